@@ -1,0 +1,150 @@
+package dev.portcullis.app.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.watch.Origin;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.PathTemplateMatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Deque;
+import java.util.Optional;
+
+/** A thin, blocking view of one HTTP request and its response, for handlers. */
+public final class Exchange {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServerExchange exchange;
+
+  Exchange(HttpServerExchange exchange) {
+    this.exchange = exchange;
+  }
+
+  public String method() {
+    return exchange.getRequestMethod().toString();
+  }
+
+  public String path() {
+    return exchange.getRequestPath();
+  }
+
+  public String pathParam(String name) {
+    PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+    return match == null ? null : match.getParameters().get(name);
+  }
+
+  public Optional<String> query(String name) {
+    Deque<String> values = exchange.getQueryParameters().get(name);
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+  }
+
+  public String header(String name) {
+    HeaderValues values = exchange.getRequestHeaders().get(name);
+    return values == null ? null : values.getFirst();
+  }
+
+  public long contentLength() {
+    return exchange.getRequestContentLength();
+  }
+
+  public InputStream body() {
+    return exchange.getInputStream();
+  }
+
+  /** Reads a JSON request body of at most {@code maxBytes} bytes into {@code type}. */
+  public <T> T jsonBody(Class<T> type, int maxBytes) {
+    try {
+      byte[] bytes = body().readNBytes(maxBytes + 1);
+      if (bytes.length > maxBytes) {
+        throw HttpProblem.badRequest("Request body larger than " + maxBytes + " bytes.");
+      }
+      if (bytes.length == 0) {
+        return JSON.readValue("{}", type);
+      }
+      return JSON.readValue(bytes, type);
+    } catch (IOException e) {
+      throw HttpProblem.badRequest("Request body is not valid JSON for this endpoint.");
+    }
+  }
+
+  public Origin origin() {
+    InetSocketAddress peer = exchange.getSourceAddress();
+    String ip = peer == null || peer.getAddress() == null ? null : peer.getAddress().getHostAddress();
+    return new Origin(ip, header("User-Agent"));
+  }
+
+  public Exchange status(int status) {
+    exchange.setStatusCode(status);
+    return this;
+  }
+
+  /** Sets a custom reason phrase; made safe for a status line (ISO-8859-1, no control bytes). */
+  public Exchange reason(String reason) {
+    exchange.setReasonPhrase(statusLineSafe(reason));
+    return this;
+  }
+
+  public Exchange header(String name, String value) {
+    exchange.getResponseHeaders().put(new HttpString(name), value);
+    return this;
+  }
+
+  public void text(String contentType, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    header(Headers.CONTENT_TYPE_STRING, contentType);
+    header(Headers.CONTENT_LENGTH_STRING, Long.toString(bytes.length));
+    if (method().equals("HEAD")) {
+      return;
+    }
+    try (OutputStream out = exchange.getOutputStream()) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public void json(Object body) {
+    json("application/json", body);
+  }
+
+  public void json(String contentType, Object body) {
+    try {
+      text(contentType, JSON.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("response is not serialisable", e);
+    }
+  }
+
+  public void redirect(int status, String location) {
+    status(status).header("Location", location).text("text/plain; charset=utf-8", "");
+  }
+
+  /** The response body stream, for handlers that stream files. */
+  public OutputStream output() {
+    return exchange.getOutputStream();
+  }
+
+  public boolean responseStarted() {
+    return exchange.isResponseStarted();
+  }
+
+  /** Asks the server to close the connection after this response (e.g. after an unread body). */
+  public void closeConnection() {
+    exchange.setPersistent(false);
+  }
+
+  static String statusLineSafe(String reason) {
+    StringBuilder out = new StringBuilder(Math.min(reason.length(), 512));
+    for (int i = 0; i < reason.length() && out.length() < 512; i++) {
+      char c = reason.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : (c >= 0xa0 && c <= 0xff ? c : '?'));
+    }
+    return out.toString();
+  }
+}

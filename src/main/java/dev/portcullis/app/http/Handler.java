@@ -1,0 +1,7 @@
+package dev.portcullis.app.http;
+
+/** A route's handler. It runs on a virtual thread and may block. */
+@FunctionalInterface
+public interface Handler {
+  void handle(Exchange exchange) throws Exception;
+}

@@ -1,0 +1,91 @@
+package dev.portcullis.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small client for the Portcullis API (docs/API.md) used by the CLI. */
+final class ApiClient {
+
+  /** The server answered with an error; {@code getMessage()} is its explanation. */
+  static final class ApiException extends RuntimeException {
+    final int status;
+
+    ApiException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final String server;
+  private final String token;
+
+  ApiClient(String server, String token) {
+    this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
+    this.token = token;
+  }
+
+  Map<String, Object> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(server + path)).GET());
+  }
+
+  Map<String, Object> post(String path, Map<String, ?> body) {
+    try {
+      return send(
+          HttpRequest.newBuilder(URI.create(server + path))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private Map<String, Object> send(HttpRequest.Builder request) {
+    HttpResponse<String> response;
+    try {
+      response =
+          http.send(
+              request.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(1)).build(),
+              HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new ApiException(0, "cannot connect to " + server + " (is `portcullis serve` running?)");
+    } catch (IOException e) {
+      throw new ApiException(0, "request to " + server + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(0, "interrupted");
+    }
+    Map<String, Object> body;
+    try {
+      body = JSON.readValue(response.body(), new TypeReference<>() {});
+    } catch (IOException e) {
+      throw new ApiException(response.statusCode(), "unexpected response (HTTP " + response.statusCode() + ")");
+    }
+    if (response.statusCode() >= 400) {
+      Object error = body.get("error");
+      String message =
+          error instanceof Map<?, ?> m && m.get("message") != null
+              ? String.valueOf(m.get("message"))
+              : "HTTP " + response.statusCode();
+      throw new ApiException(response.statusCode(), message);
+    }
+    return body;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.portcullis.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The root command. Errors are printed as one line, never as a stack trace. */
+@Command(
+    name = "portcullis",
+    mixinStandardHelpOptions = true,
+    version = "Portcullis 0.1.0",
+    description = "A self-hosted publish gate for package registries.",
+    subcommands = {ServeCommand.class, AdminCommand.class, TokenCommand.class, ReleaseCommand.class})
+public final class Cli {
+
+  private Cli() {}
+
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command with the given streams (tests run the CLI in-process this way). */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Cli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          commandLine.getErr().println("error: " + message);
+          commandLine.getErr().flush();
+          return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}

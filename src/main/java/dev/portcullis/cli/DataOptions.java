@@ -1,0 +1,30 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.app.Settings;
+import dev.portcullis.store.DatabaseSettings;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the data lives: shared by {@code serve} and the local administration commands. */
+final class DataOptions {
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Data directory (embedded database and blobs). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "${env:PORTCULLIS_DATA:-portcullis-data}")
+  Path data;
+
+  @Option(
+      names = "--database",
+      paramLabel = "URL",
+      description =
+          "Metadata database: postgresql://user:password@host:port/db, or omit for the embedded"
+              + " SQLite file in the data directory. Also read from PORTCULLIS_DATABASE.",
+      defaultValue = "${env:PORTCULLIS_DATABASE}")
+  String database;
+
+  Settings settings() {
+    return Settings.defaults(data).withDatabase(DatabaseSettings.parse(database, data));
+  }
+}

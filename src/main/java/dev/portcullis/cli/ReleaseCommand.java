@@ -1,0 +1,133 @@
+package dev.portcullis.cli;
+
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "release",
+    description = "Staged releases on a running server.",
+    subcommands = {
+      ReleaseCommand.ListReleases.class,
+      ReleaseCommand.Show.class,
+      ReleaseCommand.Approve.class,
+      ReleaseCommand.Reject.class,
+      ReleaseCommand.Yank.class
+    })
+final class ReleaseCommand {
+
+  @Command(name = "list", description = "List releases (default: held ones).")
+  static final class ListReleases implements Callable<Integer> {
+    @Mixin ServerOptions server;
+
+    @Option(names = "--state", defaultValue = "held", description = "held, released, rejected or all. Default: ${DEFAULT-VALUE}.")
+    String state;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() {
+      String query = state.equals("all") ? "" : "?state=" + ApiClient.segment(state);
+      Map<String, Object> body = server.client().get("/api/v1/releases" + query);
+      PrintWriter out = spec.commandLine().getOut();
+      List<Map<String, Object>> releases = (List<Map<String, Object>>) body.get("releases");
+      if (releases.isEmpty()) {
+        out.println("No " + (state.equals("all") ? "" : state + " ") + "releases.");
+      }
+      for (Map<String, Object> r : releases) {
+        List<?> files = (List<?>) r.get("files");
+        out.printf("%-30s %-15s %-9s %d file(s), created %s%n", r.get("project"), r.get("version"), r.get("state"), files.size(), r.get("created_at"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", description = "Show one release and its files.")
+  static final class Show implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      print(spec, server.client().get(path(project, version)));
+      return 0;
+    }
+  }
+
+  @Command(name = "approve", description = "Approve a held release: it becomes installable.")
+  static final class Approve implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--comment") String comment;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new HashMap<>();
+      body.put("comment", comment);
+      print(spec, server.client().post(path(project, version) + "/approve", body));
+      return 0;
+    }
+  }
+
+  @Command(name = "reject", description = "Reject a held release: it never becomes installable.")
+  static final class Reject implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--reason", required = true) String reason;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      print(spec, server.client().post(path(project, version) + "/reject", Map.of("reason", reason)));
+      return 0;
+    }
+  }
+
+  @Command(name = "yank", description = "Yank a released version (PEP 592): installers skip it unless pinned.")
+  static final class Yank implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--reason", required = true) String reason;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      print(spec, server.client().post(path(project, version) + "/yank", Map.of("reason", reason)));
+      return 0;
+    }
+  }
+
+  static String path(String project, String version) {
+    return "/api/v1/projects/" + ApiClient.segment(project) + "/releases/" + ApiClient.segment(version);
+  }
+
+  @SuppressWarnings("unchecked")
+  static void print(CommandSpec spec, Map<String, Object> release) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s %s: %s%n", release.get("project"), release.get("version"), release.get("state"));
+    if (release.get("decided_by") != null) {
+      out.printf("  decided by %s at %s%s%n", release.get("decided_by"), release.get("decided_at"),
+          release.get("decision_reason") == null ? "" : " (" + release.get("decision_reason") + ")");
+    }
+    for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
+      out.printf("  %s  %d bytes  sha256:%s  uploaded by %s%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),
+          f.get("sha256"), f.get("uploaded_by"), Boolean.TRUE.equals(f.get("yanked")) ? "  [yanked]" : "");
+    }
+    out.flush();
+  }
+}

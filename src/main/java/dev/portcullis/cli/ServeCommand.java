@@ -1,0 +1,68 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.app.Portcullis;
+import dev.portcullis.app.Settings;
+import dev.portcullis.publish.PublishSettings;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "serve", description = "Run the Portcullis server.")
+final class ServeCommand implements Callable<Integer> {
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--host", description = "Address to listen on. Default: ${DEFAULT-VALUE}.", defaultValue = Settings.DEFAULT_HOST)
+  String host;
+
+  @Option(names = "--port", description = "Port (0 picks a free one). Default: ${DEFAULT-VALUE}.", defaultValue = "8080")
+  int port;
+
+  @Option(names = "--base-url", paramLabel = "URL", description = "Public URL of this server, for absolute links (default http://HOST:PORT).")
+  String baseUrl;
+
+  @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Largest accepted distribution file. Default: ${DEFAULT-VALUE}.", defaultValue = "1G")
+  String maxFileSize;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Settings settings =
+        data.settings()
+            .withListener(host, port)
+            .withBaseUrl(baseUrl)
+            .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)));
+    Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
+    int bound = portcullis.serve();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  portcullis.close();
+                  stopped.countDown();
+                },
+                "portcullis-shutdown"));
+    String url = "http://" + host + ":" + bound;
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("Portcullis listening on " + url);
+    out.println("  data:     " + settings.dataDir().toAbsolutePath());
+    out.println("  database: " + settings.database().describe());
+    if (!portcullis.identity().hasUsers()) {
+      out.println("Next: create the first admin and its token:  ./portcullis admin init --data " + settings.dataDir());
+    }
+    out.println("Upload:  twine upload --repository-url " + url + "/legacy/ -u __token__ -p <token> dist/*");
+    out.println("Install: pip install --index-url " + url + "/simple/ <project>   (approved releases only)");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.portcullis.gate;
+
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.publish.ProjectName;
+import dev.portcullis.publish.Release;
+import dev.portcullis.publish.ReleaseState;
+import dev.portcullis.store.Database;
+import dev.portcullis.watch.Event;
+import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.Origin;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Entry point of the gate: approves (releases) or rejects a held release.
+ *
+ * <p>For now a token with the {@code approve} (or {@code admin}) permission covering the project
+ * decides alone; the policy engine with distinct approvers and a fresh second factor replaces this
+ * rule without changing the transition below.
+ */
+public final class ReleaseGate {
+
+  private final Database database;
+  private final Catalog catalog;
+  private final EventLog events;
+  private final Clock clock;
+
+  public ReleaseGate(Database database, Catalog catalog, EventLog events, Clock clock) {
+    this.database = database;
+    this.catalog = catalog;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  public Decision approve(Principal principal, String project, String version, String comment, Origin origin) {
+    return decide(principal, project, version, ReleaseState.RELEASED, "ReleaseApproved", comment, origin);
+  }
+
+  public Decision reject(Principal principal, String project, String version, String reason, Origin origin) {
+    return decide(principal, project, version, ReleaseState.REJECTED, "ReleaseRejected", reason, origin);
+  }
+
+  private Decision decide(
+      Principal principal,
+      String projectName,
+      String versionText,
+      ReleaseState target,
+      String eventKind,
+      String note,
+      Origin origin) {
+    String project;
+    Pep440Version version;
+    try {
+      project = ProjectName.of(projectName).normalized();
+      version = Pep440Version.parse(versionText);
+    } catch (IllegalArgumentException e) {
+      return new Decision.NotFound(projectName, versionText);
+    }
+    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
+      String reason = "this token may not approve or reject releases of '" + project + "'";
+      events.append(
+          new Event(
+              "DecisionRefused",
+              principal.actor(),
+              project,
+              version.normalized(),
+              origin,
+              Map.of("reason", reason, "target", target.wireName())));
+      return new Decision.Forbidden(reason);
+    }
+    Optional<Release> found = catalog.findRelease(project, version.canonical());
+    if (found.isEmpty()) {
+      return new Decision.NotFound(project, version.normalized());
+    }
+    Release release = found.get();
+    long now = clock.millis();
+    boolean transitioned =
+        database.inTransaction(
+            h -> {
+              int changed =
+                  h.createUpdate(
+                          "UPDATE releases SET state = :target, decided_at = :t, decided_by = :by,"
+                              + " decision_reason = :note WHERE id = :id AND state = 'held'")
+                      .bind("target", target.wireName())
+                      .bind("t", now)
+                      .bind("by", principal.userName())
+                      .bind("note", note)
+                      .bind("id", release.id())
+                      .execute();
+              if (changed == 1) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("state", target.wireName());
+                if (note != null) {
+                  details.put("note", note);
+                }
+                events.append(
+                    h,
+                    new Event(eventKind, principal.actor(), project, release.version(), origin, details));
+              }
+              return changed == 1;
+            });
+    Release current = catalog.findRelease(project, version.canonical()).orElseThrow();
+    return transitioned ? new Decision.Decided(current) : new Decision.AlreadyDecided(current);
+  }
+
+  /**
+   * Yanks every file of a released release (PEP 592): installers skip it unless pinned exactly.
+   * The files stay downloadable; the index marks them with the reason.
+   */
+  public Decision yank(Principal principal, String projectName, String versionText, String reason, Origin origin) {
+    String project;
+    Pep440Version version;
+    try {
+      project = ProjectName.of(projectName).normalized();
+      version = Pep440Version.parse(versionText);
+    } catch (IllegalArgumentException e) {
+      return new Decision.NotFound(projectName, versionText);
+    }
+    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
+      return new Decision.Forbidden("this token may not yank releases of '" + project + "'");
+    }
+    Optional<Release> found = catalog.findRelease(project, version.canonical());
+    if (found.isEmpty()) {
+      return new Decision.NotFound(project, version.normalized());
+    }
+    Release release = found.get();
+    if (release.state() != ReleaseState.RELEASED) {
+      return new Decision.AlreadyDecided(release);
+    }
+    String why = reason == null ? "" : reason;
+    database.inTransaction(
+        h -> {
+          int changed =
+              h.createUpdate(
+                      "UPDATE release_files SET yanked_at = :t, yanked_reason = :why"
+                          + " WHERE release_id = :id AND yanked_at IS NULL")
+                  .bind("t", clock.millis())
+                  .bind("why", why)
+                  .bind("id", release.id())
+                  .execute();
+          if (changed > 0) {
+            events.append(
+                h,
+                new Event("ReleaseYanked", principal.actor(), project, release.version(), origin, Map.of("reason", why)));
+          }
+          return changed;
+        });
+    return new Decision.Decided(release);
+  }
+}

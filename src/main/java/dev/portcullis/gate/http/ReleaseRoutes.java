@@ -1,0 +1,138 @@
+package dev.portcullis.gate.http;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.gate.Decision;
+import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.publish.ProjectName;
+import dev.portcullis.publish.Release;
+import dev.portcullis.publish.ReleaseState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The release API under {@code /api/v1}: list, show, approve, reject, yank (docs/API.md). */
+public final class ReleaseRoutes {
+
+  /** Body of approve / reject / yank requests. */
+  public record DecisionRequest(String comment, String reason) {}
+
+  private final ApiAuthenticator auth;
+  private final Catalog catalog;
+  private final ReleaseGate gate;
+
+  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate) {
+    this.auth = auth;
+    this.catalog = catalog;
+    this.gate = gate;
+  }
+
+  public void list(Exchange exchange) {
+    Principal principal = requireRead(exchange);
+    ReleaseState state;
+    try {
+      state = exchange.query("state").map(ReleaseState::parse).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest("state must be held, released or rejected");
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Release release : catalog.releases(state)) {
+      if (principal.covers(release.project())) {
+        out.add(json(release));
+      }
+    }
+    exchange.json(Map.of("releases", out));
+  }
+
+  public void show(Exchange exchange) {
+    Principal principal = requireRead(exchange);
+    Release release = find(exchange);
+    if (!principal.covers(release.project())) {
+      throw HttpProblem.notFound("No such release.");
+    }
+    exchange.json(json(release));
+  }
+
+  public void approve(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
+    answer(exchange, gate.approve(principal, exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
+  }
+
+  public void reject(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
+    String reason = body.reason() != null ? body.reason() : body.comment();
+    answer(exchange, gate.reject(principal, exchange.pathParam("project"), exchange.pathParam("version"), reason, exchange.origin()));
+  }
+
+  public void yank(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
+    answer(exchange, gate.yank(principal, exchange.pathParam("project"), exchange.pathParam("version"), body.reason(), exchange.origin()));
+  }
+
+  private void answer(Exchange exchange, Decision decision) {
+    switch (decision) {
+      case Decision.Decided d -> exchange.json(json(d.release()));
+      case Decision.AlreadyDecided a ->
+          throw new HttpProblem(409, "Release " + a.release().version() + " of '" + a.release().project()
+              + "' is " + a.release().state().wireName() + "; nothing changed.");
+      case Decision.Forbidden f -> throw new HttpProblem(403, "Forbidden: " + f.reason() + ".");
+      case Decision.NotFound n -> throw HttpProblem.notFound("No release " + n.version() + " of '" + n.project() + "'.");
+    }
+  }
+
+  private Principal requireRead(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    if (!principal.has(Permission.READ) && !principal.has(Permission.APPROVE)) {
+      throw new HttpProblem(403, "Forbidden: this token may not read releases.");
+    }
+    return principal;
+  }
+
+  private Release find(Exchange exchange) {
+    String project = exchange.pathParam("project");
+    String version = exchange.pathParam("version");
+    try {
+      return catalog
+          .findRelease(ProjectName.of(project).normalized(), Pep440Version.parse(version).canonical())
+          .orElseThrow(() -> HttpProblem.notFound("No release " + version + " of '" + project + "'."));
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.notFound("No release " + version + " of '" + project + "'.");
+    }
+  }
+
+  private Map<String, Object> json(Release release) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("project", release.project());
+    out.put("version", release.version());
+    out.put("state", release.state().wireName());
+    out.put("created_at", release.createdAt().toString());
+    out.put("decided_at", release.decidedAt() == null ? null : release.decidedAt().toString());
+    out.put("decided_by", release.decidedBy());
+    out.put("decision_reason", release.decisionReason());
+    List<Map<String, Object>> files = new ArrayList<>();
+    for (Artifact f : catalog.artifactsOf(release.id())) {
+      Map<String, Object> file = new LinkedHashMap<>();
+      file.put("filename", f.filename());
+      file.put("packagetype", f.type().wireName());
+      file.put("size", f.size());
+      file.put("sha256", f.sha256());
+      file.put("uploaded_at", f.uploadedAt().toString());
+      file.put("uploaded_by", f.uploadedBy());
+      file.put("yanked", f.yanked());
+      file.put("yanked_reason", f.yankedReason());
+      files.add(file);
+    }
+    out.put("files", files);
+    return out;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.portcullis.identity;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A request for a new user API token. {@code project} is a project name, or {@code null} for every
+ * project; {@code lifetime} {@code null} means the server's default.
+ */
+public record TokenRequest(
+    String owner, String name, String project, Set<Permission> permissions, Duration lifetime) {
+  public TokenRequest {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(permissions, "permissions");
+    if (permissions.isEmpty()) {
+      throw new IllegalArgumentException("a token needs at least one permission");
+    }
+    name = name == null || name.isBlank() ? "token" : name;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.portcullis.identity.http;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.identity.Authentication;
+import dev.portcullis.identity.AuthorizationHeader;
+import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.Principal;
+
+/** Authenticates Portcullis API requests ({@code Authorization: Bearer <token>}). */
+public final class ApiAuthenticator {
+
+  private final Identity identity;
+
+  public ApiAuthenticator(Identity identity) {
+    this.identity = identity;
+  }
+
+  public Principal require(Exchange exchange) {
+    return switch (AuthorizationHeader.parse(exchange.header("Authorization"))) {
+      case AuthorizationHeader.Token t ->
+          switch (identity.authenticate(t.token(), exchange.origin())) {
+            case Authentication.Authenticated a -> a.principal();
+            case Authentication.Refused r -> throw unauthorized(exchange, r.reason());
+          };
+      case AuthorizationHeader.Password p ->
+          throw unauthorized(exchange, "passwords are not accepted; use an API token");
+      case AuthorizationHeader.Missing m -> throw unauthorized(exchange, "an API token is required");
+    };
+  }
+
+  private static HttpProblem unauthorized(Exchange exchange, String reason) {
+    exchange.header("WWW-Authenticate", "Bearer realm=\"portcullis\"");
+    return new HttpProblem(401, "Unauthorized: " + reason + ".");
+  }
+}

@@ -1,0 +1,26 @@
+package dev.portcullis.publish;
+
+import java.time.Instant;
+
+/**
+ * One distribution file of a release. {@code metadataSha256} names the stored PEP 658 core
+ * metadata (wheels only). {@code releasedAt} is when the file became installable (its release's
+ * approval), {@code null} while held.
+ */
+public record Artifact(
+    long id,
+    String project,
+    String version,
+    String filename,
+    PackageType type,
+    String pythonVersion,
+    String requiresPython,
+    long size,
+    String sha256,
+    String blake2b256,
+    String metadataSha256,
+    Instant uploadedAt,
+    String uploadedBy,
+    Instant releasedAt,
+    String yankedReason,
+    boolean yanked) {}

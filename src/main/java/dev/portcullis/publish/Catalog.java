@@ -1,0 +1,163 @@
+package dev.portcullis.publish;
+
+import dev.portcullis.store.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The read side of projects, releases and artifacts. Installer-facing queries ({@code released*})
+ * return only files of released releases; nothing held or rejected can leak through them.
+ */
+public final class Catalog {
+
+  private static final String RELEASE_SELECT =
+      "SELECT r.*, p.name AS project_name FROM releases r JOIN projects p ON p.id = r.project_id";
+
+  private static final String ARTIFACT_SELECT =
+      "SELECT f.*, r.version, r.state, r.decided_at, p.name AS project_name FROM release_files f"
+          + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id";
+
+  private final Database database;
+
+  public Catalog(Database database) {
+    this.database = database;
+  }
+
+  public Optional<Project> findProject(String normalizedName) {
+    return database.withHandle(h -> findProject(h, normalizedName));
+  }
+
+  /** Projects with at least one released file, by name. */
+  public List<Project> releasedProjects() {
+    return database.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT * FROM projects p WHERE EXISTS (SELECT 1 FROM releases r WHERE"
+                        + " r.project_id = p.id AND r.state = 'released') ORDER BY p.name")
+                .map((rs, ctx) -> project(rs))
+                .list());
+  }
+
+  /** Released files of a project, oldest release first. */
+  public List<Artifact> releasedArtifacts(String normalizedProject) {
+    return database.withHandle(
+        h ->
+            h.createQuery(
+                    ARTIFACT_SELECT
+                        + " WHERE p.name = :p AND r.state = 'released' ORDER BY r.decided_at, f.id")
+                .bind("p", normalizedProject)
+                .map((rs, ctx) -> artifact(rs))
+                .list());
+  }
+
+  public Optional<Artifact> findReleasedArtifact(String normalizedProject, String filename) {
+    return database.withHandle(
+        h ->
+            h.createQuery(
+                    ARTIFACT_SELECT
+                        + " WHERE p.name = :p AND f.filename = :f AND r.state = 'released'")
+                .bind("p", normalizedProject)
+                .bind("f", filename)
+                .map((rs, ctx) -> artifact(rs))
+                .findOne());
+  }
+
+  public List<Release> releases(ReleaseState state) {
+    return database.withHandle(
+        h -> {
+          var query =
+              state == null
+                  ? h.createQuery(RELEASE_SELECT + " ORDER BY r.created_at, r.id")
+                  : h.createQuery(RELEASE_SELECT + " WHERE r.state = :s ORDER BY r.created_at, r.id")
+                      .bind("s", state.wireName());
+          return query.map((rs, ctx) -> release(rs)).list();
+        });
+  }
+
+  public Optional<Release> findRelease(String normalizedProject, String canonicalVersion) {
+    return database.withHandle(h -> findRelease(h, normalizedProject, canonicalVersion));
+  }
+
+  /** Every file of a release, whatever its state (for operators, never for installers). */
+  public List<Artifact> artifactsOf(long releaseId) {
+    return database.withHandle(
+        h ->
+            h.createQuery(ARTIFACT_SELECT + " WHERE f.release_id = :r ORDER BY f.id")
+                .bind("r", releaseId)
+                .map((rs, ctx) -> artifact(rs))
+                .list());
+  }
+
+  static Optional<Project> findProject(Handle h, String normalizedName) {
+    return h.createQuery("SELECT * FROM projects WHERE name = :n")
+        .bind("n", normalizedName)
+        .map((rs, ctx) -> project(rs))
+        .findOne();
+  }
+
+  static Optional<Release> findRelease(Handle h, String normalizedProject, String canonicalVersion) {
+    return h.createQuery(RELEASE_SELECT + " WHERE p.name = :p AND r.canonical_version = :v")
+        .bind("p", normalizedProject)
+        .bind("v", canonicalVersion)
+        .map((rs, ctx) -> release(rs))
+        .findOne();
+  }
+
+  static Optional<Artifact> findArtifact(Handle h, long projectId, String filename) {
+    return h.createQuery(ARTIFACT_SELECT + " WHERE f.project_id = :p AND f.filename = :f")
+        .bind("p", projectId)
+        .bind("f", filename)
+        .map((rs, ctx) -> artifact(rs))
+        .findOne();
+  }
+
+  private static Project project(ResultSet rs) throws SQLException {
+    return new Project(
+        rs.getLong("id"),
+        rs.getString("name"),
+        rs.getString("display_name"),
+        Instant.ofEpochMilli(rs.getLong("created_at")));
+  }
+
+  private static Release release(ResultSet rs) throws SQLException {
+    return new Release(
+        rs.getLong("id"),
+        rs.getString("project_name"),
+        rs.getString("version"),
+        ReleaseState.parse(rs.getString("state")),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        instant(rs, "decided_at"),
+        rs.getString("decided_by"),
+        rs.getString("decision_reason"));
+  }
+
+  private static Artifact artifact(ResultSet rs) throws SQLException {
+    boolean released = ReleaseState.parse(rs.getString("state")) == ReleaseState.RELEASED;
+    return new Artifact(
+        rs.getLong("id"),
+        rs.getString("project_name"),
+        rs.getString("version"),
+        rs.getString("filename"),
+        PackageType.fromWire(rs.getString("packagetype")),
+        rs.getString("python_version"),
+        rs.getString("requires_python"),
+        rs.getLong("size"),
+        rs.getString("sha256"),
+        rs.getString("blake2_256"),
+        rs.getString("metadata_sha256"),
+        Instant.ofEpochMilli(rs.getLong("uploaded_at")),
+        rs.getString("uploaded_by"),
+        released ? instant(rs, "decided_at") : null,
+        rs.getString("yanked_reason"),
+        instant(rs, "yanked_at") != null);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    long value = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+  }
+}

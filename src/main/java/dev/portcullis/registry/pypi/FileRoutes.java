@@ -1,0 +1,96 @@
+package dev.portcullis.registry.pypi;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.ProjectName;
+import dev.portcullis.store.BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Downloads: {@code /files/<project>/<filename>} and its PEP 658/714 {@code .metadata}. Only files
+ * of released releases are served; a held file is as absent as an unknown one. Supports a single
+ * byte range (uv reads wheel metadata with range requests when no {@code .metadata} is offered).
+ */
+public final class FileRoutes {
+
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+  private final Catalog catalog;
+  private final BlobStore blobs;
+
+  public FileRoutes(Catalog catalog, BlobStore blobs) {
+    this.catalog = catalog;
+    this.blobs = blobs;
+  }
+
+  public void download(Exchange exchange) throws IOException {
+    String project = exchange.pathParam("project");
+    String filename = exchange.pathParam("filename");
+    if (!ProjectName.isValid(project) || filename == null) {
+      throw HttpProblem.notFound("Not Found");
+    }
+    String normalized = ProjectName.normalize(project);
+    boolean metadata = filename.endsWith(".metadata");
+    String distribution = metadata ? filename.substring(0, filename.length() - ".metadata".length()) : filename;
+    Artifact artifact =
+        catalog.findReleasedArtifact(normalized, distribution).orElseThrow(() -> HttpProblem.notFound("Not Found"));
+    String sha256 = metadata ? artifact.metadataSha256() : artifact.sha256();
+    if (sha256 == null) {
+      throw HttpProblem.notFound("Not Found");
+    }
+    Path path = blobs.find(sha256).orElseThrow(() -> new IllegalStateException("blob missing for " + filename));
+    send(exchange, path, sha256, metadata ? "text/plain; charset=utf-8" : "application/octet-stream");
+  }
+
+  private static void send(Exchange exchange, Path path, String sha256, String contentType) throws IOException {
+    long size = Files.size(path);
+    long start = 0;
+    long end = size - 1;
+    exchange.header("Accept-Ranges", "bytes").header("ETag", "\"" + sha256 + "\"");
+    exchange.header("Content-Type", contentType);
+    String range = exchange.header("Range");
+    if (range != null) {
+      Matcher m = RANGE.matcher(range.trim());
+      if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+        if (m.group(1).isEmpty()) {
+          start = Math.max(0, size - Long.parseLong(m.group(2)));
+        } else {
+          start = Long.parseLong(m.group(1));
+          end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+        }
+        if (start > end || start >= size) {
+          exchange.status(416).header("Content-Range", "bytes */" + size).text("text/plain; charset=utf-8", "");
+          return;
+        }
+        exchange.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+      }
+    }
+    long length = end - start + 1;
+    exchange.header("Content-Length", Long.toString(length));
+    if (exchange.method().equals("HEAD")) {
+      return;
+    }
+    try (InputStream in = Files.newInputStream(path);
+        OutputStream out = exchange.output()) {
+      in.skipNBytes(start);
+      byte[] buffer = new byte[256 * 1024];
+      long remaining = length;
+      while (remaining > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (n < 0) {
+          break;
+        }
+        out.write(buffer, 0, n);
+        remaining -= n;
+      }
+    }
+  }
+}

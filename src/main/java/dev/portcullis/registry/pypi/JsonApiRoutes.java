@@ -1,0 +1,118 @@
+package dev.portcullis.registry.pypi;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.publish.Project;
+import dev.portcullis.publish.ProjectName;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * PyPI's JSON API, {@code /pypi/<project>/json} and {@code /pypi/<project>/<version>/json}, over
+ * released files only. "Latest" is the most recently released version (by approval time).
+ */
+public final class JsonApiRoutes {
+
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ISO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Catalog catalog;
+  private final Supplier<String> baseUrl;
+
+  public JsonApiRoutes(Catalog catalog, Supplier<String> baseUrl) {
+    this.catalog = catalog;
+    this.baseUrl = baseUrl;
+  }
+
+  public void project(Exchange exchange) {
+    Released released = released(exchange.pathParam("project"));
+    String latest = released.files().getLast().version();
+    exchange.json(body(released, latest));
+  }
+
+  public void version(Exchange exchange) {
+    Released released = released(exchange.pathParam("project"));
+    String requested;
+    try {
+      requested = Pep440Version.parse(exchange.pathParam("version")).canonical();
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.notFound("Not Found");
+    }
+    String version =
+        released.files().stream()
+            .map(Artifact::version)
+            .filter(v -> Pep440Version.parse(v).canonical().equals(requested))
+            .findFirst()
+            .orElseThrow(() -> HttpProblem.notFound("Not Found"));
+    exchange.json(body(released, version));
+  }
+
+  private record Released(Project project, List<Artifact> files) {}
+
+  private Released released(String name) {
+    if (!ProjectName.isValid(name)) {
+      throw HttpProblem.notFound("Not Found");
+    }
+    String normalized = ProjectName.normalize(name);
+    Project project = catalog.findProject(normalized).orElseThrow(() -> HttpProblem.notFound("Not Found"));
+    List<Artifact> files = catalog.releasedArtifacts(normalized);
+    if (files.isEmpty()) {
+      throw HttpProblem.notFound("Not Found");
+    }
+    return new Released(project, files);
+  }
+
+  private Map<String, Object> body(Released released, String version) {
+    Map<String, List<Map<String, Object>>> releases = new LinkedHashMap<>();
+    List<Map<String, Object>> urls = new ArrayList<>();
+    String requiresPython = null;
+    for (Artifact f : released.files()) {
+      Map<String, Object> file = file(f);
+      releases.computeIfAbsent(f.version(), v -> new ArrayList<>()).add(file);
+      if (f.version().equals(version)) {
+        urls.add(file);
+        requiresPython = f.requiresPython() == null ? requiresPython : f.requiresPython();
+      }
+    }
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("name", released.project().displayName());
+    info.put("version", version);
+    info.put("requires_python", requiresPython);
+    info.put("package_url", baseUrl.get() + "/pypi/" + released.project().name() + "/");
+    info.put("release_url", baseUrl.get() + "/pypi/" + released.project().name() + "/" + version + "/");
+    info.put("yanked", urls.stream().allMatch(u -> Boolean.TRUE.equals(u.get("yanked"))));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("info", info);
+    body.put("last_serial", 0);
+    body.put("releases", releases);
+    body.put("urls", urls);
+    body.put("vulnerabilities", List.of());
+    return body;
+  }
+
+  private Map<String, Object> file(Artifact f) {
+    Map<String, Object> file = new LinkedHashMap<>();
+    file.put("filename", f.filename());
+    file.put("url", baseUrl.get() + SimpleIndexRoutes.fileUrl(f));
+    file.put("digests", Map.of("sha256", f.sha256(), "blake2b_256", f.blake2b256()));
+    file.put("size", f.size());
+    file.put("packagetype", f.type().wireName());
+    file.put("python_version", f.pythonVersion());
+    file.put("requires_python", f.requiresPython());
+    file.put("upload_time", SECONDS.format(f.releasedAt()));
+    file.put("upload_time_iso_8601", ISO.format(f.releasedAt()));
+    file.put("yanked", f.yanked());
+    file.put("yanked_reason", f.yankedReason());
+    return file;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.portcullis.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.bouncycastle.crypto.digests.Blake2bDigest;
+
+/**
+ * Content-addressed blob store on the local file system.
+ *
+ * <p>A blob is streamed to {@code tmp/} while it is hashed, fsynced, and only then renamed
+ * atomically to {@code sha256/ab/<hex>}, and the directory is fsynced. A crash at any point leaves
+ * either a stray temporary file (removed at the next start) or a complete blob; never a partial
+ * blob under its final name. Memory use is one fixed buffer per stream, whatever the blob's size.
+ */
+public final class BlobStore {
+
+  private static final int BUFFER = 256 * 1024;
+
+  private final Path root;
+  private final Path tmp;
+
+  public BlobStore(Path root) {
+    this.root = root;
+    this.tmp = root.resolve("tmp");
+    try {
+      Files.createDirectories(tmp);
+      Files.createDirectories(root.resolve("sha256"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create blob store under " + root, e);
+    }
+  }
+
+  /** Removes temporary files left by a crash. Call once at start-up, before serving. */
+  public int removeAbandonedTemporaryFiles() {
+    try (Stream<Path> files = Files.list(tmp)) {
+      int removed = 0;
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+        removed++;
+      }
+      return removed;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Streams {@code in} to a temporary file while computing its digests.
+   *
+   * @throws BlobTooLargeException when more than {@code maxBytes} arrive; nothing is kept
+   */
+  public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
+    Path file = tmp.resolve(UUID.randomUUID() + ".part");
+    MessageDigest sha256 = digest("SHA-256");
+    MessageDigest md5 = digest("MD5");
+    Blake2bDigest blake2b = new Blake2bDigest(256);
+    long size = 0;
+    boolean complete = false;
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      byte[] buffer = new byte[BUFFER];
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        size += n;
+        if (size > maxBytes) {
+          throw new BlobTooLargeException(maxBytes);
+        }
+        sha256.update(buffer, 0, n);
+        md5.update(buffer, 0, n);
+        blake2b.update(buffer, 0, n);
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+        while (chunk.hasRemaining()) {
+          out.write(chunk);
+        }
+      }
+      out.force(true);
+      complete = true;
+    } finally {
+      if (!complete) {
+        Files.deleteIfExists(file);
+      }
+    }
+    byte[] blake = new byte[32];
+    blake2b.doFinal(blake, 0);
+    Digests digests =
+        new Digests(Digests.hex(sha256.digest()), Digests.hex(blake), Digests.hex(md5.digest()));
+    return new StagedBlob(file, size, digests);
+  }
+
+  /** Stores a small byte array (e.g. extracted metadata) as a blob; returns its SHA-256. */
+  public String put(byte[] bytes) throws IOException {
+    StagedBlob staged = stage(new java.io.ByteArrayInputStream(bytes), bytes.length);
+    commit(staged);
+    return staged.digests().sha256();
+  }
+
+  /** Makes a staged blob permanent under its SHA-256. Idempotent for identical content. */
+  public void commit(StagedBlob staged) throws IOException {
+    Path target = pathOf(staged.digests().sha256());
+    Files.createDirectories(target.getParent());
+    if (Files.exists(target)) {
+      Files.deleteIfExists(staged.path());
+      return;
+    }
+    try {
+      Files.move(staged.path(), target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+      if (!Files.exists(target)) {
+        throw e;
+      }
+      Files.deleteIfExists(staged.path());
+    }
+    fsyncDirectory(target.getParent());
+  }
+
+  /** Drops a staged blob that will not be kept. */
+  public void discard(StagedBlob staged) {
+    try {
+      Files.deleteIfExists(staged.path());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The blob's file, if present. Callers stream from it; they never load it whole. */
+  public Optional<Path> find(String sha256) {
+    if (!Digests.isHex(sha256, 64)) {
+      return Optional.empty();
+    }
+    Path path = pathOf(sha256);
+    return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
+  }
+
+  public byte[] read(String sha256) throws IOException {
+    Path path = find(sha256).orElseThrow(() -> new NoSuchFileException("blob " + sha256));
+    return Files.readAllBytes(path);
+  }
+
+  public Path temporaryDirectory() {
+    return tmp;
+  }
+
+  private Path pathOf(String sha256) {
+    return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  private static MessageDigest digest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(algorithm + " is required by the Java platform", e);
+    }
+  }
+}
