@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -28,8 +30,8 @@ import org.jdbi.v3.core.Handle;
  * in a held release, in the order PyPI's upload endpoint checks (see docs/API.md).
  *
  * <p>The bytes arrive already streamed into the blob store's temporary area ({@link StagedBlob});
- * this class either commits them and writes the file row and its event in one transaction, or
- * discards them and records the refusal. Nothing it refuses changes any stored state.
+ * this class either writes the file row and its event and commits the bytes in one transaction,
+ * or discards them and records the refusal. Nothing it refuses changes any stored state.
  */
 public final class PublishService {
 
@@ -140,15 +142,9 @@ public final class PublishService {
     } catch (IllegalArgumentException e) {
       return refuse(principal, form.filename(), Refusal.INVALID, e.getMessage(), origin);
     }
-    String metadataSha256;
-    try {
-      metadataSha256 = type == PackageType.WHEEL ? blobs.put(metadata.raw()) : null;
-      blobs.commit(content);
-    } catch (IOException e) {
-      throw new UncheckedIOException("blob store failed while staging " + form.filename(), e);
-    }
+    String metadataSha256 = type == PackageType.WHEEL ? sha256(metadata.raw()) : null;
     Upload upload =
-        new Upload(principal, project, version, type, filename, form, content, metadataSha256, origin);
+        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, origin);
     try {
       return database.inTransaction(h -> record(h, upload));
     } catch (RuntimeException e) {
@@ -168,6 +164,7 @@ public final class PublishService {
       DistributionFilename filename,
       UploadForm form,
       StagedBlob content,
+      CoreMetadata metadata,
       String metadataSha256,
       Origin origin) {}
 
@@ -271,6 +268,16 @@ public final class PublishService {
                 "sha256", u.content().digests().sha256(),
                 "size", u.content().size(),
                 "token", u.principal().tokenId())));
+    // Last, still inside the transaction: make the bytes permanent. A crash before the commit
+    // leaves at most an unreferenced blob; a refusal above never stores anything.
+    try {
+      if (u.type() == PackageType.WHEEL) {
+        blobs.put(u.metadata().raw());
+      }
+      blobs.commit(u.content());
+    } catch (IOException e) {
+      throw new UncheckedIOException("blob store failed while staging " + u.filename().filename(), e);
+    }
     return new UploadResult.Staged(
         project.name(), release.version(), u.filename().filename(), u.content().digests().sha256());
   }
@@ -348,6 +355,14 @@ public final class PublishService {
         || MessageDigest.isEqual(
             value.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
             actual.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String blankToNull(String value) {
