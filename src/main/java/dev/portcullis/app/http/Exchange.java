@@ -53,14 +53,48 @@ public final class Exchange {
     return exchange.getRequestContentLength();
   }
 
-  public InputStream body() {
-    return exchange.getInputStream();
+  /**
+   * The request body, bounded: past {@code maxBytes} reads fail with an HTTP 413 problem and the
+   * connection is closed. Every handler that reads a body reads it through this or {@link
+   * #jsonBody}.
+   */
+  public InputStream body(long maxBytes) {
+    InputStream in = exchange.getInputStream();
+    return new java.io.FilterInputStream(in) {
+      private long read;
+
+      @Override
+      public int read() throws java.io.IOException {
+        int b = super.read();
+        if (b >= 0) {
+          count(1);
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buffer, int off, int len) throws java.io.IOException {
+        int n = super.read(buffer, off, len);
+        if (n > 0) {
+          count(n);
+        }
+        return n;
+      }
+
+      private void count(int n) {
+        read += n;
+        if (read > maxBytes) {
+          closeConnection();
+          throw new HttpProblem(413, "Request body larger than " + maxBytes + " bytes.");
+        }
+      }
+    };
   }
 
   /** Reads a JSON request body of at most {@code maxBytes} bytes into {@code type}. */
   public <T> T jsonBody(Class<T> type, int maxBytes) {
     try {
-      byte[] bytes = body().readNBytes(maxBytes + 1);
+      byte[] bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
       if (bytes.length > maxBytes) {
         throw HttpProblem.badRequest("Request body larger than " + maxBytes + " bytes.");
       }

@@ -68,6 +68,10 @@ public final class HttpServer implements AutoCloseable {
             .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
             .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+            // Bodies are bounded by the handlers that read them (Exchange.body(max), jsonBody):
+            // Undertow's own check fixes its limit when a chunked request starts and cannot be
+            // raised for the upload route.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
             .setHandler(shutdown)
             .build();
     undertow.start();

@@ -48,17 +48,19 @@ public final class LegacyUploadRoute {
       exchange.redirect(308, "/legacy/");
       return;
     }
+    // One file plus the form fields; a body beyond that is cut off.
+    InputStream body = exchange.body(publish.settings().maxFileBytes() + MAX_FIELDS_TOTAL_BYTES + MAX_DRAIN_BYTES);
     Origin origin = exchange.origin();
-    Principal principal = authenticate(exchange, origin);
+    Principal principal = authenticate(exchange, body, origin);
     String boundary = MultipartReader.boundaryOf(exchange.header("Content-Type"));
     if (boundary == null) {
-      drain(exchange);
+      drain(exchange, body);
       throw refuse(principal, null, Refusal.INVALID,
           "Invalid request: the body must be multipart/form-data with a boundary.", origin);
     }
     Form form;
     try {
-      form = readForm(exchange, new MultipartReader(exchange.body(), boundary), principal, origin);
+      form = readForm(exchange, body, new MultipartReader(body, boundary), principal, origin);
     } catch (MalformedMultipartException e) {
       exchange.closeConnection();
       throw refuse(principal, null, Refusal.INVALID,
@@ -100,7 +102,7 @@ public final class LegacyUploadRoute {
     }
   }
 
-  private Principal authenticate(Exchange exchange, Origin origin) {
+  private Principal authenticate(Exchange exchange, InputStream body, Origin origin) {
     String failure;
     switch (AuthorizationHeader.parse(exchange.header("Authorization"))) {
       case AuthorizationHeader.Missing m ->
@@ -119,7 +121,7 @@ public final class LegacyUploadRoute {
         }
       }
     }
-    drain(exchange);
+    drain(exchange, body);
     throw refuse(null, null, Refusal.NOT_AUTHENTICATED, failure, origin);
   }
 
@@ -133,7 +135,7 @@ public final class LegacyUploadRoute {
    * Reads every part; the file part streams to the blob store. On any failure the received file
    * is discarded before the exception propagates.
    */
-  private Form readForm(Exchange exchange, MultipartReader reader, Principal principal, Origin origin)
+  private Form readForm(Exchange exchange, InputStream body, MultipartReader reader, Principal principal, Origin origin)
       throws IOException {
     Map<String, String> fields = new HashMap<>();
     StagedBlob content = null;
@@ -154,20 +156,20 @@ public final class LegacyUploadRoute {
           try {
             content = publish.receive(part.body());
           } catch (BlobTooLargeException e) {
-            drain(exchange);
+            drain(exchange, body);
             throw refuse(principal, filename, Refusal.TOO_LARGE,
                 "File too large. Limit for this server is " + (e.limit() / (1024 * 1024)) + " MB.",
                 origin);
           }
         } else if (part.filename() != null && !part.name().equals("gpg_signature")) {
-          drain(exchange);
+          drain(exchange, body);
           throw refuse(principal, filename, Refusal.INVALID,
               part.name() + ": Should not be a tuple.", origin);
         } else if (part.filename() == null) {
           byte[] value = part.body().readNBytes(MAX_FIELD_BYTES + 1);
           total += value.length;
           if (value.length > MAX_FIELD_BYTES || total > MAX_FIELDS_TOTAL_BYTES) {
-            drain(exchange);
+            drain(exchange, body);
             throw refuse(principal, filename, Refusal.INVALID,
                 "Form field '" + part.name() + "' is too large.", origin);
           }
@@ -215,9 +217,8 @@ public final class LegacyUploadRoute {
   }
 
   /** Reads and discards the rest of a refused body (bounded) so the client receives the answer. */
-  private static void drain(Exchange exchange) {
+  private static void drain(Exchange exchange, InputStream body) {
     try {
-      InputStream body = exchange.body();
       byte[] scratch = new byte[64 * 1024];
       long drained = 0;
       int n;
@@ -227,7 +228,7 @@ public final class LegacyUploadRoute {
       if (drained >= MAX_DRAIN_BYTES) {
         exchange.closeConnection();
       }
-    } catch (IOException e) {
+    } catch (IOException | HttpProblem e) {
       exchange.closeConnection();
     }
   }

@@ -1,0 +1,239 @@
+package dev.portcullis.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.CliRunner;
+import dev.portcullis.testing.Multipart;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.ServerProcess;
+import dev.portcullis.testing.TestDatabases;
+import dev.portcullis.testing.Uploads;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Uploads stream: a wheel larger than 2 GiB goes through a server with a 256 MiB heap, and a
+ * server killed (SIGKILL) in the middle of a large upload restarts with no partial file or release
+ * and everything published before intact.
+ */
+class LargeUploadTest {
+
+  private static final String PROJECT = "big";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  @Test
+  void twoGigabyteWheelUploadsThroughA256MegabyteHeap() throws Exception {
+    Path data = dir.resolve("data");
+    String admin = adminToken(data, null);
+    long payload = (2L << 30) + 4096; // just over 2 GiB
+    Path wheel = bigWheel(dir.resolve(Uploads.wheelName(PROJECT, "1.0.0")), payload);
+    String sha256 = sha256(wheel);
+    try (ServerProcess server = ServerProcess.start(data, null, "256m", "--max-file-size", "3G")) {
+      HttpResponse<String> upload = streamUpload(server.url(), admin, "1.0.0", wheel, sha256, Files.newInputStream(wheel));
+      assertThat(upload.statusCode()).as(upload.body() + server.log()).isEqualTo(200);
+      approve(server.url(), admin, "1.0.0");
+
+      HttpResponse<InputStream> download = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "/files/big/" + wheel.getFileName())).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(download.statusCode()).isEqualTo(200);
+      assertThat(download.headers().firstValueAsLong("Content-Length")).hasValue(Files.size(wheel));
+      assertThat(sha256(download.body())).isEqualTo(sha256);
+    } finally {
+      Files.deleteIfExists(wheel);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void serverKilledMidUploadRestartsWithNoPartialFileOrRelease(String database) throws Exception {
+    Path data = dir.resolve("data");
+    String databaseUrl = database.equals("postgresql") ? TestDatabases.postgresUrlWithFreshSchema() : null;
+    String admin = adminToken(data, databaseUrl);
+    byte[] published = Uploads.wheel(PROJECT, "1.0.0");
+    try (ServerProcess server = ServerProcess.start(data, databaseUrl, "256m")) {
+      RawHttp.Response ok = RawHttp.upload(server.url(), admin,
+          Uploads.wheelForm(PROJECT, "1.0.0", Uploads.wheelName(PROJECT, "1.0.0"), published).build());
+      assertThat(ok.status()).isEqualTo(200);
+      approve(server.url(), admin, "1.0.0");
+
+      // An endless upload: 32 MiB arrive, then the client keeps the request open.
+      InputStream endless = new InputStream() {
+        long sent;
+        @Override public int read() {
+          throw new UnsupportedOperationException();
+        }
+        @Override public int read(byte[] b, int off, int len) {
+          if (sent >= 32L << 20) {
+            try {
+              Thread.sleep(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return -1;
+            }
+            return 0 == len ? 0 : fill(b, off, 1);
+          }
+          return fill(b, off, (int) Math.min(len, (32L << 20) - sent + 1));
+        }
+        private int fill(byte[] b, int off, int n) {
+          java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+          sent += n;
+          return n;
+        }
+      };
+      CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+        try {
+          return streamUpload(server.url(), admin, "2.0.0", null, "0".repeat(64), endless);
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Path tmp = data.resolve("blobs").resolve("tmp");
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (partialBytes(tmp) < (16L << 20)) {
+        assertThat(System.nanoTime()).as("upload never reached the server: " + inFlight + server.log()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      server.kill();
+      assertThat(inFlight).failsWithin(java.time.Duration.ofSeconds(30));
+    }
+    assertThat(partialBytes(data.resolve("blobs").resolve("tmp"))).as("the crash left a partial file").isPositive();
+
+    try (ServerProcess restarted = ServerProcess.start(data, databaseUrl, "256m")) {
+      try (Stream<Path> leftovers = Files.list(data.resolve("blobs").resolve("tmp"))) {
+        assertThat(leftovers).as("partial uploads are removed at start").isEmpty();
+      }
+      RawHttp.Response releases = RawHttp.send(restarted.url(), "GET", "/api/v1/releases?state=held",
+          Map.of("Authorization", "Bearer " + admin), null);
+      assertThat(releases.body()).isEqualTo("{\"releases\":[]}");
+      RawHttp.Response download = RawHttp.send(restarted.url(), "GET", "/files/big/" + Uploads.wheelName(PROJECT, "1.0.0"), Map.of(), null);
+      assertThat(download.status()).isEqualTo(200);
+      assertThat(download.bytes()).isEqualTo(published);
+      // The interrupted version can be uploaded afresh.
+      RawHttp.Response retry = RawHttp.upload(restarted.url(), admin,
+          Uploads.wheelForm(PROJECT, "2.0.0", Uploads.wheelName(PROJECT, "2.0.0"), Uploads.wheel(PROJECT, "2.0.0")).build());
+      assertThat(retry.status()).as(retry.body()).isEqualTo(200);
+      assertThat(restarted.stop()).as("graceful shutdown on SIGTERM").isIn(0, 143);
+    }
+  }
+
+  private static String adminToken(Path data, String database) {
+    List<String> args = new java.util.ArrayList<>(List.of("admin", "init", "--data", data.toString()));
+    if (database != null) {
+      args.addAll(List.of("--database", database));
+    }
+    CliRunner.Output init = CliRunner.run(args.toArray(String[]::new));
+    assertThat(init.code()).as(init.err()).isZero();
+    return init.out().trim();
+  }
+
+  private static void approve(String url, String token, String version) {
+    RawHttp.Response approved = RawHttp.send(url, "POST", "/api/v1/projects/" + PROJECT + "/releases/" + version + "/approve",
+        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+  }
+
+  /** POSTs a twine-shaped form whose file part is streamed from {@code content}. */
+  private static HttpResponse<String> streamUpload(String url, String token, String version, Path file, String sha256,
+      InputStream content) throws Exception {
+    Multipart fields = new Multipart()
+        .field(":action", "file_upload").field("protocol_version", "1").field("metadata_version", "2.1")
+        .field("name", PROJECT).field("version", version).field("filetype", "bdist_wheel").field("pyversion", "py3")
+        .field("sha256_digest", sha256);
+    byte[] head = fields.build();
+    head = java.util.Arrays.copyOf(head, head.length - (Multipart.BOUNDARY.length() + 6)); // drop the closing line
+    InputStream body = new SequenceInputStream(java.util.Collections.enumeration(List.of(
+        new ByteArrayInputStream(head),
+        new ByteArrayInputStream(Multipart.fileHeader("content", Uploads.wheelName(PROJECT, version))),
+        content,
+        new ByteArrayInputStream(Multipart.closing()))));
+    HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(() -> body);
+    if (file != null) {
+      long length = head.length + Multipart.fileHeader("content", Uploads.wheelName(PROJECT, version)).length
+          + Files.size(file) + Multipart.closing().length;
+      publisher = HttpRequest.BodyPublishers.fromPublisher(publisher, length);
+    }
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/legacy/"))
+        .header("Content-Type", Multipart.contentType())
+        .header("Authorization", RawHttp.basic(token))
+        .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A valid wheel with one stored (uncompressed) entry of {@code size} zero bytes. */
+  private static Path bigWheel(Path target, long size) throws IOException {
+    byte[] chunk = new byte[1 << 20];
+    CRC32 crc = new CRC32();
+    for (long left = size; left > 0; left -= chunk.length) {
+      crc.update(chunk, 0, (int) Math.min(chunk.length, left));
+    }
+    try (OutputStream file = Files.newOutputStream(target);
+        ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(file, 1 << 20))) {
+      zip.putNextEntry(new ZipEntry("big-1.0.0.dist-info/METADATA"));
+      zip.write("Metadata-Version: 2.1\nName: big\nVersion: 1.0.0\n\n".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+      ZipEntry blob = new ZipEntry("big/data.bin");
+      blob.setMethod(ZipEntry.STORED);
+      blob.setSize(size);
+      blob.setCompressedSize(size);
+      blob.setCrc(crc.getValue());
+      zip.putNextEntry(blob);
+      for (long left = size; left > 0; left -= chunk.length) {
+        zip.write(chunk, 0, (int) Math.min(chunk.length, left));
+      }
+      zip.closeEntry();
+    }
+    return target;
+  }
+
+  private static long partialBytes(Path tmp) throws IOException {
+    if (!Files.isDirectory(tmp)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(tmp)) {
+      long total = 0;
+      for (Path f : files.toList()) {
+        total += Files.size(f);
+      }
+      return total;
+    }
+  }
+
+  private static String sha256(Path file) throws Exception {
+    try (InputStream in = Files.newInputStream(file)) {
+      return sha256(in);
+    }
+  }
+
+  private static String sha256(InputStream in) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (DigestInputStream stream = new DigestInputStream(in, digest)) {
+      stream.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}
