@@ -65,50 +65,68 @@ final class ReleaseCommand {
     }
   }
 
-  @Command(name = "approve", description = "Approve a held release: it becomes installable.")
-  static final class Approve implements Callable<Integer> {
+  /** A decision about one release, posted to {@code /api/v1/projects/P/releases/V/<verb>}. */
+  abstract static class Action implements Callable<Integer> {
     @Mixin ServerOptions server;
     @Parameters(index = "0", paramLabel = "PROJECT") String project;
     @Parameters(index = "1", paramLabel = "VERSION") String version;
-    @Option(names = "--comment") String comment;
     @Spec CommandSpec spec;
+
+    abstract String verb();
+
+    abstract Map<String, Object> body();
 
     @Override
     public Integer call() {
+      print(spec, server.client().post(path(project, version) + "/" + verb(), body()));
+      return 0;
+    }
+  }
+
+  @Command(name = "approve", description = "Approve a held release: it becomes installable.")
+  static final class Approve extends Action {
+    @Option(names = "--comment") String comment;
+
+    @Override
+    String verb() {
+      return "approve";
+    }
+
+    @Override
+    Map<String, Object> body() {
       Map<String, Object> body = new HashMap<>();
       body.put("comment", comment);
-      print(spec, server.client().post(path(project, version) + "/approve", body));
-      return 0;
+      return body;
     }
   }
 
   @Command(name = "reject", description = "Reject a held release: it never becomes installable.")
-  static final class Reject implements Callable<Integer> {
-    @Mixin ServerOptions server;
-    @Parameters(index = "0", paramLabel = "PROJECT") String project;
-    @Parameters(index = "1", paramLabel = "VERSION") String version;
+  static final class Reject extends Action {
     @Option(names = "--reason", required = true) String reason;
-    @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
-      print(spec, server.client().post(path(project, version) + "/reject", Map.of("reason", reason)));
-      return 0;
+    String verb() {
+      return "reject";
+    }
+
+    @Override
+    Map<String, Object> body() {
+      return Map.of("reason", reason);
     }
   }
 
   @Command(name = "yank", description = "Yank a released version (PEP 592): installers skip it unless pinned.")
-  static final class Yank implements Callable<Integer> {
-    @Mixin ServerOptions server;
-    @Parameters(index = "0", paramLabel = "PROJECT") String project;
-    @Parameters(index = "1", paramLabel = "VERSION") String version;
+  static final class Yank extends Action {
     @Option(names = "--reason", required = true) String reason;
-    @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
-      print(spec, server.client().post(path(project, version) + "/yank", Map.of("reason", reason)));
-      return 0;
+    String verb() {
+      return "yank";
+    }
+
+    @Override
+    Map<String, Object> body() {
+      return Map.of("reason", reason);
     }
   }
 

@@ -14,7 +14,6 @@ import dev.portcullis.watch.Origin;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Entry point of the gate: approves (releases) or rejects a held release.
@@ -45,6 +44,39 @@ public final class ReleaseGate {
     return decide(principal, project, version, ReleaseState.REJECTED, "ReleaseRejected", reason, origin);
   }
 
+  /** The release a decision is about, or why the decision cannot be made. */
+  private sealed interface Target {}
+
+  private record Found(Release release) implements Target {}
+
+  private record Refused(Decision decision) implements Target {}
+
+  /**
+   * Resolves the release and checks that the principal may act on it ({@code approve} covering
+   * the project). A refusal is recorded as a {@code DecisionRefused} event.
+   */
+  private Target resolve(Principal principal, String projectName, String versionText, String action, Origin origin) {
+    String project;
+    Pep440Version version;
+    try {
+      project = ProjectName.of(projectName).normalized();
+      version = Pep440Version.parse(versionText);
+    } catch (IllegalArgumentException e) {
+      return new Refused(new Decision.NotFound(projectName, versionText));
+    }
+    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
+      String reason = "this token may not " + action + " releases of '" + project + "'";
+      events.append(
+          new Event("DecisionRefused", principal.actor(), project, version.normalized(), origin,
+              Map.of("reason", reason, "action", action)));
+      return new Refused(new Decision.Forbidden(reason));
+    }
+    return catalog
+        .findRelease(project, version.canonical())
+        .<Target>map(Found::new)
+        .orElse(new Refused(new Decision.NotFound(project, version.normalized())));
+  }
+
   private Decision decide(
       Principal principal,
       String projectName,
@@ -53,31 +85,15 @@ public final class ReleaseGate {
       String eventKind,
       String note,
       Origin origin) {
-    String project;
-    Pep440Version version;
-    try {
-      project = ProjectName.of(projectName).normalized();
-      version = Pep440Version.parse(versionText);
-    } catch (IllegalArgumentException e) {
-      return new Decision.NotFound(projectName, versionText);
+    String action = target == ReleaseState.RELEASED ? "approve" : "reject";
+    Release release;
+    switch (resolve(principal, projectName, versionText, action, origin)) {
+      case Refused r -> {
+        return r.decision();
+      }
+      case Found f -> release = f.release();
     }
-    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
-      String reason = "this token may not approve or reject releases of '" + project + "'";
-      events.append(
-          new Event(
-              "DecisionRefused",
-              principal.actor(),
-              project,
-              version.normalized(),
-              origin,
-              Map.of("reason", reason, "target", target.wireName())));
-      return new Decision.Forbidden(reason);
-    }
-    Optional<Release> found = catalog.findRelease(project, version.canonical());
-    if (found.isEmpty()) {
-      return new Decision.NotFound(project, version.normalized());
-    }
-    Release release = found.get();
+    String project = release.project();
     long now = clock.millis();
     boolean transitioned =
         database.inTransaction(
@@ -104,7 +120,7 @@ public final class ReleaseGate {
               }
               return changed == 1;
             });
-    Release current = catalog.findRelease(project, version.canonical()).orElseThrow();
+    Release current = catalog.getRelease(release.id());
     return transitioned ? new Decision.Decided(current) : new Decision.AlreadyDecided(current);
   }
 
@@ -113,22 +129,14 @@ public final class ReleaseGate {
    * The files stay downloadable; the index marks them with the reason.
    */
   public Decision yank(Principal principal, String projectName, String versionText, String reason, Origin origin) {
-    String project;
-    Pep440Version version;
-    try {
-      project = ProjectName.of(projectName).normalized();
-      version = Pep440Version.parse(versionText);
-    } catch (IllegalArgumentException e) {
-      return new Decision.NotFound(projectName, versionText);
+    Release release;
+    switch (resolve(principal, projectName, versionText, "yank", origin)) {
+      case Refused r -> {
+        return r.decision();
+      }
+      case Found f -> release = f.release();
     }
-    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
-      return new Decision.Forbidden("this token may not yank releases of '" + project + "'");
-    }
-    Optional<Release> found = catalog.findRelease(project, version.canonical());
-    if (found.isEmpty()) {
-      return new Decision.NotFound(project, version.normalized());
-    }
-    Release release = found.get();
+    String project = release.project();
     if (release.state() != ReleaseState.RELEASED) {
       return new Decision.AlreadyDecided(release);
     }

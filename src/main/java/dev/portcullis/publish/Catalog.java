@@ -82,6 +82,15 @@ public final class Catalog {
     return database.withHandle(h -> findRelease(h, normalizedProject, canonicalVersion));
   }
 
+  public Release getRelease(long id) {
+    return database.withHandle(
+        h ->
+            h.createQuery(RELEASE_SELECT + " WHERE r.id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> release(rs))
+                .one());
+  }
+
   /** Every file of a release, whatever its state (for operators, never for installers). */
   public List<Artifact> artifactsOf(long releaseId) {
     return database.withHandle(
