@@ -1,11 +1,13 @@
 package dev.portcullis.app;
 
 import dev.portcullis.app.http.ErrorStyle;
+import dev.portcullis.audit.TokenAudit;
+import dev.portcullis.audit.http.AuditRoutes;
+import dev.portcullis.identity.http.IdentityRoutes;
 import dev.portcullis.app.http.HttpServer;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
-import dev.portcullis.identity.TokenFormat;
 import dev.portcullis.identity.http.ApiAuthenticator;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.PublishService;
@@ -15,6 +17,8 @@ import dev.portcullis.registry.pypi.LegacyUploadRoute;
 import dev.portcullis.registry.pypi.SimpleIndexRoutes;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.SecretBox;
+import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.EventLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,10 +42,13 @@ public final class Portcullis implements AutoCloseable {
   private final Catalog catalog;
   private final PublishService publish;
   private final ReleaseGate gate;
+  private final Clock clock;
   private HttpServer server;
+  private Thread housekeeper;
 
   private Portcullis(Settings settings, Clock clock, SecureRandom random) {
     this.settings = settings;
+    this.clock = clock;
     try {
       Files.createDirectories(settings.dataDir());
     } catch (IOException e) {
@@ -50,10 +57,11 @@ public final class Portcullis implements AutoCloseable {
     this.database = Database.open(settings.database());
     this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
     this.events = new EventLog(database, clock);
-    this.identity = new Identity(database, events, clock, new TokenFormat(random), settings.tokens());
+    SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
+    this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), AlertSink.logging());
     this.catalog = new Catalog(database);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish());
-    this.gate = new ReleaseGate(database, catalog, events, clock);
+    this.gate = new ReleaseGate(database, catalog, identity, events, clock);
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -69,7 +77,10 @@ public final class Portcullis implements AutoCloseable {
     SimpleIndexRoutes simple = new SimpleIndexRoutes(catalog);
     FileRoutes files = new FileRoutes(catalog, blobs);
     JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
-    ReleaseRoutes releases = new ReleaseRoutes(new ApiAuthenticator(identity), catalog, gate);
+    ApiAuthenticator auth = new ApiAuthenticator(identity);
+    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate);
+    IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
+    AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -85,10 +96,47 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
         .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)
+        .get("/api/v1/tokens", ErrorStyle.JSON, ids::listTokens)
+        .post("/api/v1/tokens", ErrorStyle.JSON, ids::createToken)
+        .post("/api/v1/tokens/revoke", ErrorStyle.JSON, ids::revokeTokens)
+        .post("/api/v1/tokens/{id}/rotate", ErrorStyle.JSON, ids::rotateToken)
+        .post("/api/v1/tokens/{id}/revoke", ErrorStyle.JSON, ids::revokeToken)
+        .post("/api/v1/mfa/enroll", ErrorStyle.JSON, ids::enrollMfa)
+        .post("/api/v1/mfa/confirm", ErrorStyle.JSON, ids::confirmMfa)
+        .get("/api/v1/users", ErrorStyle.JSON, ids::listUsers)
+        .post("/api/v1/users", ErrorStyle.JSON, ids::addUser)
+        .post("/api/v1/users/{name}/roles", ErrorStyle.JSON, ids::grantRole)
+        .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, ids::revokeRole)
+        .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
+        .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();
     server = http;
+    housekeeper = Thread.ofVirtual().name("portcullis-housekeeping").start(this::housekeepHourly);
     return http.port();
+  }
+
+  /** Applies the credential policy (idle tokens and accounts, expiry warnings) once an hour. */
+  private void housekeepHourly() {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        var report = identity.housekeeping();
+        if (!report.disabledTokens().isEmpty() || !report.disabledUsers().isEmpty() || !report.expiringTokens().isEmpty()) {
+          log.info("housekeeping: {}", report);
+        }
+        Thread.sleep(java.time.Duration.ofHours(1));
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("housekeeping failed; retrying in an hour", e);
+        try {
+          Thread.sleep(java.time.Duration.ofHours(1));
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
   }
 
   private String baseUrl(HttpServer http) {
@@ -128,6 +176,10 @@ public final class Portcullis implements AutoCloseable {
   /** Stops serving gracefully, then closes storage. */
   @Override
   public void close() {
+    if (housekeeper != null) {
+      housekeeper.interrupt();
+      housekeeper = null;
+    }
     if (server != null) {
       server.close();
       server = null;

@@ -1,6 +1,6 @@
 package dev.portcullis.app;
 
-import dev.portcullis.identity.TokenSettings;
+import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
 import java.nio.file.Path;
@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * Everything Portcullis is configured with (docs/CONFIGURATION.md lists each key). {@code baseUrl}
  * is the public URL clients reach the server at, used for absolute links in the JSON API; {@code
- * null} means {@code http://host:port}.
+ * null} means {@code http://host:port}. {@code secretKey} (never printed) seals stored secrets; {@code
+ * null} means the key file in the data directory.
  */
 public record Settings(
     Path dataDir,
@@ -18,7 +19,8 @@ public record Settings(
     int port,
     String baseUrl,
     PublishSettings publish,
-    TokenSettings tokens) {
+    IdentitySettings identity,
+    String secretKey) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -31,7 +33,7 @@ public record Settings(
       throw new IllegalArgumentException("port must be 0-65535");
     }
     Objects.requireNonNull(publish, "publish");
-    Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(identity, "identity");
     if (baseUrl != null && baseUrl.endsWith("/")) {
       baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     }
@@ -46,22 +48,38 @@ public record Settings(
         DEFAULT_PORT,
         null,
         new PublishSettings(PublishSettings.DEFAULT_MAX_FILE_BYTES),
-        TokenSettings.DEFAULTS);
+        IdentitySettings.DEFAULTS,
+        null);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, tokens);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, tokens);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, tokens);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+  }
+
+  public Settings withIdentity(IdentitySettings identity) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+  }
+
+  /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
+  public Settings withSecretKey(String secretKey) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+  }
+
+  @Override
+  public String toString() {
+    return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, tokens);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
   }
 }

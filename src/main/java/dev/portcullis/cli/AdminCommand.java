@@ -1,15 +1,22 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
+import dev.portcullis.identity.HousekeepingReport;
 import dev.portcullis.identity.IssuedToken;
 import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.RevocationCriteria;
 import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.TokenInfo;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.User;
+import dev.portcullis.publish.ProjectName;
+import dev.portcullis.watch.Origin;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,67 +25,162 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/**
+ * The local operator's commands. They open the data directory directly, so they need the machine
+ * (and its database credentials): bootstrap, break-glass recovery and scheduled housekeeping. Every
+ * action is recorded with the actor {@code local operator}.
+ */
 @Command(
     name = "admin",
-    description = "Local administration of a data directory.",
-    subcommands = {AdminCommand.Init.class, AdminCommand.AddUser.class})
+    description = "Local administration of a data directory (needs access to the machine).",
+    subcommands = {
+      AdminCommand.Init.class,
+      AdminCommand.AddUser.class,
+      AdminCommand.EnableUser.class,
+      AdminCommand.CreateToken.class,
+      AdminCommand.RevokeTokens.class,
+      AdminCommand.Housekeeping.class
+    })
 final class AdminCommand {
 
-  @Command(name = "init", description = "Create the first admin user and print one API token for it.")
-  static final class Init implements Callable<Integer> {
-    @Mixin DataOptions data;
+  static final String ACTOR = "local operator";
 
+  /** The shared part of every local command: the data options and a way to open them. */
+  abstract static class Local implements Callable<Integer> {
+    @Mixin DataOptions data;
+    @Spec CommandSpec spec;
+
+    Portcullis open() {
+      return Portcullis.open(data.settings(), Clock.systemUTC(), new SecureRandom());
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+  }
+
+  @Command(name = "init", description = "Create the first admin user and print one API token for it.")
+  static final class Init extends Local {
     @Option(names = "--user", description = "Name of the admin user. Default: ${DEFAULT-VALUE}.", defaultValue = "admin")
     String user;
 
     @Option(names = "--expires", description = "Token lifetime, e.g. 30d (default: the server's default).")
     String expires;
 
-    @Spec CommandSpec spec;
-
     @Override
     public Integer call() {
-      try (Portcullis portcullis = Portcullis.open(data.settings(), Clock.systemUTC(), new SecureRandom())) {
+      try (Portcullis portcullis = open()) {
         if (portcullis.identity().hasUsers()) {
-          spec.commandLine().getErr().println("error: already initialized (users exist); use `admin add-user` and `token create`.");
+          err().println("error: already initialized (users exist); use `admin add-user` and `admin create-token`.");
           return 1;
         }
-        portcullis.identity().addUser(user, Role.ADMIN, "cli admin init");
-        IssuedToken token =
-            portcullis
-                .identity()
-                .createToken(
-                    new TokenRequest(user, "admin-init", null, EnumSet.of(Permission.ADMIN),
-                        expires == null ? null : Durations.parse(expires)),
-                    "cli admin init");
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("Created admin user '" + user + "'. Its API token (shown once; expires " + token.info().expiresAt() + "):");
-        err.flush();
-        spec.commandLine().getOut().println(token.secret());
-        spec.commandLine().getOut().flush();
+        portcullis.identity().addUser(user, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), ACTOR);
+        IssuedToken token = portcullis.identity().createToken(
+            new TokenRequest(user, "admin-init", null, EnumSet.of(Permission.ADMIN),
+                expires == null ? null : Durations.parse(expires)), ACTOR);
+        err().println("Created admin user '" + user + "'. Its API token (shown once; expires " + token.info().expiresAt() + ") is");
+        err().println("printed below. Approvals and token creation also need a second factor: with the token in");
+        err().println("PORTCULLIS_TOKEN and the server running, enrol with `portcullis mfa enroll`.");
+        err().flush();
+        out().println(token.secret());
+        out().flush();
         return 0;
       }
     }
   }
 
-  @Command(name = "add-user", description = "Add a user with a role.")
-  static final class AddUser implements Callable<Integer> {
-    @Mixin DataOptions data;
-
-    @Parameters(index = "0", paramLabel = "NAME")
-    String name;
+  @Command(name = "add-user", description = "Add a user with a role, globally or on one project.")
+  static final class AddUser extends Local {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
 
     @Option(names = "--role", required = true, description = "admin, owner, maintainer, approver or auditor.")
     String role;
 
-    @Spec CommandSpec spec;
+    @Option(names = "--project", description = "Grant the role on this project only.")
+    String project;
 
     @Override
     public Integer call() {
-      Role parsed = Role.parse(role);
-      try (Portcullis portcullis = Portcullis.open(data.settings(), Clock.systemUTC(), new SecureRandom())) {
-        User user = portcullis.identity().addUser(name, parsed, "cli admin add-user");
-        spec.commandLine().getOut().println("Added user '" + user.name() + "' with role " + user.role().wireName() + ".");
+      RoleGrant grant = new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : ProjectName.of(project).normalized(), Role.parse(role));
+      try (Portcullis portcullis = open()) {
+        User user = portcullis.identity().addUser(name, grant, ACTOR);
+        out().println("Added user '" + user.name() + "': " + user.grants() + ".");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "enable-user", description = "Re-enable a disabled account (e.g. disabled for inactivity).")
+  static final class EnableUser extends Local {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      try (Portcullis portcullis = open()) {
+        User user = portcullis.identity().enableUser(name, ACTOR, Origin.LOCAL);
+        out().println("Enabled user '" + user.name() + "'.");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "create-token", description = "Create an API token for a user, without the API (bootstrap, break-glass).")
+  static final class CreateToken extends Local {
+    @Option(names = "--user", required = true, description = "Owner of the token.") String user;
+    @Option(names = "--project", description = "Limit the token to one project (default: all of the owner's projects).") String project;
+    @Option(names = "--scope", defaultValue = "upload", description = "Permissions: read, upload, approve, admin. Default: ${DEFAULT-VALUE}.") String scope;
+    @Option(names = "--expires", description = "Lifetime, e.g. 30d (default 30d, at most 90d).") String expires;
+    @Option(names = "--name", description = "A label for the token.") String name;
+
+    @Override
+    public Integer call() {
+      TokenRequest request = new TokenRequest(user, name, project == null ? null : ProjectName.of(project).normalized(),
+          Permission.parseList(scope), expires == null ? null : Durations.parse(expires));
+      try (Portcullis portcullis = open()) {
+        IssuedToken token = portcullis.identity().createToken(request, ACTOR);
+        TokenCommand.describe(err(), token.info());
+        out().println(token.secret());
+        out().flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "revoke-tokens", description = "Revoke tokens in bulk, locally (incident response).")
+  static final class RevokeTokens extends Local {
+    @Option(names = "--older-than", description = "Created more than this long ago, e.g. 90d.") String olderThan;
+    @Option(names = "--unused-for", description = "Not used for this long, e.g. 30d.") String unusedFor;
+    @Option(names = "--project", description = "Scoped to this project.") String project;
+    @Option(names = "--reason", defaultValue = "bulk revocation by the operator") String reason;
+
+    @Override
+    public Integer call() {
+      RevocationCriteria criteria = new RevocationCriteria(
+          olderThan == null ? null : Durations.parse(olderThan),
+          unusedFor == null ? null : Durations.parse(unusedFor),
+          project == null ? null : ProjectName.of(project).normalized());
+      try (Portcullis portcullis = open()) {
+        List<TokenInfo> revoked = portcullis.identity().revokeTokens(criteria, reason, ACTOR, Origin.LOCAL);
+        out().println("Revoked " + revoked.size() + " token(s)" + (revoked.isEmpty() ? "." : ": "
+            + String.join(", ", revoked.stream().map(TokenInfo::id).toList())));
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "housekeeping", description = "Apply the credential policy now (the server also does it hourly).")
+  static final class Housekeeping extends Local {
+    @Override
+    public Integer call() {
+      try (Portcullis portcullis = open()) {
+        HousekeepingReport report = portcullis.identity().housekeeping();
+        out().println("Disabled unused tokens: " + report.disabledTokens());
+        out().println("Expiry warnings:        " + report.expiringTokens());
+        out().println("Disabled idle accounts: " + report.disabledUsers());
         return 0;
       }
     }

@@ -10,7 +10,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Portcullis 0.1.0",
     description = "A self-hosted publish gate for package registries.",
-    subcommands = {ServeCommand.class, AdminCommand.class, TokenCommand.class, ReleaseCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      AdminCommand.class,
+      TokenCommand.class,
+      MfaCommand.class,
+      UserCommand.class,
+      ReleaseCommand.class,
+      AuditCommand.class
+    })
 public final class Cli {
 
   private Cli() {}

@@ -25,6 +25,10 @@ final class DataOptions {
   String database;
 
   Settings settings() {
-    return Settings.defaults(data).withDatabase(DatabaseSettings.parse(database, data));
+    // The sealing key comes only from the environment (never a command-line argument, which other
+    // users of the machine can see); without it, the key file in the data directory is used.
+    return Settings.defaults(data)
+        .withDatabase(DatabaseSettings.parse(database, data))
+        .withSecretKey(System.getenv("PORTCULLIS_SECRET_KEY"));
   }
 }

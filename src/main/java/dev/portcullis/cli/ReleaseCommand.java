@@ -70,6 +70,7 @@ final class ReleaseCommand {
     @Mixin ServerOptions server;
     @Parameters(index = "0", paramLabel = "PROJECT") String project;
     @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--otp", description = "A fresh code from your authenticator (required).") String otp;
     @Spec CommandSpec spec;
 
     abstract String verb();
@@ -78,7 +79,9 @@ final class ReleaseCommand {
 
     @Override
     public Integer call() {
-      print(spec, server.client().post(path(project, version) + "/" + verb(), body()));
+      Map<String, Object> body = new HashMap<>(body());
+      body.put("otp", otp);
+      print(spec, server.client().post(path(project, version) + "/" + verb(), body));
       return 0;
     }
   }

@@ -1,60 +1,130 @@
 package dev.portcullis.cli;
 
-import dev.portcullis.app.Portcullis;
-import dev.portcullis.identity.IssuedToken;
-import dev.portcullis.identity.Permission;
-import dev.portcullis.identity.TokenRequest;
-import dev.portcullis.publish.ProjectName;
-import java.security.SecureRandom;
-import java.time.Clock;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.TokenInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "token", description = "API tokens.", subcommands = {TokenCommand.Create.class})
+/** Tokens over the API. Creating and rotating need a fresh second factor ({@code --otp}). */
+@Command(
+    name = "token",
+    description = "API tokens (over the server's API).",
+    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Rotate.class, TokenCommand.Revoke.class})
 final class TokenCommand {
 
-  @Command(name = "create", description = "Create an API token and print it (shown once).")
-  static final class Create implements Callable<Integer> {
-    @Mixin DataOptions data;
-
-    @Option(names = "--user", required = true, description = "Owner of the token.")
-    String user;
-
-    @Option(names = "--project", description = "Limit the token to one project (default: all projects).")
-    String project;
-
-    @Option(names = "--scope", defaultValue = "upload", description = "Permissions, comma-separated: read, upload, approve, admin. Default: ${DEFAULT-VALUE}.")
-    String scope;
-
-    @Option(names = "--expires", description = "Lifetime, e.g. 30d (default 30d, at most 90d).")
-    String expires;
-
-    @Option(names = "--name", description = "A label for the token.")
-    String name;
-
+  abstract static class Remote implements Callable<Integer> {
+    @Mixin ServerOptions server;
     @Spec CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(name = "create", description = "Create a token for yourself (admins: for --user) and print it once.")
+  static final class Create extends Remote {
+    @Option(names = "--user", description = "Owner (default: you; another user needs a global admin).") String user;
+    @Option(names = "--project", description = "Limit the token to one project (default: all of the owner's projects).") String project;
+    @Option(names = "--scope", defaultValue = "upload", description = "Permissions: read, upload, approve, admin. Default: ${DEFAULT-VALUE}.") String scope;
+    @Option(names = "--expires", description = "Lifetime, e.g. 30d (default 30d, at most 90d).") String expires;
+    @Option(names = "--name", description = "A label for the token.") String name;
+    @Option(names = "--otp", description = "A fresh code from your authenticator.") String otp;
 
     @Override
     public Integer call() {
-      String normalized = project == null ? null : ProjectName.of(project).normalized();
-      TokenRequest request =
-          new TokenRequest(user, name, normalized, Permission.parseList(scope),
-              expires == null ? null : Durations.parse(expires));
-      try (Portcullis portcullis = Portcullis.open(data.settings(), Clock.systemUTC(), new SecureRandom())) {
-        IssuedToken token = portcullis.identity().createToken(request, "cli token create");
-        spec.commandLine().getErr().println("Token " + token.info().id() + " for " + user
-            + (normalized == null ? " (all projects)" : " (project " + normalized + ")")
-            + ", permissions " + Permission.format(token.info().permissions())
-            + ", expires " + token.info().expiresAt() + ". Shown once:");
-        spec.commandLine().getErr().flush();
-        spec.commandLine().getOut().println(token.secret());
-        spec.commandLine().getOut().flush();
+      Map<String, Object> body = new HashMap<>();
+      body.put("user", user);
+      body.put("project", project);
+      body.put("permissions", scope);
+      body.put("expires", expires);
+      body.put("name", name);
+      body.put("otp", otp);
+      Map<String, Object> token = server.client().post("/api/v1/tokens", body);
+      spec.commandLine().getErr().println("Token " + token.get("id") + " for " + token.get("owner") + ", permissions "
+          + token.get("permissions") + ", expires " + token.get("expires_at") + ". Shown once:");
+      spec.commandLine().getErr().flush();
+      out().println(token.get("token"));
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List your tokens (admins: all tokens).")
+  static final class ListTokens extends Remote {
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() {
+      for (Map<String, Object> t : (List<Map<String, Object>>) server.client().get("/api/v1/tokens").get("tokens")) {
+        out().printf("%-12s %-10s %-8s %-20s %-18s expires %s, last used %s%n", t.get("id"), t.get("owner"), t.get("status"),
+            t.get("project") == null ? "(all projects)" : t.get("project"), t.get("permissions"), t.get("expires_at"),
+            t.get("last_used_at") == null ? "never" : t.get("last_used_at"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rotate", description = "Issue a successor with the same scope; the old token stops after the overlap.")
+  static final class Rotate extends Remote {
+    @Parameters(index = "0", paramLabel = "TOKEN_ID") String id;
+    @Option(names = "--overlap", description = "How long the old token keeps working (default 24h).") String overlap;
+    @Option(names = "--otp", description = "A fresh code from your authenticator.") String otp;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new HashMap<>();
+      body.put("overlap", overlap);
+      body.put("otp", otp);
+      Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/rotate", body);
+      spec.commandLine().getErr().println("Token " + token.get("id") + " replaces " + id + " (which keeps working for the overlap)."
+          + " Shown once:");
+      spec.commandLine().getErr().flush();
+      out().println(token.get("token"));
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke one token by id, or in bulk by --older-than / --unused-for / --project.")
+  static final class Revoke extends Remote {
+    @Parameters(index = "0", paramLabel = "TOKEN_ID", arity = "0..1") String id;
+    @Option(names = "--older-than", description = "Bulk: created more than this long ago, e.g. 90d.") String olderThan;
+    @Option(names = "--unused-for", description = "Bulk: not used for this long, e.g. 30d.") String unusedFor;
+    @Option(names = "--project", description = "Bulk: tokens scoped to this project.") String project;
+    @Option(names = "--reason", description = "Why (recorded).") String reason;
+    @Option(names = "--otp", description = "Bulk only: a fresh code from your authenticator.") String otp;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() {
+      Map<String, Object> body = new HashMap<>();
+      body.put("reason", reason);
+      if (id != null) {
+        Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/revoke", body);
+        out().println("Revoked token " + token.get("id") + ".");
         return 0;
       }
+      body.put("older_than", olderThan);
+      body.put("unused_for", unusedFor);
+      body.put("project", project);
+      body.put("otp", otp);
+      List<Map<String, Object>> revoked = (List<Map<String, Object>>) server.client().post("/api/v1/tokens/revoke", body).get("revoked");
+      out().println("Revoked " + revoked.size() + " token(s)" + (revoked.isEmpty() ? "." : ": "
+          + String.join(", ", revoked.stream().map(t -> String.valueOf(t.get("id"))).toList())));
+      return 0;
     }
+  }
+
+  static void describe(PrintWriter err, TokenInfo info) {
+    err.println("Token " + info.id() + " for " + info.owner()
+        + (info.project() == null ? " (all projects)" : " (project " + info.project() + ")")
+        + ", permissions " + Permission.format(info.permissions()) + ", expires " + info.expiresAt() + ". Shown once:");
+    err.flush();
   }
 }

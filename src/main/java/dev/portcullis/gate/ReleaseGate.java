@@ -1,5 +1,6 @@
 package dev.portcullis.gate;
 
+import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.publish.Catalog;
@@ -18,30 +19,33 @@ import java.util.Map;
 /**
  * Entry point of the gate: approves (releases) or rejects a held release.
  *
- * <p>For now a token with the {@code approve} (or {@code admin}) permission covering the project
- * decides alone; the policy engine with distinct approvers and a fresh second factor replaces this
- * rule without changing the transition below.
+ * <p>A decision needs a token whose owner may {@code approve} on the project and a fresh second
+ * factor: a token alone can never release. The policy engine (distinct approvers, counts) builds
+ * on this without changing the transition below.
  */
 public final class ReleaseGate {
 
   private final Database database;
   private final Catalog catalog;
+  private final Identity identity;
   private final EventLog events;
   private final Clock clock;
 
-  public ReleaseGate(Database database, Catalog catalog, EventLog events, Clock clock) {
+  public ReleaseGate(Database database, Catalog catalog, Identity identity, EventLog events, Clock clock) {
     this.database = database;
     this.catalog = catalog;
+    this.identity = identity;
     this.events = events;
     this.clock = clock;
   }
 
-  public Decision approve(Principal principal, String project, String version, String comment, Origin origin) {
-    return decide(principal, project, version, ReleaseState.RELEASED, "ReleaseApproved", comment, origin);
+  /** Approves (releases) a held release. Needs {@code approve} on the project and a fresh OTP. */
+  public Decision approve(Principal principal, String otp, String project, String version, String comment, Origin origin) {
+    return decide(principal, otp, project, version, ReleaseState.RELEASED, "ReleaseApproved", comment, origin);
   }
 
-  public Decision reject(Principal principal, String project, String version, String reason, Origin origin) {
-    return decide(principal, project, version, ReleaseState.REJECTED, "ReleaseRejected", reason, origin);
+  public Decision reject(Principal principal, String otp, String project, String version, String reason, Origin origin) {
+    return decide(principal, otp, project, version, ReleaseState.REJECTED, "ReleaseRejected", reason, origin);
   }
 
   /** The release a decision is about, or why the decision cannot be made. */
@@ -64,7 +68,7 @@ public final class ReleaseGate {
     } catch (IllegalArgumentException e) {
       return new Refused(new Decision.NotFound(projectName, versionText));
     }
-    if (!principal.has(Permission.APPROVE) || !principal.covers(project)) {
+    if (!principal.can(Permission.APPROVE, project)) {
       String reason = "this token may not " + action + " releases of '" + project + "'";
       events.append(
           new Event("DecisionRefused", principal.actor(), project, version.normalized(), origin,
@@ -79,6 +83,7 @@ public final class ReleaseGate {
 
   private Decision decide(
       Principal principal,
+      String otp,
       String projectName,
       String versionText,
       ReleaseState target,
@@ -93,6 +98,7 @@ public final class ReleaseGate {
       }
       case Found f -> release = f.release();
     }
+    identity.requireSecondFactor(principal, otp, action + " " + release.project() + " " + release.version(), origin);
     String project = release.project();
     long now = clock.millis();
     boolean transitioned =
@@ -128,7 +134,7 @@ public final class ReleaseGate {
    * Yanks every file of a released release (PEP 592): installers skip it unless pinned exactly.
    * The files stay downloadable; the index marks them with the reason.
    */
-  public Decision yank(Principal principal, String projectName, String versionText, String reason, Origin origin) {
+  public Decision yank(Principal principal, String otp, String projectName, String versionText, String reason, Origin origin) {
     Release release;
     switch (resolve(principal, projectName, versionText, "yank", origin)) {
       case Refused r -> {
@@ -140,6 +146,7 @@ public final class ReleaseGate {
     if (release.state() != ReleaseState.RELEASED) {
       return new Decision.AlreadyDecided(release);
     }
+    identity.requireSecondFactor(principal, otp, "yank " + project + " " + release.version(), origin);
     String why = reason == null ? "" : reason;
     database.inTransaction(
         h -> {

@@ -7,4 +7,7 @@ public sealed interface Authentication {
 
   /** Refused; {@code reason} is safe to show the caller and to record. */
   record Refused(String reason) implements Authentication {}
+
+  /** Too many recent failures from this address or for this token: refused without checking. */
+  record Throttled(String reason) implements Authentication {}
 }

@@ -1,19 +1,41 @@
 package dev.portcullis.identity;
 
+import java.util.List;
 import java.util.Set;
 
-/** An authenticated caller: the user behind a valid token and what that token allows. */
+/**
+ * An authenticated caller: the user behind a valid token, what the token allows, and the user's
+ * roles. Every check goes through {@link #can}: the token must carry the permission and cover the
+ * project, and one of the user's roles must grant it there.
+ */
 public record Principal(
-    long userId, String userName, Role role, String tokenId, String project, Set<Permission> permissions) {
+    long userId,
+    String userName,
+    String tokenId,
+    String tokenProject,
+    Set<Permission> tokenPermissions,
+    List<RoleGrant> grants) {
 
-  /** Whether the token grants {@code permission}; {@code ADMIN} grants all. */
-  public boolean has(Permission permission) {
-    return permissions.contains(Permission.ADMIN) || permissions.contains(permission);
+  public Principal {
+    tokenPermissions = Set.copyOf(tokenPermissions);
+    grants = List.copyOf(grants);
   }
 
-  /** Whether the token's project scope covers {@code normalizedProject}. */
-  public boolean covers(String normalizedProject) {
-    return project == null || project.equals(normalizedProject);
+  /** Whether this caller may use {@code permission} on {@code normalizedProject}. */
+  public boolean can(Permission permission, String normalizedProject) {
+    boolean tokenAllows =
+        (tokenProject == null || tokenProject.equals(normalizedProject))
+            && (tokenPermissions.contains(permission) || tokenPermissions.contains(Permission.ADMIN));
+    return tokenAllows
+        && grants.stream().anyMatch(g -> g.covers(normalizedProject) && g.role().grants(permission));
+  }
+
+  /** Whether this caller may use {@code permission} on every project (global administration). */
+  public boolean canEverywhere(Permission permission) {
+    return tokenProject == null
+        && (tokenPermissions.contains(permission) || tokenPermissions.contains(Permission.ADMIN))
+        && grants.stream()
+            .anyMatch(g -> g.project().equals(RoleGrant.EVERY_PROJECT) && g.role().grants(permission));
   }
 
   /** The actor name recorded in events: user and token id, never the secret. */

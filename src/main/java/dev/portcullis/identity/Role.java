@@ -5,12 +5,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A user's role, which bounds the permissions any of their tokens can carry. Roles are global for
- * now; per-project roles come with the credentials work.
+ * What a user may do, globally ({@code *}) or on one project. A role bounds every token its owner
+ * holds: a token's effective permissions on a project are its own permissions intersected with
+ * those of the owner's roles there, checked at each use.
  */
 public enum Role {
   ADMIN(EnumSet.allOf(Permission.class)),
-  OWNER(EnumSet.of(Permission.READ, Permission.UPLOAD)),
+  OWNER(EnumSet.allOf(Permission.class)),
   MAINTAINER(EnumSet.of(Permission.READ, Permission.UPLOAD)),
   APPROVER(EnumSet.of(Permission.READ, Permission.APPROVE)),
   AUDITOR(EnumSet.of(Permission.READ));
@@ -21,8 +22,12 @@ public enum Role {
     this.allowed = allowed;
   }
 
-  public boolean allows(Set<Permission> requested) {
-    return allowed.containsAll(requested);
+  public boolean grants(Permission permission) {
+    return allowed.contains(permission);
+  }
+
+  public Set<Permission> permissions() {
+    return EnumSet.copyOf(allowed);
   }
 
   public String wireName() {

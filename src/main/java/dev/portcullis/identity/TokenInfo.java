@@ -14,4 +14,23 @@ public record TokenInfo(
     Instant createdAt,
     Instant expiresAt,
     Instant lastUsedAt,
-    Instant revokedAt) {}
+    String lastUsedIp,
+    String lastUsedAgent,
+    String rotatedFrom,
+    Instant revokedAt,
+    String revokedBy,
+    String revokedReason) {
+
+  public enum Status {
+    ACTIVE,
+    EXPIRED,
+    REVOKED
+  }
+
+  public Status status(Instant now) {
+    if (revokedAt != null) {
+      return Status.REVOKED;
+    }
+    return now.isBefore(expiresAt) ? Status.ACTIVE : Status.EXPIRED;
+  }
+}

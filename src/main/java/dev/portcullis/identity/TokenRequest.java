@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A request for a new user API token. {@code project} is a project name, or {@code null} for every
- * project; {@code lifetime} {@code null} means the server's default.
+ * A request for a new user API token. {@code project} is a normalized project name, or {@code
+ * null} for all of the owner's projects; {@code lifetime} {@code null} means the server's default.
  */
 public record TokenRequest(
     String owner, String name, String project, Set<Permission> permissions, Duration lifetime) {
@@ -16,6 +16,7 @@ public record TokenRequest(
     if (permissions.isEmpty()) {
       throw new IllegalArgumentException("a token needs at least one permission");
     }
+    permissions = Set.copyOf(permissions);
     name = name == null || name.isBlank() ? "token" : name;
   }
 }

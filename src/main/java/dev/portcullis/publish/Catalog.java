@@ -82,6 +82,12 @@ public final class Catalog {
     return database.withHandle(h -> findRelease(h, normalizedProject, canonicalVersion));
   }
 
+  /** Ids of the tokens that have uploaded at least one file (for the token audit). */
+  public java.util.Set<String> uploadingTokens() {
+    return database.withHandle(
+        h -> java.util.Set.copyOf(h.createQuery("SELECT DISTINCT uploader_token FROM release_files").mapTo(String.class).list()));
+  }
+
   public Release getRelease(long id) {
     return database.withHandle(
         h ->

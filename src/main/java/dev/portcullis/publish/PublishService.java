@@ -124,7 +124,7 @@ public final class PublishService {
       return refuse(
           principal, form.filename(), Refusal.INVALID, "Upload payload does not have a file.", origin);
     }
-    if (!principal.has(Permission.UPLOAD) || !principal.covers(project.normalized())) {
+    if (!principal.can(Permission.UPLOAD, project.normalized())) {
       return refuse(
           principal,
           form.filename(),

@@ -8,7 +8,10 @@ import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
 import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestDatabases;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.testing.TestClock;
 import dev.portcullis.testing.TestServer;
+import dev.portcullis.testing.TestUser;
 import dev.portcullis.testing.Uploads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,8 +49,9 @@ class ConcurrencyTest {
   private Pair start(String database) {
     Path data = dir.resolve("data");
     DatabaseSettings settings = TestDatabases.create(database, data);
-    TestServer a = TestServer.start(settings, data, PublishSettings.DEFAULT_MAX_FILE_BYTES);
-    TestServer b = TestServer.start(settings, data, PublishSettings.DEFAULT_MAX_FILE_BYTES);
+    TestClock clock = new TestClock();
+    TestServer a = TestServer.start(settings, data, PublishSettings.DEFAULT_MAX_FILE_BYTES, clock, null);
+    TestServer b = TestServer.start(settings, data, PublishSettings.DEFAULT_MAX_FILE_BYTES, clock, a.admin());
     return new Pair(a, b, a.adminToken());
   }
 
@@ -81,17 +85,26 @@ class ConcurrencyTest {
   void concurrentApprovalsPublishOnceWithOneEvent(String database) throws Exception {
     try (Pair servers = start(database)) {
       String token = servers.a().token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+      List<TestUser> approvers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        approvers.add(servers.a().user("approver" + i, new RoleGrant(PROJECT, Role.APPROVER), Permission.APPROVE));
+      }
       for (int round = 0; round < ROUNDS; round++) {
         String version = "2.0." + round;
         RawHttp.Response staged = RawHttp.upload(servers.a().url(), token,
             Uploads.wheelForm(PROJECT, version, Uploads.wheelName(PROJECT, version), Uploads.wheel(PROJECT, version)).build());
         assertThat(staged.status()).isEqualTo(200);
+        // Eight different approvers, each with a valid fresh second factor (one new time step for
+        // all), on two servers.
+        servers.a().clock().advance(java.time.Duration.ofSeconds(30));
         List<Callable<RawHttp.Response>> approvals = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
           TestServer target = i % 2 == 0 ? servers.a() : servers.b();
+          TestUser approver = approvers.get(i);
+          String body = "{\"otp\": \"" + approver.currentOtp(servers.a().clock()) + "\"}";
           approvals.add(() -> RawHttp.send(target.url(), "POST", "/api/v1/projects/" + PROJECT + "/releases/" + version + "/approve",
-              Map.of("Authorization", "Bearer " + servers.token(), "Content-Type", "application/json"),
-              "{}".getBytes(StandardCharsets.UTF_8)));
+              Map.of("Authorization", "Bearer " + approver.token(), "Content-Type", "application/json"),
+              body.getBytes(StandardCharsets.UTF_8)));
         }
         List<RawHttp.Response> responses = race(approvals);
         assertThat(responses).extracting(RawHttp.Response::status).filteredOn(s -> s == 200).hasSize(1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.store.Database;
 import dev.portcullis.testing.TestDatabases;
+import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
 import java.nio.file.Path;
@@ -43,14 +44,19 @@ class IdentityTest {
     }
   }
 
+  private Identity identity(Database db, EventLog events, Clock clock) {
+    return new Identity(db, events, clock, new SecureRandom(),
+        dev.portcullis.store.SecretBox.open(dir, null, new SecureRandom()), IdentitySettings.DEFAULTS, AlertSink.logging());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void tokensWorkUntilTheyExpireAndAreStoredOnlyAsHashes(String database) {
     MovableClock clock = new MovableClock();
     try (Database db = Database.open(TestDatabases.create(database, dir))) {
       EventLog events = new EventLog(db, clock);
-      Identity identity = new Identity(db, events, clock, new TokenFormat(new SecureRandom()), TokenSettings.DEFAULTS);
-      identity.addUser("alice", Role.MAINTAINER, "test");
+      Identity identity = identity(db, events, clock);
+      identity.addUser("alice", new RoleGrant("demo", Role.MAINTAINER), "test");
       IssuedToken token = identity.createToken(
           new TokenRequest("alice", "ci", "demo", Set.of(Permission.UPLOAD), Duration.ofDays(7)), "test");
 
@@ -74,15 +80,16 @@ class IdentityTest {
   void refusesLifetimesAboveTheMaximumAndPermissionsAboveTheRole(String database) {
     Clock clock = Clock.systemUTC();
     try (Database db = Database.open(TestDatabases.create(database, dir))) {
-      Identity identity = new Identity(db, new EventLog(db, clock), clock, new TokenFormat(new SecureRandom()), TokenSettings.DEFAULTS);
-      identity.addUser("bob", Role.MAINTAINER, "test");
+      Identity identity = identity(db, new EventLog(db, clock), clock);
+      identity.addUser("bob", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.MAINTAINER), "test");
       assertThatThrownBy(() -> identity.createToken(
           new TokenRequest("bob", null, null, Set.of(Permission.UPLOAD), Duration.ofDays(91)), "test"))
           .hasMessage("token lifetime 91 days exceeds this server's maximum of 90 days");
       assertThatThrownBy(() -> identity.createToken(
           new TokenRequest("bob", null, null, Set.of(Permission.APPROVE), null), "test"))
-          .hasMessage("role maintainer does not allow permissions approve");
-      assertThatThrownBy(() -> identity.addUser("bob", Role.ADMIN, "test")).hasMessage("user 'bob' already exists");
+          .hasMessage("the roles of bob ([maintainer]) do not allow permissions approve");
+      assertThatThrownBy(() -> identity.addUser("bob", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), "test"))
+          .hasMessage("user 'bob' already exists");
       assertThat(identity.listTokens()).isEmpty();
     }
   }

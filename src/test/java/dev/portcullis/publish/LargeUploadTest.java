@@ -2,6 +2,8 @@ package dev.portcullis.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.identity.Totp;
 import dev.portcullis.testing.CliRunner;
 import dev.portcullis.testing.Multipart;
 import dev.portcullis.testing.RawHttp;
@@ -152,9 +154,18 @@ class LargeUploadTest {
     return init.out().trim();
   }
 
-  private static void approve(String url, String token, String version) {
+  /** Enrols the token's owner in TOTP over the API (real clock), then approves with the next step's code. */
+  private static void approve(String url, String token, String version) throws Exception {
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
+    RawHttp.Response enrolled = RawHttp.send(url, "POST", "/api/v1/mfa/enroll", headers, "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(200);
+    byte[] secret = Totp.fromBase32(new ObjectMapper().readTree(enrolled.body()).path("secret").asText());
+    long step = Totp.step(java.time.Instant.now().getEpochSecond());
+    RawHttp.Response confirmed = RawHttp.send(url, "POST", "/api/v1/mfa/confirm", headers,
+        ("{\"otp\": \"" + Totp.code(secret, step) + "\"}").getBytes(StandardCharsets.UTF_8));
+    assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
     RawHttp.Response approved = RawHttp.send(url, "POST", "/api/v1/projects/" + PROJECT + "/releases/" + version + "/approve",
-        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+        headers, ("{\"otp\": \"" + Totp.code(secret, step + 1) + "\"}").getBytes(StandardCharsets.UTF_8));
     assertThat(approved.status()).as(approved.body()).isEqualTo(200);
   }
 

@@ -2,27 +2,42 @@ package dev.portcullis.testing;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
+import dev.portcullis.identity.Authentication;
+import dev.portcullis.identity.MfaEnrollment;
 import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.Totp;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
+import dev.portcullis.watch.Origin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
+import java.util.Map;
 import java.util.Set;
 
-/** A real Portcullis server on a free port, in this JVM, with an admin user and token. */
+/**
+ * A real Portcullis server on a free port, in this JVM, on a {@link TestClock}, with an admin who
+ * has a token and an enrolled second factor.
+ */
 public final class TestServer implements AutoCloseable {
 
   private final Portcullis portcullis;
   private final int port;
-  private final String adminToken;
+  private final TestClock clock;
+  private final TestUser admin;
 
-  private TestServer(Portcullis portcullis, int port, String adminToken) {
+  private TestServer(Portcullis portcullis, int port, TestClock clock, TestUser admin) {
     this.portcullis = portcullis;
     this.port = port;
-    this.adminToken = adminToken;
+    this.clock = clock;
+    this.admin = admin;
   }
 
   public static TestServer start(String databaseKind, Path dataDir) {
@@ -30,47 +45,82 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(String databaseKind, Path dataDir, long maxFileBytes) {
-    return start(TestDatabases.create(databaseKind, dataDir), dataDir, maxFileBytes);
+    return start(TestDatabases.create(databaseKind, dataDir), dataDir, maxFileBytes, new TestClock(), null);
   }
 
-  public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes) {
+  /**
+   * Starts a server; {@code admin} {@code null} creates the admin user, otherwise the server joins
+   * an existing database (a second process) and reuses that admin.
+   */
+  public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin) {
     Settings settings =
         Settings.defaults(dataDir)
             .withDatabase(database)
             .withListener("127.0.0.1", 0)
             .withPublish(new PublishSettings(maxFileBytes));
-    Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
+    Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom());
     int port = portcullis.serve();
-    String token = null;
-    if (portcullis.identity().findUser("admin").isEmpty()) {
-      portcullis.identity().addUser("admin", Role.ADMIN, "test");
-      token = portcullis.identity()
-          .createToken(new TokenRequest("admin", "test-admin", null, Set.of(Permission.ADMIN), null), "test")
-          .secret();
+    TestServer server = new TestServer(portcullis, port, clock, admin);
+    if (admin == null) {
+      return new TestServer(portcullis, port, clock, server.user("admin", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), Permission.ADMIN));
     }
-    return new TestServer(portcullis, port, token);
+    return server;
   }
 
   public String url() {
     return "http://127.0.0.1:" + port;
   }
 
+  public TestUser admin() {
+    return admin;
+  }
+
   public String adminToken() {
-    return adminToken;
+    return admin.token();
+  }
+
+  public TestClock clock() {
+    return clock;
   }
 
   public Portcullis app() {
     return portcullis;
   }
 
-  /** Creates (if needed) a user with {@code role} and returns a new token for it. */
+  /** Creates (if needed) a user with {@code role} and returns a new token for it (no MFA). */
   public String token(String user, Role role, String project, Permission... permissions) {
+    RoleGrant grant = new RoleGrant(project == null || role == Role.ADMIN ? RoleGrant.EVERY_PROJECT : project, role);
     if (portcullis.identity().findUser(user).isEmpty()) {
-      portcullis.identity().addUser(user, role, "test");
+      portcullis.identity().addUser(user, grant, "test");
     }
     return portcullis.identity()
         .createToken(new TokenRequest(user, null, project, Set.of(permissions), null), "test")
         .secret();
+  }
+
+  /** A new user with one role, a token carrying {@code permissions}, and an enrolled second factor. */
+  public TestUser user(String name, RoleGrant grant, Permission... permissions) {
+    portcullis.identity().addUser(name, grant, "test");
+    String token = portcullis.identity()
+        .createToken(new TokenRequest(name, "test", null, Set.of(permissions), null), "test").secret();
+    Principal principal = ((Authentication.Authenticated) portcullis.identity().authenticate(token, Origin.LOCAL)).principal();
+    MfaEnrollment enrollment = portcullis.identity().enrollMfa(principal, null, Origin.LOCAL);
+    byte[] secret = Totp.fromBase32(enrollment.secret());
+    TestUser user = new TestUser(name, token, secret, clock);
+    portcullis.identity().confirmMfa(principal, user.otp(), Origin.LOCAL);
+    return user;
+  }
+
+  /** Approves through the API as the admin, with a fresh code; returns the response. */
+  public RawHttp.Response approve(String project, String version) {
+    return decide(admin, project, version, "approve");
+  }
+
+  public RawHttp.Response decide(TestUser who, String project, String version, String verb) {
+    String body = "{\"otp\": \"" + who.otp() + "\", \"reason\": \"test\"}";
+    return RawHttp.send(url(), "POST", "/api/v1/projects/" + project + "/releases/" + version + "/" + verb,
+        Map.of("Authorization", "Bearer " + who.token(), "Content-Type", "application/json"),
+        body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Number of events of {@code kind} recorded so far. */
@@ -91,10 +141,10 @@ public final class TestServer implements AutoCloseable {
   }
 
   private static long countFiles(Path dir) {
-    try (var files = java.nio.file.Files.walk(dir)) {
-      return files.filter(java.nio.file.Files::isRegularFile).count();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.app.http;
 
+import dev.portcullis.identity.IdentityException;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -113,6 +114,15 @@ public final class HttpServer implements AutoCloseable {
       handler.handle(exchange);
     } catch (HttpProblem problem) {
       respond(exchange, style, problem.status(), problem.getMessage());
+    } catch (IdentityException refused) {
+      int status =
+          switch (refused.reason()) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case FORBIDDEN, SECOND_FACTOR -> 403;
+            case THROTTLED -> 429;
+          };
+      respond(exchange, style, status, refused.getMessage());
     } catch (Exception | Error e) {
       String reference = UUID.randomUUID().toString().substring(0, 8);
       LOG.error("request {} {} failed (reference {})", exchange.method(), exchange.path(), reference, e);

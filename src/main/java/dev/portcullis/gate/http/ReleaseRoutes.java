@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ReleaseRoutes {
 
   /** Body of approve / reject / yank requests. */
-  public record DecisionRequest(String comment, String reason) {}
+  public record DecisionRequest(String comment, String reason, String otp) {}
 
   private final ApiAuthenticator auth;
   private final Catalog catalog;
@@ -35,7 +35,7 @@ public final class ReleaseRoutes {
   }
 
   public void list(Exchange exchange) {
-    Principal principal = requireRead(exchange);
+    Principal principal = auth.require(exchange);
     ReleaseState state;
     try {
       state = exchange.query("state").map(ReleaseState::parse).orElse(null);
@@ -44,7 +44,7 @@ public final class ReleaseRoutes {
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (Release release : catalog.releases(state)) {
-      if (principal.covers(release.project())) {
+      if (principal.can(Permission.READ, release.project())) {
         out.add(json(release));
       }
     }
@@ -52,9 +52,9 @@ public final class ReleaseRoutes {
   }
 
   public void show(Exchange exchange) {
-    Principal principal = requireRead(exchange);
+    Principal principal = auth.require(exchange);
     Release release = find(exchange);
-    if (!principal.covers(release.project())) {
+    if (!principal.can(Permission.READ, release.project())) {
       throw HttpProblem.notFound("No such release.");
     }
     exchange.json(json(release));
@@ -63,20 +63,20 @@ public final class ReleaseRoutes {
   public void approve(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
-    answer(exchange, gate.approve(principal, exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
+    answer(exchange, gate.approve(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
   }
 
   public void reject(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
     String reason = body.reason() != null ? body.reason() : body.comment();
-    answer(exchange, gate.reject(principal, exchange.pathParam("project"), exchange.pathParam("version"), reason, exchange.origin()));
+    answer(exchange, gate.reject(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), reason, exchange.origin()));
   }
 
   public void yank(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
-    answer(exchange, gate.yank(principal, exchange.pathParam("project"), exchange.pathParam("version"), body.reason(), exchange.origin()));
+    answer(exchange, gate.yank(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.reason(), exchange.origin()));
   }
 
   private void answer(Exchange exchange, Decision decision) {
@@ -88,14 +88,6 @@ public final class ReleaseRoutes {
       case Decision.Forbidden f -> throw new HttpProblem(403, "Forbidden: " + f.reason() + ".");
       case Decision.NotFound n -> throw HttpProblem.notFound("No release " + n.version() + " of '" + n.project() + "'.");
     }
-  }
-
-  private Principal requireRead(Exchange exchange) {
-    Principal principal = auth.require(exchange);
-    if (!principal.has(Permission.READ) && !principal.has(Permission.APPROVE)) {
-      throw new HttpProblem(403, "Forbidden: this token may not read releases.");
-    }
-    return principal;
   }
 
   private Release find(Exchange exchange) {

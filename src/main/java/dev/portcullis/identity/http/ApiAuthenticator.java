@@ -22,6 +22,7 @@ public final class ApiAuthenticator {
           switch (identity.authenticate(t.token(), exchange.origin())) {
             case Authentication.Authenticated a -> a.principal();
             case Authentication.Refused r -> throw unauthorized(exchange, r.reason());
+            case Authentication.Throttled th -> throw new HttpProblem(429, "Too Many Requests: " + th.reason() + ".");
           };
       case AuthorizationHeader.Password p ->
           throw unauthorized(exchange, "passwords are not accepted; use an API token");

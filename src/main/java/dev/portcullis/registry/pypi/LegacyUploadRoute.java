@@ -118,6 +118,10 @@ public final class LegacyUploadRoute {
           }
           case Authentication.Refused r ->
               failure = "Invalid or non-existent authentication information (" + r.reason() + ").";
+          case Authentication.Throttled th -> {
+            drain(exchange, body);
+            throw new HttpProblem(429, "Too many failed authentication attempts: " + th.reason() + ".");
+          }
         }
       }
     }

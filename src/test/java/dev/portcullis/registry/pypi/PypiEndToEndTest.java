@@ -57,11 +57,11 @@ class PypiEndToEndTest {
       assertThat(get(server, "/files/" + PROJECT + "/" + wheel(dist).getFileName()).statusCode()).isEqualTo(404);
       assertThat(get(server, "/simple/" + PROJECT + "/").statusCode()).isEqualTo(404);
 
-      CliRunner.Output refused = cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", uploadToken);
+      CliRunner.Output refused = cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", uploadToken, "--otp", "123456");
       assertThat(refused.code()).isEqualTo(1);
       assertThat(refused.err()).contains("may not approve");
 
-      CliRunner.Output approved = cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", server.adminToken());
+      CliRunner.Output approved = cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", server.adminToken(), "--otp", server.admin().otp());
       assertThat(approved.code()).as(approved.err()).isZero();
       assertThat(approved.out()).contains(PROJECT + " 1.0.0: released");
 
@@ -89,7 +89,7 @@ class PypiEndToEndTest {
       assertThat(twineUpload(server.url(), token, wheel(dist), sdist(dist)).exitCode()).isZero();
       assertThat(twineUpload(server.url(), token, wheel(dist2)).exitCode()).isZero();
       Instant beforeApproval = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-      assertThat(cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", server.adminToken()).code()).isZero();
+      assertThat(cli("release", "approve", PROJECT, "1.0.0", "--server", server.url(), "--token", server.adminToken(), "--otp", server.admin().otp()).code()).isZero();
 
       HttpResponse<String> json = get(server, "/simple/" + PROJECT + "/", "application/vnd.pypi.simple.v1+json");
       assertThat(json.headers().firstValue("Content-Type")).hasValue("application/vnd.pypi.simple.v1+json");
@@ -129,8 +129,8 @@ class PypiEndToEndTest {
       assertThat(range.body()).startsWith("PK");
 
       // Yank (PEP 592): marked in both formats; pip skips it unless pinned exactly.
-      assertThat(cli("release", "approve", PROJECT, "1.1.0", "--server", server.url(), "--token", server.adminToken()).code()).isZero();
-      assertThat(cli("release", "yank", PROJECT, "1.1.0", "--reason", "broken build", "--server", server.url(), "--token", server.adminToken()).code()).isZero();
+      assertThat(cli("release", "approve", PROJECT, "1.1.0", "--server", server.url(), "--token", server.adminToken(), "--otp", server.admin().otp()).code()).isZero();
+      assertThat(cli("release", "yank", PROJECT, "1.1.0", "--reason", "broken build", "--server", server.url(), "--token", server.adminToken(), "--otp", server.admin().otp()).code()).isZero();
       JsonNode yanked = JSON.readTree(get(server, "/simple/" + PROJECT + "/", "application/vnd.pypi.simple.v1+json").body());
       assertThat(yanked.path("files").get(2).path("yanked").asText()).isEqualTo("broken build");
       assertThat(yanked.path("files").get(0).path("yanked").asBoolean()).isFalse();

@@ -42,14 +42,9 @@ class UploadRejectionTest {
     RawHttp.Response ok = RawHttp.upload(server.url(), token,
         Uploads.wheelForm(VICTIM, "1.0.0", Uploads.wheelName(VICTIM, "1.0.0"), wheel).build());
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
-    approve(server, "1.0.0");
-    return new Fixture(server, token, wheel);
-  }
-
-  private static void approve(TestServer server, String version) {
-    RawHttp.Response approved = RawHttp.send(server.url(), "POST", "/api/v1/projects/" + VICTIM + "/releases/" + version + "/approve",
-        Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+    RawHttp.Response approved = server.approve(VICTIM, "1.0.0");
     assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+    return new Fixture(server, token, wheel);
   }
 
   /**

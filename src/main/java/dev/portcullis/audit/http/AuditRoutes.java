@@ -1,0 +1,56 @@
+package dev.portcullis.audit.http;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.audit.TokenAudit;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.http.IdentityRoutes;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code GET /api/v1/audit/tokens}: the token inventory, for admins and auditors. */
+public final class AuditRoutes {
+
+  private final ApiAuthenticator auth;
+  private final TokenAudit audit;
+  private final Clock clock;
+
+  public AuditRoutes(ApiAuthenticator auth, TokenAudit audit, Clock clock) {
+    this.auth = auth;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public void tokens(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    if (!principal.canEverywhere(Permission.READ)) {
+      throw new HttpProblem(403, "Forbidden: the token audit needs a global read role (admin or auditor).");
+    }
+    List<TokenAudit.Row> rows = audit.inventory();
+    Map<TokenAudit.Severity, Integer> counts = new EnumMap<>(TokenAudit.Severity.class);
+    List<Map<String, Object>> out = rows.stream().map(row -> {
+      Map<String, Object> json = IdentityRoutes.token(row.token(), clock.instant());
+      json.put("age_days", row.ageDays());
+      json.put("rotation_history", row.rotationHistory());
+      json.put("flags", row.flags().stream().map(f -> {
+        counts.merge(f.severity(), 1, Integer::sum);
+        return Map.of("code", f.code(), "severity", f.severity().wireName(), "message", f.message());
+      }).toList());
+      return json;
+    }).toList();
+    Map<String, Object> summary = new LinkedHashMap<>();
+    for (TokenAudit.Severity s : TokenAudit.Severity.values()) {
+      summary.put(s.wireName(), counts.getOrDefault(s, 0));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("generated_at", clock.instant().toString());
+    body.put("summary", summary);
+    body.put("tokens", out);
+    exchange.json(body);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.portcullis.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "audit", description = "Audit reports (over the server's API).", subcommands = {AuditCommand.Tokens.class})
+final class AuditCommand {
+
+  /** Exit code when a flag at or above {@code --fail-on} is present (1 and 2 are errors). */
+  static final int FLAGGED = 3;
+
+  @Command(name = "tokens", description = "Token inventory with policy flags. Exits " + FLAGGED + " when a flag at or above --fail-on is present.")
+  static final class Tokens implements Callable<Integer> {
+    @Mixin ServerOptions server;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, json or csv. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--fail-on", defaultValue = "high", description = "low, medium, high or never. Default: ${DEFAULT-VALUE}.")
+    String failOn;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+      List<String> order = List.of("low", "medium", "high");
+      String threshold = failOn.toLowerCase(Locale.ROOT);
+      if (!threshold.equals("never") && !order.contains(threshold)) {
+        throw new IllegalArgumentException("--fail-on must be low, medium, high or never");
+      }
+      Map<String, Object> report = server.client().get("/api/v1/audit/tokens");
+      List<Map<String, Object>> tokens = (List<Map<String, Object>>) report.get("tokens");
+      PrintWriter out = spec.commandLine().getOut();
+      switch (format) {
+        case "json" -> out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        case "csv" -> {
+          out.println("id,owner,name,project,permissions,status,age_days,expires_at,last_used_at,last_used_ip,rotated_from,flags");
+          for (Map<String, Object> t : tokens) {
+            out.println(String.join(",", csv(t.get("id")), csv(t.get("owner")), csv(t.get("name")), csv(t.get("project")),
+                csv(t.get("permissions")), csv(t.get("status")), csv(t.get("age_days")), csv(t.get("expires_at")),
+                csv(t.get("last_used_at")), csv(t.get("last_used_ip")), csv(t.get("rotated_from")), csv(flagCodes(t))));
+          }
+        }
+        case "table" -> {
+          out.printf("%-12s %-10s %-8s %-18s %-16s %5s  %s%n", "TOKEN", "OWNER", "STATUS", "PROJECT", "PERMISSIONS", "AGE", "FLAGS");
+          for (Map<String, Object> t : tokens) {
+            out.printf("%-12s %-10s %-8s %-18s %-16s %4sd  %s%n", t.get("id"), t.get("owner"), t.get("status"),
+                t.get("project") == null ? "(all)" : t.get("project"), t.get("permissions"), t.get("age_days"), flagCodes(t));
+          }
+          out.println("summary: " + report.get("summary"));
+        }
+        default -> throw new IllegalArgumentException("--format must be table, json or csv");
+      }
+      out.flush();
+      if (threshold.equals("never")) {
+        return 0;
+      }
+      int min = order.indexOf(threshold);
+      Map<String, Object> summary = (Map<String, Object>) report.get("summary");
+      for (int i = min; i < order.size(); i++) {
+        if (((Number) summary.get(order.get(i))).intValue() > 0) {
+          return FLAGGED;
+        }
+      }
+      return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String flagCodes(Map<String, Object> token) {
+      List<Map<String, Object>> flags = (List<Map<String, Object>>) token.get("flags");
+      return String.join(" ", flags.stream().map(f -> f.get("severity") + ":" + f.get("code")).toList());
+    }
+
+    private static String csv(Object value) {
+      String text = value == null ? "" : String.valueOf(value);
+      return text.contains(",") || text.contains("\"") || text.contains("\n") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+    }
+  }
+}

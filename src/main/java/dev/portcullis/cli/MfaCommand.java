@@ -1,0 +1,56 @@
+package dev.portcullis.cli;
+
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** TOTP second factor for the user behind the token. */
+@Command(name = "mfa", description = "Your second factor (TOTP).", subcommands = {MfaCommand.Enroll.class, MfaCommand.Confirm.class})
+final class MfaCommand {
+
+  @Command(name = "enroll", description = "Start enrolment: prints a secret and an otpauth:// URI for your authenticator.")
+  static final class Enroll implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Option(names = "--otp", description = "A current code, when replacing an existing second factor.") String otp;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new HashMap<>();
+      body.put("otp", otp);
+      Map<String, Object> enrollment = server.client().post("/api/v1/mfa/enroll", body);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("secret: " + enrollment.get("secret"));
+      out.println("uri:    " + enrollment.get("uri"));
+      out.println("Add it to an authenticator app (or: oathtool --totp -b SECRET), then confirm:");
+      out.println("  portcullis mfa confirm --otp CODE");
+      return 0;
+    }
+  }
+
+  @Command(name = "confirm", description = "Finish enrolment with a code; prints ten single-use recovery codes.")
+  static final class Confirm implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Option(names = "--otp", required = true, description = "A code from your authenticator.") String otp;
+    @Spec CommandSpec spec;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() {
+      Map<String, Object> result = server.client().post("/api/v1/mfa/confirm", Map.of("otp", otp));
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("MFA enabled. Recovery codes (each works once, in place of a code; store them safely):");
+      for (String code : (List<String>) result.get("recovery_codes")) {
+        out.println("  " + code);
+      }
+      return 0;
+    }
+  }
+}

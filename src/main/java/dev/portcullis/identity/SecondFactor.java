@@ -1,0 +1,188 @@
+package dev.portcullis.identity;
+
+import dev.portcullis.identity.IdentityException.Reason;
+import dev.portcullis.store.Database;
+import dev.portcullis.store.SecretBox;
+import dev.portcullis.watch.Event;
+import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.Origin;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * TOTP enrolment and step-up verification (RFC 6238), and one-time recovery codes.
+ *
+ * <p>The TOTP secret is stored sealed ({@link SecretBox}); recovery codes as SHA-256 hashes. A
+ * code is accepted once: the accepted time step is recorded with a guarded update, so a replay —
+ * also a concurrent one, also on another process — fails. Failed codes are counted per user over
+ * the throttle window; past the limit, step-up is refused until the window passes.
+ */
+final class SecondFactor {
+
+  static final String PURPOSE = "totp-secret";
+  private static final int RECOVERY_CODES = 10;
+
+  private final Database database;
+  private final UserRepository users;
+  private final EventLog events;
+  private final Clock clock;
+  private final SecretBox secrets;
+  private final SecureRandom random;
+  private final IdentitySettings settings;
+
+  SecondFactor(Database database, UserRepository users, EventLog events, Clock clock, SecretBox secrets,
+      SecureRandom random, IdentitySettings settings) {
+    this.database = database;
+    this.users = users;
+    this.events = events;
+    this.clock = clock;
+    this.secrets = secrets;
+    this.random = random;
+    this.settings = settings;
+  }
+
+  /**
+   * Starts (or restarts) enrolment. A user who already has MFA must prove it with a current code,
+   * so a stolen token cannot replace the second factor.
+   */
+  MfaEnrollment enroll(Principal principal, String otp, Origin origin) {
+    UserRepository.Row row = row(principal);
+    if (row.user().mfaEnabled()) {
+      verify(principal, otp, "re-enrol MFA", origin);
+    }
+    byte[] secret = new byte[20];
+    random.nextBytes(secret);
+    database.inTransaction(h -> {
+      users.setPendingSecret(h, principal.userId(), secrets.seal(secret, PURPOSE));
+      events.append(h, new Event("MfaEnrollmentStarted", principal.actor(), null, principal.userName(), origin, Map.of()));
+      return null;
+    });
+    return new MfaEnrollment(Totp.base32(secret), Totp.uri("Portcullis", principal.userName(), secret));
+  }
+
+  /** Confirms enrolment with a first code; returns fresh recovery codes (shown once). */
+  List<String> confirm(Principal principal, String otp, Origin origin) {
+    UserRepository.Row row = row(principal);
+    if (row.sealedSecret() == null) {
+      throw new IdentityException(Reason.INVALID, "no MFA enrolment in progress: run `portcullis mfa enroll` first");
+    }
+    if (row.user().mfaEnabled()) {
+      throw new IdentityException(Reason.INVALID, "MFA is already enabled for " + principal.userName());
+    }
+    byte[] secret = secrets.open(row.sealedSecret(), PURPOSE);
+    OptionalLong step = Totp.match(secret, otp, Totp.step(clock.instant().getEpochSecond()), Long.MIN_VALUE);
+    if (step.isEmpty()) {
+      fail(principal, "wrong code while confirming MFA enrolment", origin);
+    }
+    List<String> codes = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    for (int i = 0; i < RECOVERY_CODES; i++) {
+      String code = recoveryCode();
+      codes.add(code);
+      hashes.add(hash(code));
+    }
+    database.inTransaction(h -> {
+      users.enableMfa(h, principal.userId(), clock.instant(), step.getAsLong());
+      users.replaceRecoveryCodes(h, principal.userId(), hashes, clock.instant());
+      events.append(h, new Event("MfaEnabled", principal.actor(), null, principal.userName(), origin, Map.of("method", "totp")));
+      return null;
+    });
+    return codes;
+  }
+
+  /**
+   * Step-up: a fresh TOTP code (or an unused recovery code) for {@code action}. Throws {@link
+   * IdentityException} with reason {@code SECOND_FACTOR} or {@code THROTTLED} otherwise.
+   */
+  void verify(Principal principal, String otp, String action, Origin origin) {
+    UserRepository.Row row = row(principal);
+    if (!row.user().mfaEnabled()) {
+      throw new IdentityException(Reason.SECOND_FACTOR,
+          "a second factor is required to " + action + ", and " + principal.userName()
+              + " has none: enrol with `portcullis mfa enroll`");
+    }
+    if (otp == null || otp.isBlank()) {
+      throw new IdentityException(Reason.SECOND_FACTOR,
+          "a fresh one-time code is required to " + action + " (pass --otp CODE)");
+    }
+    Instant since = clock.instant().minus(settings.throttleWindow());
+    long failures = database.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM events WHERE kind = 'SecondFactorFailed' AND subject = :u AND occurred_at > :since")
+        .bind("u", principal.userName()).bind("since", since.toEpochMilli()).mapTo(Long.class).one());
+    if (failures >= settings.maxMfaFailures()) {
+      events.append(new Event("SecondFactorThrottled", principal.actor(), null, principal.userName(), origin,
+          Map.of("action", action)));
+      throw new IdentityException(Reason.THROTTLED,
+          "too many wrong one-time codes for " + principal.userName() + "; try again in "
+              + settings.throttleWindow().toMinutes() + " minutes");
+    }
+    String code = otp.trim();
+    if (code.matches("\\d{6}")) {
+      byte[] secret = secrets.open(row.sealedSecret(), PURPOSE);
+      OptionalLong step = Totp.match(secret, code, Totp.step(clock.instant().getEpochSecond()), row.lastStep());
+      boolean accepted = step.isPresent()
+          && database.inTransaction(h -> {
+            boolean used = users.useStep(h, principal.userId(), step.getAsLong());
+            if (used) {
+              events.append(h, new Event("SecondFactorVerified", principal.actor(), null, principal.userName(), origin,
+                  Map.of("action", action, "method", "totp")));
+            }
+            return used;
+          });
+      if (!accepted) {
+        fail(principal, "wrong, expired or already used one-time code (to " + action + ")", origin);
+      }
+      return;
+    }
+    boolean recovered = database.inTransaction(h -> {
+      boolean used = users.useRecoveryCode(h, principal.userId(), hash(code), clock.instant());
+      if (used) {
+        events.append(h, new Event("RecoveryCodeUsed", principal.actor(), null, principal.userName(), origin,
+            Map.of("action", action)));
+      }
+      return used;
+    });
+    if (!recovered) {
+      fail(principal, "wrong or already used recovery code (to " + action + ")", origin);
+    }
+  }
+
+  private void fail(Principal principal, String why, Origin origin) {
+    events.append(new Event("SecondFactorFailed", principal.actor(), null, principal.userName(), origin, Map.of("reason", why)));
+    throw new IdentityException(Reason.SECOND_FACTOR, why);
+  }
+
+  private UserRepository.Row row(Principal principal) {
+    return database.withHandle(h -> users.find(h, principal.userId()))
+        .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no user " + principal.userName()));
+  }
+
+  private String recoveryCode() {
+    String alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+    StringBuilder code = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      if (i == 4 || i == 8) {
+        code.append('-');
+      }
+      code.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return code.toString();
+  }
+
+  static String hash(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package dev.portcullis.identity.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.IssuedToken;
+import dev.portcullis.identity.MfaEnrollment;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.RevocationCriteria;
+import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.TokenInfo;
+import dev.portcullis.identity.TokenRequest;
+import dev.portcullis.identity.User;
+import dev.portcullis.publish.ProjectName;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Tokens, users, roles and MFA under {@code /api/v1} (docs/API.md). Parsing only; rules live in Identity. */
+public final class IdentityRoutes {
+
+  private static final int MAX_BODY = 16 * 1024;
+
+  /** One body shape for every request here; each endpoint reads the fields it needs. */
+  public record Body(
+      String otp,
+      String name,
+      String user,
+      String project,
+      String role,
+      String permissions,
+      String expires,
+      String overlap,
+      String reason,
+      @JsonProperty("older_than") String olderThan,
+      @JsonProperty("unused_for") String unusedFor) {}
+
+  private final ApiAuthenticator auth;
+  private final Identity identity;
+  private final Clock clock;
+
+  public IdentityRoutes(ApiAuthenticator auth, Identity identity, Clock clock) {
+    this.auth = auth;
+    this.identity = identity;
+    this.clock = clock;
+  }
+
+  public void listTokens(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    boolean admin = principal.canEverywhere(Permission.ADMIN);
+    List<Map<String, Object>> out = identity.listTokens().stream()
+        .filter(t -> admin || t.owner().equals(principal.userName()))
+        .map(t -> token(t, clock.instant()))
+        .toList();
+    exchange.json(Map.of("tokens", out));
+  }
+
+  public void createToken(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    TokenRequest request;
+    try {
+      request = new TokenRequest(
+          body.user() == null ? principal.userName() : body.user(),
+          body.name(),
+          project(body.project()),
+          Permission.parseList(required(body.permissions(), "permissions")),
+          body.expires() == null ? null : duration(body.expires()));
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+    IssuedToken issued = identity.createToken(principal, body.otp(), request, exchange.origin());
+    exchange.status(201).json(issued(issued));
+  }
+
+  public void rotateToken(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    IssuedToken issued = identity.rotateToken(principal, body.otp(), exchange.pathParam("id"),
+        body.overlap() == null ? null : duration(body.overlap()), exchange.origin());
+    exchange.status(201).json(issued(issued));
+  }
+
+  public void revokeToken(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    TokenInfo revoked = identity.revokeToken(principal, exchange.pathParam("id"), body.reason(), exchange.origin());
+    exchange.json(token(revoked, clock.instant()));
+  }
+
+  public void revokeTokens(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    RevocationCriteria criteria;
+    try {
+      criteria = new RevocationCriteria(
+          body.olderThan() == null ? null : duration(body.olderThan()),
+          body.unusedFor() == null ? null : duration(body.unusedFor()),
+          project(body.project()));
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+    List<TokenInfo> revoked = identity.revokeTokens(principal, body.otp(), criteria, body.reason(), exchange.origin());
+    exchange.json(Map.of("revoked", revoked.stream().map(t -> token(t, clock.instant())).toList()));
+  }
+
+  public void enrollMfa(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    MfaEnrollment enrollment = identity.enrollMfa(principal, body.otp(), exchange.origin());
+    exchange.json(Map.of("secret", enrollment.secret(), "uri", enrollment.uri(),
+        "next", "confirm with a code from your authenticator: portcullis mfa confirm --otp CODE"));
+  }
+
+  public void confirmMfa(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    List<String> codes = identity.confirmMfa(principal, body.otp(), exchange.origin());
+    exchange.json(Map.of("recovery_codes", codes));
+  }
+
+  public void addUser(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    User user = identity.addUser(principal, body.otp(), required(body.name(), "name"), grant(body), exchange.origin());
+    exchange.status(201).json(user(user));
+  }
+
+  public void grantRole(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    exchange.json(user(identity.grantRole(principal, body.otp(), exchange.pathParam("name"), grant(body), exchange.origin())));
+  }
+
+  public void revokeRole(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    exchange.json(user(identity.revokeRole(principal, body.otp(), exchange.pathParam("name"), grant(body), exchange.origin())));
+  }
+
+  public void enableUser(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    exchange.json(user(identity.enableUser(principal, body.otp(), exchange.pathParam("name"), exchange.origin())));
+  }
+
+  public void listUsers(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    if (!principal.canEverywhere(Permission.READ)) {
+      throw new HttpProblem(403, "Forbidden: listing users needs a global read role (admin or auditor).");
+    }
+    exchange.json(Map.of("users", identity.listUsers().stream().map(IdentityRoutes::user).toList()));
+  }
+
+  private static RoleGrant grant(Body body) {
+    try {
+      String project = project(body.project());
+      return new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : project, Role.parse(required(body.role(), "role")));
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+  }
+
+  private static String project(String name) {
+    if (name == null || name.isBlank()) {
+      return null;
+    }
+    try {
+      return ProjectName.of(name).normalized();
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+  }
+
+  private static String required(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw HttpProblem.badRequest("'" + field + "' is required.");
+    }
+    return value;
+  }
+
+  /** ISO-8601 ({@code P30D}) or the CLI's short form ({@code 30d}, {@code 12h}, {@code 90m}). */
+  static Duration duration(String text) {
+    try {
+      if (text.startsWith("P") || text.startsWith("p")) {
+        return Duration.parse(text);
+      }
+      long n = Long.parseLong(text.substring(0, text.length() - 1));
+      return switch (text.charAt(text.length() - 1)) {
+        case 'd' -> Duration.ofDays(n);
+        case 'h' -> Duration.ofHours(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 's' -> Duration.ofSeconds(n);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw HttpProblem.badRequest("'" + text + "' is not a duration (30d, 12h, 90m, or ISO-8601 like P30D).");
+    }
+  }
+
+  private Map<String, Object> issued(IssuedToken issued) {
+    Map<String, Object> out = token(issued.info(), clock.instant());
+    out.put("token", issued.secret());
+    return out;
+  }
+
+  public static Map<String, Object> token(TokenInfo t, Instant now) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", t.id());
+    out.put("kind", t.kind().name().toLowerCase());
+    out.put("owner", t.owner());
+    out.put("name", t.name());
+    out.put("project", t.project());
+    out.put("permissions", Permission.format(t.permissions()));
+    out.put("status", t.status(now).name().toLowerCase());
+    out.put("created_at", t.createdAt().toString());
+    out.put("expires_at", t.expiresAt().toString());
+    out.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+    out.put("last_used_ip", t.lastUsedIp());
+    out.put("last_used_agent", t.lastUsedAgent());
+    out.put("rotated_from", t.rotatedFrom());
+    out.put("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
+    out.put("revoked_by", t.revokedBy());
+    out.put("revoked_reason", t.revokedReason());
+    return out;
+  }
+
+  static Map<String, Object> user(User u) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("name", u.name());
+    out.put("roles", u.grants().stream().map(RoleGrant::toString).toList());
+    out.put("mfa", u.mfaEnabled());
+    out.put("created_at", u.createdAt().toString());
+    out.put("last_active_at", u.lastActiveAt() == null ? null : u.lastActiveAt().toString());
+    out.put("disabled_at", u.disabledAt() == null ? null : u.disabledAt().toString());
+    out.put("disabled_reason", u.disabledReason());
+    return out;
+  }
+}
