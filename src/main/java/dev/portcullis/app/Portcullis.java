@@ -46,7 +46,7 @@ public final class Portcullis implements AutoCloseable {
   private HttpServer server;
   private Thread housekeeper;
 
-  private Portcullis(Settings settings, Clock clock, SecureRandom random) {
+  private Portcullis(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
     this.settings = settings;
     this.clock = clock;
     try {
@@ -58,7 +58,7 @@ public final class Portcullis implements AutoCloseable {
     this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
     this.events = new EventLog(database, clock);
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
-    this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), AlertSink.logging());
+    this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.catalog = new Catalog(database);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish());
     this.gate = new ReleaseGate(database, catalog, identity, events, clock);
@@ -66,7 +66,12 @@ public final class Portcullis implements AutoCloseable {
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
   public static Portcullis open(Settings settings, Clock clock, SecureRandom random) {
-    return new Portcullis(settings, clock, random);
+    return open(settings, clock, random, AlertSink.logging());
+  }
+
+  /** As {@link #open(Settings, Clock, SecureRandom)}, with alerts going to {@code alerts}. */
+  public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
+    return new Portcullis(settings, clock, random, alerts);
   }
 
   /** Starts the HTTP server; returns the bound port. */

@@ -97,7 +97,7 @@ public final class Identity {
 
   /** API: a global admin adds a user, with a fresh second factor. */
   public User addUser(Principal by, String otp, String name, RoleGrant grant, Origin origin) {
-    requireGlobalAdmin(by);
+    requireGlobalAdmin(by, "add users", origin);
     secondFactor.verify(by, otp, "add a user", origin);
     return addUser(name, grant, by.actor());
   }
@@ -107,7 +107,7 @@ public final class Identity {
    * owner on their own project. Needs a fresh second factor.
    */
   public User grantRole(Principal by, String otp, String userName, RoleGrant grant, Origin origin) {
-    requireRoleAuthority(by, grant);
+    requireRoleAuthority(by, grant, origin);
     secondFactor.verify(by, otp, "change roles", origin);
     return database.inTransaction(h -> {
       User user = users.find(h, userName).orElseThrow(() -> notFound(userName)).user();
@@ -119,7 +119,7 @@ public final class Identity {
   }
 
   public User revokeRole(Principal by, String otp, String userName, RoleGrant grant, Origin origin) {
-    requireRoleAuthority(by, grant);
+    requireRoleAuthority(by, grant, origin);
     secondFactor.verify(by, otp, "change roles", origin);
     return database.inTransaction(h -> {
       User user = users.find(h, userName).orElseThrow(() -> notFound(userName)).user();
@@ -144,7 +144,7 @@ public final class Identity {
 
   /** API: a global admin re-enables an account, with a fresh second factor. */
   public User enableUser(Principal by, String otp, String name, Origin origin) {
-    requireGlobalAdmin(by);
+    requireGlobalAdmin(by, "re-enable users", origin);
     secondFactor.verify(by, otp, "re-enable a user", origin);
     return enableUser(name, by.actor(), origin);
   }
@@ -162,7 +162,7 @@ public final class Identity {
    */
   public IssuedToken createToken(Principal by, String otp, TokenRequest request, Origin origin) {
     if (!request.owner().equals(by.userName())) {
-      requireGlobalAdmin(by);
+      requireGlobalAdmin(by, "create tokens for other users", origin);
     }
     secondFactor.verify(by, otp, "create a token", origin);
     return issue(request, null, by.actor(), origin);
@@ -175,7 +175,7 @@ public final class Identity {
   public IssuedToken rotateToken(Principal by, String otp, String tokenId, Duration overlap, Origin origin) {
     TokenInfo old = database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
         .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
-    requireOwnerOrAdmin(by, old);
+    requireOwnerOrAdmin(by, old, "rotate a token", origin);
     if (old.status(clock.instant()) != TokenInfo.Status.ACTIVE) {
       throw new IdentityException("token " + tokenId + " is " + old.status(clock.instant()).name().toLowerCase() + "; only active tokens rotate");
     }
@@ -202,14 +202,14 @@ public final class Identity {
   public TokenInfo revokeToken(Principal by, String tokenId, String reason, Origin origin) {
     TokenInfo token = database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
         .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
-    requireOwnerOrAdmin(by, token);
+    requireOwnerOrAdmin(by, token, "revoke a token", origin);
     return revoke(List.of(token), by.actor(), reason, origin).stream().findFirst()
         .orElseThrow(() -> new IdentityException("token " + tokenId + " is already revoked"));
   }
 
   /** Bulk revocation by a global admin, with a fresh second factor. */
   public List<TokenInfo> revokeTokens(Principal by, String otp, RevocationCriteria criteria, String reason, Origin origin) {
-    requireGlobalAdmin(by);
+    requireGlobalAdmin(by, "revoke tokens in bulk", origin);
     secondFactor.verify(by, otp, "revoke tokens in bulk", origin);
     return revokeTokens(criteria, reason, by.actor(), origin);
   }
@@ -412,27 +412,34 @@ public final class Identity {
 
   // ---------------------------------------------------------------- helpers
 
-  private static void requireGlobalAdmin(Principal by) {
+  private void requireGlobalAdmin(Principal by, String action, Origin origin) {
     if (!by.canEverywhere(Permission.ADMIN)) {
-      throw new IdentityException(Reason.FORBIDDEN, "this needs a global admin token");
+      throw forbidden(by, action, "only a global admin may " + action, origin);
     }
   }
 
-  private static void requireOwnerOrAdmin(Principal by, TokenInfo token) {
+  private void requireOwnerOrAdmin(Principal by, TokenInfo token, String action, Origin origin) {
     if (!token.owner().equals(by.userName()) && !by.canEverywhere(Permission.ADMIN)) {
-      throw new IdentityException(Reason.FORBIDDEN, "token " + token.id() + " belongs to another user");
+      throw forbidden(by, action, "token " + token.id() + " belongs to another user", origin);
     }
   }
 
-  private static void requireRoleAuthority(Principal by, RoleGrant grant) {
+  private void requireRoleAuthority(Principal by, RoleGrant grant, Origin origin) {
     boolean global = by.canEverywhere(Permission.ADMIN);
     boolean projectOwner = !grant.project().equals(RoleGrant.EVERY_PROJECT)
         && grant.role() != Role.OWNER
         && by.can(Permission.ADMIN, grant.project());
     if (!global && !projectOwner) {
-      throw new IdentityException(Reason.FORBIDDEN, "only a global admin, or the project's owner for project roles,"
-          + " may grant or revoke " + grant);
+      throw forbidden(by, "change roles", "only a global admin, or the project's owner for project roles,"
+          + " may grant or revoke " + grant, origin);
     }
+  }
+
+  /** Records a refused identity action (an event) and returns the exception to throw. */
+  private IdentityException forbidden(Principal by, String action, String why, Origin origin) {
+    events.append(new Event("IdentityActionRefused", by.actor(), null, by.userName(), origin,
+        Map.of("action", action, "reason", why)));
+    return new IdentityException(Reason.FORBIDDEN, why);
   }
 
   private static String projectOf(RoleGrant grant) {

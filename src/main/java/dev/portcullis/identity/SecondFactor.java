@@ -106,13 +106,11 @@ final class SecondFactor {
   void verify(Principal principal, String otp, String action, Origin origin) {
     UserRepository.Row row = row(principal);
     if (!row.user().mfaEnabled()) {
-      throw new IdentityException(Reason.SECOND_FACTOR,
-          "a second factor is required to " + action + ", and " + principal.userName()
-              + " has none: enrol with `portcullis mfa enroll`");
+      missing(principal, action, "a second factor is required to " + action + ", and " + principal.userName()
+          + " has none: enrol with `portcullis mfa enroll`", origin);
     }
     if (otp == null || otp.isBlank()) {
-      throw new IdentityException(Reason.SECOND_FACTOR,
-          "a fresh one-time code is required to " + action + " (pass --otp CODE)");
+      missing(principal, action, "a fresh one-time code is required to " + action + " (pass --otp CODE)", origin);
     }
     Instant since = clock.instant().minus(settings.throttleWindow());
     long failures = database.withHandle(h -> h.createQuery(
@@ -154,6 +152,11 @@ final class SecondFactor {
     if (!recovered) {
       fail(principal, "wrong or already used recovery code (to " + action + ")", origin);
     }
+  }
+
+  private void missing(Principal principal, String action, String why, Origin origin) {
+    events.append(new Event("SecondFactorMissing", principal.actor(), null, principal.userName(), origin, Map.of("action", action)));
+    throw new IdentityException(Reason.SECOND_FACTOR, why);
   }
 
   private void fail(Principal principal, String why, Origin origin) {

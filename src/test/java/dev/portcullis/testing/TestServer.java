@@ -3,6 +3,7 @@ package dev.portcullis.testing;
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
 import dev.portcullis.identity.Authentication;
+import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.MfaEnrollment;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -12,6 +13,7 @@ import dev.portcullis.identity.Totp;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
+import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Origin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,12 +55,18 @@ public final class TestServer implements AutoCloseable {
    * an existing database (a second process) and reuses that admin.
    */
   public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin) {
+    return start(database, dataDir, maxFileBytes, clock, admin, IdentitySettings.DEFAULTS, AlertSink.logging());
+  }
+
+  public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
+      IdentitySettings identity, AlertSink alerts) {
     Settings settings =
         Settings.defaults(dataDir)
             .withDatabase(database)
             .withListener("127.0.0.1", 0)
-            .withPublish(new PublishSettings(maxFileBytes));
-    Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom());
+            .withPublish(new PublishSettings(maxFileBytes))
+            .withIdentity(identity);
+    Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom(), alerts);
     int port = portcullis.serve();
     TestServer server = new TestServer(portcullis, port, clock, admin);
     if (admin == null) {
@@ -85,6 +93,16 @@ public final class TestServer implements AutoCloseable {
 
   public Portcullis app() {
     return portcullis;
+  }
+
+  /** The data directory and database of this server, as CLI options for local commands. */
+  public String[] localOptions() {
+    DatabaseSettings db = portcullis.settings().database();
+    if (db.dialect() == DatabaseSettings.Dialect.SQLITE) {
+      return new String[] {"--data", portcullis.settings().dataDir().toString()};
+    }
+    String url = "postgresql://" + db.user() + ":" + db.password() + "@" + db.jdbcUrl().substring("jdbc:postgresql://".length());
+    return new String[] {"--data", portcullis.settings().dataDir().toString(), "--database", url};
   }
 
   /** Creates (if needed) a user with {@code role} and returns a new token for it (no MFA). */
