@@ -4,6 +4,9 @@ import dev.portcullis.app.http.ErrorStyle;
 import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.audit.http.AuditRoutes;
 import dev.portcullis.identity.http.IdentityRoutes;
+import dev.portcullis.identity.http.OidcRoutes;
+import dev.portcullis.identity.http.PublisherRoutes;
+import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.app.http.HttpServer;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.gate.http.ReleaseRoutes;
@@ -39,6 +42,7 @@ public final class Portcullis implements AutoCloseable {
   private final BlobStore blobs;
   private final EventLog events;
   private final Identity identity;
+  private final TrustedPublishing trustedPublishing;
   private final Catalog catalog;
   private final PublishService publish;
   private final ReleaseGate gate;
@@ -59,8 +63,9 @@ public final class Portcullis implements AutoCloseable {
     this.events = new EventLog(database, clock);
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
+    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
     this.catalog = new Catalog(database);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish());
+    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing);
     this.gate = new ReleaseGate(database, catalog, identity, events, clock);
   }
 
@@ -86,6 +91,8 @@ public final class Portcullis implements AutoCloseable {
     ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate);
     IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
     AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
+    OidcRoutes oidc = new OidcRoutes(trustedPublishing);
+    PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -101,6 +108,13 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
         .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)
+        .get("/_/oidc/audience", ErrorStyle.JSON, oidc::audience)
+        .post("/_/oidc/mint-token", ErrorStyle.JSON, oidc::mintToken)
+        .post("/_/oidc/github/mint-token", ErrorStyle.JSON, oidc::mintToken)
+        .get("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, publishers::list)
+        .post("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, publishers::add)
+        .post("/api/v1/projects/{project}/publishers/{id}/remove", ErrorStyle.JSON, publishers::remove)
+        .post("/api/v1/projects/{project}/token-uploads", ErrorStyle.JSON, publishers::tokenUploads)
         .get("/api/v1/tokens", ErrorStyle.JSON, ids::listTokens)
         .post("/api/v1/tokens", ErrorStyle.JSON, ids::createToken)
         .post("/api/v1/tokens/revoke", ErrorStyle.JSON, ids::revokeTokens)
@@ -127,6 +141,7 @@ public final class Portcullis implements AutoCloseable {
     while (!Thread.currentThread().isInterrupted()) {
       try {
         var report = identity.housekeeping();
+        trustedPublishing.housekeeping();
         if (!report.disabledTokens().isEmpty() || !report.disabledUsers().isEmpty() || !report.expiringTokens().isEmpty()) {
           log.info("housekeeping: {}", report);
         }
@@ -156,6 +171,10 @@ public final class Portcullis implements AutoCloseable {
 
   public Identity identity() {
     return identity;
+  }
+
+  public TrustedPublishing trustedPublishing() {
+    return trustedPublishing;
   }
 
   public Catalog catalog() {

@@ -1,6 +1,7 @@
 package dev.portcullis.app;
 
 import dev.portcullis.identity.IdentitySettings;
+import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ public record Settings(
     String baseUrl,
     PublishSettings publish,
     IdentitySettings identity,
+    OidcSettings oidc,
     String secretKey) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -34,6 +36,7 @@ public record Settings(
     }
     Objects.requireNonNull(publish, "publish");
     Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(oidc, "oidc");
     if (baseUrl != null && baseUrl.endsWith("/")) {
       baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     }
@@ -49,37 +52,42 @@ public record Settings(
         null,
         new PublishSettings(PublishSettings.DEFAULT_MAX_FILE_BYTES),
         IdentitySettings.DEFAULTS,
+        OidcSettings.DEFAULTS,
         null);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+  }
+
+  public Settings withOidc(OidcSettings oidc) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 
   @Override
   public String toString() {
     return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
-        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
   }
 }

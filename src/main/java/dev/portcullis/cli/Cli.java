@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       MfaCommand.class,
       UserCommand.class,
+      PublisherCommand.class,
       ReleaseCommand.class,
       AuditCommand.class
     })

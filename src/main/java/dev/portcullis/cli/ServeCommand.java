@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
+import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -31,6 +32,19 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Largest accepted distribution file. Default: ${DEFAULT-VALUE}.", defaultValue = "1G")
   String maxFileSize;
 
+  @Option(names = "--oidc-audience", paramLabel = "AUD", description = "Audience CI OIDC tokens must carry. Default: ${DEFAULT-VALUE}.", defaultValue = "portcullis")
+  String oidcAudience;
+
+  @Option(names = "--github-oidc-issuer", paramLabel = "URL", description = "Issuer of GitHub Actions OIDC tokens (GitHub Enterprise Server). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "https://token.actions.githubusercontent.com")
+  String githubIssuer;
+
+  @Option(names = "--publish-token-lifetime", paramLabel = "DURATION", description = "Lifetime of minted publish tokens, at most 60m. Default: ${DEFAULT-VALUE}.", defaultValue = "15m")
+  String publishTokenLifetime;
+
+  @Option(names = "--no-trusted-publishing", description = "Disable the OIDC token exchange.")
+  boolean noTrustedPublishing;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -39,7 +53,9 @@ final class ServeCommand implements Callable<Integer> {
         data.settings()
             .withListener(host, port)
             .withBaseUrl(baseUrl)
-            .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)));
+            .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
+            .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),
+                OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime), false));
     Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
     int bound = portcullis.serve();
     CountDownLatch stopped = new CountDownLatch(1);

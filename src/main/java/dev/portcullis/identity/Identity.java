@@ -48,6 +48,7 @@ public final class Identity {
   private final UserRepository users = new UserRepository();
   private final TokenRepository tokens = new TokenRepository();
   private final SecondFactor secondFactor;
+  private final PublishTokenStore publishTokens;
 
   public Identity(Database database, EventLog events, Clock clock, SecureRandom random, SecretBox secrets,
       IdentitySettings settings, AlertSink alerts) {
@@ -58,6 +59,11 @@ public final class Identity {
     this.settings = settings;
     this.alerts = alerts;
     this.secondFactor = new SecondFactor(database, users, events, clock, secrets, random, settings);
+    this.publishTokens = new PublishTokenStore(database, clock);
+  }
+
+  PublishTokenStore publishTokens() {
+    return publishTokens;
   }
 
   public IdentitySettings settings() {
@@ -323,6 +329,12 @@ public final class Identity {
     String id = parsed.get().id();
     if (recentFailures("actor", "token " + id, since) >= settings.maxFailuresPerToken()) {
       return throttle("token " + id, origin);
+    }
+    if (parsed.get().kind() == TokenFormat.Kind.PUBLISH) {
+      StringBuilder refusal = new StringBuilder();
+      Optional<Principal> publisher = publishTokens.authenticate(parsed.get(), sha256(presented), origin, refusal);
+      return publisher.<Authentication>map(Authentication.Authenticated::new)
+          .orElseGet(() -> refuse(id, refusal.toString(), origin, since));
     }
     Optional<TokenRepository.Stored> stored = database.withHandle(h -> tokens.find(h, id));
     byte[] expected = stored.map(TokenRepository.Stored::hash).orElse(NO_TOKEN);

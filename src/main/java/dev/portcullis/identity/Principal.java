@@ -6,7 +6,9 @@ import java.util.Set;
 /**
  * An authenticated caller: the user behind a valid token, what the token allows, and the user's
  * roles. Every check goes through {@link #can}: the token must carry the permission and cover the
- * project, and one of the user's roles must grant it there.
+ * project, and one of the user's roles must grant it there. For a trusted publisher's minted token,
+ * {@code publisher} says which CI run it is and its grants are {@code maintainer} of the projects
+ * the publisher is registered for; {@code userId} is 0.
  */
 public record Principal(
     long userId,
@@ -14,11 +16,23 @@ public record Principal(
     String tokenId,
     String tokenProject,
     Set<Permission> tokenPermissions,
-    List<RoleGrant> grants) {
+    List<RoleGrant> grants,
+    PublisherIdentity publisher) {
 
   public Principal {
     tokenPermissions = Set.copyOf(tokenPermissions);
     grants = List.copyOf(grants);
+  }
+
+  /** A person's (or bot user's) long-lived token, not a trusted publisher's. */
+  public Principal(long userId, String userName, String tokenId, String tokenProject, Set<Permission> tokenPermissions,
+      List<RoleGrant> grants) {
+    this(userId, userName, tokenId, tokenProject, tokenPermissions, grants, null);
+  }
+
+  /** Whether this caller is a trusted publisher's short-lived token. */
+  public boolean isTrustedPublisher() {
+    return publisher != null;
   }
 
   /** Whether this caller may use {@code permission} on {@code normalizedProject}. */

@@ -2,6 +2,7 @@ package dev.portcullis.publish;
 
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.UploadResult.Refusal;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
@@ -44,14 +45,17 @@ public final class PublishService {
   private final EventLog events;
   private final Clock clock;
   private final PublishSettings settings;
+  private final TrustedPublishing trustedPublishing;
 
   public PublishService(
-      Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings) {
+      Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings,
+      TrustedPublishing trustedPublishing) {
     this.database = database;
     this.blobs = blobs;
     this.events = events;
     this.clock = clock;
     this.settings = settings;
+    this.trustedPublishing = trustedPublishing;
   }
 
   public PublishSettings settings() {
@@ -131,6 +135,10 @@ public final class PublishService {
           Refusal.FORBIDDEN,
           "The given token isn't allowed to upload to project '" + project.display() + "'.",
           origin);
+    }
+    Optional<String> onlyTrustedPublishers = trustedPublishing.checkUpload(principal, project.normalized(), origin);
+    if (onlyTrustedPublishers.isPresent()) {
+      return refuse(principal, form.filename(), Refusal.FORBIDDEN, onlyTrustedPublishers.get(), origin);
     }
     DistributionFilename filename;
     CoreMetadata metadata;
@@ -236,9 +244,9 @@ public final class PublishService {
     h.createUpdate(
             "INSERT INTO release_files (release_id, project_id, filename, packagetype,"
                 + " python_version, requires_python, size, sha256, blake2_256, md5,"
-                + " metadata_sha256, uploaded_at, uploaded_by, uploader_token, uploader_ip)"
-                + " VALUES (:r, :p, :f, :type, :py, :rp, :size, :sha, :blake, :md5, :meta, :t,"
-                + " :by, :token, :ip)")
+                + " metadata_sha256, uploaded_at, uploaded_by, uploader_token, uploader_ip,"
+                + " publisher_identity) VALUES (:r, :p, :f, :type, :py, :rp, :size, :sha, :blake,"
+                + " :md5, :meta, :t, :by, :token, :ip, :publisher)")
         .bind("r", release.id())
         .bind("p", project.id())
         .bind("f", u.filename().filename())
@@ -254,6 +262,7 @@ public final class PublishService {
         .bind("by", u.principal().userName())
         .bind("token", u.principal().tokenId())
         .bind("ip", u.origin().ip())
+        .bind("publisher", publisherJson(u.principal()))
         .execute();
     events.append(
         h,
@@ -263,11 +272,7 @@ public final class PublishService {
             project.name(),
             u.filename().filename(),
             u.origin(),
-            Map.of(
-                "version", release.version(),
-                "sha256", u.content().digests().sha256(),
-                "size", u.content().size(),
-                "token", u.principal().tokenId())));
+            stagedDetails(u, release)));
     // Last, still inside the transaction: make the bytes permanent. A crash before the commit
     // leaves at most an unreferenced blob; a refusal above never stores anything.
     try {
@@ -281,6 +286,36 @@ public final class PublishService {
     return new UploadResult.Staged(
         project.name(), release.version(), u.filename().filename(), u.content().digests().sha256());
   }
+
+  private static Map<String, Object> stagedDetails(Upload u, Release release) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("version", release.version());
+    details.put("sha256", u.content().digests().sha256());
+    details.put("size", u.content().size());
+    details.put("token", u.principal().tokenId());
+    details.put("credential", u.principal().isTrustedPublisher() ? "trusted-publisher" : "api-token");
+    if (u.principal().isTrustedPublisher()) {
+      details.put("publisher", u.principal().publisher().description());
+      details.put("claims", u.principal().publisher().claims());
+    }
+    return details;
+  }
+
+  /** The CI identity behind an upload made with a minted token, as stored JSON; null otherwise. */
+  private static String publisherJson(Principal principal) {
+    if (!principal.isTrustedPublisher()) {
+      return null;
+    }
+    try {
+      return PUBLISHER_JSON.writeValueAsString(principal.publisher());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper PUBLISHER_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   /**
    * A refusal found inside the transaction. Each one is reached only when the project (and, after

@@ -5,6 +5,7 @@ import dev.portcullis.app.Settings;
 import dev.portcullis.identity.Authentication;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.MfaEnrollment;
+import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.Role;
@@ -60,12 +61,18 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
       IdentitySettings identity, AlertSink alerts) {
+    return start(database, dataDir, maxFileBytes, clock, admin, identity, alerts, OidcSettings.DEFAULTS);
+  }
+
+  public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
+      IdentitySettings identity, AlertSink alerts, OidcSettings oidc) {
     Settings settings =
         Settings.defaults(dataDir)
             .withDatabase(database)
             .withListener("127.0.0.1", 0)
             .withPublish(new PublishSettings(maxFileBytes))
-            .withIdentity(identity);
+            .withIdentity(identity)
+            .withOidc(oidc);
     Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom(), alerts);
     int port = portcullis.serve();
     TestServer server = new TestServer(portcullis, port, clock, admin);
@@ -135,9 +142,13 @@ public final class TestServer implements AutoCloseable {
   }
 
   public RawHttp.Response decide(TestUser who, String project, String version, String verb) {
-    String body = "{\"otp\": \"" + who.otp() + "\", \"reason\": \"test\"}";
+    return decideWith(who.token(), project, version, verb, who.otp());
+  }
+
+  public RawHttp.Response decideWith(String token, String project, String version, String verb, String otp) {
+    String body = "{\"otp\": \"" + otp + "\", \"reason\": \"test\"}";
     return RawHttp.send(url(), "POST", "/api/v1/projects/" + project + "/releases/" + version + "/" + verb,
-        Map.of("Authorization", "Bearer " + who.token(), "Content-Type", "application/json"),
+        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
         body.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -1,0 +1,117 @@
+package dev.portcullis.identity.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.TrustedPublisher;
+import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.publish.ProjectName;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Trusted publishers of a project under {@code /api/v1/projects/<p>/publishers} (docs/API.md). */
+public final class PublisherRoutes {
+
+  /** A publisher to add: {@code kind} selects which of the other fields apply. */
+  public record Body(
+      String otp,
+      String kind,
+      String owner,
+      @JsonProperty("owner_id") String ownerId,
+      String repository,
+      String workflow,
+      String environment,
+      @JsonProperty("project_path") String projectPath,
+      @JsonProperty("ci_config_path") String ciConfigPath,
+      String issuer,
+      String email,
+      String sub,
+      String audience,
+      Map<String, String> claims,
+      String mode) {}
+
+  private final ApiAuthenticator auth;
+  private final TrustedPublishing publishing;
+
+  public PublisherRoutes(ApiAuthenticator auth, TrustedPublishing publishing) {
+    this.auth = auth;
+    this.publishing = publishing;
+  }
+
+  public void list(Exchange exchange) {
+    auth.require(exchange);
+    String project = project(exchange);
+    List<Map<String, Object>> out = publishing.list(project).stream().map(r -> {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("id", r.id());
+      json.put("kind", r.publisher().kind());
+      json.put("description", r.publisher().describe());
+      json.put("issuer", r.publisher().issuer(publishing.settings()));
+      json.put("config", r.publisher().config());
+      json.put("created_at", r.createdAt().toString());
+      json.put("created_by", r.createdBy());
+      return json;
+    }).toList();
+    exchange.json(Map.of("project", project, "token_uploads", publishing.tokenUploads(project).name().toLowerCase(Locale.ROOT),
+        "publishers", out));
+  }
+
+  public void add(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    String project = project(exchange);
+    Body body = exchange.jsonBody(Body.class, 16 * 1024);
+    TrustedPublisher publisher;
+    try {
+      publisher = switch (body.kind() == null ? "" : body.kind()) {
+        case "github" -> new TrustedPublisher.GitHub(body.owner(), body.ownerId(), body.repository(), body.workflow(), body.environment());
+        case "gitlab" -> new TrustedPublisher.GitLab(body.issuer(), body.projectPath(), body.ciConfigPath(), body.environment());
+        case "google" -> new TrustedPublisher.Google(body.email(), body.sub());
+        case "generic" -> new TrustedPublisher.Generic(body.issuer(), body.audience(), body.claims() == null ? Map.of() : body.claims());
+        default -> throw new IllegalArgumentException("kind must be github, gitlab, google or generic");
+      };
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+    TrustedPublishing.Registered registered = publishing.add(principal, body.otp(), project, publisher, exchange.origin());
+    exchange.status(201).json(Map.of("id", registered.id(), "project", project, "description", publisher.describe()));
+  }
+
+  public void remove(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    String project = project(exchange);
+    Body body = exchange.jsonBody(Body.class, 16 * 1024);
+    long id;
+    try {
+      id = Long.parseLong(exchange.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw HttpProblem.notFound("No such publisher.");
+    }
+    publishing.remove(principal, body.otp(), project, id, exchange.origin());
+    exchange.json(Map.of("removed", id));
+  }
+
+  public void tokenUploads(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    String project = project(exchange);
+    Body body = exchange.jsonBody(Body.class, 16 * 1024);
+    TrustedPublishing.TokenUploads mode;
+    try {
+      mode = TrustedPublishing.TokenUploads.valueOf(String.valueOf(body.mode()).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest("mode must be allow or deny");
+    }
+    publishing.setTokenUploads(principal, body.otp(), project, mode, exchange.origin());
+    exchange.json(Map.of("project", project, "token_uploads", mode.name().toLowerCase(Locale.ROOT)));
+  }
+
+  private static String project(Exchange exchange) {
+    try {
+      return ProjectName.of(exchange.pathParam("project")).normalized();
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+  }
+}
