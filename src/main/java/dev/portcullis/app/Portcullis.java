@@ -8,7 +8,10 @@ import dev.portcullis.identity.http.OidcRoutes;
 import dev.portcullis.identity.http.PublisherRoutes;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.app.http.HttpServer;
+import dev.portcullis.gate.Assessor;
+import dev.portcullis.gate.Policies;
 import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.http.ApiAuthenticator;
@@ -49,6 +52,7 @@ public final class Portcullis implements AutoCloseable {
   private final Clock clock;
   private HttpServer server;
   private Thread housekeeper;
+  private Thread gateClock;
 
   private Portcullis(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
     this.settings = settings;
@@ -65,8 +69,9 @@ public final class Portcullis implements AutoCloseable {
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
     this.catalog = new Catalog(database);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing);
-    this.gate = new ReleaseGate(database, catalog, identity, events, clock);
+    Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
+    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.NONE, events, clock);
+    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, gate);
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -89,6 +94,7 @@ public final class Portcullis implements AutoCloseable {
     JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
     ApiAuthenticator auth = new ApiAuthenticator(identity);
     ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate);
+    PolicyRoutes policyRoutes = new PolicyRoutes(auth, gate.policies());
     IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
     AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
     OidcRoutes oidc = new OidcRoutes(trustedPublishing);
@@ -108,6 +114,11 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
         .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)
+        .post("/api/v1/projects/{project}/releases/{version}/quarantine", ErrorStyle.JSON, releases::quarantine)
+        .post("/api/v1/projects/{project}/releases/{version}/unquarantine", ErrorStyle.JSON, releases::unquarantine)
+        .get("/api/v1/projects/{project}/policy", ErrorStyle.JSON, policyRoutes::show)
+        .post("/api/v1/projects/{project}/policy", ErrorStyle.JSON, policyRoutes::propose)
+        .post("/api/v1/projects/{project}/policy/{version}/confirm", ErrorStyle.JSON, policyRoutes::confirm)
         .get("/_/oidc/audience", ErrorStyle.JSON, oidc::audience)
         .post("/_/oidc/mint-token", ErrorStyle.JSON, oidc::mintToken)
         .post("/_/oidc/github/mint-token", ErrorStyle.JSON, oidc::mintToken)
@@ -132,7 +143,25 @@ public final class Portcullis implements AutoCloseable {
     http.start();
     server = http;
     housekeeper = Thread.ofVirtual().name("portcullis-housekeeping").start(this::housekeepHourly);
+    gateClock = Thread.ofVirtual().name("portcullis-gate").start(this::tickGate);
     return http.port();
+  }
+
+  /** Every 30 seconds: auto-releases whose settle time passed, expiry of held releases. */
+  private void tickGate() {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        gate.tick();
+      } catch (RuntimeException e) {
+        log.error("gate tick failed; held releases stay held", e);
+      }
+      try {
+        Thread.sleep(java.time.Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /** Applies the credential policy (idle tokens and accounts, expiry warnings) once an hour. */
@@ -203,6 +232,10 @@ public final class Portcullis implements AutoCloseable {
     if (housekeeper != null) {
       housekeeper.interrupt();
       housekeeper = null;
+    }
+    if (gateClock != null) {
+      gateClock.interrupt();
+      gateClock = null;
     }
     if (server != null) {
       server.close();

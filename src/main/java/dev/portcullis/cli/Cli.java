@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       MfaCommand.class,
       UserCommand.class,
       PublisherCommand.class,
+      PolicyCommand.class,
       ReleaseCommand.class,
       AuditCommand.class
     })

@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
       ReleaseCommand.Show.class,
       ReleaseCommand.Approve.class,
       ReleaseCommand.Reject.class,
-      ReleaseCommand.Yank.class
+      ReleaseCommand.Yank.class,
+      ReleaseCommand.Quarantine.class,
+      ReleaseCommand.Unquarantine.class
     })
 final class ReleaseCommand {
 
@@ -133,6 +135,38 @@ final class ReleaseCommand {
     }
   }
 
+  @Command(name = "quarantine", description = "Quarantine a held or released version: hidden from installers, files kept, downloads refused.")
+  static final class Quarantine extends Action {
+    @Option(names = "--reason", required = true) String reason;
+
+    @Override
+    String verb() {
+      return "quarantine";
+    }
+
+    @Override
+    Map<String, Object> body() {
+      return Map.of("reason", reason);
+    }
+  }
+
+  @Command(name = "unquarantine", description = "Approve bringing a quarantined version back (needs the policy's number of approvers, at least two).")
+  static final class Unquarantine extends Action {
+    @Option(names = "--comment") String comment;
+
+    @Override
+    String verb() {
+      return "unquarantine";
+    }
+
+    @Override
+    Map<String, Object> body() {
+      Map<String, Object> body = new HashMap<>();
+      body.put("comment", comment);
+      return body;
+    }
+  }
+
   static String path(String project, String version) {
     return "/api/v1/projects/" + ApiClient.segment(project) + "/releases/" + ApiClient.segment(version);
   }
@@ -144,6 +178,19 @@ final class ReleaseCommand {
     if (release.get("decided_by") != null) {
       out.printf("  decided by %s at %s%s%n", release.get("decided_by"), release.get("decided_at"),
           release.get("decision_reason") == null ? "" : " (" + release.get("decision_reason") + ")");
+    }
+    if (release.get("message") != null) {
+      out.println("  " + release.get("message"));
+    }
+    if (release.get("decision") instanceof Map<?, ?> decision) {
+      out.printf("  policy decision: %s (risk %s, policy v%s, %s)%n", decision.get("outcome"), decision.get("risk"),
+          decision.get("policy_version"), decision.get("decided_at"));
+      for (Object reason : (List<?>) decision.get("reasons")) {
+        out.println("    - " + reason);
+      }
+    }
+    if (release.get("approvals") instanceof List<?> approvals && "held".equals(release.get("state"))) {
+      out.printf("  approvals: %d of %s %s%n", approvals.size(), release.get("approvals_required"), approvals);
     }
     for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
       out.printf("  %s  %d bytes  sha256:%s  uploaded by %s%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),

@@ -1,133 +1,246 @@
 package dev.portcullis.gate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Pep440Version;
 import dev.portcullis.publish.ProjectName;
 import dev.portcullis.publish.Release;
+import dev.portcullis.publish.ReleaseListener;
 import dev.portcullis.publish.ReleaseState;
 import dev.portcullis.store.Database;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /**
- * Entry point of the gate: approves (releases) or rejects a held release.
+ * Entry point of the gate: decides each staged release against its project's policy, and takes
+ * the decisions of people — approve, reject, yank, quarantine — each needing a fresh second factor.
+ * A token alone can never release.
  *
- * <p>A decision needs a token whose owner may {@code approve} on the project and a fresh second
- * factor: a token alone can never release. The policy engine (distinct approvers, counts) builds
- * on this without changing the transition below.
+ * <p>Every state change is one guarded update with its event in the same transaction; approvals
+ * lock the release row first, so concurrent approvers (also on several processes sharing
+ * PostgreSQL) are counted once each and the release is published once.
  */
-public final class ReleaseGate {
+public final class ReleaseGate implements ReleaseListener {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Database database;
   private final Catalog catalog;
   private final Identity identity;
+  private final Policies policies;
+  private final Assessor assessor;
   private final EventLog events;
   private final Clock clock;
 
-  public ReleaseGate(Database database, Catalog catalog, Identity identity, EventLog events, Clock clock) {
+  public ReleaseGate(Database database, Catalog catalog, Identity identity, Policies policies, Assessor assessor,
+      EventLog events, Clock clock) {
     this.database = database;
     this.catalog = catalog;
     this.identity = identity;
+    this.policies = policies;
+    this.assessor = assessor;
     this.events = events;
     this.clock = clock;
   }
 
-  /** Approves (releases) a held release. Needs {@code approve} on the project and a fresh OTP. */
-  public Decision approve(Principal principal, String otp, String project, String version, String comment, Origin origin) {
-    return decide(principal, otp, project, version, ReleaseState.RELEASED, "ReleaseApproved", comment, origin);
+  public Policies policies() {
+    return policies;
   }
 
-  public Decision reject(Principal principal, String otp, String project, String version, String reason, Origin origin) {
-    return decide(principal, otp, project, version, ReleaseState.REJECTED, "ReleaseRejected", reason, origin);
+  // ---------------------------------------------------------------- policy decisions
+
+  /** A file was staged: evaluate the release and act on the outcome. */
+  @Override
+  public void staged(String project, String version) {
+    catalog.findRelease(project, Pep440Version.parse(version).canonical())
+        .filter(r -> r.state() == ReleaseState.HELD)
+        .ifPresent(release -> decide(release, false));
   }
-
-  /** The release a decision is about, or why the decision cannot be made. */
-  private sealed interface Target {}
-
-  private record Found(Release release) implements Target {}
-
-  private record Refused(Decision decision) implements Target {}
 
   /**
-   * Resolves the release and checks that the principal may act on it ({@code approve} covering
-   * the project). A refusal is recorded as a {@code DecisionRefused} event.
+   * The gate's clock: releases whose settle time has passed are re-evaluated and released if every
+   * condition still holds; held releases past their policy's waiting time expire.
    */
-  private Target resolve(Principal principal, String projectName, String versionText, String action, Origin origin) {
-    String project;
-    Pep440Version version;
-    try {
-      project = ProjectName.of(projectName).normalized();
-      version = Pep440Version.parse(versionText);
-    } catch (IllegalArgumentException e) {
-      return new Refused(new Decision.NotFound(projectName, versionText));
+  public void tick() {
+    Instant now = clock.instant();
+    List<Long> due = database.withHandle(h -> h.createQuery(
+            "SELECT id FROM releases WHERE state = 'held' AND auto_release_at IS NOT NULL AND auto_release_at <= :now")
+        .bind("now", now.toEpochMilli()).mapTo(Long.class).list());
+    for (long id : due) {
+      decide(catalog.getRelease(id), true);
     }
-    if (!principal.can(Permission.APPROVE, project)) {
-      String reason = "this token may not " + action + " releases of '" + project + "'";
-      events.append(
-          new Event("DecisionRefused", principal.actor(), project, version.normalized(), origin,
-              Map.of("reason", reason, "action", action)));
-      return new Refused(new Decision.Forbidden(reason));
+    for (Release release : catalog.releases(ReleaseState.HELD)) {
+      Policy policy = policies.active(release.project());
+      if (!release.createdAt().plus(policy.approval().expiresAfter()).isAfter(now)) {
+        transition(release, ReleaseState.EXPIRED, "policy", "held for " + policy.approval().expiresAfter().toDays()
+            + " days without enough approvals", "ReleaseExpired", Origin.LOCAL);
+      }
     }
-    return catalog
-        .findRelease(project, version.canonical())
-        .<Target>map(Found::new)
-        .orElse(new Refused(new Decision.NotFound(project, version.normalized())));
   }
 
-  private Decision decide(
-      Principal principal,
-      String otp,
-      String projectName,
-      String versionText,
-      ReleaseState target,
-      String eventKind,
-      String note,
-      Origin origin) {
-    String action = target == ReleaseState.RELEASED ? "approve" : "reject";
+  /** The decisions recorded for a release, newest first. */
+  public List<DecisionRecord> decisions(Release release) {
+    return database.withHandle(h -> h.createQuery("SELECT * FROM release_decisions WHERE release_id = :r ORDER BY id DESC")
+        .bind("r", release.id())
+        .map((rs, ctx) -> new DecisionRecord(Instant.ofEpochMilli(rs.getLong("decided_at")), Outcome.valueOf(rs.getString("outcome")),
+            rs.getInt("risk"), rs.getInt("policy_version"), reasons(rs.getString("reasons"))))
+        .list());
+  }
+
+  /** Who has approved a held release so far. */
+  public List<String> approvers(Release release) {
+    return database.withHandle(h -> h.createQuery(
+            "SELECT user_name FROM approvals WHERE release_id = :r AND kind = 'release' ORDER BY approved_at")
+        .bind("r", release.id()).mapTo(String.class).list());
+  }
+
+  private void decide(Release release, boolean settled) {
+    Policy policy = policies.active(release.project());
+    int version = policies.activeVersion(release.project()).map(Policies.Version::version).orElse(0);
+    List<Artifact> files = catalog.artifactsOf(release.id());
+    Assessment assessment;
+    try {
+      assessment = assessor.assess(release, files);
+    } catch (RuntimeException e) {
+      assessment = new Assessment(policy.risk().holdAt(),
+          List.of(new Assessment.Signal("assessment", "high", policy.risk().holdAt(), "the assessment failed (" + e + "); holding")));
+    }
+    DecisionRecord record = Decider.evaluate(policy, version, files, assessment, clock.instant());
+    database.inTransaction(h -> {
+      h.createUpdate("INSERT INTO release_decisions (release_id, decided_at, outcome, risk, policy_version, reasons)"
+              + " VALUES (:r, :t, :o, :risk, :v, :reasons)")
+          .bind("r", release.id()).bind("t", record.decidedAt().toEpochMilli()).bind("o", record.outcome().name())
+          .bind("risk", record.risk()).bind("v", record.policyVersion()).bind("reasons", json(record.reasons())).execute();
+      Long releaseAt = record.outcome() == Outcome.AUTO_RELEASE && !settled
+          ? clock.instant().plus(policy.autoRelease().settle()).toEpochMilli() : null;
+      h.createUpdate("UPDATE releases SET auto_release_at = :at WHERE id = :id").bind("at", releaseAt).bind("id", release.id()).execute();
+      events.append(h, new Event("ReleaseDecided", "policy", release.project(), release.version(), Origin.LOCAL,
+          Map.of("outcome", record.outcome().name().toLowerCase(), "risk", record.risk(), "reasons", record.reasons(),
+              "policy_version", version)));
+      return null;
+    });
+    String why = String.join("; ", record.reasons());
+    switch (record.outcome()) {
+      case AUTO_RELEASE -> {
+        if (settled) {
+          transition(release, ReleaseState.RELEASED, "policy", why, "ReleaseAutoReleased", Origin.LOCAL);
+        }
+      }
+      case HOLD -> {}
+      case REJECT -> transition(release, ReleaseState.REJECTED, "policy", why, "ReleaseRejected", Origin.LOCAL);
+      case QUARANTINE -> transition(release, ReleaseState.QUARANTINED, "policy", why, "ReleaseQuarantined", Origin.LOCAL);
+    }
+  }
+
+  // ---------------------------------------------------------------- people's decisions
+
+  /**
+   * Counts one approval. The approver must hold an approving role under the policy, must not have
+   * uploaded any of its files, and must pass a fresh second factor; the release is published when
+   * the policy's count of distinct approvers is reached.
+   */
+  public Decision approve(Principal principal, String otp, String project, String version, String comment, Origin origin) {
     Release release;
-    switch (resolve(principal, projectName, versionText, action, origin)) {
+    switch (resolve(principal, project, version, "approve", origin)) {
       case Refused r -> {
         return r.decision();
       }
       case Found f -> release = f.release();
     }
-    identity.requireSecondFactor(principal, otp, action + " " + release.project() + " " + release.version(), origin);
-    String project = release.project();
-    long now = clock.millis();
-    boolean transitioned =
-        database.inTransaction(
-            h -> {
-              int changed =
-                  h.createUpdate(
-                          "UPDATE releases SET state = :target, decided_at = :t, decided_by = :by,"
-                              + " decision_reason = :note WHERE id = :id AND state = 'held'")
-                      .bind("target", target.wireName())
-                      .bind("t", now)
-                      .bind("by", principal.userName())
-                      .bind("note", note)
-                      .bind("id", release.id())
-                      .execute();
-              if (changed == 1) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("state", target.wireName());
-                if (note != null) {
-                  details.put("note", note);
-                }
-                events.append(
-                    h,
-                    new Event(eventKind, principal.actor(), project, release.version(), origin, details));
-              }
-              return changed == 1;
-            });
-    Release current = catalog.getRelease(release.id());
-    return transitioned ? new Decision.Decided(current) : new Decision.AlreadyDecided(current);
+    Policy policy = policies.active(release.project());
+    Optional<String> ineligible = ineligibleForRelease(principal, policy, release);
+    if (ineligible.isPresent()) {
+      return refuse(principal, release.project(), release.version(), "approve", ineligible.get(), origin);
+    }
+    identity.requireSecondFactor(principal, otp, "approve " + release.project() + " " + release.version(), origin);
+    return database.inTransaction(h -> {
+      lock(h, release.id());
+      Release current = catalog.getRelease(release.id());
+      if (current.state() != ReleaseState.HELD) {
+        return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
+      }
+      if (!approvalsBy(h, release.id(), "release", principal.userName()).isEmpty()) {
+        return new Decision.AlreadyDecided(current, principal.userName() + " has already approved it; a person counts once");
+      }
+      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, 'release', :u, :t, :c)")
+          .bind("r", release.id()).bind("u", principal.userName()).bind("t", clock.millis()).bind("c", comment).execute();
+      List<String> approvers = approvalsBy(h, release.id(), "release", null);
+      int required = policy.approval().required();
+      if (approvers.size() < required) {
+        events.append(h, new Event("ApprovalRecorded", principal.actor(), release.project(), release.version(), origin,
+            Map.of("approvals", approvers.size(), "required", required)));
+        return new Decision.Pending(current, approvers.size(), required);
+      }
+      update(h, release, ReleaseState.RELEASED, String.join(", ", approvers), comment, "ReleaseApproved", principal.actor(), origin,
+          Map.of("approvers", approvers));
+      return new Decision.Decided(catalog.getRelease(release.id()));
+    });
+  }
+
+  /** Rejects a held release (one eligible approver with a fresh second factor). */
+  public Decision reject(Principal principal, String otp, String project, String version, String reason, Origin origin) {
+    return personal(principal, otp, project, version, "reject", ReleaseState.REJECTED, "ReleaseRejected", reason, origin,
+        List.of(ReleaseState.HELD));
+  }
+
+  /** Quarantines a held or released version: hidden from installers, files kept, downloads refused. */
+  public Decision quarantine(Principal principal, String otp, String project, String version, String reason, Origin origin) {
+    return personal(principal, otp, project, version, "quarantine", ReleaseState.QUARANTINED, "ReleaseQuarantined", reason, origin,
+        List.of(ReleaseState.HELD, ReleaseState.RELEASED));
+  }
+
+  /** One of the approvals needed (policy, at least two people) to bring a quarantined version back. */
+  public Decision unquarantine(Principal principal, String otp, String project, String version, String comment, Origin origin) {
+    Release release;
+    switch (resolve(principal, project, version, "release from quarantine", origin)) {
+      case Refused r -> {
+        return r.decision();
+      }
+      case Found f -> release = f.release();
+    }
+    Policy policy = policies.active(release.project());
+    Optional<String> ineligible = ineligibleForRelease(principal, policy, release);
+    if (ineligible.isPresent()) {
+      return refuse(principal, release.project(), release.version(), "release from quarantine", ineligible.get(), origin);
+    }
+    identity.requireSecondFactor(principal, otp, "release " + release.project() + " " + release.version() + " from quarantine", origin);
+    return database.inTransaction(h -> {
+      lock(h, release.id());
+      Release current = catalog.getRelease(release.id());
+      if (current.state() != ReleaseState.QUARANTINED) {
+        return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
+      }
+      if (!approvalsBy(h, release.id(), "unquarantine", principal.userName()).isEmpty()) {
+        return new Decision.AlreadyDecided(current, principal.userName() + " has already approved its release; a person counts once");
+      }
+      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, 'unquarantine', :u, :t, :c)")
+          .bind("r", release.id()).bind("u", principal.userName()).bind("t", clock.millis()).bind("c", comment).execute();
+      List<String> approvers = approvalsBy(h, release.id(), "unquarantine", null);
+      int required = policy.quarantineReleaseApprovals();
+      if (approvers.size() < required) {
+        events.append(h, new Event("QuarantineExitApproved", principal.actor(), release.project(), release.version(), origin,
+            Map.of("approvals", approvers.size(), "required", required)));
+        return new Decision.Pending(current, approvers.size(), required);
+      }
+      h.createUpdate("DELETE FROM approvals WHERE release_id = :r AND kind = 'unquarantine'").bind("r", release.id()).execute();
+      update(h, current, ReleaseState.RELEASED, String.join(", ", approvers), comment, "ReleaseUnquarantined", principal.actor(), origin,
+          Map.of("approvers", approvers));
+      return new Decision.Decided(catalog.getRelease(release.id()));
+    });
   }
 
   /**
@@ -142,29 +255,157 @@ public final class ReleaseGate {
       }
       case Found f -> release = f.release();
     }
-    String project = release.project();
     if (release.state() != ReleaseState.RELEASED) {
-      return new Decision.AlreadyDecided(release);
+      return new Decision.AlreadyDecided(release, "only released versions can be yanked; it is " + release.state().wireName());
     }
-    identity.requireSecondFactor(principal, otp, "yank " + project + " " + release.version(), origin);
+    identity.requireSecondFactor(principal, otp, "yank " + release.project() + " " + release.version(), origin);
     String why = reason == null ? "" : reason;
-    database.inTransaction(
-        h -> {
-          int changed =
-              h.createUpdate(
-                      "UPDATE release_files SET yanked_at = :t, yanked_reason = :why"
-                          + " WHERE release_id = :id AND yanked_at IS NULL")
-                  .bind("t", clock.millis())
-                  .bind("why", why)
-                  .bind("id", release.id())
-                  .execute();
-          if (changed > 0) {
-            events.append(
-                h,
-                new Event("ReleaseYanked", principal.actor(), project, release.version(), origin, Map.of("reason", why)));
-          }
-          return changed;
-        });
+    database.inTransaction(h -> {
+      int changed = h.createUpdate("UPDATE release_files SET yanked_at = :t, yanked_reason = :why WHERE release_id = :id AND yanked_at IS NULL")
+          .bind("t", clock.millis()).bind("why", why).bind("id", release.id()).execute();
+      if (changed > 0) {
+        events.append(h, new Event("ReleaseYanked", principal.actor(), release.project(), release.version(), origin, Map.of("reason", why)));
+      }
+      return changed;
+    });
     return new Decision.Decided(release);
+  }
+
+  private Decision personal(Principal principal, String otp, String project, String version, String action, ReleaseState target,
+      String eventKind, String note, Origin origin, List<ReleaseState> from) {
+    Release release;
+    switch (resolve(principal, project, version, action, origin)) {
+      case Refused r -> {
+        return r.decision();
+      }
+      case Found f -> release = f.release();
+    }
+    Optional<String> ineligible = ineligible(principal, policies.active(release.project()), release);
+    if (ineligible.isPresent()) {
+      return refuse(principal, release.project(), release.version(), action, ineligible.get(), origin);
+    }
+    identity.requireSecondFactor(principal, otp, action + " " + release.project() + " " + release.version(), origin);
+    return database.inTransaction(h -> {
+      lock(h, release.id());
+      Release current = catalog.getRelease(release.id());
+      if (!from.contains(current.state())) {
+        return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
+      }
+      update(h, current, target, principal.userName(), note, eventKind, principal.actor(), origin, Map.of());
+      return new Decision.Decided(catalog.getRelease(release.id()));
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Why this person may not decide on this release under the policy; empty when they may. */
+  private static Optional<String> ineligible(Principal principal, Policy policy, Release release) {
+    boolean byRole = principal.grants().stream()
+        .anyMatch(g -> g.covers(release.project()) && policy.approval().roles().contains(g.role()));
+    if (!byRole && !policy.approval().users().contains(principal.userName())) {
+      return Optional.of(principal.userName() + " is not an approver under the project's policy (roles "
+          + policy.approval().roles().stream().map(r -> r.wireName()).sorted().toList() + ", users " + policy.approval().users() + ")");
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> ineligibleForRelease(Principal principal, Policy policy, Release release) {
+    Optional<String> role = ineligible(principal, policy, release);
+    if (role.isPresent()) {
+      return role;
+    }
+    boolean uploaded = catalog.artifactsOf(release.id()).stream().anyMatch(a -> a.uploadedBy().equals(principal.userName()));
+    return uploaded ? Optional.of("the uploader of a release (or the owner of the token that uploaded it) cannot approve it")
+        : Optional.empty();
+  }
+
+  private void transition(Release release, ReleaseState target, String by, String note, String eventKind, Origin origin) {
+    database.inTransaction(h -> {
+      lock(h, release.id());
+      Release current = catalog.getRelease(release.id());
+      if (current.state() == ReleaseState.HELD) {
+        update(h, current, target, by, note, eventKind, by, origin, Map.of());
+      }
+      return null;
+    });
+  }
+
+  private void update(Handle h, Release release, ReleaseState target, String by, String note, String eventKind, String actor,
+      Origin origin, Map<String, Object> extra) {
+    int changed = h.createUpdate("UPDATE releases SET state = :target, decided_at = :t, decided_by = :by, decision_reason = :note,"
+            + " auto_release_at = NULL WHERE id = :id AND state = :from")
+        .bind("target", target.wireName()).bind("t", clock.millis()).bind("by", by).bind("note", clip(note))
+        .bind("id", release.id()).bind("from", release.state().wireName()).execute();
+    if (changed == 1) {
+      Map<String, Object> details = new LinkedHashMap<>(extra);
+      details.put("state", target.wireName());
+      details.put("from", release.state().wireName());
+      if (note != null) {
+        details.put("note", note);
+      }
+      events.append(h, new Event(eventKind, actor, release.project(), release.version(), origin, details));
+    }
+  }
+
+  /** Takes the release row's lock (a no-op update), so concurrent deciders queue behind each other. */
+  private static void lock(Handle h, long releaseId) {
+    h.createUpdate("UPDATE releases SET state = state WHERE id = :id").bind("id", releaseId).execute();
+  }
+
+  private static List<String> approvalsBy(Handle h, long releaseId, String kind, String user) {
+    return h.createQuery("SELECT user_name FROM approvals WHERE release_id = :r AND kind = :k"
+            + (user == null ? "" : " AND user_name = :u") + " ORDER BY approved_at, user_name")
+        .bind("r", releaseId).bind("k", kind).bindMap(user == null ? Map.of() : Map.of("u", user))
+        .mapTo(String.class).list();
+  }
+
+  /** The release a decision is about, or why the decision cannot be made. */
+  private sealed interface Target {}
+
+  private record Found(Release release) implements Target {}
+
+  private record Refused(Decision decision) implements Target {}
+
+  private Target resolve(Principal principal, String projectName, String versionText, String action, Origin origin) {
+    String project;
+    Pep440Version version;
+    try {
+      project = ProjectName.of(projectName).normalized();
+      version = Pep440Version.parse(versionText);
+    } catch (IllegalArgumentException e) {
+      return new Refused(new Decision.NotFound(projectName, versionText));
+    }
+    if (!principal.can(Permission.APPROVE, project)) {
+      return new Refused(refuse(principal, project, version.normalized(), action,
+          "this token may not " + action + " releases of '" + project + "'", origin));
+    }
+    return catalog.findRelease(project, version.canonical())
+        .<Target>map(Found::new)
+        .orElse(new Refused(new Decision.NotFound(project, version.normalized())));
+  }
+
+  private Decision refuse(Principal principal, String project, String version, String action, String reason, Origin origin) {
+    events.append(new Event("DecisionRefused", principal.actor(), project, version, origin, Map.of("reason", reason, "action", action)));
+    return new Decision.Forbidden(reason);
+  }
+
+  private static String clip(String text) {
+    return text == null || text.length() <= 1000 ? text : text.substring(0, 997) + "...";
+  }
+
+  private static String json(List<String> reasons) {
+    try {
+      return JSON.writeValueAsString(reasons);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> reasons(String json) {
+    try {
+      return JSON.readValue(json, new TypeReference<List<String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -134,11 +134,19 @@ public final class TrustedPublishing {
   public void setTokenUploads(Principal by, String otp, String project, TokenUploads mode, Origin origin) {
     requireProjectAdmin(by, project, "change who may upload", origin);
     identity.requireSecondFactor(by, otp, "change who may upload to " + project, origin);
+    applyTokenUploads(project, mode, by.actor());
+  }
+
+  /**
+   * Records the token-upload rule decided by an authorized policy change (the gate's {@code
+   * Policies}, which has already checked the owner and the second factor).
+   */
+  public void applyTokenUploads(String project, TokenUploads mode, String actor) {
     database.inTransaction(h -> {
       h.createUpdate("DELETE FROM token_upload_rules WHERE project = :p").bind("p", project).execute();
       h.createUpdate("INSERT INTO token_upload_rules (project, mode, updated_at, updated_by) VALUES (:p, :m, :t, :by)")
-          .bind("p", project).bind("m", mode.name().toLowerCase()).bind("t", clock.millis()).bind("by", by.actor()).execute();
-      events.append(h, new Event("TokenUploadRuleChanged", by.actor(), project, project, origin, Map.of("mode", mode.name().toLowerCase())));
+          .bind("p", project).bind("m", mode.name().toLowerCase()).bind("t", clock.millis()).bind("by", actor).execute();
+      events.append(h, new Event("TokenUploadRuleChanged", actor, project, project, Origin.LOCAL, Map.of("mode", mode.name().toLowerCase())));
       return null;
     });
   }

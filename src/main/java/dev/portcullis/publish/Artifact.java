@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One distribution file of a release. {@code metadataSha256} names the stored PEP 658 core
  * metadata (wheels only). {@code releasedAt} is when the file became installable (its release's
- * approval), {@code null} while held.
+ * approval), {@code null} while held. {@code viaTrustedPublisher}: uploaded with a token minted for a
+ * trusted publisher, not a long-lived one.
  */
 public record Artifact(
     long id,
@@ -23,4 +24,5 @@ public record Artifact(
     String uploadedBy,
     Instant releasedAt,
     String yankedReason,
-    boolean yanked) {}
+    boolean yanked,
+    boolean viaTrustedPublisher) {}

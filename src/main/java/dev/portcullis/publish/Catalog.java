@@ -18,7 +18,7 @@ public final class Catalog {
       "SELECT r.*, p.name AS project_name FROM releases r JOIN projects p ON p.id = r.project_id";
 
   private static final String ARTIFACT_SELECT =
-      "SELECT f.*, r.version, r.state, r.decided_at, p.name AS project_name FROM release_files f"
+      "SELECT f.*, r.version, r.state, r.decided_at, r.decision_reason, p.name AS project_name FROM release_files f"
           + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id";
 
   private final Database database;
@@ -76,6 +76,14 @@ public final class Catalog {
                       .bind("s", state.wireName());
           return query.map((rs, ctx) -> release(rs)).list();
         });
+  }
+
+  /** The reason a file's release is quarantined, if it is. */
+  public Optional<String> quarantineReason(String normalizedProject, String filename) {
+    return database.withHandle(h -> h.createQuery(ARTIFACT_SELECT + " WHERE p.name = :p AND f.filename = :f AND r.state = 'quarantined'")
+        .bind("p", normalizedProject).bind("f", filename)
+        .map((rs, ctx) -> String.valueOf(rs.getString("decision_reason")))
+        .findOne());
   }
 
   public Optional<Release> findRelease(String normalizedProject, String canonicalVersion) {
@@ -168,7 +176,8 @@ public final class Catalog {
         rs.getString("uploaded_by"),
         released ? instant(rs, "decided_at") : null,
         rs.getString("yanked_reason"),
-        instant(rs, "yanked_at") != null);
+        instant(rs, "yanked_at") != null,
+        rs.getString("publisher_identity") != null);
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -46,10 +46,12 @@ public final class PublishService {
   private final Clock clock;
   private final PublishSettings settings;
   private final TrustedPublishing trustedPublishing;
+  private final ReleaseListener listener;
 
   public PublishService(
       Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings,
-      TrustedPublishing trustedPublishing) {
+      TrustedPublishing trustedPublishing, ReleaseListener listener) {
+    this.listener = listener;
     this.database = database;
     this.blobs = blobs;
     this.events = events;
@@ -103,7 +105,18 @@ public final class PublishService {
   public UploadResult upload(
       Principal principal, UploadForm form, StagedBlob content, Origin origin) {
     try {
-      return stage(principal, form, content, origin);
+      UploadResult result = stage(principal, form, content, origin);
+      if (result instanceof UploadResult.Staged staged) {
+        // After the commit: the gate decides what happens to the release now. If that fails,
+        // the release simply stays held (fail closed).
+        try {
+          listener.staged(staged.project(), staged.version());
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(PublishService.class)
+              .error("deciding {} {} failed; it stays held", staged.project(), staged.version(), e);
+        }
+      }
+      return result;
     } finally {
       if (content != null) {
         blobs.discard(content); // no-op once committed: the file has moved

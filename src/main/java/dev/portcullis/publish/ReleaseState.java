@@ -4,13 +4,17 @@ import java.util.Locale;
 
 /**
  * Where a release stands. Every upload creates or joins a {@code HELD} release; only the gate moves
- * it on, once, to {@code RELEASED} (installable) or {@code REJECTED}. A decided release takes no
+ * it on: to {@code RELEASED} (installable), {@code REJECTED}, {@code QUARANTINED} or {@code EXPIRED}. A decided release takes no
  * new files: what was approved is exactly what is served.
  */
 public enum ReleaseState {
   HELD,
   RELEASED,
-  REJECTED;
+  REJECTED,
+  /** Hidden from installers, files kept for forensics; leaving it needs several approvers. */
+  QUARANTINED,
+  /** Held too long without enough approvals; its file names stay used. */
+  EXPIRED;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

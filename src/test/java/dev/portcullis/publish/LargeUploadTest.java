@@ -53,11 +53,12 @@ class LargeUploadTest {
   void twoGigabyteWheelUploadsThroughA256MegabyteHeap() throws Exception {
     Path data = dir.resolve("data");
     String admin = adminToken(data, null);
+    String uploader = uploaderToken(data, null);
     long payload = (2L << 30) + 4096; // just over 2 GiB
     Path wheel = bigWheel(dir.resolve(Uploads.wheelName(PROJECT, "1.0.0")), payload);
     String sha256 = sha256(wheel);
     try (ServerProcess server = ServerProcess.start(data, null, "256m", "--max-file-size", "3G")) {
-      HttpResponse<String> upload = streamUpload(server.url(), admin, "1.0.0", wheel, sha256, Files.newInputStream(wheel));
+      HttpResponse<String> upload = streamUpload(server.url(), uploader, "1.0.0", wheel, sha256, Files.newInputStream(wheel));
       assertThat(upload.statusCode()).as(upload.body() + server.log()).isEqualTo(200);
       approve(server.url(), admin, "1.0.0");
 
@@ -77,9 +78,10 @@ class LargeUploadTest {
     Path data = dir.resolve("data");
     String databaseUrl = database.equals("postgresql") ? TestDatabases.postgresUrlWithFreshSchema() : null;
     String admin = adminToken(data, databaseUrl);
+    String uploader = uploaderToken(data, databaseUrl);
     byte[] published = Uploads.wheel(PROJECT, "1.0.0");
     try (ServerProcess server = ServerProcess.start(data, databaseUrl, "256m")) {
-      RawHttp.Response ok = RawHttp.upload(server.url(), admin,
+      RawHttp.Response ok = RawHttp.upload(server.url(), uploader,
           Uploads.wheelForm(PROJECT, "1.0.0", Uploads.wheelName(PROJECT, "1.0.0"), published).build());
       assertThat(ok.status()).isEqualTo(200);
       approve(server.url(), admin, "1.0.0");
@@ -110,7 +112,7 @@ class LargeUploadTest {
       };
       CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
         try {
-          return streamUpload(server.url(), admin, "2.0.0", null, "0".repeat(64), endless);
+          return streamUpload(server.url(), uploader, "2.0.0", null, "0".repeat(64), endless);
         } catch (Exception e) {
           throw new RuntimeException(e);
         }
@@ -137,7 +139,7 @@ class LargeUploadTest {
       assertThat(download.status()).isEqualTo(200);
       assertThat(download.bytes()).isEqualTo(published);
       // The interrupted version can be uploaded afresh.
-      RawHttp.Response retry = RawHttp.upload(restarted.url(), admin,
+      RawHttp.Response retry = RawHttp.upload(restarted.url(), uploader,
           Uploads.wheelForm(PROJECT, "2.0.0", Uploads.wheelName(PROJECT, "2.0.0"), Uploads.wheel(PROJECT, "2.0.0")).build());
       assertThat(retry.status()).as(retry.body()).isEqualTo(200);
       assertThat(restarted.stop()).as("graceful shutdown on SIGTERM").isIn(0, 143);
@@ -145,13 +147,24 @@ class LargeUploadTest {
   }
 
   private static String adminToken(Path data, String database) {
-    List<String> args = new java.util.ArrayList<>(List.of("admin", "init", "--data", data.toString()));
+    return local(data, database, "admin", "init");
+  }
+
+  /** An upload token of a separate CI user: the uploader of a release can never approve it. */
+  private static String uploaderToken(Path data, String database) {
+    local(data, database, "admin", "add-user", "ci", "--role", "maintainer");
+    return local(data, database, "admin", "create-token", "--user", "ci", "--scope", "upload");
+  }
+
+  private static String local(Path data, String database, String... command) {
+    List<String> args = new java.util.ArrayList<>(List.of(command));
+    args.addAll(List.of("--data", data.toString()));
     if (database != null) {
       args.addAll(List.of("--database", database));
     }
-    CliRunner.Output init = CliRunner.run(args.toArray(String[]::new));
-    assertThat(init.code()).as(init.err()).isZero();
-    return init.out().trim();
+    CliRunner.Output out = CliRunner.run(args.toArray(String[]::new));
+    assertThat(out.code()).as(out.err()).isZero();
+    return out.out().trim();
   }
 
   /** Enrols the token's owner in TOTP over the API (real clock), then approves with the next step's code. */

@@ -3,6 +3,7 @@ package dev.portcullis.gate.http;
 import dev.portcullis.app.http.Exchange;
 import dev.portcullis.app.http.HttpProblem;
 import dev.portcullis.gate.Decision;
+import dev.portcullis.gate.DecisionRecord;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -73,6 +74,18 @@ public final class ReleaseRoutes {
     answer(exchange, gate.reject(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), reason, exchange.origin()));
   }
 
+  public void quarantine(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
+    answer(exchange, gate.quarantine(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.reason(), exchange.origin()));
+  }
+
+  public void unquarantine(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
+    answer(exchange, gate.unquarantine(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
+  }
+
   public void yank(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
@@ -82,9 +95,14 @@ public final class ReleaseRoutes {
   private void answer(Exchange exchange, Decision decision) {
     switch (decision) {
       case Decision.Decided d -> exchange.json(json(d.release()));
+      case Decision.Pending p -> {
+        Map<String, Object> out = json(p.release());
+        out.put("message", p.approvals() + " of " + p.required() + " approvals; waiting for more.");
+        exchange.status(202).json(out);
+      }
       case Decision.AlreadyDecided a ->
           throw new HttpProblem(409, "Release " + a.release().version() + " of '" + a.release().project()
-              + "' is " + a.release().state().wireName() + "; nothing changed.");
+              + "': " + a.reason() + "; nothing changed.");
       case Decision.Forbidden f -> throw new HttpProblem(403, "Forbidden: " + f.reason() + ".");
       case Decision.NotFound n -> throw HttpProblem.notFound("No release " + n.version() + " of '" + n.project() + "'.");
     }
@@ -111,6 +129,19 @@ public final class ReleaseRoutes {
     out.put("decided_at", release.decidedAt() == null ? null : release.decidedAt().toString());
     out.put("decided_by", release.decidedBy());
     out.put("decision_reason", release.decisionReason());
+    List<DecisionRecord> decisions = gate.decisions(release);
+    if (!decisions.isEmpty()) {
+      DecisionRecord latest = decisions.getFirst();
+      Map<String, Object> decision = new LinkedHashMap<>();
+      decision.put("outcome", latest.outcome().name().toLowerCase());
+      decision.put("risk", latest.risk());
+      decision.put("policy_version", latest.policyVersion());
+      decision.put("decided_at", latest.decidedAt().toString());
+      decision.put("reasons", latest.reasons());
+      out.put("decision", decision);
+    }
+    out.put("approvals", gate.approvers(release));
+    out.put("approvals_required", gate.policies().active(release.project()).approval().required());
     List<Map<String, Object>> files = new ArrayList<>();
     for (Artifact f : catalog.artifactsOf(release.id())) {
       Map<String, Object> file = new LinkedHashMap<>();

@@ -40,8 +40,12 @@ public final class FileRoutes {
     String normalized = ProjectName.normalize(project);
     boolean metadata = filename.endsWith(".metadata");
     String distribution = metadata ? filename.substring(0, filename.length() - ".metadata".length()) : filename;
-    Artifact artifact =
-        catalog.findReleasedArtifact(normalized, distribution).orElseThrow(() -> HttpProblem.notFound("Not Found"));
+    Artifact artifact = catalog.findReleasedArtifact(normalized, distribution).orElseThrow(() -> {
+      // A quarantined file is kept for forensics but never served; say so instead of "Not Found".
+      return catalog.quarantineReason(normalized, distribution)
+          .map(reason -> new HttpProblem(403, "This file is quarantined and cannot be downloaded: " + reason))
+          .orElse(HttpProblem.notFound("Not Found"));
+    });
     String sha256 = metadata ? artifact.metadataSha256() : artifact.sha256();
     if (sha256 == null) {
       throw HttpProblem.notFound("Not Found");

@@ -1,0 +1,77 @@
+package dev.portcullis.gate.http;
+
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.gate.Policies;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.publish.ProjectName;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A project's policy: {@code GET/POST /api/v1/projects/<p>/policy} and confirmation of a pending change. */
+public final class PolicyRoutes {
+
+  /** A proposed policy: the YAML text and a fresh one-time code. */
+  public record Body(String document, String otp) {}
+
+  private final ApiAuthenticator auth;
+  private final Policies policies;
+
+  public PolicyRoutes(ApiAuthenticator auth, Policies policies) {
+    this.auth = auth;
+    this.policies = policies;
+  }
+
+  public void show(Exchange exchange) {
+    auth.require(exchange);
+    String project = project(exchange);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("project", project);
+    out.put("versions", policies.versions(project).stream().map(v -> {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("version", v.version());
+      json.put("status", v.status());
+      json.put("created_at", v.createdAt().toString());
+      json.put("created_by", v.createdBy());
+      json.put("confirmed_by", v.confirmedBy());
+      json.put("document", v.document());
+      return json;
+    }).toList());
+    out.put("active", policies.activeVersion(project).map(Policies.Version::version).orElse(0));
+    exchange.json(out);
+  }
+
+  public void propose(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, 128 * 1024);
+    Policies.Version version;
+    try {
+      version = policies.propose(principal, body.otp(), project(exchange), body.document(), exchange.origin());
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest("Invalid policy: " + e.getMessage());
+    }
+    exchange.status(201).json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
+  }
+
+  public void confirm(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, 16 * 1024);
+    int number;
+    try {
+      number = Integer.parseInt(exchange.pathParam("version"));
+    } catch (NumberFormatException e) {
+      throw HttpProblem.notFound("No such policy version.");
+    }
+    Policies.Version version = policies.confirm(principal, body.otp(), project(exchange), number, exchange.origin());
+    exchange.json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
+  }
+
+  private static String project(Exchange exchange) {
+    try {
+      return ProjectName.of(exchange.pathParam("project")).normalized();
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest(e.getMessage());
+    }
+  }
+}
