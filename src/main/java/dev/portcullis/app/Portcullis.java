@@ -11,6 +11,8 @@ import dev.portcullis.app.http.HttpServer;
 import dev.portcullis.gate.Assessor;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.gate.ReleaseNotifier;
+import dev.portcullis.gate.notify.DeliveringNotifier;
 import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
@@ -70,7 +72,8 @@ public final class Portcullis implements AutoCloseable {
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
     this.catalog = new Catalog(database);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
-    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.NONE, events, clock);
+    ReleaseNotifier notifier = new DeliveringNotifier(settings.smtp(), events, java.time.Duration.ofSeconds(2));
+    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.NONE, notifier, events, clock);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, gate);
   }
 

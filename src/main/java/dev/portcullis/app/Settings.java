@@ -1,5 +1,6 @@
 package dev.portcullis.app;
 
+import dev.portcullis.gate.notify.DeliveringNotifier;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
@@ -22,6 +23,7 @@ public record Settings(
     PublishSettings publish,
     IdentitySettings identity,
     OidcSettings oidc,
+    DeliveringNotifier.Smtp smtp,
     String secretKey) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -53,41 +55,47 @@ public record Settings(
         new PublishSettings(PublishSettings.DEFAULT_MAX_FILE_BYTES),
         IdentitySettings.DEFAULTS,
         OidcSettings.DEFAULTS,
+        null,
         null);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+  }
+
+  /** Where e-mail notifications go out; {@code null} means none. */
+  public Settings withSmtp(DeliveringNotifier.Smtp smtp) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   public Settings withOidc(OidcSettings oidc) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 
   @Override
   public String toString() {
     return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
-        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
   }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
+import dev.portcullis.gate.notify.DeliveringNotifier;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
 import java.io.PrintWriter;
@@ -45,6 +46,18 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-trusted-publishing", description = "Disable the OIDC token exchange.")
   boolean noTrustedPublishing;
 
+  @Option(names = "--smtp-host", paramLabel = "HOST", description = "SMTP server for e-mail notifications (none by default).")
+  String smtpHost;
+
+  @Option(names = "--smtp-port", paramLabel = "PORT", defaultValue = "25", description = "SMTP port. Default: ${DEFAULT-VALUE}.")
+  int smtpPort;
+
+  @Option(names = "--smtp-from", paramLabel = "ADDRESS", defaultValue = "portcullis@localhost", description = "Sender address. Default: ${DEFAULT-VALUE}.")
+  String smtpFrom;
+
+  @Option(names = "--smtp-user", paramLabel = "USER", description = "SMTP user; the password comes from PORTCULLIS_SMTP_PASSWORD.")
+  String smtpUser;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -54,6 +67,8 @@ final class ServeCommand implements Callable<Integer> {
             .withListener(host, port)
             .withBaseUrl(baseUrl)
             .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
+            .withSmtp(smtpHost == null ? null
+                : new DeliveringNotifier.Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
             .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),
                 OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime), false));
     Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());

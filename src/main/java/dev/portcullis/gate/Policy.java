@@ -21,7 +21,26 @@ public record Policy(
     Risk risk,
     List<Window> windows,
     int quarantineReleaseApprovals,
-    boolean changesNeedSecondPerson) {
+    boolean changesNeedSecondPerson,
+    Notify notifications) {
+
+  /** Who hears about a held (or quarantined) release: e-mail addresses and webhook URLs. */
+  public record Notify(List<String> email, List<String> webhooks) {
+    public Notify {
+      email = List.copyOf(email);
+      webhooks = List.copyOf(webhooks);
+      for (String address : email) {
+        if (!address.matches("[^@\\s]+@[^@\\s]+")) {
+          throw new IllegalArgumentException("notify.email: '" + address + "' is not an e-mail address");
+        }
+      }
+      for (String url : webhooks) {
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+          throw new IllegalArgumentException("notify.webhooks: '" + url + "' is not an http(s) URL");
+        }
+      }
+    }
+  }
 
   /** What long-lived (user) tokens may do: refused, always held for a person, or treated like any upload. */
   public enum LongLivedTokens {
@@ -100,5 +119,6 @@ public record Policy(
       new Risk(30, 90, 95),
       List.of(),
       2,
-      false);
+      false,
+      new Notify(List.of(), List.of()));
 }

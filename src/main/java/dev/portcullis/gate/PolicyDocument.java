@@ -45,7 +45,7 @@ public final class PolicyDocument {
       throw new IllegalArgumentException("the policy must be a YAML mapping");
     }
     Policy d = Policy.DEFAULT;
-    only(root, "", "version", "uploads", "approval", "auto_release", "risk", "publish_windows", "quarantine", "policy_changes");
+    only(root, "", "version", "uploads", "approval", "auto_release", "risk", "publish_windows", "quarantine", "policy_changes", "notify");
     if (root.has("version") && root.path("version").asInt(-1) != 1) {
       throw new IllegalArgumentException("version: only policy format version 1 exists");
     }
@@ -55,6 +55,7 @@ public final class PolicyDocument {
     JsonNode risk = section(root, "risk", "hold_at", "reject_at", "quarantine_at");
     JsonNode quarantine = section(root, "quarantine", "release_approvals");
     JsonNode changes = section(root, "policy_changes", "require_second_person");
+    JsonNode notify = section(root, "notify", "email", "webhooks");
     try {
       return new Policy(
           new Policy.Uploads(enumValue(uploads, "uploads.long_lived_tokens", Policy.LongLivedTokens.class, d.uploads().longLivedTokens())),
@@ -75,7 +76,10 @@ public final class PolicyDocument {
               integer(risk, "risk.quarantine_at", d.risk().quarantineAt())),
           windows(root.path("publish_windows")),
           integer(quarantine, "quarantine.release_approvals", d.quarantineReleaseApprovals()),
-          bool(changes, "policy_changes.require_second_person", d.changesNeedSecondPerson()));
+          bool(changes, "policy_changes.require_second_person", d.changesNeedSecondPerson()),
+          new Policy.Notify(
+              List.copyOf(strings(notify.path("email"), "notify.email", Set.of())),
+              List.copyOf(strings(notify.path("webhooks"), "notify.webhooks", Set.of()))));
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -43,11 +43,13 @@ public final class ReleaseGate implements ReleaseListener {
   private final Identity identity;
   private final Policies policies;
   private final Assessor assessor;
+  private final ReleaseNotifier notifier;
   private final EventLog events;
   private final Clock clock;
 
   public ReleaseGate(Database database, Catalog catalog, Identity identity, Policies policies, Assessor assessor,
-      EventLog events, Clock clock) {
+      ReleaseNotifier notifier, EventLog events, Clock clock) {
+    this.notifier = notifier;
     this.database = database;
     this.catalog = catalog;
     this.identity = identity;
@@ -120,6 +122,7 @@ public final class ReleaseGate implements ReleaseListener {
           List.of(new Assessment.Signal("assessment", "high", policy.risk().holdAt(), "the assessment failed (" + e + "); holding")));
     }
     DecisionRecord record = Decider.evaluate(policy, version, files, assessment, clock.instant());
+    boolean firstOfItsKind = decisions(release).stream().noneMatch(d -> d.outcome() == record.outcome());
     database.inTransaction(h -> {
       h.createUpdate("INSERT INTO release_decisions (release_id, decided_at, outcome, risk, policy_version, reasons)"
               + " VALUES (:r, :t, :o, :risk, :v, :reasons)")
@@ -134,6 +137,11 @@ public final class ReleaseGate implements ReleaseListener {
       return null;
     });
     String why = String.join("; ", record.reasons());
+    if (firstOfItsKind && record.outcome() != Outcome.AUTO_RELEASE) {
+      // Once per release and outcome (a release is several uploads), after the commit.
+      notifier.notify(new ReleaseNotifier.Notice(release.project(), release.version(), record.outcome(), record.reasons(),
+          policy.approval().required(), policy.notifications()));
+    }
     switch (record.outcome()) {
       case AUTO_RELEASE -> {
         if (settled) {

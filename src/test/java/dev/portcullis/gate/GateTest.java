@@ -257,4 +257,51 @@ class GateTest {
       assertThat(again.reason()).contains("File already exists");
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void aHeldReleaseNotifiesItsApproversOnceByEmailAndWebhook(String database) throws Exception {
+    com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
+        com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
+    java.util.List<String> hooks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      hooks.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    try (TestServer server = TestServer.start(database, dir.resolve("data"), settings -> settings.withSmtp(
+        new dev.portcullis.gate.notify.DeliveringNotifier.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null)))) {
+      assertThat(importPolicy(server, server.admin(), """
+          notify:
+            email: [approvers@acme.test]
+            webhooks: [http://127.0.0.1:%d/hook]
+          """.formatted(receiver.getAddress().getPort())).code()).isZero();
+      String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+      assertThat(upload(server, token, "2.6.2").exitCode()).as("wheel and sdist: two uploads, one notice").isZero();
+
+      assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (hooks.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Thread.sleep(1000); // would a second notice arrive?
+      jakarta.mail.internet.MimeMessage[] mails = smtp.getReceivedMessages();
+      assertThat(mails).hasSize(1);
+      assertThat(mails[0].getSubject()).isEqualTo("[Portcullis] lightning 2.6.2 is held for approval");
+      assertThat(mails[0].getAllRecipients()[0].toString()).isEqualTo("approvers@acme.test");
+      assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mails[0]))
+          .contains("policy: every release needs approval by 1 person(s)").contains("portcullis release approve lightning 2.6.2 --otp CODE");
+      assertThat(hooks).hasSize(1);
+      JsonNode hook = JSON.readTree(hooks.getFirst());
+      assertThat(hook.path("type").asText()).isEqualTo("release.hold");
+      assertThat(hook.path("version").asText()).isEqualTo("2.6.2");
+      assertThat(server.events("NotificationSent")).isEqualTo(2);
+    } finally {
+      receiver.stop(0);
+      smtp.stop();
+    }
+  }
 }

@@ -66,13 +66,24 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
       IdentitySettings identity, AlertSink alerts, OidcSettings oidc) {
-    Settings settings =
+    return start(database, dataDir, maxFileBytes, clock, admin, identity, alerts, oidc, s -> s);
+  }
+
+  /** A server on the default settings changed by {@code customize} (e.g. an SMTP server). */
+  public static TestServer start(String databaseKind, Path dataDir, java.util.function.UnaryOperator<Settings> customize) {
+    return start(TestDatabases.create(databaseKind, dataDir), dataDir, PublishSettings.DEFAULT_MAX_FILE_BYTES, new TestClock(), null,
+        IdentitySettings.DEFAULTS, AlertSink.logging(), OidcSettings.DEFAULTS, customize);
+  }
+
+  private static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
+      IdentitySettings identity, AlertSink alerts, OidcSettings oidc, java.util.function.UnaryOperator<Settings> customize) {
+    Settings settings = customize.apply(
         Settings.defaults(dataDir)
             .withDatabase(database)
             .withListener("127.0.0.1", 0)
             .withPublish(new PublishSettings(maxFileBytes))
             .withIdentity(identity)
-            .withOidc(oidc);
+            .withOidc(oidc));
     Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom(), alerts);
     int port = portcullis.serve();
     TestServer server = new TestServer(portcullis, port, clock, admin);
