@@ -114,6 +114,40 @@ class ConcurrencyTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void racingApproversAreCountedOnceEachAndTheReleaseIsPublishedOnce(String database) throws Exception {
+    try (Pair servers = start(database)) {
+      TestServer a = servers.a();
+      String policy = "{\"document\": \"approval:\\n  required: 3\\n\", \"otp\": \"" + a.admin().otp() + "\"}";
+      RawHttp.Response set = RawHttp.send(a.url(), "POST", "/api/v1/projects/" + PROJECT + "/policy",
+          Map.of("Authorization", "Bearer " + a.adminToken(), "Content-Type", "application/json"), policy.getBytes(StandardCharsets.UTF_8));
+      assertThat(set.status()).as(set.body()).isEqualTo(201);
+      String token = a.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+      List<TestUser> approvers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        approvers.add(a.user("quorum" + i, new RoleGrant(PROJECT, Role.APPROVER), Permission.APPROVE));
+      }
+      assertThat(RawHttp.upload(a.url(), token, Uploads.wheelForm(PROJECT, "9.0.0", Uploads.wheelName(PROJECT, "9.0.0"),
+          Uploads.wheel(PROJECT, "9.0.0")).build()).status()).isEqualTo(200);
+      a.clock().advance(java.time.Duration.ofSeconds(30));
+      List<Callable<RawHttp.Response>> approvals = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        TestServer target = i % 2 == 0 ? a : servers.b();
+        TestUser approver = approvers.get(i);
+        byte[] body = ("{\"otp\": \"" + approver.currentOtp(a.clock()) + "\"}").getBytes(StandardCharsets.UTF_8);
+        approvals.add(() -> RawHttp.send(target.url(), "POST", "/api/v1/projects/" + PROJECT + "/releases/9.0.0/approve",
+            Map.of("Authorization", "Bearer " + approver.token(), "Content-Type", "application/json"), body));
+      }
+      List<RawHttp.Response> responses = race(approvals);
+      assertThat(responses).extracting(RawHttp.Response::status).containsExactlyInAnyOrder(202, 202, 200, 409, 409, 409, 409, 409);
+      assertThat(a.events("ReleaseApproved")).isEqualTo(1);
+      assertThat(a.events("ApprovalRecorded")).isEqualTo(2);
+      long counted = a.app().database().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM approvals").mapTo(Long.class).one());
+      assertThat(counted).isEqualTo(3);
+    }
+  }
+
   @SafeVarargs
   private static List<RawHttp.Response> race(Callable<RawHttp.Response>... calls) throws Exception {
     return race(List.of(calls));
