@@ -162,41 +162,8 @@ public final class ReleaseGate implements ReleaseListener {
    * the policy's count of distinct approvers is reached.
    */
   public Decision approve(Principal principal, String otp, String project, String version, String comment, Origin origin) {
-    Release release;
-    switch (resolve(principal, project, version, "approve", origin)) {
-      case Refused r -> {
-        return r.decision();
-      }
-      case Found f -> release = f.release();
-    }
-    Policy policy = policies.active(release.project());
-    Optional<String> ineligible = ineligibleForRelease(principal, policy, release);
-    if (ineligible.isPresent()) {
-      return refuse(principal, release.project(), release.version(), "approve", ineligible.get(), origin);
-    }
-    identity.requireSecondFactor(principal, otp, "approve " + release.project() + " " + release.version(), origin);
-    return database.inTransaction(h -> {
-      lock(h, release.id());
-      Release current = catalog.getRelease(release.id());
-      if (current.state() != ReleaseState.HELD) {
-        return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
-      }
-      if (!approvalsBy(h, release.id(), "release", principal.userName()).isEmpty()) {
-        return new Decision.AlreadyDecided(current, principal.userName() + " has already approved it; a person counts once");
-      }
-      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, 'release', :u, :t, :c)")
-          .bind("r", release.id()).bind("u", principal.userName()).bind("t", clock.millis()).bind("c", comment).execute();
-      List<String> approvers = approvalsBy(h, release.id(), "release", null);
-      int required = policy.approval().required();
-      if (approvers.size() < required) {
-        events.append(h, new Event("ApprovalRecorded", principal.actor(), release.project(), release.version(), origin,
-            Map.of("approvals", approvers.size(), "required", required)));
-        return new Decision.Pending(current, approvers.size(), required);
-      }
-      update(h, release, ReleaseState.RELEASED, String.join(", ", approvers), comment, "ReleaseApproved", principal.actor(), origin,
-          Map.of("approvers", approvers));
-      return new Decision.Decided(catalog.getRelease(release.id()));
-    });
+    return countApproval(principal, otp, project, version, comment, origin, new Quorum("approve", "release", ReleaseState.HELD,
+        policy -> policy.approval().required(), "ApprovalRecorded", "ReleaseApproved"));
   }
 
   /** Rejects a held release (one eligible approver with a fresh second factor). */
@@ -213,8 +180,27 @@ public final class ReleaseGate implements ReleaseListener {
 
   /** One of the approvals needed (policy, at least two people) to bring a quarantined version back. */
   public Decision unquarantine(Principal principal, String otp, String project, String version, String comment, Origin origin) {
+    return countApproval(principal, otp, project, version, comment, origin, new Quorum("release from quarantine", "unquarantine",
+        ReleaseState.QUARANTINED, Policy::quarantineReleaseApprovals, "QuarantineExitApproved", "ReleaseUnquarantined"));
+  }
+
+  /**
+   * A decision that takes several distinct people: what it is called, its row kind in {@code
+   * approvals}, the state it leaves (always to released), how many people the policy asks for, and
+   * the events for a counted approval and for the transition.
+   */
+  private record Quorum(String action, String kind, ReleaseState from, java.util.function.ToIntFunction<Policy> required,
+      String countedEvent, String doneEvent) {}
+
+  /**
+   * Counts one eligible person (not an uploader of the release, with a fresh second factor) under
+   * the release row's lock; when the policy's count is reached, moves the release to released in the
+   * same transaction. A person counts once.
+   */
+  private Decision countApproval(Principal principal, String otp, String project, String version, String comment, Origin origin,
+      Quorum quorum) {
     Release release;
-    switch (resolve(principal, project, version, "release from quarantine", origin)) {
+    switch (resolve(principal, project, version, quorum.action(), origin)) {
       case Refused r -> {
         return r.decision();
       }
@@ -223,29 +209,33 @@ public final class ReleaseGate implements ReleaseListener {
     Policy policy = policies.active(release.project());
     Optional<String> ineligible = ineligibleForRelease(principal, policy, release);
     if (ineligible.isPresent()) {
-      return refuse(principal, release.project(), release.version(), "release from quarantine", ineligible.get(), origin);
+      return refuse(principal, release.project(), release.version(), quorum.action(), ineligible.get(), origin);
     }
-    identity.requireSecondFactor(principal, otp, "release " + release.project() + " " + release.version() + " from quarantine", origin);
+    identity.requireSecondFactor(principal, otp, quorum.action() + " " + release.project() + " " + release.version(), origin);
     return database.inTransaction(h -> {
       lock(h, release.id());
       Release current = catalog.getRelease(release.id());
-      if (current.state() != ReleaseState.QUARANTINED) {
+      if (current.state() != quorum.from()) {
         return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
       }
-      if (!approvalsBy(h, release.id(), "unquarantine", principal.userName()).isEmpty()) {
-        return new Decision.AlreadyDecided(current, principal.userName() + " has already approved its release; a person counts once");
+      if (!approvalsBy(h, release.id(), quorum.kind(), principal.userName()).isEmpty()) {
+        return new Decision.AlreadyDecided(current, principal.userName() + " has already approved it; a person counts once");
       }
-      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, 'unquarantine', :u, :t, :c)")
-          .bind("r", release.id()).bind("u", principal.userName()).bind("t", clock.millis()).bind("c", comment).execute();
-      List<String> approvers = approvalsBy(h, release.id(), "unquarantine", null);
-      int required = policy.quarantineReleaseApprovals();
+      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, :k, :u, :t, :c)")
+          .bind("r", release.id()).bind("k", quorum.kind()).bind("u", principal.userName()).bind("t", clock.millis())
+          .bind("c", comment).execute();
+      List<String> approvers = approvalsBy(h, release.id(), quorum.kind(), null);
+      int required = quorum.required().applyAsInt(policy);
       if (approvers.size() < required) {
-        events.append(h, new Event("QuarantineExitApproved", principal.actor(), release.project(), release.version(), origin,
+        events.append(h, new Event(quorum.countedEvent(), principal.actor(), release.project(), release.version(), origin,
             Map.of("approvals", approvers.size(), "required", required)));
         return new Decision.Pending(current, approvers.size(), required);
       }
-      h.createUpdate("DELETE FROM approvals WHERE release_id = :r AND kind = 'unquarantine'").bind("r", release.id()).execute();
-      update(h, current, ReleaseState.RELEASED, String.join(", ", approvers), comment, "ReleaseUnquarantined", principal.actor(), origin,
+      if (quorum.from() == ReleaseState.QUARANTINED) {
+        // A later quarantine needs fresh approvals to leave again.
+        h.createUpdate("DELETE FROM approvals WHERE release_id = :r AND kind = :k").bind("r", release.id()).bind("k", quorum.kind()).execute();
+      }
+      update(h, current, ReleaseState.RELEASED, String.join(", ", approvers), comment, quorum.doneEvent(), principal.actor(), origin,
           Map.of("approvers", approvers));
       return new Decision.Decided(catalog.getRelease(release.id()));
     });
