@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       UserCommand.class,
       PublisherCommand.class,
       PolicyCommand.class,
+      ProvenanceCommand.class,
       ReleaseCommand.class,
       AuditCommand.class
     })

@@ -1,0 +1,214 @@
+package dev.portcullis.provenance;
+
+import dev.portcullis.publish.DistributionFilename;
+import dev.portcullis.publish.PackageType;
+import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.publish.ProjectName;
+import dev.sigstore.KeylessVerificationException;
+import dev.sigstore.KeylessVerifier;
+import dev.sigstore.TrustedRootProvider;
+import dev.sigstore.VerificationOptions;
+import dev.sigstore.bundle.Bundle;
+import dev.sigstore.bundle.BundleParseException;
+import dev.sigstore.strings.StringMatcher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1String;
+
+/**
+ * Verifies PEP 740 attestations and Sigstore bundles offline against a trusted root file.
+ *
+ * <p>sigstore-java checks the certificate chain to Fulcio, the transparency-log entry (inclusion
+ * proof or promise, signed entry timestamp), the DSSE signature over the statement and that the
+ * statement's digest is the artifact's; the certificate matcher pins the signer's identity and
+ * issuer. Ours on top (sigstore-java does not check names): the in-toto subject names this file
+ * (wheel and sdist names compared after normalization) with its SHA-256, and the predicate type is
+ * PyPI's publish v1 or SLSA provenance v1. Any failure is a {@link Failed} with the reason.
+ */
+public final class ProvenanceVerifier {
+
+  public static final Set<String> PREDICATE_TYPES =
+      Set.of("https://docs.pypi.org/attestations/publish/v1", "https://slsa.dev/provenance/v1");
+
+  /** Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*) recorded for reviewers. */
+  private static final Map<String, String> FULCIO_EXTENSIONS = Map.of(
+      "1.3.6.1.4.1.57264.1.9", "build_signer_uri",
+      "1.3.6.1.4.1.57264.1.12", "source_repository_uri",
+      "1.3.6.1.4.1.57264.1.13", "source_repository_digest",
+      "1.3.6.1.4.1.57264.1.14", "source_repository_ref",
+      "1.3.6.1.4.1.57264.1.18", "build_config_uri",
+      "1.3.6.1.4.1.57264.1.21", "run_invocation_uri");
+
+  public sealed interface Result {}
+
+  /** Verified: what the evidence says, for the release record and reviewers. */
+  public record Verified(String predicateType, String identity, String issuer, Map<String, String> source) implements Result {}
+
+  public record Failed(String reason) implements Result {}
+
+  private final KeylessVerifier verifier;
+
+  /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */
+  public ProvenanceVerifier(Path trustedRoot) {
+    try {
+      this.verifier = KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(trustedRoot)).build();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("cannot load the Sigstore trusted root " + trustedRoot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A PEP 740 attestation for {@code filename}, whose bytes are at {@code artifact}. */
+  public Result verifyAttestation(Pep740Attestation attestation, String filename, Path artifact, ExpectedIdentity expected) {
+    Pep740Attestation.Statement statement;
+    try {
+      statement = attestation.decodeStatement();
+    } catch (IllegalArgumentException e) {
+      return new Failed(e.getMessage());
+    }
+    if (!PREDICATE_TYPES.contains(statement.predicateType())) {
+      return new Failed("predicate type " + statement.predicateType() + " is not one of " + PREDICATE_TYPES);
+    }
+    String sha256;
+    try {
+      sha256 = sha256(artifact);
+    } catch (IOException e) {
+      return new Failed("cannot read " + artifact + ": " + e.getMessage());
+    }
+    Optional<Pep740Attestation.Subject> subject = statement.subjects().stream()
+        .filter(s -> sameDistribution(s.name(), filename)).findFirst();
+    if (subject.isEmpty()) {
+      return new Failed("the attestation is about " + statement.subjects().stream().map(Pep740Attestation.Subject::name).toList()
+          + ", not " + filename);
+    }
+    if (!subject.get().sha256().equalsIgnoreCase(sha256)) {
+      return new Failed("the attestation's digest for " + filename + " is " + subject.get().sha256() + ", the file's is " + sha256);
+    }
+    Bundle bundle;
+    try {
+      bundle = Bundle.from(new StringReader(attestation.toBundleJson()));
+    } catch (BundleParseException | RuntimeException e) {
+      return new Failed("the attestation's verification material is malformed: " + e.getMessage());
+    }
+    return verify(bundle, artifact, expected, statement.predicateType());
+  }
+
+  /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
+  public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
+    Bundle bundle;
+    try {
+      bundle = Bundle.from(new StringReader(bundleJson));
+    } catch (BundleParseException | RuntimeException e) {
+      return new Failed("not a Sigstore bundle: " + e.getMessage());
+    }
+    String predicate = bundle.getDsseEnvelope().isPresent() ? "dsse" : "message-signature";
+    return verify(bundle, artifact, expected, predicate);
+  }
+
+  private Result verify(Bundle bundle, Path artifact, ExpectedIdentity expected, String predicateType) {
+    StringMatcher san;
+    try {
+      san = expected.san() != null ? StringMatcher.string(expected.san()) : StringMatcher.regex(expected.sanPattern().pattern());
+    } catch (Exception e) {
+      return new Failed("invalid identity pattern: " + e.getMessage());
+    }
+    VerificationOptions options = VerificationOptions.builder()
+        .addCertificateMatchers(VerificationOptions.CertificateMatcher.fulcio()
+            .subjectAlternativeName(san).issuer(StringMatcher.string(expected.issuer())).build())
+        .build();
+    try {
+      verifier.verify(artifact, bundle, options);
+    } catch (KeylessVerificationException e) {
+      return new Failed("Sigstore verification failed: " + e.getMessage());
+    } catch (RuntimeException e) {
+      return new Failed("Sigstore verification failed: " + e);
+    }
+    X509Certificate certificate = (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
+    return new Verified(predicateType, subjectAlternativeName(certificate), expected.issuer(), extensions(certificate));
+  }
+
+  /** PEP 740: the subject names the distribution; wheel and sdist names compare after normalization. */
+  static boolean sameDistribution(String subject, String filename) {
+    if (subject.equals(filename)) {
+      return true;
+    }
+    PackageType type = filename.endsWith(".whl") ? PackageType.WHEEL : PackageType.SDIST;
+    try {
+      DistributionFilename a = DistributionFilename.parse(subject, type);
+      DistributionFilename b = DistributionFilename.parse(filename, type);
+      String restA = subject.substring(a.stem().length()).toLowerCase(Locale.ROOT);
+      String restB = filename.substring(b.stem().length()).toLowerCase(Locale.ROOT);
+      return ProjectName.normalize(a.namePart()).equals(ProjectName.normalize(b.namePart()))
+          && Pep440Version.parse(a.versionPart()).canonical().equals(Pep440Version.parse(b.versionPart()).canonical())
+          && restA.equals(restB);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  static X509Certificate certificate(String base64Der) throws CertificateException {
+    return (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
+  }
+
+  private static String subjectAlternativeName(X509Certificate certificate) {
+    try {
+      if (certificate.getSubjectAlternativeNames() != null) {
+        for (List<?> name : certificate.getSubjectAlternativeNames()) {
+          return String.valueOf(name.get(1));
+        }
+      }
+    } catch (CertificateException e) {
+      // fall through
+    }
+    return "";
+  }
+
+  private static Map<String, String> extensions(X509Certificate certificate) {
+    Map<String, String> out = new LinkedHashMap<>();
+    FULCIO_EXTENSIONS.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> {
+      byte[] raw = certificate.getExtensionValue(e.getKey());
+      if (raw != null) {
+        try {
+          ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(raw).getOctets());
+          if (value instanceof ASN1String text) {
+            out.put(e.getValue(), text.getString());
+          }
+        } catch (IOException | IllegalArgumentException ignored) {
+          // an unreadable extension is simply not shown
+        }
+      }
+    });
+    return out;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
