@@ -17,9 +17,13 @@ import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.provenance.AttestationChecker;
+import dev.portcullis.provenance.ProvenanceVerifier;
+import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.PublishService;
 import dev.portcullis.registry.pypi.FileRoutes;
+import dev.portcullis.registry.pypi.IntegrityRoutes;
 import dev.portcullis.registry.pypi.JsonApiRoutes;
 import dev.portcullis.registry.pypi.LegacyUploadRoute;
 import dev.portcullis.registry.pypi.SimpleIndexRoutes;
@@ -74,7 +78,10 @@ public final class Portcullis implements AutoCloseable {
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
     ReleaseNotifier notifier = new DeliveringNotifier(settings.smtp(), events, java.time.Duration.ofSeconds(2));
     this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.NONE, notifier, events, clock);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, gate);
+    AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
+        ? AttestationCheck.UNAVAILABLE
+        : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
+    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, gate);
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -94,6 +101,7 @@ public final class Portcullis implements AutoCloseable {
     LegacyUploadRoute upload = new LegacyUploadRoute(identity, publish);
     SimpleIndexRoutes simple = new SimpleIndexRoutes(catalog);
     FileRoutes files = new FileRoutes(catalog, blobs);
+    IntegrityRoutes integrity = new IntegrityRoutes(catalog);
     JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
     ApiAuthenticator auth = new ApiAuthenticator(identity);
     ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate);
@@ -110,6 +118,7 @@ public final class Portcullis implements AutoCloseable {
         .get("/simple", ErrorStyle.PYPI, simple::index)
         .get("/simple/{project}", ErrorStyle.PYPI, simple::project)
         .get("/files/{project}/{filename}", ErrorStyle.PYPI, files::download)
+        .get("/integrity/{project}/{version}/{filename}/provenance", ErrorStyle.JSON, integrity::provenance)
         .get("/pypi/{project}/json", ErrorStyle.JSON, json::project)
         .get("/pypi/{project}/{version}/json", ErrorStyle.JSON, json::version)
         .get("/api/v1/releases", ErrorStyle.JSON, releases::list)

@@ -24,6 +24,7 @@ public record Settings(
     IdentitySettings identity,
     OidcSettings oidc,
     DeliveringNotifier.Smtp smtp,
+    Path sigstoreTrustedRoot,
     String secretKey) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -56,46 +57,52 @@ public record Settings(
         IdentitySettings.DEFAULTS,
         OidcSettings.DEFAULTS,
         null,
+        null,
         null);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+  }
+
+  /** The Sigstore trusted root (trusted_root.json) attestations are verified against; null: none. */
+  public Settings withSigstoreTrustedRoot(Path trustedRoot) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey);
   }
 
   /** Where e-mail notifications go out; {@code null} means none. */
   public Settings withSmtp(DeliveringNotifier.Smtp smtp) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   public Settings withOidc(OidcSettings oidc) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 
   @Override
   public String toString() {
     return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
-        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
   }
 }

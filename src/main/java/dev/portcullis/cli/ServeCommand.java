@@ -46,6 +46,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-trusted-publishing", description = "Disable the OIDC token exchange.")
   boolean noTrustedPublishing;
 
+  @Option(names = "--sigstore-trusted-root", paramLabel = "FILE",
+      description = "Sigstore trusted root (trusted_root.json) to verify uploaded PEP 740 attestations against, offline.")
+  java.nio.file.Path sigstoreTrustedRoot;
+
   @Option(names = "--smtp-host", paramLabel = "HOST", description = "SMTP server for e-mail notifications (none by default).")
   String smtpHost;
 
@@ -67,6 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             .withListener(host, port)
             .withBaseUrl(baseUrl)
             .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
+            .withSigstoreTrustedRoot(sigstoreTrustedRoot)
             .withSmtp(smtpHost == null ? null
                 : new DeliveringNotifier.Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
             .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),

@@ -45,8 +45,13 @@ final class Decider {
       holds.add("uploaded with a long-lived API token (by " + String.join(", ", tokenUploaders)
           + "), not by the project's trusted publisher");
     }
-    if (auto.requireProvenance()) {
-      holds.add("policy requires verified provenance, and no attestation has been verified for these files");
+    for (Artifact file : files) {
+      if (policy.provenance() != Policy.ProvenanceRule.OFF && "unverified".equals(file.provenance())) {
+        holds.add("the attestations of " + file.filename() + " are not from a trusted publisher: " + file.provenanceReason());
+      } else if (!file.provenanceVerified()
+          && (policy.provenance() == Policy.ProvenanceRule.REQUIRED || auto.requireProvenance())) {
+        holds.add("policy requires verified provenance, and " + file.filename() + " has no attestation from a trusted publisher");
+      }
     }
     if (risk > auto.maxRisk()) {
       holds.add("risk " + risk + " is above auto_release.max_risk " + auto.maxRisk());

@@ -22,7 +22,19 @@ public record Policy(
     List<Window> windows,
     int quarantineReleaseApprovals,
     boolean changesNeedSecondPerson,
-    Notify notifications) {
+    Notify notifications,
+    ProvenanceRule provenance) {
+
+  /**
+   * What attestations must be there: {@code required} (every file verified from a trusted
+   * publisher), {@code if_present} (attestations that are there must verify as a trusted
+   * publisher's), {@code off}.
+   */
+  public enum ProvenanceRule {
+    REQUIRED,
+    IF_PRESENT,
+    OFF
+  }
 
   /** Who hears about a held (or quarantined) release: e-mail addresses and webhook URLs. */
   public record Notify(List<String> email, List<String> webhooks) {
@@ -120,5 +132,6 @@ public record Policy(
       List.of(),
       2,
       false,
-      new Notify(List.of(), List.of()));
+      new Notify(List.of(), List.of()),
+      ProvenanceRule.IF_PRESENT);
 }

@@ -45,7 +45,7 @@ public final class PolicyDocument {
       throw new IllegalArgumentException("the policy must be a YAML mapping");
     }
     Policy d = Policy.DEFAULT;
-    only(root, "", "version", "uploads", "approval", "auto_release", "risk", "publish_windows", "quarantine", "policy_changes", "notify");
+    only(root, "", "version", "uploads", "approval", "auto_release", "risk", "publish_windows", "quarantine", "policy_changes", "notify", "provenance");
     if (root.has("version") && root.path("version").asInt(-1) != 1) {
       throw new IllegalArgumentException("version: only policy format version 1 exists");
     }
@@ -79,12 +79,25 @@ public final class PolicyDocument {
           bool(changes, "policy_changes.require_second_person", d.changesNeedSecondPerson()),
           new Policy.Notify(
               List.copyOf(strings(notify.path("email"), "notify.email", Set.of())),
-              List.copyOf(strings(notify.path("webhooks"), "notify.webhooks", Set.of()))));
+              List.copyOf(strings(notify.path("webhooks"), "notify.webhooks", Set.of()))),
+          provenanceRule(root.path("provenance"), d.provenance()));
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("invalid policy: " + e.getMessage());
     }
+  }
+
+  private static Policy.ProvenanceRule provenanceRule(JsonNode node, Policy.ProvenanceRule fallback) {
+    if (node.isMissingNode()) {
+      return fallback;
+    }
+    return switch (node.asText().toLowerCase(Locale.ROOT).replace('-', '_')) {
+      case "required" -> Policy.ProvenanceRule.REQUIRED;
+      case "if_present" -> Policy.ProvenanceRule.IF_PRESENT;
+      case "off" -> Policy.ProvenanceRule.OFF;
+      default -> throw new IllegalArgumentException("provenance: must be required, if-present or off");
+    };
   }
 
   private static JsonNode section(JsonNode root, String name, String... keys) {

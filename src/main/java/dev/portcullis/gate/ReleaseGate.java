@@ -121,6 +121,7 @@ public final class ReleaseGate implements ReleaseListener {
       assessment = new Assessment(policy.risk().holdAt(),
           List.of(new Assessment.Signal("assessment", "high", policy.risk().holdAt(), "the assessment failed (" + e + "); holding")));
     }
+    assessment = withDowngrade(release, files, assessment, policy);
     DecisionRecord record = Decider.evaluate(policy, version, files, assessment, clock.instant());
     boolean firstOfItsKind = decisions(release).stream().noneMatch(d -> d.outcome() == record.outcome());
     database.inTransaction(h -> {
@@ -152,6 +153,28 @@ public final class ReleaseGate implements ReleaseListener {
       case REJECT -> transition(release, ReleaseState.REJECTED, "policy", why, "ReleaseRejected", Origin.LOCAL);
       case QUARANTINE -> transition(release, ReleaseState.QUARANTINED, "policy", why, "ReleaseQuarantined", Origin.LOCAL);
     }
+  }
+
+  /**
+   * The provenance downgrade (ultralytics 8.3.45/46, published with a stolen token, lacked the
+   * attestations earlier releases had): a high-severity signal, at least the hold threshold.
+   */
+  private Assessment withDowngrade(Release release, List<Artifact> files, Assessment assessment, Policy policy) {
+    if (policy.provenance() == Policy.ProvenanceRule.OFF || files.stream().allMatch(Artifact::provenanceVerified)) {
+      return assessment;
+    }
+    Optional<Release> previous = catalog.previousReleased(release.project(), release.id());
+    if (previous.isEmpty()) {
+      return assessment;
+    }
+    List<Artifact> before = catalog.artifactsOf(previous.get().id());
+    if (before.isEmpty() || !before.stream().allMatch(Artifact::provenanceVerified)) {
+      return assessment;
+    }
+    List<Assessment.Signal> signals = new java.util.ArrayList<>(assessment.signals());
+    signals.add(new Assessment.Signal("provenance", "high", policy.risk().holdAt(), "provenance downgrade: " + previous.get().version()
+        + " had verified attestations from the trusted publisher for every file, " + release.version() + " does not"));
+    return new Assessment(Math.min(100, Math.max(assessment.risk(), policy.risk().holdAt())), signals);
   }
 
   // ---------------------------------------------------------------- people's decisions

@@ -63,6 +63,33 @@ public final class ProvenanceVerifier {
 
   public record Failed(String reason) implements Result {}
 
+  /** The identity and OIDC issuer a Fulcio certificate names (not yet verified by themselves). */
+  public record Signer(String identity, String issuer) {}
+
+  /** Reads the signer from an attestation's certificate (Fulcio issuer extension v2, else v1). */
+  public static Optional<Signer> signer(Pep740Attestation attestation) {
+    try {
+      X509Certificate certificate = certificate(attestation.certificate());
+      String identity = subjectAlternativeName(certificate);
+      String issuer = null;
+      byte[] v2 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.8");
+      if (v2 != null) {
+        ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(v2).getOctets());
+        if (value instanceof ASN1String text) {
+          issuer = text.getString();
+        }
+      } else {
+        byte[] v1 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.1");
+        if (v1 != null) {
+          issuer = new String(ASN1OctetString.getInstance(v1).getOctets(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+      return identity.isEmpty() || issuer == null ? Optional.empty() : Optional.of(new Signer(identity, issuer));
+    } catch (CertificateException | IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   private final KeylessVerifier verifier;
 
   /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */

@@ -25,4 +25,12 @@ public record Artifact(
     Instant releasedAt,
     String yankedReason,
     boolean yanked,
-    boolean viaTrustedPublisher) {}
+    boolean viaTrustedPublisher,
+    String provenance,
+    String provenanceReason) {
+
+  /** Provenance states: {@code verified}, {@code unverified} (attested, but not by a trusted publisher), or null (none). */
+  public boolean provenanceVerified() {
+    return "verified".equals(provenance);
+  }
+}

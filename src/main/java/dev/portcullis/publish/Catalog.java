@@ -18,8 +18,10 @@ public final class Catalog {
       "SELECT r.*, p.name AS project_name FROM releases r JOIN projects p ON p.id = r.project_id";
 
   private static final String ARTIFACT_SELECT =
-      "SELECT f.*, r.version, r.state, r.decided_at, r.decision_reason, p.name AS project_name FROM release_files f"
-          + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id";
+      "SELECT f.*, r.version, r.state, r.decided_at, r.decision_reason, p.name AS project_name,"
+          + " fp.status AS provenance_status, fp.reason AS provenance_reason FROM release_files f"
+          + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
+          + " LEFT JOIN file_provenance fp ON fp.file_id = f.id";
 
   private final Database database;
 
@@ -76,6 +78,25 @@ public final class Catalog {
                       .bind("s", state.wireName());
           return query.map((rs, ctx) -> release(rs)).list();
         });
+  }
+
+  /** Verified provenance of a released file, as stored: the attestations and the publisher they match. */
+  public record StoredProvenance(String attestations, String publisherKind, String publisherConfig) {}
+
+  public Optional<StoredProvenance> releasedProvenance(String normalizedProject, String canonicalVersion, String filename) {
+    return database.withHandle(h -> h.createQuery("SELECT fp.* FROM file_provenance fp JOIN release_files f ON f.id = fp.file_id"
+            + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
+            + " WHERE p.name = :p AND r.canonical_version = :v AND f.filename = :f AND r.state = 'released' AND fp.status = 'verified'")
+        .bind("p", normalizedProject).bind("v", canonicalVersion).bind("f", filename)
+        .map((rs, ctx) -> new StoredProvenance(rs.getString("attestations"), rs.getString("publisher_kind"), rs.getString("publisher_config")))
+        .findOne());
+  }
+
+  /** The released release decided most recently before {@code release}, if any. */
+  public Optional<Release> previousReleased(String normalizedProject, long releaseId) {
+    return database.withHandle(h -> h.createQuery(RELEASE_SELECT
+            + " WHERE p.name = :p AND r.state = 'released' AND r.id <> :id ORDER BY r.decided_at DESC, r.id DESC LIMIT 1")
+        .bind("p", normalizedProject).bind("id", releaseId).map((rs, ctx) -> release(rs)).findOne());
   }
 
   /** The reason a file's release is quarantined, if it is. */
@@ -177,7 +198,9 @@ public final class Catalog {
         released ? instant(rs, "decided_at") : null,
         rs.getString("yanked_reason"),
         instant(rs, "yanked_at") != null,
-        rs.getString("publisher_identity") != null);
+        rs.getString("publisher_identity") != null,
+        rs.getString("provenance_status"),
+        rs.getString("provenance_reason"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -47,11 +47,13 @@ public final class PublishService {
   private final PublishSettings settings;
   private final TrustedPublishing trustedPublishing;
   private final ReleaseListener listener;
+  private final AttestationCheck attestations;
 
   public PublishService(
       Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings,
-      TrustedPublishing trustedPublishing, ReleaseListener listener) {
+      TrustedPublishing trustedPublishing, AttestationCheck attestations, ReleaseListener listener) {
     this.listener = listener;
+    this.attestations = attestations;
     this.database = database;
     this.blobs = blobs;
     this.events = events;
@@ -163,9 +165,21 @@ public final class PublishService {
     } catch (IllegalArgumentException e) {
       return refuse(principal, form.filename(), Refusal.INVALID, e.getMessage(), origin);
     }
+    // The verify step (PEP 740): forged or malformed attestations refuse the upload, as on PyPI;
+    // genuine ones by someone other than a trusted publisher are kept, and the gate holds.
+    AttestationCheck.Checked provenance = null;
+    if (blankToNull(form.attestations()) != null) {
+      switch (attestations.check(project.normalized(), filename.filename(), content.path(), form.attestations())) {
+        case AttestationCheck.Invalid invalid -> {
+          return refuse(principal, form.filename(), Refusal.INVALID,
+              "Invalid attestations supplied during upload: " + invalid.reason(), origin);
+        }
+        case AttestationCheck.Checked checked -> provenance = checked;
+      }
+    }
     String metadataSha256 = type == PackageType.WHEEL ? sha256(metadata.raw()) : null;
     Upload upload =
-        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, origin);
+        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, provenance, origin);
     try {
       return database.inTransaction(h -> record(h, upload));
     } catch (RuntimeException e) {
@@ -187,6 +201,7 @@ public final class PublishService {
       StagedBlob content,
       CoreMetadata metadata,
       String metadataSha256,
+      AttestationCheck.Checked provenance,
       Origin origin) {}
 
   private UploadResult record(Handle h, Upload u) {
@@ -277,6 +292,9 @@ public final class PublishService {
         .bind("ip", u.origin().ip())
         .bind("publisher", publisherJson(u.principal()))
         .execute();
+    if (u.provenance() != null) {
+      recordProvenance(h, project.id(), u);
+    }
     events.append(
         h,
         new Event(
@@ -300,6 +318,22 @@ public final class PublishService {
         project.name(), release.version(), u.filename().filename(), u.content().digests().sha256());
   }
 
+  private static void recordProvenance(Handle h, long projectId, Upload u) {
+    AttestationCheck.Checked p = u.provenance();
+    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
+        .bind("p", projectId).bind("f", u.filename().filename()).mapTo(Long.class).one();
+    try {
+      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
+              + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
+          .bind("id", fileId).bind("a", u.form().attestations()).bind("s", p.verified() ? "verified" : "unverified")
+          .bind("signer", p.signer()).bind("issuer", p.issuer()).bind("pub", p.publisher()).bind("kind", p.publisherKind())
+          .bind("config", p.publisherConfig() == null ? null : PUBLISHER_JSON.writeValueAsString(p.publisherConfig()))
+          .bind("source", PUBLISHER_JSON.writeValueAsString(p.source())).bind("reason", p.reason()).execute();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Map<String, Object> stagedDetails(Upload u, Release release) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("version", release.version());
@@ -310,6 +344,11 @@ public final class PublishService {
     if (u.principal().isTrustedPublisher()) {
       details.put("publisher", u.principal().publisher().description());
       details.put("claims", u.principal().publisher().claims());
+    }
+    if (u.provenance() != null) {
+      details.put("provenance", u.provenance().verified() ? "verified" : "unverified");
+      details.put("provenance_signer", String.valueOf(u.provenance().signer()));
+      details.put("provenance_source", u.provenance().source());
     }
     return details;
   }

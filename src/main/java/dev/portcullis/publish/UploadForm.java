@@ -2,7 +2,8 @@ package dev.portcullis.publish;
 
 /**
  * The fields of one upload as the client sent them (unvalidated). {@code filename} is the name of
- * the file part; digests are hex strings or {@code null} when not sent.
+ * the file part; digests are hex strings or {@code null} when not sent; {@code attestations} is the
+ * PEP 740 JSON array, or {@code null}.
  */
 public record UploadForm(
     String name,
@@ -14,4 +15,5 @@ public record UploadForm(
     String blake2b256,
     String md5,
     String requiresPython,
-    String filename) {}
+    String filename,
+    String attestations) {}

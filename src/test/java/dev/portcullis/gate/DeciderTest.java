@@ -24,7 +24,7 @@ class DeciderTest {
 
   private static Artifact file(boolean trustedPublisher) {
     return new Artifact(1, "lightning", "2.6.2", "lightning-2.6.2-py3-none-any.whl", PackageType.WHEEL, "py3", null, 1, "a",
-        "b", null, THURSDAY_NOON, trustedPublisher ? "trusted-publisher" : "mallory", null, null, false, trustedPublisher);
+        "b", null, THURSDAY_NOON, trustedPublisher ? "trusted-publisher" : "mallory", null, null, false, trustedPublisher, null, null);
   }
 
   private static Assessment risk(int score) {

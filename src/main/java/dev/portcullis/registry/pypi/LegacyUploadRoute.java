@@ -93,7 +93,8 @@ public final class LegacyUploadRoute {
               form.field("blake2_256_digest"),
               form.field("md5_digest"),
               form.field("requires_python"),
-              form.filename());
+              form.filename(),
+              form.field("attestations"));
       answer(exchange, publish.upload(principal, upload, form.content(), origin));
     } finally {
       if (form.content() != null) {

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class SimpleIndexRoutes {
 
-  static final String API_VERSION = "1.1";
+  static final String API_VERSION = "1.3";
   private static final DateTimeFormatter UPLOAD_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -113,6 +113,9 @@ public final class SimpleIndexRoutes {
       file.put("upload-time", UPLOAD_TIME.format(f.releasedAt()));
       Object yanked = f.yanked() ? (f.yankedReason() == null || f.yankedReason().isEmpty() ? true : f.yankedReason()) : false;
       file.put("yanked", yanked);
+      // PEP 740: where the file's verified provenance is, or null.
+      file.put("provenance", f.provenanceVerified() ? "/integrity/" + f.project() + "/" + f.version() + "/"
+          + URLEncoder.encode(f.filename(), StandardCharsets.UTF_8) + "/provenance" : null);
       Object metadata = f.metadataSha256() == null ? false : Map.of("sha256", f.metadataSha256());
       // PEP 714: "core-metadata", plus "data-dist-info-metadata" for older clients. Never the
       // original "dist-info-metadata" key: pip 22.3-23.0 crash on its dict value (PEP 714's cause).

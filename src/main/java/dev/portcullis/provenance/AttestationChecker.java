@@ -1,0 +1,98 @@
+package dev.portcullis.provenance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.identity.TrustedPublisher;
+import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.publish.AttestationCheck;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the {@code attestations} form field of an upload (a JSON array of PEP 740 attestations):
+ * each must verify cryptographically for this file (signed by the identity in its own Fulcio
+ * certificate); then the signer must be one of the project's trusted publishers. A forged or
+ * tampered attestation refuses the upload; a genuine one by another signer is recorded as a
+ * mismatch, which the gate holds with the reason.
+ */
+public final class AttestationChecker implements AttestationCheck {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_ATTESTATIONS = 10;
+
+  private final ProvenanceVerifier verifier;
+  private final TrustedPublishing publishing;
+
+  public AttestationChecker(ProvenanceVerifier verifier, TrustedPublishing publishing) {
+    this.verifier = verifier;
+    this.publishing = publishing;
+  }
+
+  @Override
+  public Result check(String project, String filename, Path file, String attestationsJson) {
+    List<Pep740Attestation> attestations = new ArrayList<>();
+    try {
+      JsonNode array = JSON.readTree(attestationsJson);
+      if (array == null || !array.isArray() || array.isEmpty() || array.size() > MAX_ATTESTATIONS) {
+        return new Invalid("attestations must be a JSON array of 1 to " + MAX_ATTESTATIONS + " PEP 740 attestation objects");
+      }
+      for (JsonNode node : array) {
+        attestations.add(Pep740Attestation.from(node));
+      }
+    } catch (Exception e) {
+      return new Invalid(e instanceof IllegalArgumentException ? e.getMessage() : "attestations are not valid JSON");
+    }
+    Checked first = null;
+    for (Pep740Attestation attestation : attestations) {
+      Optional<ProvenanceVerifier.Signer> signer = ProvenanceVerifier.signer(attestation);
+      if (signer.isEmpty()) {
+        return new Invalid("an attestation's certificate names no signer identity and issuer");
+      }
+      ProvenanceVerifier.Result result = verifier.verifyAttestation(attestation, filename, file,
+          ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()));
+      if (result instanceof ProvenanceVerifier.Failed failed) {
+        return new Invalid(failed.reason());
+      }
+      ProvenanceVerifier.Verified verified = (ProvenanceVerifier.Verified) result;
+      Checked checked = match(project, signer.get(), verified);
+      if (first == null || (!first.verified() && checked.verified())) {
+        first = checked;
+      }
+    }
+    return first;
+  }
+
+  /** Whether the (already verified) signer is one of the project's trusted publishers. */
+  private Checked match(String project, ProvenanceVerifier.Signer signer, ProvenanceVerifier.Verified verified) {
+    for (TrustedPublishing.Registered registered : publishing.list(project)) {
+      Optional<ExpectedIdentity> expected = identityOf(registered.publisher());
+      if (expected.isPresent() && matches(expected.get(), signer)) {
+        return new Checked(true, signer.identity(), signer.issuer(), registered.publisher().describe(), registered.publisher().kind(),
+            registered.publisher().config(), verified.source(), null);
+      }
+    }
+    return new Checked(false, signer.identity(), signer.issuer(), null, null, null, verified.source(),
+        "attested by " + signer.identity() + " (" + signer.issuer() + "), which is not a trusted publisher of " + project);
+  }
+
+  /** The Fulcio identity a trusted publisher's CI signs with. */
+  static Optional<ExpectedIdentity> identityOf(TrustedPublisher publisher) {
+    return switch (publisher) {
+      case TrustedPublisher.GitHub g -> Optional.of(ExpectedIdentity.githubWorkflow(g.owner(), g.repository(), g.workflow()));
+      case TrustedPublisher.GitLab g -> Optional.of(new ExpectedIdentity(null, Pattern.compile(Pattern.quote(
+          (g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()) + "/" + g.projectPath() + "//" + g.ciConfigPath() + "@") + ".+",
+          Pattern.CASE_INSENSITIVE), g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()));
+      case TrustedPublisher.Google g -> Optional.of(ExpectedIdentity.exactly(g.email(), "https://accounts.google.com"));
+      case TrustedPublisher.Generic g -> Optional.empty();
+    };
+  }
+
+  private static boolean matches(ExpectedIdentity expected, ProvenanceVerifier.Signer signer) {
+    boolean identity = expected.san() != null ? expected.san().equals(signer.identity())
+        : expected.sanPattern().matcher(signer.identity()).matches();
+    return identity && expected.issuer().equals(signer.issuer());
+  }
+}

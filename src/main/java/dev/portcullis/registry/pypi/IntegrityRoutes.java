@@ -1,0 +1,75 @@
+package dev.portcullis.registry.pypi;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.publish.ProjectName;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * PEP 740's Integrity API: {@code GET /integrity/<project>/<version>/<filename>/provenance}, the
+ * verified attestations of a released file grouped under the trusted publisher they match, in
+ * PyPI's response shape and negotiation (warehouse/api/integrity.py).
+ */
+public final class IntegrityRoutes {
+
+  private static final String MEDIA_TYPE = "application/vnd.pypi.integrity.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Catalog catalog;
+
+  public IntegrityRoutes(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  public void provenance(Exchange exchange) throws Exception {
+    String accept = exchange.header("Accept");
+    exchange.header("Vary", "Accept");
+    String type = accept == null || accept.contains(MEDIA_TYPE) || accept.contains("*/*") ? MEDIA_TYPE
+        : accept.contains("application/json") ? "application/json" : null;
+    if (type == null) {
+      exchange.status(406).json(Map.of("message", "Request not acceptable"));
+      return;
+    }
+    String filename = exchange.pathParam("filename");
+    Optional<Catalog.StoredProvenance> stored = Optional.empty();
+    try {
+      stored = catalog.releasedProvenance(ProjectName.of(exchange.pathParam("project")).normalized(),
+          Pep440Version.parse(exchange.pathParam("version")).canonical(), filename);
+    } catch (IllegalArgumentException e) {
+      // unknown shapes have no provenance
+    }
+    if (stored.isEmpty()) {
+      exchange.status(404).json(Map.of("message", "No provenance available for " + filename));
+      return;
+    }
+    Map<String, String> config = JSON.readValue(stored.get().publisherConfig(), new TypeReference<Map<String, String>>() {});
+    Map<String, Object> publisher = new LinkedHashMap<>();
+    switch (stored.get().publisherKind()) {
+      case "github" -> {
+        publisher.put("kind", "GitHub");
+        publisher.put("repository", config.get("owner") + "/" + config.get("repository"));
+        publisher.put("workflow", config.get("workflow"));
+        publisher.put("environment", config.get("environment"));
+      }
+      case "gitlab" -> {
+        publisher.put("kind", "GitLab");
+        publisher.put("repository", config.get("project_path"));
+        publisher.put("workflow_filepath", config.get("ci_config_path"));
+        publisher.put("environment", config.get("environment"));
+      }
+      default -> {
+        publisher.put("kind", "Google");
+        publisher.put("email", config.get("email"));
+      }
+    }
+    List<JsonNode> attestations = JSON.readValue(stored.get().attestations(), new TypeReference<List<JsonNode>>() {});
+    exchange.json(type, Map.of("version", 1, "attestation_bundles", List.of(Map.of("publisher", publisher, "attestations", attestations))));
+  }
+}
