@@ -193,8 +193,16 @@ final class ReleaseCommand {
       out.printf("  approvals: %d of %s %s%n", approvals.size(), release.get("approvals_required"), approvals);
     }
     for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
-      out.printf("  %s  %d bytes  sha256:%s  uploaded by %s%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),
-          f.get("sha256"), f.get("uploaded_by"), Boolean.TRUE.equals(f.get("yanked")) ? "  [yanked]" : "");
+      out.printf("  %s  %d bytes  sha256:%s  uploaded by %s (%s)%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),
+          f.get("sha256"), f.get("uploaded_by"), f.get("credential"), Boolean.TRUE.equals(f.get("yanked")) ? "  [yanked]" : "");
+      if (f.get("provenance") instanceof Map<?, ?> p) {
+        Map<?, ?> source = p.get("source") instanceof Map<?, ?> m ? m : Map.of();
+        out.printf("    provenance %s: signed by %s%s%n", p.get("status"), p.get("signer"),
+            source.get("source_repository_digest") == null ? ""
+                : ", source " + source.get("source_repository_ref") + " at commit " + source.get("source_repository_digest"));
+      } else {
+        out.println("    provenance: none");
+      }
     }
     out.flush();
   }

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -90,6 +91,30 @@ public final class Catalog {
         .bind("p", normalizedProject).bind("v", canonicalVersion).bind("f", filename)
         .map((rs, ctx) -> new StoredProvenance(rs.getString("attestations"), rs.getString("publisher_kind"), rs.getString("publisher_config")))
         .findOne());
+  }
+
+  /** Per file of a release: what its attestations showed (status, signer, source), for reviewers. */
+  public Map<String, Map<String, Object>> provenanceOf(long releaseId) {
+    return database.withHandle(h -> {
+      Map<String, Map<String, Object>> out = new java.util.LinkedHashMap<>();
+      h.createQuery("SELECT f.filename, fp.* FROM file_provenance fp JOIN release_files f ON f.id = fp.file_id WHERE f.release_id = :r")
+          .bind("r", releaseId)
+          .map((rs, ctx) -> {
+            Map<String, Object> p = new java.util.LinkedHashMap<>();
+            p.put("status", rs.getString("status"));
+            p.put("signer", rs.getString("signer"));
+            p.put("publisher", rs.getString("publisher"));
+            p.put("reason", rs.getString("reason"));
+            try {
+              p.put("source", new com.fasterxml.jackson.databind.ObjectMapper().readValue(rs.getString("source"), Map.class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+              p.put("source", Map.of());
+            }
+            return Map.entry(rs.getString("filename"), p);
+          })
+          .forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    });
   }
 
   /** The released release decided most recently before {@code release}, if any. */

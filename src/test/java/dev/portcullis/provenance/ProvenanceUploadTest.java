@@ -72,6 +72,9 @@ class ProvenanceUploadTest {
       assertThat(server.app().events().list(PROJECT, "UploadStaged", 0, 5).getFirst().details())
           .contains("\"provenance\":\"verified\"").contains("08802efe1f8e5fec4ad842d6b8ce97656092ee72");
 
+      CliRunner.Output show = CliRunner.run("release", "show", PROJECT, "0.0.19", "--server", server.url(), "--token", server.adminToken());
+      assertThat(show.out()).contains("provenance verified: signed by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19, source refs/tags/v0.0.19 at commit 08802efe1f8e5fec4ad842d6b8ce97656092ee72");
+
       RawHttp.Response before = RawHttp.send(server.url(), "GET", "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance", Map.of(), null);
       assertThat(before.status()).as("nothing is served while held").isEqualTo(404);
       assertThat(server.approve(PROJECT, "0.0.19").status()).isEqualTo(200);

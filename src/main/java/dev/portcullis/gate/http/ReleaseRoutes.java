@@ -143,6 +143,7 @@ public final class ReleaseRoutes {
     out.put("approvals", gate.approvers(release));
     out.put("approvals_required", gate.policies().active(release.project()).approval().required());
     List<Map<String, Object>> files = new ArrayList<>();
+    Map<String, Map<String, Object>> provenance = catalog.provenanceOf(release.id());
     for (Artifact f : catalog.artifactsOf(release.id())) {
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("filename", f.filename());
@@ -153,6 +154,8 @@ public final class ReleaseRoutes {
       file.put("uploaded_by", f.uploadedBy());
       file.put("yanked", f.yanked());
       file.put("yanked_reason", f.yankedReason());
+      file.put("credential", f.viaTrustedPublisher() ? "trusted-publisher" : "api-token");
+      file.put("provenance", provenance.get(f.filename()));
       files.add(file);
     }
     out.put("files", files);
