@@ -69,7 +69,7 @@ public final class AttestationChecker implements AttestationCheck {
   private Checked match(String project, ProvenanceVerifier.Signer signer, ProvenanceVerifier.Verified verified) {
     for (TrustedPublishing.Registered registered : publishing.list(project)) {
       Optional<ExpectedIdentity> expected = identityOf(registered.publisher());
-      if (expected.isPresent() && matches(expected.get(), signer)) {
+      if (expected.isPresent() && matches(expected.get(), signer) && sameSource(registered.publisher(), verified)) {
         return new Checked(true, signer.identity(), signer.issuer(), registered.publisher().describe(), registered.publisher().kind(),
             registered.publisher().config(), verified.source(), null);
       }
@@ -88,6 +88,19 @@ public final class AttestationChecker implements AttestationCheck {
       case TrustedPublisher.Google g -> Optional.of(ExpectedIdentity.exactly(g.email(), "https://accounts.google.com"));
       case TrustedPublisher.Generic g -> Optional.empty();
     };
+  }
+
+  /**
+   * For GitHub, the certificate's source repository (Fulcio extension 1.3.6.1.4.1.57264.1.12) must
+   * be the publisher's repository too: with a reusable workflow, the identity names the called
+   * workflow, and the source names the repository that was built.
+   */
+  private static boolean sameSource(TrustedPublisher publisher, ProvenanceVerifier.Verified verified) {
+    if (publisher instanceof TrustedPublisher.GitHub g) {
+      return ("https://github.com/" + g.owner() + "/" + g.repository())
+          .equalsIgnoreCase(verified.source().getOrDefault("source_repository_uri", ""));
+    }
+    return true;
   }
 
   private static boolean matches(ExpectedIdentity expected, ProvenanceVerifier.Signer signer) {
