@@ -3,20 +3,18 @@ package dev.portcullis.identity;
 import dev.portcullis.identity.IdentityException.Reason;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
+import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,7 +276,7 @@ public final class Identity {
       String secret = format.generate(TokenFormat.Kind.USER);
       TokenFormat.Parsed parsed = TokenFormat.parse(secret).orElseThrow();
       Instant now = clock.instant();
-      tokens.insert(h, parsed, owner.id(), request.name(), HexFormat.of().formatHex(sha256(secret)), request.project(),
+      tokens.insert(h, parsed, owner.id(), request.name(), Sha256.hex(secret), request.project(),
           Permission.format(request.permissions()), now, now.plus(lifetime), rotatedFrom);
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("owner", owner.name());
@@ -332,13 +330,13 @@ public final class Identity {
     }
     if (parsed.get().kind() == TokenFormat.Kind.PUBLISH) {
       StringBuilder refusal = new StringBuilder();
-      Optional<Principal> publisher = publishTokens.authenticate(parsed.get(), sha256(presented), origin, refusal);
+      Optional<Principal> publisher = publishTokens.authenticate(parsed.get(), Sha256.of(presented), origin, refusal);
       return publisher.<Authentication>map(Authentication.Authenticated::new)
           .orElseGet(() -> refuse(id, refusal.toString(), origin, since));
     }
     Optional<TokenRepository.Stored> stored = database.withHandle(h -> tokens.find(h, id));
     byte[] expected = stored.map(TokenRepository.Stored::hash).orElse(NO_TOKEN);
-    boolean matches = MessageDigest.isEqual(expected, sha256(presented));
+    boolean matches = MessageDigest.isEqual(expected, Sha256.of(presented));
     if (stored.isEmpty() || !matches) {
       return refuse(id, "unknown token", origin, since);
     }
@@ -462,11 +460,4 @@ public final class Identity {
     return new IdentityException(Reason.NOT_FOUND, "no user '" + user + "'");
   }
 
-  private static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

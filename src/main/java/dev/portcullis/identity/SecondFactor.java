@@ -3,17 +3,14 @@ package dev.portcullis.identity;
 import dev.portcullis.identity.IdentityException.Reason;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
+import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -88,7 +85,7 @@ final class SecondFactor {
     for (int i = 0; i < RECOVERY_CODES; i++) {
       String code = recoveryCode();
       codes.add(code);
-      hashes.add(hash(code));
+      hashes.add(Sha256.hex(code));
     }
     database.inTransaction(h -> {
       users.enableMfa(h, principal.userId(), clock.instant(), step.getAsLong());
@@ -142,7 +139,7 @@ final class SecondFactor {
       return;
     }
     boolean recovered = database.inTransaction(h -> {
-      boolean used = users.useRecoveryCode(h, principal.userId(), hash(code), clock.instant());
+      boolean used = users.useRecoveryCode(h, principal.userId(), Sha256.hex(code), clock.instant());
       if (used) {
         events.append(h, new Event("RecoveryCodeUsed", principal.actor(), null, principal.userName(), origin,
             Map.of("action", action)));
@@ -181,11 +178,4 @@ final class SecondFactor {
     return code.toString();
   }
 
-  static String hash(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

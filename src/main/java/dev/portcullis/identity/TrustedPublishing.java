@@ -6,20 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portcullis.identity.IdentityException.Reason;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -252,7 +249,7 @@ public final class TrustedPublishing {
               .bind("i", token.issuer()).bind("j", jti)
               .bind("e", token.expiresAt().plus(OidcSettings.LEEWAY).toEpochMilli()).execute();
         }
-        identity.publishTokens().insert(h, parsed, sha256(secret), first.id(), projects, who, now, expires);
+        identity.publishTokens().insert(h, parsed, Sha256.hex(secret), first.id(), projects, who, now, expires);
         Map<String, Object> details = new LinkedHashMap<>(recorded);
         details.put("projects", projects);
         details.put("publisher", who.description());
@@ -317,11 +314,4 @@ public final class TrustedPublishing {
     }
   }
 
-  private static String sha256(String token) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

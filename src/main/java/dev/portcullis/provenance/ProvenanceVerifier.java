@@ -4,6 +4,7 @@ import dev.portcullis.publish.DistributionFilename;
 import dev.portcullis.publish.PackageType;
 import dev.portcullis.publish.Pep440Version;
 import dev.portcullis.publish.ProjectName;
+import dev.portcullis.store.Sha256;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.TrustedRootProvider;
@@ -12,16 +13,12 @@ import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.strings.StringMatcher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -114,7 +111,7 @@ public final class ProvenanceVerifier {
     }
     String sha256;
     try {
-      sha256 = sha256(artifact);
+      sha256 = Sha256.hex(artifact);
     } catch (IOException e) {
       return new Failed("cannot read " + artifact + ": " + e.getMessage());
     }
@@ -225,17 +222,4 @@ public final class ProvenanceVerifier {
     return out;
   }
 
-  private static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      int n;
-      while ((n = in.read(buffer)) != -1) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

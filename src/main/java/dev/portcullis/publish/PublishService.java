@@ -6,6 +6,7 @@ import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.UploadResult.Refusal;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
+import dev.portcullis.store.Sha256;
 import dev.portcullis.store.StagedBlob;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
@@ -14,8 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -177,7 +176,7 @@ public final class PublishService {
         case AttestationCheck.Checked checked -> provenance = checked;
       }
     }
-    String metadataSha256 = type == PackageType.WHEEL ? sha256(metadata.raw()) : null;
+    String metadataSha256 = type == PackageType.WHEEL ? Sha256.hex(metadata.raw()) : null;
     Upload upload =
         new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, provenance, origin);
     try {
@@ -442,14 +441,6 @@ public final class PublishService {
         || MessageDigest.isEqual(
             value.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
             actual.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String blankToNull(String value) {

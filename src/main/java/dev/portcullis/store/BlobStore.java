@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -144,15 +143,6 @@ public final class BlobStore {
     }
     Path path = pathOf(sha256);
     return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
-  }
-
-  public byte[] read(String sha256) throws IOException {
-    Path path = find(sha256).orElseThrow(() -> new NoSuchFileException("blob " + sha256));
-    return Files.readAllBytes(path);
-  }
-
-  public Path temporaryDirectory() {
-    return tmp;
   }
 
   private Path pathOf(String sha256) {

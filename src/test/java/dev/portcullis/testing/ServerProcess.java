@@ -81,10 +81,6 @@ public final class ServerProcess implements AutoCloseable {
     return url;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
   /** SIGKILL: no shutdown hook, no cleanup, as in a crash or the OOM killer. */
   public void kill() {
     process.destroyForcibly();
