@@ -69,11 +69,11 @@ public final class LegacyUploadRoute {
     try {
       String action = form.field(":action");
       if ("submit".equals(action) || "submit_pkg_info".equals(action)) {
-        throw new HttpProblem(410,
-            "Project pre-registration is no longer required or supported, upload your files instead.");
+        throw gone(principal, form.filename(),
+            "Project pre-registration is no longer required or supported, upload your files instead.", origin);
       }
       if ("doc_upload".equals(action)) {
-        throw new HttpProblem(410, "Uploading documentation is no longer supported.");
+        throw gone(principal, form.filename(), "Uploading documentation is no longer supported.", origin);
       }
       if (!"file_upload".equals(action)) {
         throw refuse(principal, form.filename(), Refusal.INVALID,
@@ -205,6 +205,12 @@ public final class LegacyUploadRoute {
               "OK: " + unchanged.filename() + " was already uploaded with the same contents.\n");
       case UploadResult.Refused refused -> throw new HttpProblem(status(refused.refusal()), refused.message());
     }
+  }
+
+  /** PyPI answers removed actions with 410; recorded like any refusal. */
+  private HttpProblem gone(Principal principal, String filename, String message, Origin origin) {
+    publish.refuse(principal, filename, Refusal.INVALID, message, origin);
+    return new HttpProblem(410, message);
   }
 
   /** Records the refusal (an event) and returns the problem to throw. */

@@ -165,6 +165,9 @@ class UploadRejectionTest {
               .field("protocol_version", "1").field("metadata_version", "2.1").field("name", VICTIM)
               .field("version", "2.0.0").field("filetype", "bdist_wheel").field("pyversion", "py3")
               .field("sha256_digest", "0".repeat(64)).build()));
+      assertRefused(f, "UploadRejected", 410, "Uploading documentation is no longer supported.",
+          x -> RawHttp.upload(x.server().url(), x.token(), new Multipart().field(":action", "doc_upload")
+              .field("protocol_version", "1").file("content", name2, wheel2).build()));
       assertRefused(f, "UploadRejected", 400, "Unknown protocol version.",
           x -> RawHttp.upload(x.server().url(), x.token(), new Multipart().field(":action", "file_upload")
               .field("protocol_version", "2").file("content", name2, wheel2).build()));
