@@ -53,6 +53,18 @@ final class ApiClient {
     }
   }
 
+  /**
+   * A JSON request body from alternating keys and values; a {@code null} value is sent as JSON
+   * null (the server treats it as absent), so options left out need no special casing.
+   */
+  static Map<String, Object> body(Object... keysAndValues) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      body.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return body;
+  }
+
   static String segment(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }

@@ -1,7 +1,6 @@
 package dev.portcullis.cli;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,9 +22,7 @@ final class MfaCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
-      Map<String, Object> enrollment = server.client().post("/api/v1/mfa/enroll", body);
+      Map<String, Object> enrollment = server.client().post("/api/v1/mfa/enroll", ApiClient.body("otp", otp));
       PrintWriter out = spec.commandLine().getOut();
       out.println("secret: " + enrollment.get("secret"));
       out.println("uri:    " + enrollment.get("uri"));

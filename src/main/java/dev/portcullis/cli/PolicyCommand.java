@@ -3,7 +3,6 @@ package dev.portcullis.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -73,10 +72,8 @@ final class PolicyCommand {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, Object> body = new HashMap<>();
-      body.put("document", Files.readString(file));
-      body.put("otp", otp);
-      Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/policy", body);
+      Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/policy",
+          ApiClient.body("document", Files.readString(file), "otp", otp));
       spec.commandLine().getOut().println(project + ": policy v" + result.get("version") + " is " + result.get("status") + ".");
       return 0;
     }
@@ -92,10 +89,8 @@ final class PolicyCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
       Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/policy/"
-          + ApiClient.segment(version) + "/confirm", body);
+          + ApiClient.segment(version) + "/confirm", ApiClient.body("otp", otp));
       spec.commandLine().getOut().println(project + ": policy v" + result.get("version") + " is " + result.get("status") + ".");
       return 0;
     }

@@ -47,8 +47,7 @@ final class PublisherCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
+      Map<String, Object> body = ApiClient.body("otp", otp);
       if (kind.github != null) {
         String[] parts = kind.github.split("/", 2);
         if (parts.length != 2) {
@@ -106,9 +105,8 @@ final class PublisherCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
-      server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/publishers/" + ApiClient.segment(id) + "/remove", body);
+      server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/publishers/" + ApiClient.segment(id) + "/remove",
+          ApiClient.body("otp", otp));
       spec.commandLine().getOut().println("Removed trusted publisher " + id + " from " + project + ".");
       return 0;
     }
@@ -124,10 +122,8 @@ final class PublisherCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
-      body.put("mode", mode);
-      Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/token-uploads", body);
+      Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/token-uploads",
+          ApiClient.body("otp", otp, "mode", mode));
       spec.commandLine().getOut().println(result.get("project") + ": long-lived token uploads " + result.get("token_uploads") + ".");
       return 0;
     }

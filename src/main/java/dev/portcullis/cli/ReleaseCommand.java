@@ -1,7 +1,6 @@
 package dev.portcullis.cli;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -81,7 +80,7 @@ final class ReleaseCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>(body());
+      Map<String, Object> body = new java.util.LinkedHashMap<>(body());
       body.put("otp", otp);
       print(spec, server.client().post(path(project, version) + "/" + verb(), body));
       return 0;
@@ -99,9 +98,7 @@ final class ReleaseCommand {
 
     @Override
     Map<String, Object> body() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("comment", comment);
-      return body;
+      return ApiClient.body("comment", comment);
     }
   }
 
@@ -161,9 +158,7 @@ final class ReleaseCommand {
 
     @Override
     Map<String, Object> body() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("comment", comment);
-      return body;
+      return ApiClient.body("comment", comment);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.portcullis.cli;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,14 +40,8 @@ final class TokenCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("user", user);
-      body.put("project", project);
-      body.put("permissions", scope);
-      body.put("expires", expires);
-      body.put("name", name);
-      body.put("otp", otp);
-      Map<String, Object> token = server.client().post("/api/v1/tokens", body);
+      Map<String, Object> token = server.client().post("/api/v1/tokens", ApiClient.body("user", user, "project", project,
+          "permissions", scope, "expires", expires, "name", name, "otp", otp));
       spec.commandLine().getErr().println("Token " + token.get("id") + " for " + token.get("owner") + ", permissions "
           + token.get("permissions") + ", expires " + token.get("expires_at") + ". Shown once:");
       spec.commandLine().getErr().flush();
@@ -79,10 +72,8 @@ final class TokenCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("overlap", overlap);
-      body.put("otp", otp);
-      Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/rotate", body);
+      Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/rotate",
+          ApiClient.body("overlap", overlap, "otp", otp));
       spec.commandLine().getErr().println("Token " + token.get("id") + " replaces " + id + " (which keeps working for the overlap)."
           + " Shown once:");
       spec.commandLine().getErr().flush();
@@ -103,18 +94,15 @@ final class TokenCommand {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() {
-      Map<String, Object> body = new HashMap<>();
-      body.put("reason", reason);
       if (id != null) {
-        Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/revoke", body);
+        Map<String, Object> token = server.client().post("/api/v1/tokens/" + ApiClient.segment(id) + "/revoke",
+            ApiClient.body("reason", reason));
         out().println("Revoked token " + token.get("id") + ".");
         return 0;
       }
-      body.put("older_than", olderThan);
-      body.put("unused_for", unusedFor);
-      body.put("project", project);
-      body.put("otp", otp);
-      List<Map<String, Object>> revoked = (List<Map<String, Object>>) server.client().post("/api/v1/tokens/revoke", body).get("revoked");
+      List<Map<String, Object>> revoked = (List<Map<String, Object>>) server.client().post("/api/v1/tokens/revoke",
+          ApiClient.body("reason", reason, "older_than", olderThan, "unused_for", unusedFor, "project", project, "otp", otp))
+          .get("revoked");
       out().println("Revoked " + revoked.size() + " token(s)" + (revoked.isEmpty() ? "." : ": "
           + String.join(", ", revoked.stream().map(t -> String.valueOf(t.get("id"))).toList())));
       return 0;

@@ -1,7 +1,6 @@
 package dev.portcullis.cli;
 
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,11 +24,7 @@ final class UserCommand {
     @Spec CommandSpec spec;
 
     Map<String, Object> body(String role, String project) {
-      Map<String, Object> body = new HashMap<>();
-      body.put("otp", otp);
-      body.put("role", role);
-      body.put("project", project);
-      return body;
+      return ApiClient.body("otp", otp, "role", role, "project", project);
     }
 
     Integer print(Map<String, Object> user) {
