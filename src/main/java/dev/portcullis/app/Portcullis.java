@@ -16,6 +16,9 @@ import dev.portcullis.gate.notify.DeliveringNotifier;
 import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
+import dev.portcullis.inspect.InspectionService;
+import dev.portcullis.inspect.Inspector;
+import dev.portcullis.inspect.Limits;
 import dev.portcullis.identity.http.ApiAuthenticator;
 import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.ProvenanceVerifier;
@@ -37,6 +40,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,6 +59,7 @@ public final class Portcullis implements AutoCloseable {
   private final Catalog catalog;
   private final PublishService publish;
   private final ReleaseGate gate;
+  private final InspectionService inspection;
   private final Clock clock;
   private HttpServer server;
   private Thread housekeeper;
@@ -77,11 +82,12 @@ public final class Portcullis implements AutoCloseable {
     this.catalog = new Catalog(database);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
     ReleaseNotifier notifier = new DeliveringNotifier(settings.smtp(), events, java.time.Duration.ofSeconds(2));
-    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.NONE, notifier, events, clock);
+    this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
+    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.combine(List.of(inspection)), notifier, events, clock);
     AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
         ? AttestationCheck.UNAVAILABLE
         : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, gate);
+    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate);
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -104,7 +110,7 @@ public final class Portcullis implements AutoCloseable {
     IntegrityRoutes integrity = new IntegrityRoutes(catalog);
     JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
     ApiAuthenticator auth = new ApiAuthenticator(identity);
-    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate);
+    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate, inspection);
     PolicyRoutes policyRoutes = new PolicyRoutes(auth, gate.policies());
     IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
     AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
@@ -123,6 +129,7 @@ public final class Portcullis implements AutoCloseable {
         .get("/pypi/{project}/{version}/json", ErrorStyle.JSON, json::version)
         .get("/api/v1/releases", ErrorStyle.JSON, releases::list)
         .get("/api/v1/projects/{project}/releases/{version}", ErrorStyle.JSON, releases::show)
+        .get("/api/v1/projects/{project}/releases/{version}/inspection", ErrorStyle.JSON, releases::inspection)
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
         .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)

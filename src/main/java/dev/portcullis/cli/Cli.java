@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       ProvenanceCommand.class,
       ReleaseCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      InspectCommand.class
     })
 public final class Cli {
 

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ReleaseCommand.ListReleases.class,
       ReleaseCommand.Show.class,
+      ReleaseCommand.Inspect.class,
       ReleaseCommand.Approve.class,
       ReleaseCommand.Reject.class,
       ReleaseCommand.Yank.class,
@@ -63,6 +64,49 @@ final class ReleaseCommand {
     public Integer call() {
       print(spec, server.client().get(path(project, version)));
       return 0;
+    }
+  }
+
+  @Command(name = "inspect", description = {
+      "What inspecting each file of a release found, and what changed since the previous release.",
+      "Exit 0 when no finding reaches --fail-on, 1 when one does."})
+  static final class Inspect implements Callable<Integer> {
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--diff", description = "Also print unified diffs of changed and added text files.") boolean diffs;
+    @Option(names = "--format", defaultValue = "text", description = "text (default) or json.") String format;
+    @Option(names = "--fail-on", defaultValue = "high", paramLabel = "SEVERITY", description = "low, medium, high (default), critical.")
+    String failOn;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.portcullis.inspect.Severity threshold = dev.portcullis.inspect.Severity.fromWire(failOn);
+      Map<String, Object> body = server.client().get(path(project, version) + "/inspection");
+      PrintWriter out = spec.commandLine().getOut();
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+      if (format.equals("json")) {
+        out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+      }
+      boolean failed = false;
+      for (Object file : (List<?>) body.get("files")) {
+        var report = json.convertValue(file, dev.portcullis.inspect.InspectionService.FileReport.class);
+        if (report.report() == null) {
+          failed = true;
+          if (!format.equals("json")) {
+            out.println(report.filename() + ": no inspection report: " + report.error());
+          }
+          continue;
+        }
+        failed |= report.report().maxSeverity().atLeast(threshold);
+        if (!format.equals("json")) {
+          report.report().print(out, diffs);
+          out.println();
+        }
+      }
+      return failed ? 1 : 0;
     }
   }
 

@@ -174,7 +174,7 @@ public final class ReleaseGate implements ReleaseListener {
     List<Assessment.Signal> signals = new java.util.ArrayList<>(assessment.signals());
     signals.add(new Assessment.Signal("provenance", "high", policy.risk().holdAt(), "provenance downgrade: " + previous.get().version()
         + " had verified attestations from the trusted publisher for every file, " + release.version() + " does not"));
-    return new Assessment(Math.min(100, Math.max(assessment.risk(), policy.risk().holdAt())), signals);
+    return Assessment.of(signals);
   }
 
   // ---------------------------------------------------------------- people's decisions

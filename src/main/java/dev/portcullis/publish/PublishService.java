@@ -47,10 +47,13 @@ public final class PublishService {
   private final TrustedPublishing trustedPublishing;
   private final ReleaseListener listener;
   private final AttestationCheck attestations;
+  private final ContentInspection inspection;
 
   public PublishService(
       Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings,
-      TrustedPublishing trustedPublishing, AttestationCheck attestations, ReleaseListener listener) {
+      TrustedPublishing trustedPublishing, AttestationCheck attestations, ContentInspection inspection,
+      ReleaseListener listener) {
+    this.inspection = inspection;
     this.listener = listener;
     this.attestations = attestations;
     this.database = database;
@@ -164,6 +167,15 @@ public final class PublishService {
     } catch (IllegalArgumentException e) {
       return refuse(principal, form.filename(), Refusal.INVALID, e.getMessage(), origin);
     }
+    // The inspect step: the whole archive, read safely; structural hazards refuse the upload.
+    ContentInspection.Inspected inspected = null;
+    switch (inspect(filename.filename(), content)) {
+      case ContentInspection.Refused refused -> {
+        return refuse(principal, form.filename(), Refusal.INVALID, "Invalid distribution file. " + refused.reason(), origin);
+      }
+      case ContentInspection.Inspected i -> inspected = i;
+      case null -> {}
+    }
     // The verify step (PEP 740): forged or malformed attestations refuse the upload, as on PyPI;
     // genuine ones by someone other than a trusted publisher are kept, and the gate holds.
     AttestationCheck.Checked provenance = null;
@@ -178,7 +190,7 @@ public final class PublishService {
     }
     String metadataSha256 = type == PackageType.WHEEL ? Sha256.hex(metadata.raw()) : null;
     Upload upload =
-        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, provenance, origin);
+        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, provenance, inspected, origin);
     try {
       return database.inTransaction(h -> record(h, upload));
     } catch (RuntimeException e) {
@@ -201,7 +213,18 @@ public final class PublishService {
       CoreMetadata metadata,
       String metadataSha256,
       AttestationCheck.Checked provenance,
+      ContentInspection.Inspected inspection,
       Origin origin) {}
+
+  /** Runs the inspection; if it crashes, the file is still staged, with a failed report the gate holds on. */
+  private ContentInspection.Result inspect(String filename, StagedBlob content) {
+    try {
+      return inspection.inspect(filename, content.path());
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      org.slf4j.LoggerFactory.getLogger(PublishService.class).error("inspecting {} failed; the release will be held", filename, e);
+      return new ContentInspection.Inspected(null, "high", 0, "the inspection failed: " + e.getClass().getSimpleName());
+    }
+  }
 
   private UploadResult record(Handle h, Upload u) {
     long now = clock.millis();
@@ -291,8 +314,17 @@ public final class PublishService {
         .bind("ip", u.origin().ip())
         .bind("publisher", publisherJson(u.principal()))
         .execute();
+    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
+        .bind("p", project.id()).bind("f", u.filename().filename()).mapTo(Long.class).one();
     if (u.provenance() != null) {
-      recordProvenance(h, project.id(), u);
+      recordProvenance(h, fileId, u);
+    }
+    if (u.inspection() != null) {
+      ContentInspection.Inspected i = u.inspection();
+      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error)"
+              + " VALUES (:id, :t, :sev, :n, :report, :error)")
+          .bind("id", fileId).bind("t", now).bind("sev", i.maxSeverity()).bind("n", i.findings())
+          .bind("report", i.report()).bind("error", i.error()).execute();
     }
     events.append(
         h,
@@ -317,10 +349,8 @@ public final class PublishService {
         project.name(), release.version(), u.filename().filename(), u.content().digests().sha256());
   }
 
-  private static void recordProvenance(Handle h, long projectId, Upload u) {
+  private static void recordProvenance(Handle h, long fileId, Upload u) {
     AttestationCheck.Checked p = u.provenance();
-    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
-        .bind("p", projectId).bind("f", u.filename().filename()).mapTo(Long.class).one();
     try {
       h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
               + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
@@ -340,6 +370,9 @@ public final class PublishService {
     details.put("size", u.content().size());
     details.put("token", u.principal().tokenId());
     details.put("credential", u.principal().isTrustedPublisher() ? "trusted-publisher" : "api-token");
+    if (u.inspection() != null) {
+      details.put("inspection", u.inspection().error() != null ? "failed" : u.inspection().maxSeverity());
+    }
     if (u.principal().isTrustedPublisher()) {
       details.put("publisher", u.principal().publisher().description());
       details.put("claims", u.principal().publisher().claims());

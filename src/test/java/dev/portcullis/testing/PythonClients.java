@@ -75,10 +75,16 @@ public final class PythonClients {
   }
 
   private static Path build(String name, String version) {
+    return buildProject(name, version, Map.of(moduleOf(name) + "/__init__.py", "VERSION = \"" + version + "\"\n"), "");
+  }
+
+  /**
+   * Builds a project from {@code files} (paths under {@code src/}) with the real build front-end;
+   * {@code pyprojectExtra} is appended to pyproject.toml (dependencies, package data). Not cached.
+   */
+  public static Path buildProject(String name, String version, Map<String, String> files, String pyprojectExtra) {
     try {
-      Path project = Files.createDirectories(WORK.resolve("src-" + name + "-" + version));
-      String module = moduleOf(name);
-      Files.createDirectories(project.resolve("src").resolve(module));
+      Path project = Files.createDirectories(WORK.resolve("src-" + name + "-" + version + "-" + System.nanoTime()));
       Files.writeString(project.resolve("pyproject.toml"), """
           [build-system]
           requires = ["setuptools>=61"]
@@ -89,9 +95,12 @@ public final class PythonClients {
           version = "%s"
           description = "A sample project for Portcullis tests"
           requires-python = ">=3.8"
-          """.formatted(name, version));
-      Files.writeString(project.resolve("src").resolve(module).resolve("__init__.py"),
-          "VERSION = \"" + version + "\"\n");
+          """.formatted(name, version) + pyprojectExtra);
+      for (Map.Entry<String, String> file : files.entrySet()) {
+        Path target = project.resolve("src").resolve(file.getKey());
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, file.getValue());
+      }
       Processes.Result result = Processes.run(project, ENV, Duration.ofMinutes(3),
           List.of(PYTHON, "-m", "build", "--no-isolation", "--outdir", "dist", "."));
       if (result.exitCode() != 0) {

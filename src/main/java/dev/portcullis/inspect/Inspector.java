@@ -1,0 +1,237 @@
+package dev.portcullis.inspect;
+
+import dev.portcullis.inspect.rules.ContentRule;
+import dev.portcullis.inspect.rules.SourceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Inspects one distribution file in a single streaming pass: every entry is hashed, classified and
+ * measured as it is inflated; text files (up to {@link Limits#contentBytes()} each) go through the
+ * content rules; the metadata files are parsed; then the manifest-level checks run ({@link
+ * ManifestChecks}). Memory is bounded by one entry's retained text per nesting level, whatever the
+ * archive's size. Never throws for anything inside the file: hazards become findings.
+ */
+public final class Inspector {
+
+  private static final Pattern WHEEL_METADATA = Pattern.compile("[^/]+\\.dist-info/(METADATA|entry_points\\.txt|top_level\\.txt|WHEEL|RECORD)");
+  private static final Pattern SDIST_METADATA = Pattern.compile("[^/]+/PKG-INFO|[^/]+/[^/]+\\.egg-info/(entry_points\\.txt|top_level\\.txt)");
+  private static final int HEAD = 512;
+
+  private final Limits limits;
+  private final Clock clock;
+  private final List<ContentRule> rules;
+
+  public Inspector(Limits limits, Clock clock) {
+    this(limits, clock, ContentRule.all());
+  }
+
+  public Inspector(Limits limits, Clock clock, List<ContentRule> rules) {
+    this.limits = limits;
+    this.clock = clock;
+    this.rules = List.copyOf(rules);
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Inspects {@code file}, stored under any name; {@code filename} is the distribution's name. */
+  public Inspection inspect(Path file, String filename) {
+    long size;
+    String sha256;
+    try {
+      size = Files.size(file);
+      sha256 = sha256(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    Collector collector = new Collector();
+    boolean complete = ArchiveWalker.walk(file, filename, limits, clock, collector);
+    Map<String, String> meta = collector.metadataFiles;
+    String core = pick(meta, "METADATA", "PKG-INFO");
+    PackageMetadata metadata = PackageMetadata.parse(core, pick(meta, "entry_points.txt"), pick(meta, "top_level.txt"), pick(meta, "WHEEL"));
+    List<Finding> findings = new ArrayList<>(collector.findings);
+    findings.addAll(ManifestChecks.check(filename, core != null, metadata, collector.manifest, pick(meta, "RECORD")));
+    return new Inspection(filename, size, sha256, complete, metadata, collector.manifest, findings);
+  }
+
+  private static String pick(Map<String, String> files, String... names) {
+    for (Map.Entry<String, String> e : files.entrySet()) {
+      for (String name : names) {
+        if (e.getKey().endsWith("/" + name)) {
+          return e.getValue();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = newSha256();
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Gathers the walk's results: manifest, findings, metadata file texts. */
+  private final class Collector implements ArchiveVisitor {
+    final List<ManifestEntry> manifest = new ArrayList<>();
+    final List<Finding> findings = new ArrayList<>();
+    final Map<String, String> metadataFiles = new TreeMap<>();
+    private final List<String> distInfoDirs = new ArrayList<>();
+
+    @Override
+    public EntrySink file(String path) {
+      return new Scanner(path, this);
+    }
+
+    @Override
+    public void finding(Finding finding) {
+      findings.add(finding);
+    }
+
+    void scanned(String path, ManifestEntry entry, String text, boolean truncated) {
+      manifest.add(entry);
+      if (text == null) {
+        return;
+      }
+      if (WHEEL_METADATA.matcher(path).matches() || SDIST_METADATA.matcher(path).matches()) {
+        String dir = path.substring(0, path.indexOf('/'));
+        if (dir.endsWith(".dist-info") && !distInfoDirs.contains(dir)) {
+          distInfoDirs.add(dir);
+          if (distInfoDirs.size() == 2) {
+            findings.add(Finding.at("metadata", Severity.MEDIUM, "the wheel has more than one .dist-info directory; installers pick one", dir));
+          }
+        }
+        metadataFiles.putIfAbsent(path, text);
+      }
+      if (entry.kind().isScript() || entry.kind() == FileKind.TEXT) {
+        SourceFile source = new SourceFile(path, entry.kind(), text, truncated, entry.size(), entry.longestLine());
+        for (ContentRule rule : rules) {
+          findings.addAll(rule.check(source));
+        }
+      }
+    }
+  }
+
+  /** One entry's single pass: SHA-256, byte histogram (entropy), lines, and the retained text. */
+  private final class Scanner implements ArchiveVisitor.EntrySink {
+    private final String path;
+    private final Collector collector;
+    private final MessageDigest digest = newSha256();
+    private final long[] histogram = new long[256];
+    private final byte[] head = new byte[HEAD];
+    private byte[] retained = new byte[8 * 1024];
+    private int retainedLength;
+    private boolean retaining;
+    private long size;
+    private long newlines;
+    private long currentLine;
+    private long longestLine;
+
+    Scanner(String path, Collector collector) {
+      this.path = path;
+      this.collector = collector;
+      this.retaining = ArchiveFormat.forName(path).isEmpty();
+    }
+
+    @Override
+    public void accept(byte[] buffer, int offset, int length) {
+      digest.update(buffer, offset, length);
+      if (size < HEAD) {
+        System.arraycopy(buffer, offset, head, (int) size, (int) Math.min(length, HEAD - size));
+      }
+      size += length;
+      long[] h = histogram;
+      long lines = newlines;
+      long current = currentLine;
+      long longest = longestLine;
+      for (int i = offset, end = offset + length; i < end; i++) {
+        int b = buffer[i] & 0xff;
+        h[b]++;
+        if (b == '\n') {
+          lines++;
+          if (current > longest) {
+            longest = current;
+          }
+          current = 0;
+        } else {
+          current++;
+        }
+      }
+      newlines = lines;
+      currentLine = current;
+      longestLine = longest;
+      if (retaining) {
+        retain(buffer, offset, length);
+      }
+    }
+
+    private void retain(byte[] buffer, int offset, int length) {
+      int room = limits.contentBytes() - retainedLength;
+      int take = Math.min(room, length);
+      if (take <= 0) {
+        return;
+      }
+      if (retainedLength + take > retained.length) {
+        retained = Arrays.copyOf(retained, Math.min(limits.contentBytes(), Math.max(retained.length * 2, retainedLength + take)));
+      }
+      System.arraycopy(buffer, offset, retained, retainedLength, take);
+      retainedLength += take;
+    }
+
+    @Override
+    public void end() {
+      FileKind kind = FileKind.classify(path, head, (int) Math.min(size, HEAD));
+      boolean text = kind.isScript() || kind == FileKind.TEXT;
+      long lines = text ? newlines + (currentLine > 0 ? 1 : 0) : 0;
+      long longest = text ? Math.max(longestLine, currentLine) : 0;
+      ManifestEntry entry = new ManifestEntry(path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy());
+      String content = text && retaining ? new String(retained, 0, retainedLength, StandardCharsets.UTF_8) : null;
+      retained = null;
+      collector.scanned(path, entry, content, size > retainedLength);
+    }
+
+    private double entropy() {
+      if (size == 0) {
+        return 0;
+      }
+      double h = 0;
+      for (long count : histogram) {
+        if (count > 0) {
+          double p = (double) count / size;
+          h -= p * Math.log(p);
+        }
+      }
+      return Math.round(h / Math.log(2) * 1000) / 1000.0;
+    }
+  }
+}

