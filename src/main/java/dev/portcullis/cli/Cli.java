@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       ProvenanceCommand.class,
       ReleaseCommand.class,
       AuditCommand.class,
-      InspectCommand.class
+      InspectCommand.class,
+      BenchCommand.class
     })
 public final class Cli {
 

@@ -79,6 +79,8 @@ public final class ArchiveWalker {
       walker.fail(Severity.CRITICAL, "the archive is malformed and could not be read to the end (" + describe(e) + ")");
     } catch (StackOverflowError e) {
       walker.fail(Severity.CRITICAL, "the archive is malformed: its structure nests too deeply to read");
+    } catch (LinkageError e) {
+      walker.fail(Severity.HIGH, "the archive uses a format feature the inspector cannot read (" + describe(e) + ")");
     }
     return walker.complete;
   }
@@ -103,9 +105,7 @@ public final class ArchiveWalker {
           }
           continue;
         }
-        if (!zip.canReadEntryData(entry)) {
-          stop(Severity.HIGH, "'" + name + "' cannot be read (encrypted, or compressed with an unsupported method)");
-        }
+        readable(zip.canReadEntryData(entry), entry, "");
         try (InputStream in = zip.getInputStream(entry)) {
           regular("", name, new Budget(in, entry.getCompressedSize(), null), 0);
         }
@@ -124,10 +124,21 @@ public final class ArchiveWalker {
       if (entry.isDirectory()) {
         continue;
       }
-      if (!zip.canReadEntryData(entry)) {
-        stop(Severity.HIGH, "'" + prefix + entry.getName() + "' cannot be read (encrypted, or compressed with an unsupported method)");
-      }
+      readable(zip.canReadEntryData(entry), entry, prefix);
       regular(prefix, entry.getName(), new Budget(zip, entry.getCompressedSize(), null), depth);
+    }
+  }
+
+  /**
+   * Only stored, deflated, deflate64 and bzip2 entries are read (what installers read, bar LZMA);
+   * anything else — encrypted, or a method whose decoder is not on the class path, like zstd —
+   * ends the walk incomplete.
+   */
+  private void readable(boolean canRead, ZipArchiveEntry entry, String prefix) {
+    int method = entry.getMethod();
+    if (!canRead || !(method == 0 || method == 8 || method == 9 || method == 12)) {
+      stop(Severity.HIGH, "'" + prefix + entry.getName() + "' cannot be read (encrypted, or compressed with method " + method
+          + ", which the inspector does not read)");
     }
   }
 

@@ -142,18 +142,22 @@ public final class Inspector {
     }
   }
 
-  /** One entry's single pass: SHA-256, byte histogram (entropy), lines, and the retained text. */
+  /**
+   * One entry's single pass: SHA-256, byte histogram (entropy), newlines and the longest line (text
+   * only), and the retained text. The kind is decided from the first bytes; binaries skip the line
+   * scan and the retained copy.
+   */
   private final class Scanner implements ArchiveVisitor.EntrySink {
     private final String path;
     private final Collector collector;
     private final MessageDigest digest = newSha256();
-    private final long[] histogram = new long[256];
+    private final int[][] histograms = new int[4][256]; // four, so consecutive bytes do not wait on each other
     private final byte[] head = new byte[HEAD];
     private byte[] retained = new byte[8 * 1024];
     private int retainedLength;
     private boolean retaining;
+    private FileKind kind;
     private long size;
-    private long newlines;
     private long currentLine;
     private long longestLine;
 
@@ -170,29 +174,59 @@ public final class Inspector {
         System.arraycopy(buffer, offset, head, (int) size, (int) Math.min(length, HEAD - size));
       }
       size += length;
-      long[] h = histogram;
-      long lines = newlines;
-      long current = currentLine;
-      long longest = longestLine;
-      for (int i = offset, end = offset + length; i < end; i++) {
-        int b = buffer[i] & 0xff;
-        h[b]++;
-        if (b == '\n') {
-          lines++;
-          if (current > longest) {
-            longest = current;
-          }
-          current = 0;
-        } else {
-          current++;
+      if (kind == null && size >= HEAD) {
+        kind = FileKind.classify(path, head, HEAD);
+        if (!textual(kind)) {
+          retaining = false;
+          retained = null;
         }
       }
-      newlines = lines;
-      currentLine = current;
-      longestLine = longest;
+      histogram(buffer, offset, offset + length);
+      if (kind == null || textual(kind)) {
+        lines(buffer, offset, offset + length);
+      }
       if (retaining) {
         retain(buffer, offset, length);
       }
+    }
+
+    private void histogram(byte[] buffer, int from, int to) {
+      int[] h0 = histograms[0];
+      int[] h1 = histograms[1];
+      int[] h2 = histograms[2];
+      int[] h3 = histograms[3];
+      int i = from;
+      for (; i + 3 < to; i += 4) {
+        h0[buffer[i] & 0xff]++;
+        h1[buffer[i + 1] & 0xff]++;
+        h2[buffer[i + 2] & 0xff]++;
+        h3[buffer[i + 3] & 0xff]++;
+      }
+      for (; i < to; i++) {
+        h0[buffer[i] & 0xff]++;
+      }
+    }
+
+    private void lines(byte[] buffer, int from, int to) {
+      int lineStart = from;
+      long current = currentLine;
+      long longest = longestLine;
+      for (int i = from; i < to; i++) {
+        if (buffer[i] == '\n') {
+          long length = current + (i - lineStart);
+          if (length > longest) {
+            longest = length;
+          }
+          current = 0;
+          lineStart = i + 1;
+        }
+      }
+      currentLine = current + (to - lineStart);
+      longestLine = longest;
+    }
+
+    private static boolean textual(FileKind kind) {
+      return kind.isScript() || kind == FileKind.TEXT;
     }
 
     private void retain(byte[] buffer, int offset, int length) {
@@ -210,22 +244,30 @@ public final class Inspector {
 
     @Override
     public void end() {
-      FileKind kind = FileKind.classify(path, head, (int) Math.min(size, HEAD));
-      boolean text = kind.isScript() || kind == FileKind.TEXT;
-      long lines = text ? newlines + (currentLine > 0 ? 1 : 0) : 0;
+      if (kind == null) {
+        kind = FileKind.classify(path, head, (int) Math.min(size, HEAD));
+      }
+      long[] counts = new long[256];
+      for (int[] h : histograms) {
+        for (int b = 0; b < 256; b++) {
+          counts[b] += h[b];
+        }
+      }
+      boolean text = textual(kind);
+      long lines = text ? counts['\n'] + (currentLine > 0 ? 1 : 0) : 0;
       long longest = text ? Math.max(longestLine, currentLine) : 0;
-      ManifestEntry entry = new ManifestEntry(path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy());
+      ManifestEntry entry = new ManifestEntry(path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy(counts));
       String content = text && retaining ? new String(retained, 0, retainedLength, StandardCharsets.UTF_8) : null;
       retained = null;
       collector.scanned(path, entry, content, size > retainedLength);
     }
 
-    private double entropy() {
+    private double entropy(long[] counts) {
       if (size == 0) {
         return 0;
       }
       double h = 0;
-      for (long count : histogram) {
+      for (long count : counts) {
         if (count > 0) {
           double p = (double) count / size;
           h -= p * Math.log(p);

@@ -20,30 +20,33 @@ public final class CredentialHarvesting implements ContentRule {
 
   public static final String ID = "credentials";
 
-  private static final Map<String, Pattern> INDICATORS = new LinkedHashMap<>();
+  private static final Map<String, Probe> INDICATORS = new LinkedHashMap<>();
 
   static {
-    INDICATORS.put("SSH keys", Pattern.compile("\\.ssh/(id_|authorized_keys|known_hosts)|\\.ssh['\"]"));
-    INDICATORS.put("AWS credentials", Pattern.compile("\\.aws/credentials|\\.aws['\"]\\s*,\\s*['\"]credentials|AWS_SECRET_ACCESS_KEY"));
-    INDICATORS.put("npm tokens", Pattern.compile("\\.npmrc|NPM_TOKEN|npm_[A-Za-z0-9]{36}"));
-    INDICATORS.put("PyPI credentials", Pattern.compile("\\.pypirc"));
-    INDICATORS.put("git credentials", Pattern.compile("\\.git-credentials"));
-    INDICATORS.put("Docker or Kubernetes credentials", Pattern.compile("\\.docker/config\\.json|\\.kube/config|serviceaccount/token"));
-    INDICATORS.put(".env files", Pattern.compile("open\\s*\\(\\s*['\"][^'\"]*\\.env['\"]|readFileSync\\s*\\(\\s*['\"][^'\"]*\\.env['\"]|['\"]\\.env['\"]"));
-    INDICATORS.put("cloud metadata endpoint", Pattern.compile("169\\.254\\.169\\.254|metadata\\.google\\.internal|fd00:ec2::254"));
-    INDICATORS.put("another process's memory", Pattern.compile("/proc/[^'\"\\s]*/mem\\b|Runner\\.Worker"));
-    INDICATORS.put("GitHub CLI token", Pattern.compile("gh\\s+auth\\s+token|ghp_[A-Za-z0-9]{36}|GITHUB_TOKEN"));
-    INDICATORS.put("crypto wallets", Pattern.compile("wallet\\.dat|Exodus/|\\.config/solana|Ethereum/keystore|MetaMask", Pattern.CASE_INSENSITIVE));
-    INDICATORS.put("environment dump", Pattern.compile(
+    INDICATORS.put("SSH keys", Probe.of("\\.ssh/(id_|authorized_keys|known_hosts)|\\.ssh['\"]", ".ssh"));
+    INDICATORS.put("AWS credentials", Probe.of("\\.aws/credentials|\\.aws['\"]\\s*,\\s*['\"]credentials|AWS_SECRET_ACCESS_KEY", ".aws", "AWS_SECRET"));
+    INDICATORS.put("npm tokens", Probe.of("\\.npmrc|NPM_TOKEN|npm_[A-Za-z0-9]{36}", ".npmrc", "NPM_TOKEN", "npm_"));
+    INDICATORS.put("PyPI credentials", Probe.of("\\.pypirc", ".pypirc"));
+    INDICATORS.put("git credentials", Probe.of("\\.git-credentials", ".git-credentials"));
+    INDICATORS.put("Docker or Kubernetes credentials", Probe.of("\\.docker/config\\.json|\\.kube/config|serviceaccount/token", ".docker/", ".kube/", "serviceaccount"));
+    INDICATORS.put(".env files", Probe.of("open\\s*\\(\\s*['\"][^'\"]*\\.env['\"]|readFileSync\\s*\\(\\s*['\"][^'\"]*\\.env['\"]|['\"]\\.env['\"]", ".env"));
+    INDICATORS.put("cloud metadata endpoint", Probe.of("169\\.254\\.169\\.254|metadata\\.google\\.internal|fd00:ec2::254", "169.254.169.254", "metadata.google", "fd00:ec2"));
+    INDICATORS.put("another process's memory", Probe.of("/proc/[^'\"\\s]*/mem\\b|Runner\\.Worker", "/proc/", "Runner.Worker"));
+    INDICATORS.put("GitHub CLI token", Probe.of("gh\\s+auth\\s+token|ghp_[A-Za-z0-9]{36}|GITHUB_TOKEN", "auth", "ghp_", "GITHUB_TOKEN"));
+    INDICATORS.put("crypto wallets", Probe.ignoringCase("wallet\\.dat|Exodus/|\\.config/solana|Ethereum/keystore|MetaMask",
+        "wallet.dat", "exodus/", ".config/solana", "ethereum/keystore", "metamask"));
+    INDICATORS.put("environment dump", Probe.of(
         "JSON\\.stringify\\s*\\(\\s*process\\.env\\s*\\)|json\\.dumps\\s*\\(\\s*(dict\\s*\\(\\s*)?os\\.environ|os\\.environ\\.items\\s*\\(\\s*\\)[^\\n]{0,80}(TOKEN|SECRET|KEY|PASS)"
-            + "|Object\\.(keys|entries)\\s*\\(\\s*process\\.env\\s*\\)[^\\n]{0,80}(TOKEN|SECRET|KEY)"));
+            + "|Object\\.(keys|entries)\\s*\\(\\s*process\\.env\\s*\\)[^\\n]{0,80}(TOKEN|SECRET|KEY)",
+        "process.env", "os.environ"));
   }
 
   /** Read by legitimate packaging tools (twine, distutils' upload): alone, never more than low. */
   private static final java.util.Set<String> WEAK = java.util.Set.of("PyPI credentials");
 
-  static final Pattern NETWORK = Pattern.compile(
-      "urlopen|urllib\\.request|requests\\.(post|put|get)|http\\.client|socket\\.|\\bfetch\\s*\\(|https?\\.request|XMLHttpRequest|axios|curl\\s");
+  static final Probe NETWORK = Probe.of(
+      "urlopen|urllib\\.request|requests\\.(post|put|get)|http\\.client|socket\\.|\\bfetch\\s*\\(|https?\\.request|XMLHttpRequest|axios|curl\\s",
+      "urlopen", "urllib", "requests.", "http.client", "socket.", "fetch", ".request", "XMLHttpRequest", "axios", "curl");
 
   @Override
   public String id() {
@@ -57,8 +60,8 @@ public final class CredentialHarvesting implements ContentRule {
     }
     List<String> found = new ArrayList<>();
     SourceFile.Hit first = null;
-    for (Map.Entry<String, Pattern> indicator : INDICATORS.entrySet()) {
-      var hit = file.find(indicator.getValue());
+    for (Map.Entry<String, Probe> indicator : INDICATORS.entrySet()) {
+      var hit = indicator.getValue().find(file);
       if (hit.isPresent()) {
         found.add(indicator.getKey());
         first = first == null ? hit.get() : first;
@@ -67,7 +70,7 @@ public final class CredentialHarvesting implements ContentRule {
     if (found.isEmpty()) {
       return List.of();
     }
-    boolean network = file.find(NETWORK).isPresent();
+    boolean network = NETWORK.find(file).isPresent();
     boolean onlyOwnConfig = found.stream().allMatch(WEAK::contains);
     Severity severity = found.size() >= 3 || (network && found.size() >= 2) ? Severity.HIGH
         : found.size() == 2 || (network && !onlyOwnConfig) ? Severity.MEDIUM : Severity.LOW;

@@ -17,18 +17,20 @@ public final class DownloadAndExecute implements ContentRule {
   public static final String ID = "download-execute";
 
   /** Runtimes and tools that have no business being fetched by a library at run time. */
-  private static final Pattern RUNTIME = Pattern.compile(
+  private static final Probe RUNTIME = Probe.ignoringCase(
       "oven-sh/bun|bun\\.sh/install|bun-v\\d|nodejs\\.org/dist|denoland/deno/releases|deno\\.land/install|dl\\.deno\\.land"
-          + "|xmrig|supportxmr|minexmr|nanopool\\.org|trufflehog/releases", Pattern.CASE_INSENSITIVE);
+          + "|trufflehog/releases", "bun", "nodejs.org", "deno", "trufflehog");
   /** Any URL to an executable, archive of one, or a GitHub release asset. */
-  private static final Pattern BINARY_URL = Pattern.compile(
+  private static final Probe BINARY_URL = Probe.ignoringCase(
       "https?://[^\\s'\"]+(?:/releases/download/[^\\s'\"]+|\\.(?:exe|msi|dll|so|dylib|bin|elf|appimage|sh|ps1))(?=[\\s'\"?#)]|$)",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern EXECUTES = Pattern.compile(
+      "http");
+  private static final Probe EXECUTES = Probe.of(
       "subprocess\\.\\w+\\s*\\(|Popen\\s*\\(|os\\.system\\s*\\(|os\\.exec\\w*\\s*\\(|os\\.spawn\\w*\\s*\\(|os\\.chmod\\s*\\(|chmod\\s+\\+x"
           + "|require\\(\\s*['\"]child_process|execSync\\s*\\(|spawnSync\\s*\\(|\\bspawn\\s*\\(|Bun\\.spawn"
-          + "|\\|\\s*(ba)?sh\\b|Start-Process|Invoke-Expression|\\biex\\b");
-  private static final Pattern MINER = Pattern.compile("xmrig|stratum\\+tcp://|supportxmr|minexmr|nanopool\\.org", Pattern.CASE_INSENSITIVE);
+          + "|\\|\\s*(ba)?sh\\b|Start-Process|Invoke-Expression|\\biex\\b",
+      "subprocess", "Popen", "os.", "chmod", "child_process", "Sync(", "spawn", "sh", "Start-Process", "Invoke-Expression", "iex");
+  private static final Probe MINER = Probe.ignoringCase("xmrig|stratum\\+tcp://|supportxmr|minexmr|nanopool\\.org",
+      "xmrig", "stratum+tcp", "supportxmr", "minexmr", "nanopool");
 
   @Override
   public String id() {
@@ -40,16 +42,16 @@ public final class DownloadAndExecute implements ContentRule {
     if (!file.kind().isScript()) {
       return List.of();
     }
-    Optional<SourceFile.Hit> miner = file.find(MINER);
+    Optional<SourceFile.Hit> miner = MINER.find(file);
     if (miner.isPresent()) {
       return List.of(file.finding(ID, Severity.HIGH, "references a cryptocurrency miner or mining pool", miner.get()));
     }
-    Optional<SourceFile.Hit> runtime = file.find(RUNTIME);
-    Optional<SourceFile.Hit> download = runtime.isPresent() ? runtime : file.find(BINARY_URL);
+    Optional<SourceFile.Hit> runtime = RUNTIME.find(file);
+    Optional<SourceFile.Hit> download = runtime.isPresent() ? runtime : BINARY_URL.find(file);
     if (download.isEmpty()) {
       return List.of();
     }
-    Optional<SourceFile.Hit> executes = file.find(EXECUTES);
+    Optional<SourceFile.Hit> executes = EXECUTES.find(file);
     String what = runtime.isPresent() ? "a JavaScript runtime or tool release" : "an executable";
     if (executes.isPresent()) {
       return List.of(file.finding(ID, Severity.HIGH, "downloads " + what + " and executes code (line " + executes.get().line()

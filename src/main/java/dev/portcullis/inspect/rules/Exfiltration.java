@@ -18,14 +18,17 @@ public final class Exfiltration implements ContentRule {
 
   public static final String ID = "exfiltration";
 
-  private static final Pattern COLLECTORS = Pattern.compile(
+  private static final Probe COLLECTORS = Probe.ignoringCase(
       "discord(app)?\\.com/api/webhooks|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|beeceptor\\.com"
           + "|ngrok(-free)?\\.(io|app)|burpcollaborator\\.net|interact\\.sh|oast\\.(fun|live|me|pro|site)|canarytokens"
           + "|pastebin\\.com|paste\\.ee|hastebin|ghostbin|0x0\\.st|transfer\\.sh|file\\.io|gofile\\.io|anonfiles|termbin\\.com"
-          + "|api\\.telegram\\.org/bot", Pattern.CASE_INSENSITIVE);
-  private static final Pattern IP_URL = Pattern.compile("(?:https?|wss?|tcp)://(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-  private static final Pattern GITHUB_REPOS = Pattern.compile(
-      "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg|OhNoWhatsGoingOnWithGitHub|Shai-Hulud");
+          + "|api\\.telegram\\.org/bot", "discord", "hooks.slack", "webhook.site", "pipedream", "requestbin", "beeceptor", "ngrok",
+      "burpcollaborator", "interact.sh", "oast.", "canarytokens", "pastebin", "paste.ee", "hastebin", "ghostbin", "0x0.st", "transfer.sh",
+      "file.io", "gofile", "anonfiles", "termbin", "api.telegram");
+  private static final Probe IP_URL = Probe.of("(?:https?|wss?|tcp)://(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})", "://");
+  private static final Probe GITHUB_REPOS = Probe.of(
+      "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg|OhNoWhatsGoingOnWithGitHub|Shai-Hulud",
+      "/user/repos", "createForAuthenticatedUser", "createInOrg", "OhNoWhatsGoingOnWithGitHub", "Shai-Hulud");
 
   @Override
   public String id() {
@@ -38,9 +41,9 @@ public final class Exfiltration implements ContentRule {
       return List.of();
     }
     List<Finding> findings = new ArrayList<>();
-    file.find(GITHUB_REPOS).ifPresent(hit -> findings.add(file.finding(ID, Severity.HIGH,
+    GITHUB_REPOS.find(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.HIGH,
         "creates GitHub repositories or names a known worm dead-drop from package code", hit)));
-    file.find(COLLECTORS).ifPresent(hit -> findings.add(file.finding(ID, Severity.MEDIUM,
+    COLLECTORS.find(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.MEDIUM,
         "sends to a webhook collector, paste or file-sharing service", hit)));
     publicIpUrl(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.MEDIUM,
         "talks to a bare public IP address instead of a host name", hit)));
@@ -48,7 +51,10 @@ public final class Exfiltration implements ContentRule {
   }
 
   private static Optional<SourceFile.Hit> publicIpUrl(SourceFile file) {
-    Matcher m = IP_URL.matcher(file.text());
+    if (!IP_URL.possible(file)) {
+      return Optional.empty();
+    }
+    Matcher m = IP_URL.pattern().matcher(file.text());
     while (m.find()) {
       int a = Integer.parseInt(m.group(1));
       int b = Integer.parseInt(m.group(2));

@@ -23,12 +23,13 @@ public final class Obfuscation implements ContentRule {
   static final int BLOB_MIN = 1_024;
   static final double BLOB_ENTROPY = 5.2;
 
-  private static final Pattern MANGLED = Pattern.compile("\\b_0x[0-9a-f]{4,6}\\b");
-  private static final Pattern DECODE_EXEC = Pattern.compile(
+  private static final Probe MANGLED = Probe.of("\\b_0x[0-9a-f]{4,6}\\b", "_0x");
+  private static final Probe DECODE_EXEC = Probe.of(
       "(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\])"
           + "|(eval|Function)\\s*\\(.{0,80}(atob\\s*\\(|Buffer\\.from\\s*\\([^)]*base64)"
-          + "|marshal\\.loads\\s*\\(");
-  private static final Pattern CHR_CHAIN = Pattern.compile("(chr\\s*\\(\\s*\\d+\\s*\\)\\s*\\+\\s*){6,}|String\\.fromCharCode\\s*\\((\\s*\\d+\\s*,){12,}");
+          + "|marshal\\.loads\\s*\\(", "exec", "eval", "compile", "Function", "marshal");
+  private static final Probe CHR_CHAIN = Probe.of("(chr\\s*\\(\\s*\\d+\\s*\\)\\s*\\+\\s*){6,}|String\\.fromCharCode\\s*\\((\\s*\\d+\\s*,){12,}",
+      "chr", "fromCharCode");
 
   @Override
   public String id() {
@@ -41,10 +42,10 @@ public final class Obfuscation implements ContentRule {
       return List.of();
     }
     List<Finding> findings = new ArrayList<>();
-    int mangled = file.count(MANGLED, 1_000);
+    int mangled = MANGLED.count(file, 1_000);
     if (mangled >= MANGLED_MIN) {
       findings.add(file.finding(ID, Severity.HIGH, "identifiers are mangled like obfuscator output (" + (mangled >= 1_000 ? "1000+" : mangled)
-          + " names of the form _0x…)", file.find(MANGLED).orElse(null)));
+          + " names of the form _0x…)", MANGLED.find(file).orElse(null)));
     }
     if (file.longestLine() >= LONG_LINE) {
       findings.add(file.finding(ID, mangled >= MANGLED_MIN ? Severity.HIGH
@@ -52,9 +53,9 @@ public final class Obfuscation implements ContentRule {
           "a single line of " + file.longestLine() + " characters in a " + file.kind().wireName() + " file of " + file.size()
               + " bytes: code packed so no person can review it", null));
     }
-    file.find(DECODE_EXEC).ifPresent(hit ->
+    DECODE_EXEC.find(file).ifPresent(hit ->
         findings.add(file.finding(ID, Severity.HIGH, "decodes hidden code and executes it", hit)));
-    file.find(CHR_CHAIN).ifPresent(hit ->
+    CHR_CHAIN.find(file).ifPresent(hit ->
         findings.add(file.finding(ID, Severity.MEDIUM, "builds a string character by character from numbers, hiding what it says", hit)));
     blob(file, findings);
     return findings;

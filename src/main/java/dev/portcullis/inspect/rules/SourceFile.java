@@ -13,7 +13,56 @@ import java.util.regex.Pattern;
  * A text file as the rules see it: its path in the archive, kind, the first bytes decoded as text
  * ({@code truncated} when the file is longer), and whole-file statistics from the manifest.
  */
-public record SourceFile(String path, FileKind kind, String text, boolean truncated, long size, long longestLine) {
+public final class SourceFile {
+
+  private final String path;
+  private final FileKind kind;
+  private final String text;
+  private final boolean truncated;
+  private final long size;
+  private final long longestLine;
+  private String lower;
+
+  public SourceFile(String path, FileKind kind, String text, boolean truncated, long size, long longestLine) {
+    this.path = path;
+    this.kind = kind;
+    this.text = text;
+    this.truncated = truncated;
+    this.size = size;
+    this.longestLine = longestLine;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public FileKind kind() {
+    return kind;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public boolean truncated() {
+    return truncated;
+  }
+
+  public long size() {
+    return size;
+  }
+
+  public long longestLine() {
+    return longestLine;
+  }
+
+  /** The text in lower case, for case-insensitive literal probes (computed once). */
+  public String lowerText() {
+    if (lower == null) {
+      lower = text.toLowerCase(Locale.ROOT);
+    }
+    return lower;
+  }
 
   /** One matching line: 1-based number and the line itself. */
   public record Hit(int line, String text) {}

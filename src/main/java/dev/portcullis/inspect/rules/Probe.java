@@ -1,0 +1,53 @@
+package dev.portcullis.inspect.rules;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A pattern guarded by literals: the regular expression runs only on files that contain at least
+ * one of them ({@link String#indexOf} is many times faster than a regex with alternatives, and
+ * most files contain none). Every match of {@code pattern} must contain one of {@code literals}
+ * (compared in lower case when {@code ignoreCase}).
+ */
+record Probe(Pattern pattern, boolean ignoreCase, String... literals) {
+
+  static Probe of(String regex, String... literals) {
+    return new Probe(Pattern.compile(regex), false, literals);
+  }
+
+  static Probe ignoringCase(String regex, String... literals) {
+    String[] lower = new String[literals.length];
+    for (int i = 0; i < literals.length; i++) {
+      lower[i] = literals[i].toLowerCase(Locale.ROOT);
+    }
+    return new Probe(Pattern.compile(regex, Pattern.CASE_INSENSITIVE), true, lower);
+  }
+
+  boolean possible(SourceFile file) {
+    String text = ignoreCase ? file.lowerText() : file.text();
+    for (String literal : literals) {
+      if (text.contains(literal)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Optional<SourceFile.Hit> find(SourceFile file) {
+    return possible(file) ? file.find(pattern) : Optional.empty();
+  }
+
+  int count(SourceFile file, int cap) {
+    return possible(file) ? file.count(pattern, cap) : 0;
+  }
+
+  boolean matches(String line) {
+    for (String literal : literals) {
+      if ((ignoreCase ? line.toLowerCase(Locale.ROOT) : line).contains(literal)) {
+        return pattern.matcher(line).find();
+      }
+    }
+    return false;
+  }
+}
