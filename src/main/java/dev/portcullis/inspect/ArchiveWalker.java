@@ -42,6 +42,7 @@ public final class ArchiveWalker {
   private final Instant deadline;
   private final ArchiveVisitor visitor;
   private final byte[] buffer = new byte[CHUNK];
+  private long archiveSize;
   private int entries;
   private long totalBytes;
   private boolean complete = true;
@@ -65,6 +66,7 @@ public final class ArchiveWalker {
       return false;
     }
     try {
+      walker.archiveSize = Files.size(file);
       switch (format) {
         case ZIP -> walker.zipFile(file);
         case TAR_GZ, TAR -> {
@@ -338,10 +340,12 @@ public final class ArchiveWalker {
     }
 
     private void check() {
-      if (count > limits.maxEntryBytes()) {
+      // A stored entry is as large as it is in the archive (bounded by the upload limit); the
+      // per-entry limit is about inflation, so it applies past the entry's compressed size.
+      if (count > limits.maxEntryBytes() && count > compressedSize) {
         stop(Severity.CRITICAL, "an entry inflates past " + limits.maxEntryBytes() + " bytes (per-entry size limit; zip bomb?)");
       }
-      if (totalBytes > limits.maxTotalBytes()) {
+      if (totalBytes > Math.max(limits.maxTotalBytes(), archiveSize)) {
         stop(Severity.CRITICAL, "the archive inflates past " + limits.maxTotalBytes() + " bytes in total (zip bomb?)");
       }
       if (compressedSize > 0 && count > limits.ratioFloorBytes() && count > compressedSize * limits.maxRatio()) {

@@ -8,8 +8,9 @@ import java.time.Duration;
  * instead of exhausting memory, disk or time.
  *
  * @param maxEntries entries in the archive, nested ones included
- * @param maxEntryBytes uncompressed bytes of one entry
- * @param maxTotalBytes uncompressed bytes of all entries
+ * @param maxEntryBytes uncompressed bytes of one entry, beyond its compressed size (stored entries
+ *     are bounded by the upload size limit instead)
+ * @param maxTotalBytes uncompressed bytes of all entries (at least the archive's own size)
  * @param maxRatio uncompressed / compressed size of one entry, once it is past {@code ratioFloorBytes}
  * @param ratioFloorBytes entries smaller than this are never ratio bombs (small files compress well)
  * @param maxDepth archives inside archives read this deep (0: the file itself only)

@@ -127,19 +127,32 @@ class ArchiveWalkerTest {
 
   @Test
   void perEntryTotalAndEntryCountLimitsHold() {
-    byte[] random = new byte[5000];
-    new Random(1).nextBytes(random);
     Limits small = new Limits(3, 4000, 6000, 200, 1 << 20, 2, Duration.ofMinutes(1), 1 << 20);
 
-    Inspection big = inspect("demo-1.0.zip", Archives.zip(List.of(file("a.bin", random))), small);
+    byte[] compressible = "abcdefgh".repeat(625).getBytes(StandardCharsets.UTF_8); // 5000 bytes, deflate to a few dozen
+    Inspection big = inspect("demo-1.0.zip", Archives.zip(List.of(file("a.txt", compressible))), small);
     assertThat(big.refusal()).hasValueSatisfying(r -> assertThat(r).contains("per-entry size limit"));
 
-    byte[] three = Arrays.copyOf(random, 3000);
-    Inspection total = inspect("demo-1.0.zip", Archives.zip(List.of(file("a.bin", three), file("b.bin", three), file("c.bin", three))), small);
+    byte[] three = Arrays.copyOf(compressible, 3000);
+    Inspection total = inspect("demo-1.0.zip", Archives.zip(List.of(file("a.txt", three), file("b.txt", three), file("c.txt", three))), small);
     assertThat(total.refusal()).hasValueSatisfying(r -> assertThat(r).contains("in total"));
 
     Inspection many = inspect("demo-1.0.zip", Archives.zip(List.of(file("a", "1"), file("b", "2"), file("c", "3"), file("d", "4"))), small);
     assertThat(many.refusal()).hasValueSatisfying(r -> assertThat(r).contains("more than 3 entries"));
+  }
+
+  /** An entry no bigger than its compressed bytes (stored, or incompressible) is not inflation: the per-entry limit does not apply. */
+  @Test
+  void entriesThatDoNotInflateAreBoundedByTheUploadLimitNotTheInflationLimit() {
+    byte[] random = new byte[5000];
+    new Random(1).nextBytes(random);
+    Limits small = new Limits(3, 4000, 6000, 200, 1 << 20, 2, Duration.ofMinutes(1), 1 << 20);
+
+    Inspection incompressible = inspect("demo-1.0.zip", Archives.zip(List.of(file("a.bin", random))), small);
+
+    assertThat(incompressible.refusal()).isEmpty();
+    assertThat(incompressible.complete()).isTrue();
+    assertThat(incompressible.manifest()).singleElement().satisfies(e -> assertThat(e.size()).isEqualTo(5000));
   }
 
   @Test
