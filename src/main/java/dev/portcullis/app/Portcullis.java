@@ -12,7 +12,7 @@ import dev.portcullis.gate.Assessor;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.gate.ReleaseNotifier;
-import dev.portcullis.gate.notify.DeliveringNotifier;
+import dev.portcullis.gate.notify.AlertingNotifier;
 import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
 import dev.portcullis.identity.Identity;
@@ -34,12 +34,17 @@ import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
 import dev.portcullis.watch.AlertSink;
+import dev.portcullis.watch.CheckpointKey;
 import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.EventLogIntegrity;
+import dev.portcullis.watch.alert.AlertDispatcher;
+import dev.portcullis.watch.alert.AlertOutbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +54,8 @@ import java.util.Map;
  * can control time and tokens.
  */
 public final class Portcullis implements AutoCloseable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
 
   private final Settings settings;
   private final Database database;
@@ -62,8 +69,9 @@ public final class Portcullis implements AutoCloseable {
   private final InspectionService inspection;
   private final Clock clock;
   private HttpServer server;
-  private Thread housekeeper;
-  private Thread gateClock;
+  private final EventLogIntegrity integrity;
+  private final AlertDispatcher alertDispatcher;
+  private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Portcullis(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
     this.settings = settings;
@@ -76,12 +84,16 @@ public final class Portcullis implements AutoCloseable {
     this.database = Database.open(settings.database());
     this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
     this.events = new EventLog(database, clock);
+    events.chainLegacyEvents();
+    this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile());
+    this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp());
+    alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch()), alerts);
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
     this.catalog = new Catalog(database);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
-    ReleaseNotifier notifier = new DeliveringNotifier(settings.smtp(), events, java.time.Duration.ofSeconds(2));
+    ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
     this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.combine(List.of(inspection)), notifier, events, clock);
     AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
@@ -161,50 +173,37 @@ public final class Portcullis implements AutoCloseable {
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();
     server = http;
-    housekeeper = Thread.ofVirtual().name("portcullis-housekeeping").start(this::housekeepHourly);
-    gateClock = Thread.ofVirtual().name("portcullis-gate").start(this::tickGate);
+    every("portcullis-housekeeping", Duration.ofHours(1), "housekeeping failed; retrying in an hour", () -> {
+      var report = identity.housekeeping();
+      trustedPublishing.housekeeping();
+      if (!report.disabledTokens().isEmpty() || !report.disabledUsers().isEmpty() || !report.expiringTokens().isEmpty()) {
+        LOG.info("housekeeping: {}", report);
+      }
+    });
+    // Auto-releases whose settle time passed, expiry of held releases.
+    every("portcullis-gate", Duration.ofSeconds(30), "gate tick failed; held releases stay held", gate::tick);
+    every("portcullis-alerts", Duration.ofMillis(500), "alert delivery pass failed; pending alerts stay queued", () -> alertDispatcher.deliverDue());
+    every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
+        () -> this.integrity.checkpoint());
     return http.port();
   }
 
-  /** Every 30 seconds: auto-releases whose settle time passed, expiry of held releases. */
-  private void tickGate() {
-    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        gate.tick();
-      } catch (RuntimeException e) {
-        log.error("gate tick failed; held releases stay held", e);
-      }
-      try {
-        Thread.sleep(java.time.Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  /** Applies the credential policy (idle tokens and accounts, expiry warnings) once an hour. */
-  private void housekeepHourly() {
-    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        var report = identity.housekeeping();
-        trustedPublishing.housekeeping();
-        if (!report.disabledTokens().isEmpty() || !report.disabledUsers().isEmpty() || !report.expiringTokens().isEmpty()) {
-          log.info("housekeeping: {}", report);
-        }
-        Thread.sleep(java.time.Duration.ofHours(1));
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.error("housekeeping failed; retrying in an hour", e);
+  /** Runs {@code work} now and then every {@code period} on a virtual thread until close; a failure is logged, never fatal. */
+  private void every(String name, Duration period, String onFailure, Runnable work) {
+    clocks.add(Thread.ofVirtual().name(name).start(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
         try {
-          Thread.sleep(java.time.Duration.ofHours(1));
-        } catch (InterruptedException stop) {
+          work.run();
+        } catch (RuntimeException e) {
+          LOG.error(onFailure, e);
+        }
+        try {
+          Thread.sleep(period);
+        } catch (InterruptedException e) {
           return;
         }
       }
-    }
+    }));
   }
 
   private String baseUrl(HttpServer http) {
@@ -245,17 +244,26 @@ public final class Portcullis implements AutoCloseable {
     return database;
   }
 
+  public EventLogIntegrity integrity() {
+    return integrity;
+  }
+
+  public AlertDispatcher alertDispatcher() {
+    return alertDispatcher;
+  }
+
   /** Stops serving gracefully, then closes storage. */
   @Override
   public void close() {
-    if (housekeeper != null) {
-      housekeeper.interrupt();
-      housekeeper = null;
+    clocks.forEach(Thread::interrupt);
+    for (Thread clock : clocks) {
+      try {
+        clock.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    if (gateClock != null) {
-      gateClock.interrupt();
-      gateClock = null;
-    }
+    clocks.clear();
     if (server != null) {
       server.close();
       server = null;

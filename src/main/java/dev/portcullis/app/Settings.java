@@ -1,10 +1,11 @@
 package dev.portcullis.app;
 
-import dev.portcullis.gate.notify.DeliveringNotifier;
+import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
+import dev.portcullis.watch.WatchSettings;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -23,9 +24,10 @@ public record Settings(
     PublishSettings publish,
     IdentitySettings identity,
     OidcSettings oidc,
-    DeliveringNotifier.Smtp smtp,
+    Smtp smtp,
     Path sigstoreTrustedRoot,
-    String secretKey) {
+    String secretKey,
+    WatchSettings watch) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -40,6 +42,7 @@ public record Settings(
     Objects.requireNonNull(publish, "publish");
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(oidc, "oidc");
+    Objects.requireNonNull(watch, "watch");
     if (baseUrl != null && baseUrl.endsWith("/")) {
       baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     }
@@ -58,51 +61,57 @@ public record Settings(
         OidcSettings.DEFAULTS,
         null,
         null,
-        null);
+        null,
+        WatchSettings.DEFAULTS);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   /** The Sigstore trusted root (trusted_root.json) attestations are verified against; null: none. */
   public Settings withSigstoreTrustedRoot(Path trustedRoot) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey, watch);
   }
 
   /** Where e-mail notifications go out; {@code null} means none. */
-  public Settings withSmtp(DeliveringNotifier.Smtp smtp) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+  public Settings withSmtp(Smtp smtp) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   public Settings withOidc(OidcSettings oidc) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   @Override
   public String toString() {
     return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
-        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + "]";
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + ", " + watch + "]";
+  }
+
+  /** Monitoring: event-log checkpoints and alert sinks (docs/WATCH.md). */
+  public Settings withWatch(WatchSettings watch) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
   }
 }

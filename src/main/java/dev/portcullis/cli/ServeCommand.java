@@ -2,7 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
-import dev.portcullis.gate.notify.DeliveringNotifier;
+import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
 import java.io.PrintWriter;
@@ -73,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
             .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
             .withSigstoreTrustedRoot(sigstoreTrustedRoot)
             .withSmtp(smtpHost == null ? null
-                : new DeliveringNotifier.Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
+                : new Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
             .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),
                 OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime), false));
     Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());

@@ -7,6 +7,7 @@ import dev.portcullis.store.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
@@ -27,31 +28,57 @@ public final class EventLog {
     this.clock = clock;
   }
 
-  /** Appends within the caller's transaction. */
-  public void append(Handle handle, Event event) {
-    handle
-        .createUpdate(
-            "INSERT INTO events (occurred_at, kind, actor, project, subject, source_ip,"
-                + " user_agent, details) VALUES (:at, :kind, :actor, :project, :subject, :ip,"
-                + " :agent, :details)")
-        .bind("at", clock.millis())
-        .bind("kind", event.kind())
-        .bind("actor", event.actor())
-        .bind("project", event.project())
-        .bind("subject", event.subject())
-        .bind("ip", event.origin().ip())
-        .bind("agent", event.origin().userAgent())
-        .bind("details", canonicalJson(event))
-        .execute();
+  /**
+   * Appends within the caller's transaction, chained to the previous event: the chain head's row
+   * is locked first (also across processes sharing PostgreSQL), so sequence numbers have no gaps
+   * and every event's {@code prev_hash} is its predecessor's {@code hash} (docs/WATCH.md).
+   */
+  public long append(Handle handle, Event event) {
+    return chain(handle, clock.millis(), event.kind(), event.actor(), event.project(), event.subject(), event.origin().ip(),
+        event.origin().userAgent(), canonicalJson(event), null);
+  }
+
+  private static long chain(Handle handle, long at, String kind, String actor, String project, String subject, String ip,
+      String agent, String details, Long existingId) {
+    handle.createUpdate("UPDATE event_chain_head SET seq = seq WHERE id = 1").execute(); // the lock
+    Map<String, Object> head = handle.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one();
+    long seq = ((Number) head.get("seq")).longValue() + 1;
+    String previous = (String) head.get("hash");
+    String hash = EventHash.of(previous, seq, at, kind, actor, project, subject, ip, agent, details);
+    if (existingId == null) {
+      handle.createUpdate("INSERT INTO events (occurred_at, kind, actor, project, subject, source_ip, user_agent, details, seq,"
+              + " prev_hash, hash) VALUES (:at, :kind, :actor, :project, :subject, :ip, :agent, :details, :seq, :prev, :hash)")
+          .bind("at", at).bind("kind", kind).bind("actor", actor).bind("project", project).bind("subject", subject)
+          .bind("ip", ip).bind("agent", agent).bind("details", details).bind("seq", seq).bind("prev", previous).bind("hash", hash)
+          .execute();
+    } else {
+      handle.createUpdate("UPDATE events SET seq = :seq, prev_hash = :prev, hash = :hash WHERE id = :id AND seq IS NULL")
+          .bind("seq", seq).bind("prev", previous).bind("hash", hash).bind("id", existingId).execute();
+    }
+    handle.createUpdate("UPDATE event_chain_head SET seq = :seq, hash = :hash WHERE id = 1").bind("seq", seq).bind("hash", hash).execute();
+    return seq;
+  }
+
+  /**
+   * Chains events written before the chain existed (a database from an earlier version), in id
+   * order. Idempotent; returns how many were chained.
+   */
+  public int chainLegacyEvents() {
+    List<Map<String, Object>> rows = database.withHandle(h -> h.createQuery("SELECT * FROM events WHERE seq IS NULL ORDER BY id").mapToMap().list());
+    for (Map<String, Object> r : rows) {
+      database.inTransaction(h -> {
+        chain(h, ((Number) r.get("occurred_at")).longValue(), (String) r.get("kind"), (String) r.get("actor"), (String) r.get("project"),
+            (String) r.get("subject"), (String) r.get("source_ip"), (String) r.get("user_agent"), (String) r.get("details"),
+            ((Number) r.get("id")).longValue());
+        return null;
+      });
+    }
+    return rows.size();
   }
 
   /** Appends in a transaction of its own (for refusals, which change nothing else). */
-  public void append(Event event) {
-    database.inTransaction(
-        handle -> {
-          append(handle, event);
-          return null;
-        });
+  public long append(Event event) {
+    return database.inTransaction(handle -> append(handle, event));
   }
 
   /** Events, oldest first, optionally of one project and/or kind. */

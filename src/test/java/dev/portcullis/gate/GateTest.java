@@ -273,7 +273,7 @@ class GateTest {
     });
     receiver.start();
     try (TestServer server = TestServer.start(database, dir.resolve("data"), settings -> settings.withSmtp(
-        new dev.portcullis.gate.notify.DeliveringNotifier.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null)))) {
+        new dev.portcullis.watch.alert.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null)))) {
       assertThat(importPolicy(server, server.admin(), """
           notify:
             email: [approvers@acme.test]
@@ -298,7 +298,7 @@ class GateTest {
       JsonNode hook = JSON.readTree(hooks.getFirst());
       assertThat(hook.path("type").asText()).isEqualTo("release.hold");
       assertThat(hook.path("version").asText()).isEqualTo("2.6.2");
-      assertThat(server.events("NotificationSent")).isEqualTo(2);
+      assertThat(server.events("AlertDelivered")).isEqualTo(2);
     } finally {
       receiver.stop(0);
       smtp.stop();

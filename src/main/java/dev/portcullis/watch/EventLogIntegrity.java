@@ -1,0 +1,156 @@
+package dev.portcullis.watch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.store.Database;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Tamper evidence for the event log (docs/WATCH.md): signed checkpoints over the hash chain, and
+ * the verification that re-reads every event, recomputes every hash and checks every checkpoint.
+ *
+ * <p>An edit changes an event's hash; a deletion leaves a gap in the sequence numbers or breaks a
+ * successor's {@code prev_hash}; a reordering breaks {@code prev_hash}; deleting the newest events
+ * is caught by the chain head and by any checkpoint past them; rewriting the whole chain is caught
+ * by the checkpoints' signatures, made with a key that is not in the database, and by checkpoints
+ * copied to a sink the server cannot rewrite ({@code --checkpoint-file}).
+ */
+public final class EventLogIntegrity {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Database database;
+  private final Clock clock;
+  private final CheckpointKey key;
+  private final Path sink;
+
+  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink) {
+    this.database = database;
+    this.clock = clock;
+    this.key = key;
+    this.sink = sink;
+  }
+
+  /** Signs a checkpoint over every event so far, if there are events since the last one. */
+  public Optional<Checkpoint> checkpoint() {
+    Map<String, Object> head = database.withHandle(h -> h.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one());
+    long seq = ((Number) head.get("seq")).longValue();
+    Long last = database.withHandle(h -> h.createQuery("SELECT MAX(seq) FROM event_checkpoints").mapTo(Long.class).findOne().orElse(null));
+    if (seq == 0 || (last != null && last >= seq)) {
+      return Optional.empty();
+    }
+    Merkle tree = new Merkle();
+    database.withHandle(h -> {
+      h.createQuery("SELECT hash FROM events WHERE seq IS NOT NULL AND seq <= :seq ORDER BY seq").bind("seq", seq)
+          .setFetchSize(10_000).mapTo(String.class).useStream(s -> s.forEach(hash -> tree.add(HexFormat.of().parseHex(hash))));
+      return null;
+    });
+    long signedAt = clock.millis();
+    String root = HexFormat.of().formatHex(tree.root());
+    Checkpoint unsigned = new Checkpoint(seq, root, (String) head.get("hash"), signedAt, CheckpointKey.keyId(key.publicKey()), "");
+    Checkpoint checkpoint = new Checkpoint(seq, root, unsigned.headHash(), signedAt, unsigned.keyId(), key.sign(unsigned.payload()));
+    database.inTransaction(h -> h.createUpdate("INSERT INTO event_checkpoints (seq, root, head_hash, signed_at, key_id, signature)"
+            + " VALUES (:seq, :root, :head, :at, :key, :sig) ON CONFLICT (seq) DO NOTHING")
+        .bind("seq", checkpoint.seq()).bind("root", checkpoint.root()).bind("head", checkpoint.headHash()).bind("at", signedAt)
+        .bind("key", checkpoint.keyId()).bind("sig", checkpoint.signature()).execute());
+    if (sink != null) {
+      try {
+        Files.writeString(sink, JSON.writeValueAsString(checkpoint) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot append the checkpoint to " + sink, e);
+      }
+    }
+    return Optional.of(checkpoint);
+  }
+
+  /** What verification found: how much was checked, and every problem, naming the event. */
+  public record Report(long events, int checkpoints, List<String> problems) {
+    public boolean intact() {
+      return problems.isEmpty();
+    }
+  }
+
+  /**
+   * Re-checks the whole log: the chain (sequence, predecessor, hash of every event), the head, and
+   * every checkpoint in the database and in {@code externalCheckpoints} (JSON lines; may be null)
+   * against {@code key}.
+   */
+  public static Report verify(Database database, PublicKey key, Path externalCheckpoints) throws IOException {
+    TreeMap<Long, List<Checkpoint>> checkpoints = new TreeMap<>();
+    database.withHandle(h -> h.createQuery("SELECT * FROM event_checkpoints ORDER BY seq").map((rs, ctx) -> new Checkpoint(rs.getLong("seq"),
+        rs.getString("root"), rs.getString("head_hash"), rs.getLong("signed_at"), rs.getString("key_id"), rs.getString("signature"))).list())
+        .forEach(c -> checkpoints.computeIfAbsent(c.seq(), k -> new ArrayList<>()).add(c));
+    int total = checkpoints.values().stream().mapToInt(List::size).sum();
+    if (externalCheckpoints != null) {
+      for (String line : Files.readAllLines(externalCheckpoints)) {
+        if (!line.isBlank()) {
+          Checkpoint c = JSON.readValue(line, Checkpoint.class);
+          checkpoints.computeIfAbsent(c.seq(), k -> new ArrayList<>()).add(c);
+          total++;
+        }
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    Merkle tree = new Merkle();
+    long[] expected = {1};
+    String[] previous = {EventHash.GENESIS};
+    database.withHandle(h -> {
+      h.createQuery("SELECT id, kind, occurred_at FROM events WHERE seq IS NULL ORDER BY id").mapToMap()
+          .forEach(r -> problems.add("event id " + r.get("id") + " (" + r.get("kind") + ") is not in the chain: inserted around it"));
+      h.createQuery("SELECT * FROM events WHERE seq IS NOT NULL ORDER BY seq").setFetchSize(10_000).mapToMap().useStream(rows -> rows.forEach(r -> {
+        long seq = ((Number) r.get("seq")).longValue();
+        String name = "event seq " + seq + " (id " + r.get("id") + ", " + r.get("kind") + ", at "
+            + java.time.Instant.ofEpochMilli(((Number) r.get("occurred_at")).longValue()) + ")";
+        if (seq != expected[0]) {
+          problems.add("events seq " + expected[0] + (seq - 1 > expected[0] ? ".." + (seq - 1) : "") + " are missing: deleted before " + name);
+        }
+        if (!previous[0].equals(r.get("prev_hash"))) {
+          problems.add(name + " does not follow its predecessor: events were reordered or removed before it");
+        }
+        String actual = EventHash.of(String.valueOf(r.get("prev_hash")), seq, ((Number) r.get("occurred_at")).longValue(), (String) r.get("kind"),
+            (String) r.get("actor"), (String) r.get("project"), (String) r.get("subject"), (String) r.get("source_ip"),
+            (String) r.get("user_agent"), (String) r.get("details"));
+        if (!actual.equals(r.get("hash"))) {
+          problems.add(name + " was altered: its contents do not match its hash");
+        }
+        tree.add(HexFormat.of().parseHex(actual));
+        for (Checkpoint c : checkpoints.getOrDefault(tree.size(), List.of())) {
+          checkCheckpoint(c, HexFormat.of().formatHex(tree.root()), actual, key, problems);
+        }
+        previous[0] = String.valueOf(r.get("hash"));
+        expected[0] = seq + 1;
+      }));
+      Map<String, Object> head = h.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one();
+      if (((Number) head.get("seq")).longValue() != expected[0] - 1 || !head.get("hash").equals(previous[0])) {
+        problems.add("the chain head says seq " + head.get("seq") + " but the log ends at seq " + (expected[0] - 1)
+            + ": the newest events were deleted or the head was changed");
+      }
+      return null;
+    });
+    checkpoints.tailMap(tree.size(), false).forEach((seq, list) ->
+        problems.add("a checkpoint covers events up to seq " + seq + ", but the log ends at seq " + tree.size() + ": events were deleted"));
+    return new Report(tree.size(), total, problems);
+  }
+
+  private static void checkCheckpoint(Checkpoint c, String root, String headHash, PublicKey key, List<String> problems) {
+    if (!CheckpointKey.verify(key, c.payload(), c.signature())) {
+      problems.add("the checkpoint at seq " + c.seq() + " has no valid signature by key " + CheckpointKey.keyId(key));
+    } else if (!c.root().equals(root) || !c.headHash().equals(headHash)) {
+      problems.add("the checkpoint at seq " + c.seq() + " (signed " + java.time.Instant.ofEpochMilli(c.signedAt())
+          + ") does not match the log: events up to seq " + c.seq() + " were changed");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.portcullis.watch;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Monitoring configuration (docs/WATCH.md, docs/CONFIGURATION.md): where signed event-log
+ * checkpoints are also written and how often, and where alerts go.
+ *
+ * @param checkpointFile a JSON-lines file (ideally append-only, outside the server's reach) every
+ *     checkpoint is appended to; null: checkpoints stay in the database only
+ * @param checkpointInterval how often a checkpoint is signed when there are new events
+ * @param webhooks Standard-Webhooks receivers, each with its signing secrets (the first signs; all
+ *     are listed during rotation)
+ * @param slack Slack-compatible incoming-webhook URLs
+ * @param email addresses alerts are mailed to (needs the SMTP settings)
+ * @param syslog {@code host:port} that receives CEF lines over UDP; null: none
+ * @param minSeverity alerts below this (low, medium, high, critical) are recorded but not sent
+ */
+public record WatchSettings(Path checkpointFile, Duration checkpointInterval, List<Webhook> webhooks, List<String> slack,
+    List<String> email, String syslog, String minSeverity) {
+
+  /** A webhook receiver and its secrets ({@code whsec_} + base64, as Standard Webhooks prints them). */
+  public record Webhook(String url, List<String> secrets) {
+    public Webhook {
+      Objects.requireNonNull(url, "url");
+      secrets = List.copyOf(secrets);
+    }
+
+    @Override
+    public String toString() {
+      return "Webhook[" + url + ", " + secrets.size() + " secret(s)]";
+    }
+  }
+
+  public static final WatchSettings DEFAULTS = new WatchSettings(null, Duration.ofMinutes(5), List.of(), List.of(), List.of(), null, "medium");
+
+  public WatchSettings {
+    Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+    webhooks = List.copyOf(webhooks);
+    slack = List.copyOf(slack);
+    email = List.copyOf(email);
+    AlertLevel.parse(minSeverity);
+  }
+
+  public WatchSettings withCheckpointFile(Path file) {
+    return new WatchSettings(file, checkpointInterval, webhooks, slack, email, syslog, minSeverity);
+  }
+
+  public WatchSettings withAlerts(List<Webhook> webhooks, List<String> slack, List<String> email, String syslog, String minSeverity) {
+    return new WatchSettings(checkpointFile, checkpointInterval, webhooks, slack, email, syslog, minSeverity);
+  }
+}

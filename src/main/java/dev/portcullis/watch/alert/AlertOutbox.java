@@ -1,0 +1,97 @@
+package dev.portcullis.watch.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.portcullis.store.Database;
+import dev.portcullis.watch.AlertLevel;
+import dev.portcullis.watch.AlertSink;
+import dev.portcullis.watch.Event;
+import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.Origin;
+import dev.portcullis.watch.WatchSettings;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The server's {@link AlertSink}: an alert is an {@code AlertRaised} event, an {@code alerts} row
+ * and one delivery row per sink, all in one transaction, so an alert exists exactly when its event
+ * does and nothing is sent for work that rolled back. {@link AlertDispatcher} delivers. Raising
+ * never sends anything itself, so it never blocks an upload.
+ */
+public final class AlertOutbox implements AlertSink {
+
+  static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private final Database database;
+  private final EventLog events;
+  private final Clock clock;
+  private final WatchSettings settings;
+
+  public AlertOutbox(Database database, EventLog events, Clock clock, WatchSettings settings) {
+    this.database = database;
+    this.events = events;
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  @Override
+  public void raise(Alert alert) {
+    database.inTransaction(h -> raise(h, alert));
+  }
+
+  /** Raises within the caller's transaction; returns the alert's id. */
+  public long raise(Handle h, Alert alert) {
+    Map<String, Object> eventDetails = new LinkedHashMap<>(alert.details());
+    eventDetails.put("level", alert.level().wireName());
+    eventDetails.put("title", alert.title());
+    eventDetails.put("message", alert.message());
+    long seq = events.append(h, new Event("AlertRaised", "watch", alert.project(), alert.subject(), Origin.LOCAL, eventDetails));
+    long now = clock.millis();
+    h.createUpdate("INSERT INTO alerts (event_seq, raised_at, level, kind, project, subject, title, message, details, recipients)"
+            + " VALUES (:seq, :at, :level, :kind, :project, :subject, :title, :message, :details, :recipients)")
+        .bind("recipients", alert.webhooks().isEmpty() ? null : json(alert.webhooks()))
+        .bind("seq", seq).bind("at", now).bind("level", alert.level().wireName()).bind("kind", alert.kind())
+        .bind("project", alert.project()).bind("subject", alert.subject()).bind("title", clip(alert.title(), 300))
+        .bind("message", alert.message()).bind("details", json(alert.details()))
+        .execute();
+    long id = h.createQuery("SELECT id FROM alerts WHERE event_seq = :seq").bind("seq", seq).mapTo(Long.class).one();
+    for (String sink : sinks(alert)) {
+      h.createUpdate("INSERT INTO alert_deliveries (alert_id, sink, state, attempts, next_attempt_at) VALUES (:a, :s, 'pending', 0, :t)")
+          .bind("a", id).bind("s", sink).bind("t", now).execute();
+    }
+    return id;
+  }
+
+  /** The configured sinks the alert's level reaches, and the alert's own recipients. */
+  private Set<String> sinks(Alert alert) {
+    Set<String> sinks = new LinkedHashSet<>();
+    if (alert.level().compareTo(AlertLevel.parse(settings.minSeverity())) >= 0) {
+      settings.webhooks().forEach(w -> sinks.add(Channel.WEBHOOK + Channel.fingerprint(w.url())));
+      settings.slack().forEach(url -> sinks.add(Channel.SLACK + Channel.fingerprint(url)));
+      settings.email().forEach(address -> sinks.add(Channel.EMAIL + address));
+      if (settings.syslog() != null) {
+        sinks.add(Channel.SYSLOG + settings.syslog());
+      }
+    }
+    alert.webhooks().forEach(url -> sinks.add(Channel.WEBHOOK + Channel.fingerprint(url)));
+    alert.emails().forEach(address -> sinks.add(Channel.EMAIL + address));
+    return sinks;
+  }
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("alert details must be JSON-serialisable", e);
+    }
+  }
+
+  private static String clip(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  }
+}
