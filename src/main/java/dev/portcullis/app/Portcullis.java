@@ -8,6 +8,7 @@ import dev.portcullis.identity.http.OidcRoutes;
 import dev.portcullis.identity.http.PublisherRoutes;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.app.http.HttpServer;
+import dev.portcullis.detect.Detectors;
 import dev.portcullis.gate.Assessor;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.gate.ReleaseGate;
@@ -37,6 +38,8 @@ import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.CheckpointKey;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.EventLogIntegrity;
+import dev.portcullis.watch.http.EventRoutes;
+import dev.portcullis.watch.http.MetricsRoute;
 import dev.portcullis.watch.alert.AlertDispatcher;
 import dev.portcullis.watch.alert.AlertOutbox;
 import java.io.IOException;
@@ -70,6 +73,7 @@ public final class Portcullis implements AutoCloseable {
   private final Clock clock;
   private HttpServer server;
   private final EventLogIntegrity integrity;
+  private final MetricsRoute metrics;
   private final AlertDispatcher alertDispatcher;
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -95,7 +99,14 @@ public final class Portcullis implements AutoCloseable {
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
-    this.gate = new ReleaseGate(database, catalog, identity, policies, Assessor.combine(List.of(inspection)), notifier, events, clock);
+    this.metrics = new MetricsRoute(database);
+    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(database, inspection, clock)));
+    Assessor counted = (release, files) -> {
+      var assessment = detectors.assess(release, files);
+      assessment.signals().forEach(signal -> metrics.signal(signal.detector(), signal.severity()));
+      return assessment;
+    };
+    this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
     AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
         ? AttestationCheck.UNAVAILABLE
         : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
@@ -128,6 +139,7 @@ public final class Portcullis implements AutoCloseable {
     AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
     OidcRoutes oidc = new OidcRoutes(trustedPublishing);
     PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
+    EventRoutes eventRoutes = new EventRoutes(auth, events);
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -170,6 +182,8 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, ids::revokeRole)
         .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
         .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
+        .get("/api/v1/events", ErrorStyle.JSON, eventRoutes::list)
+        .get("/metrics", ErrorStyle.JSON, metrics::scrape)
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();
     server = http;

@@ -13,8 +13,44 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "audit", description = "Audit reports (over the server's API).", subcommands = {AuditCommand.Tokens.class})
+@Command(name = "audit", description = "Audit reports, and the event log's integrity check.",
+    subcommands = {AuditCommand.Tokens.class, AuditCommand.VerifyLog.class})
 final class AuditCommand {
+
+  @Command(name = "verify-log", description = {
+      "Re-check the event log: every event's hash and place in the chain, and every signed checkpoint",
+      "(in the database and, with --checkpoints, in an external copy). Reads the database directly.",
+      "Exit 0 when intact, 1 naming each problem."})
+  static final class VerifyLog implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Mixin DataOptions data;
+
+    @Option(names = "--checkpoints", paramLabel = "FILE", description = "Checkpoints the server also wrote elsewhere (serve --checkpoint-file).")
+    java.nio.file.Path checkpoints;
+
+    @Option(names = "--public-key", paramLabel = "FILE", description = "The checkpoint public key. Default: DATA/keys/event-checkpoint.pub.")
+    java.nio.file.Path publicKey;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.portcullis.app.Settings settings = data.settings();
+      java.nio.file.Path key = publicKey != null ? publicKey : settings.dataDir().resolve("keys").resolve("event-checkpoint.pub");
+      PrintWriter out = spec.commandLine().getOut();
+      try (dev.portcullis.store.Database database = dev.portcullis.store.Database.open(settings.database())) {
+        dev.portcullis.watch.EventLogIntegrity.Report report = dev.portcullis.watch.EventLogIntegrity.verify(database,
+            dev.portcullis.watch.CheckpointKey.publicKey(key), checkpoints);
+        if (report.intact()) {
+          out.println("intact: " + report.events() + " events in an unbroken chain, " + report.checkpoints() + " checkpoint(s) verified");
+          return 0;
+        }
+        out.println("TAMPERED: " + report.problems().size() + " problem(s) in " + report.events() + " events and " + report.checkpoints()
+            + " checkpoint(s):");
+        report.problems().forEach(p -> out.println("  " + p));
+        return 1;
+      }
+    }
+  }
 
   /** Exit code when a flag at or above {@code --fail-on} is present (1 and 2 are errors). */
   static final int FLAGGED = 3;

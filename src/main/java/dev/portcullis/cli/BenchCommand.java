@@ -32,8 +32,70 @@ import picocli.CommandLine.Spec;
  * Benchmarks that print figures next to baselines measured in the same run on the same machine
  * (docs/INSPECTION.md, "Performance"). Never part of the test suite's pass/fail.
  */
-@Command(name = "bench", description = "Measure performance against same-run baselines.", subcommands = {BenchCommand.Inspect.class})
+@Command(name = "bench", description = "Measure performance against same-run baselines.",
+    subcommands = {BenchCommand.Inspect.class, BenchCommand.Detectors.class})
 final class BenchCommand {
+
+  @Command(name = "detectors", description = {
+      "Replay synthetic release events through every detector, each assessed against its project's baseline and then learned;",
+      "print events per second and microseconds per assessment next to a pass that only builds the events, and heap after 10% and 100%."})
+  static final class Detectors implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "1000000", description = "Release events to replay. Default: ${DEFAULT-VALUE}.") int events;
+    @Option(names = "--projects", defaultValue = "1000", description = "Projects they belong to. Default: ${DEFAULT-VALUE}.") int projects;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      java.util.function.IntFunction<dev.portcullis.detect.ReleaseFacts> event = i -> {
+        int project = (int) ((i * 2654435761L) % projects);
+        java.time.Instant at = java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(600L * i);
+        String ip = "198.51." + (project % 250) + "." + (i % 7 == 0 ? 99 : 7);
+        var upload = new dev.portcullis.detect.Upload("p" + project + "-1." + i + "-py3-none-any.whl", "bdist_wheel", 800_000 + (i % 97) * 1000,
+            at, ip, i % 11 == 0 ? "curl/8" : "twine/5.1", "tok" + (i % 3), "ci", i % 13 != 0);
+        return new dev.portcullis.detect.ReleaseFacts("1." + (i / projects), java.util.List.of(upload),
+            i % 17 == 0 ? java.util.List.of("numpy", "new-" + (i % 5)) : java.util.List.of("numpy"));
+      };
+      long checksum = 0;
+      long start = System.nanoTime();
+      for (int i = 0; i < events; i++) {
+        checksum += event.apply(i).uploads().size();
+      }
+      double buildSeconds = (System.nanoTime() - start) / 1e9;
+      dev.portcullis.detect.Baseline[] baselines = new dev.portcullis.detect.Baseline[projects];
+      for (int p = 0; p < projects; p++) {
+        baselines[p] = new dev.portcullis.detect.Baseline();
+      }
+      long signals = 0;
+      long heapAtTenth = 0;
+      start = System.nanoTime();
+      for (int i = 0; i < events; i++) {
+        var facts = event.apply(i);
+        int project = (int) ((i * 2654435761L) % projects);
+        signals += dev.portcullis.detect.Detectors.run(facts, baselines[project],
+            new dev.portcullis.detect.Detector.Recent(facts.firstUpload(), java.util.List.of())).size();
+        baselines[project].add(facts);
+        if (i == events / 10) {
+          heapAtTenth = usedHeapAfterGc();
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long heapAtEnd = usedHeapAfterGc();
+      out.printf("%d events over %d projects, %d signals (checksum %d)%n", events, projects, signals, checksum);
+      out.printf("%-46s %10s %14s %16s%n", "measurement", "seconds", "events/s", "us per event");
+      out.printf("%-46s %10.2f %14.0f %16.2f%n", "baseline: build the events only", buildSeconds, events / buildSeconds, buildSeconds * 1e6 / events);
+      out.printf("%-46s %10.2f %14.0f %16.2f%n", "assess with every detector, then learn", seconds, events / seconds, seconds * 1e6 / events);
+      out.printf("heap after GC: %s at 10%% of the events, %s at 100%% (%d projects; grows with projects, not events)%n",
+          dev.portcullis.inspect.Bytes.human(heapAtTenth), dev.portcullis.inspect.Bytes.human(heapAtEnd), projects);
+      return 0;
+    }
+
+    private static long usedHeapAfterGc() {
+      System.gc();
+      Runtime r = Runtime.getRuntime();
+      return r.totalMemory() - r.freeMemory();
+    }
+  }
 
   @Command(name = "inspect", description = {
       "Generate a large wheel (many files: Python source, random binary data, an 8 MB one-line script) and inspect it;",

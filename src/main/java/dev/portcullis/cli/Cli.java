@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       ReleaseCommand.class,
       AuditCommand.class,
       InspectCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      EventsCommand.class
     })
 public final class Cli {
 

@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
+import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.publish.PublishSettings;
@@ -62,7 +63,38 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--smtp-user", paramLabel = "USER", description = "SMTP user; the password comes from PORTCULLIS_SMTP_PASSWORD.")
   String smtpUser;
 
+  @Option(names = "--checkpoint-file", paramLabel = "FILE",
+      description = "Also append every signed event-log checkpoint to this file (put it where the server cannot rewrite it: an append-only mount, a log shipper).")
+  java.nio.file.Path checkpointFile;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "5m", description = "How often to sign a checkpoint when there are new events. Default: ${DEFAULT-VALUE}.")
+  String checkpointInterval;
+
+  @Option(names = "--alert-webhook", paramLabel = "URL",
+      description = "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
+  java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
+
+  @Option(names = "--alert-email", paramLabel = "ADDRESS", description = "Mail alerts to this address (repeatable; needs --smtp-host).")
+  java.util.List<String> alertEmails = new java.util.ArrayList<>();
+
+  @Option(names = "--alert-syslog", paramLabel = "HOST:PORT", description = "Send alerts as CEF lines in syslog datagrams (UDP) here.")
+  String alertSyslog;
+
+  @Option(names = "--alert-min-severity", paramLabel = "LEVEL", defaultValue = "medium",
+      description = "Send alerts at or above this level (low, medium, high, critical); Slack-compatible URLs come from PORTCULLIS_ALERT_SLACK_URLS. Default: ${DEFAULT-VALUE}.")
+  String alertMinSeverity;
+
   @Spec CommandSpec spec;
+
+  private WatchSettings watch() {
+    String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
+    java.util.List<String> secretList = secrets == null || secrets.isBlank() ? java.util.List.of() : java.util.List.of(secrets.trim().split("\\s+"));
+    String slack = System.getenv("PORTCULLIS_ALERT_SLACK_URLS");
+    return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval),
+        alertWebhooks.stream().map(url -> new WatchSettings.Webhook(url, secretList)).toList(),
+        slack == null || slack.isBlank() ? java.util.List.of() : java.util.List.of(slack.trim().split("\\s+")),
+        alertEmails, alertSyslog, alertMinSeverity);
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -72,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
             .withBaseUrl(baseUrl)
             .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
             .withSigstoreTrustedRoot(sigstoreTrustedRoot)
+            .withWatch(watch())
             .withSmtp(smtpHost == null ? null
                 : new Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
             .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),

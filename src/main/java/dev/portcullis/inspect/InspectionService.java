@@ -130,6 +130,23 @@ public final class InspectionService implements ContentInspection, Assessor {
   /** A file's report, or why there is none. */
   public record FileReport(String filename, Report report, String error) {}
 
+  /** The Requires-Dist of a stored file, from its inspection report (empty when there is none). */
+  public List<String> requirements(long fileId) {
+    Optional<String> report = database.withHandle(h -> h.createQuery("SELECT report FROM file_inspections WHERE file_id = :id")
+        .bind("id", fileId).mapTo(String.class).findOne());
+    if (report.isEmpty()) {
+      return List.of();
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode requires = JSON.readTree(report.get()).path("metadata").path("requiresDist");
+      List<String> out = new ArrayList<>();
+      requires.forEach(r -> out.add(r.asText()));
+      return out;
+    } catch (JsonProcessingException e) {
+      return List.of();
+    }
+  }
+
   // ------------------------------------------------------------------ storage
 
   private record Stored(Inspection inspection, String error) {}

@@ -295,8 +295,9 @@ public final class PublishService {
             "INSERT INTO release_files (release_id, project_id, filename, packagetype,"
                 + " python_version, requires_python, size, sha256, blake2_256, md5,"
                 + " metadata_sha256, uploaded_at, uploaded_by, uploader_token, uploader_ip,"
-                + " publisher_identity) VALUES (:r, :p, :f, :type, :py, :rp, :size, :sha, :blake,"
-                + " :md5, :meta, :t, :by, :token, :ip, :publisher)")
+                + " uploader_agent, publisher_identity) VALUES (:r, :p, :f, :type, :py, :rp, :size, :sha, :blake,"
+                + " :md5, :meta, :t, :by, :token, :ip, :agent, :publisher)")
+        .bind("agent", u.origin().userAgent())
         .bind("r", release.id())
         .bind("p", project.id())
         .bind("f", u.filename().filename())

@@ -83,38 +83,46 @@ public final class EventLog {
 
   /** Events, oldest first, optionally of one project and/or kind. */
   public List<RecordedEvent> list(String project, String kind, long afterId, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT * FROM events WHERE id > :after");
-    if (project != null) {
+    return query(new Query(project, kind, null, null, null, afterId, limit));
+  }
+
+  /**
+   * A filter over the log: each field null for "any". {@code afterSeq} pages (and follows): events
+   * with a greater sequence number, oldest first, at most {@code limit}.
+   */
+  public record Query(String project, String kind, String actor, Instant since, Instant until, long afterSeq, int limit) {}
+
+  public List<RecordedEvent> query(Query q) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM events WHERE seq > :after");
+    Map<String, Object> binds = new java.util.HashMap<>();
+    binds.put("after", q.afterSeq());
+    binds.put("limit", Math.max(1, Math.min(q.limit(), 10_000)));
+    if (q.project() != null) {
       sql.append(" AND project = :project");
+      binds.put("project", q.project());
     }
-    if (kind != null) {
+    if (q.kind() != null) {
       sql.append(" AND kind = :kind");
+      binds.put("kind", q.kind());
     }
-    sql.append(" ORDER BY id LIMIT :limit");
-    return database.withHandle(
-        handle -> {
-          var query = handle.createQuery(sql.toString()).bind("after", afterId).bind("limit", limit);
-          if (project != null) {
-            query.bind("project", project);
-          }
-          if (kind != null) {
-            query.bind("kind", kind);
-          }
-          return query
-              .map(
-                  (rs, ctx) ->
-                      new RecordedEvent(
-                          rs.getLong("id"),
-                          Instant.ofEpochMilli(rs.getLong("occurred_at")),
-                          rs.getString("kind"),
-                          rs.getString("actor"),
-                          rs.getString("project"),
-                          rs.getString("subject"),
-                          rs.getString("source_ip"),
-                          rs.getString("user_agent"),
-                          rs.getString("details")))
-              .list();
-        });
+    if (q.actor() != null) {
+      sql.append(" AND actor = :actor");
+      binds.put("actor", q.actor());
+    }
+    if (q.since() != null) {
+      sql.append(" AND occurred_at >= :since");
+      binds.put("since", q.since().toEpochMilli());
+    }
+    if (q.until() != null) {
+      sql.append(" AND occurred_at < :until");
+      binds.put("until", q.until().toEpochMilli());
+    }
+    sql.append(" ORDER BY seq LIMIT :limit");
+    return database.withHandle(h -> h.createQuery(sql.toString()).bindMap(binds)
+        .map((rs, ctx) -> new RecordedEvent(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("occurred_at")), rs.getString("kind"),
+            rs.getString("actor"), rs.getString("project"), rs.getString("subject"), rs.getString("source_ip"), rs.getString("user_agent"),
+            rs.getString("details"), rs.getString("hash")))
+        .list());
   }
 
   private static String canonicalJson(Event event) {

@@ -1,10 +1,11 @@
 package dev.portcullis.watch;
 
 import java.time.Instant;
+import java.util.Locale;
 
-/** An event as stored, with its sequence number and time. */
+/** An event as stored: its sequence number in the chain, time, fields, details (JSON) and hash. */
 public record RecordedEvent(
-    long id,
+    long seq,
     Instant occurredAt,
     String kind,
     String actor,
@@ -12,4 +13,26 @@ public record RecordedEvent(
     String subject,
     String sourceIp,
     String userAgent,
-    String details) {}
+    String details,
+    String hash) {
+
+  /** {@code failure} for refusals and failures, {@code alert} for alerts, else {@code success}. */
+  public String outcome() {
+    String k = kind.toLowerCase(Locale.ROOT);
+    if (k.contains("rejected") || k.contains("refused") || k.contains("failed") || k.contains("missing") || k.contains("burst")) {
+      return "failure";
+    }
+    return k.startsWith("alert") && !k.equals("alertdelivered") ? "alert" : "success";
+  }
+
+  /** One CEF line (for syslog and SIEM import). */
+  public String cef() {
+    int severity = switch (outcome()) {
+      case "failure" -> 5;
+      case "alert" -> 8;
+      default -> 2;
+    };
+    return Cef.line(kind, kind + (subject == null ? "" : " " + subject), severity, occurredAt.toEpochMilli(), project, subject,
+        "actor=" + actor + " src=" + sourceIp + " " + details, "seq-" + seq);
+  }
+}

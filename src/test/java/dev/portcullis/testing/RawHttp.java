@@ -41,12 +41,24 @@ public final class RawHttp {
   }
 
   public static Response send(String serverUrl, String method, String path, Map<String, String> headers, byte[] body) {
+    return sendFrom(null, serverUrl, method, path, headers, body);
+  }
+
+  /**
+   * As {@link #send}, from the local address {@code from} (any 127.x.y.z works on Linux loopback:
+   * how tests upload "from a new network"); a {@code User-Agent} in {@code headers} replaces the default.
+   */
+  public static Response sendFrom(String from, String serverUrl, String method, String path, Map<String, String> headers, byte[] body) {
     URI uri = URI.create(serverUrl);
-    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+    try (Socket socket = new Socket()) {
+      if (from != null) {
+        socket.bind(new java.net.InetSocketAddress(from, 0));
+      }
+      socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
       socket.setSoTimeout(60_000);
       OutputStream out = socket.getOutputStream();
       StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-          + "\r\nConnection: close\r\nUser-Agent: portcullis-tests\r\n");
+          + "\r\nConnection: close\r\n" + (headers.containsKey("User-Agent") ? "" : "User-Agent: portcullis-tests\r\n"));
       headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
       head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));

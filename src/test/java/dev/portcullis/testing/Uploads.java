@@ -31,11 +31,20 @@ public final class Uploads {
    */
   public static byte[] wheel(String name, String version, String metadataName, String metadataVersion,
       java.util.Map<String, byte[]> extra) {
+    return wheel(name, version, metadataName, metadataVersion, extra, java.util.List.of());
+  }
+
+  /** As above, with {@code Requires-Dist} lines in METADATA. */
+  public static byte[] wheel(String name, String version, String metadataName, String metadataVersion,
+      java.util.Map<String, byte[]> extra, java.util.List<String> requires) {
     String dist = name.replace('-', '_') + "-" + version;
     java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
     entries.put(name.replace('-', '_') + "/__init__.py", utf8("VERSION = \"" + version + "\"\n"));
     entries.putAll(extra);
-    entries.put(dist + ".dist-info/METADATA", utf8("Metadata-Version: 2.1\nName: " + metadataName + "\nVersion: " + metadataVersion + "\n\n"));
+    StringBuilder requirements = new StringBuilder();
+    requires.forEach(r -> requirements.append("Requires-Dist: ").append(r).append('\n'));
+    entries.put(dist + ".dist-info/METADATA", utf8("Metadata-Version: 2.1\nName: " + metadataName + "\nVersion: " + metadataVersion + "\n"
+        + requirements + "\n"));
     entries.put(dist + ".dist-info/WHEEL", utf8("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"));
     StringBuilder record = new StringBuilder();
     entries.forEach((path, content) -> record.append(path).append(",sha256=")

@@ -1,0 +1,62 @@
+package dev.portcullis.detect;
+
+import dev.portcullis.gate.Assessment;
+import dev.portcullis.inspect.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How fast: a version within an hour of the previous one (released or not: lightning 2.6.3
+ * followed 2.6.2 within the hour) where the project's median gap is a day or more is medium; more
+ * files at once than the project ever released (and more than five), low.
+ */
+final class CadenceDetector implements Detector {
+
+  static final Duration RAPID = Duration.ofHours(1);
+  static final Duration USUAL_GAP = Duration.ofDays(1);
+
+  @Override
+  public String id() {
+    return "cadence";
+  }
+
+  @Override
+  public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
+    List<Assessment.Signal> signals = new ArrayList<>();
+    long median = baseline.medianGapSeconds();
+    Instant at = release.firstUpload();
+    Optional<ReleaseFacts> previous = recent.others().stream().filter(r -> r.firstUpload().isBefore(at))
+        .max(Comparator.comparing(ReleaseFacts::firstUpload));
+    Instant before = previous.map(ReleaseFacts::firstUpload).orElse(baseline.lastRelease());
+    String beforeVersion = previous.map(ReleaseFacts::version).orElse(baseline.lastVersion());
+    if (before != null && median >= USUAL_GAP.toSeconds()) {
+      Duration gap = Duration.between(before, at);
+      if (!gap.isNegative() && gap.compareTo(RAPID) < 0) {
+        signals.add(signal(Severity.MEDIUM, "version " + release.version() + " came " + human(gap) + " after " + beforeVersion
+            + "; the project's median gap between releases is " + human(Duration.ofSeconds(median))));
+      }
+    }
+    int files = release.uploads().size();
+    if (baseline.releases() > 0 && files > 5 && files > 2 * baseline.maxFiles()) {
+      signals.add(signal(Severity.LOW, files + " files in one release; the project never released more than " + baseline.maxFiles()));
+    }
+    return signals;
+  }
+
+  static String human(Duration d) {
+    if (d.toDays() >= 2) {
+      return d.toDays() + " days";
+    }
+    if (d.toHours() >= 2) {
+      return d.toHours() + " hours";
+    }
+    if (d.toMinutes() >= 1) {
+      return d.toMinutes() + " minutes";
+    }
+    return d.toSeconds() + " seconds";
+  }
+}
