@@ -74,6 +74,7 @@ public final class Portcullis implements AutoCloseable {
   private HttpServer server;
   private final EventLogIntegrity integrity;
   private final MetricsRoute metrics;
+  private final AlertSink alerts;
   private final AlertDispatcher alertDispatcher;
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -91,7 +92,8 @@ public final class Portcullis implements AutoCloseable {
     events.chainLegacyEvents();
     this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile());
     this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp());
-    alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch()), alerts);
+    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch()), alerts);
+    alerts = this.alerts;
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
@@ -260,6 +262,11 @@ public final class Portcullis implements AutoCloseable {
 
   public EventLogIntegrity integrity() {
     return integrity;
+  }
+
+  /** Where alerts go: the outbox (and the sink given at open). */
+  public AlertSink alerts() {
+    return alerts;
   }
 
   public AlertDispatcher alertDispatcher() {

@@ -41,7 +41,8 @@ public final class Baseline {
   private Instant last;
   private String lastVersion;
   private List<String> lastRequirements = List.of();
-  private final List<String> versions = new ArrayList<>();
+  private final Deque<int[]> versions = new ArrayDeque<>();
+  private int[] highest;
 
   /** Learns from one released release (in the order they were uploaded). */
   public void add(ReleaseFacts release) {
@@ -83,10 +84,15 @@ public final class Baseline {
     }
     last = first;
     lastVersion = release.version();
-    versions.add(release.version());
-    if (versions.size() > WINDOW) {
-      versions.removeFirst();
-    }
+    VersionDetector.parts(release.version()).ifPresent(v -> {
+      versions.addLast(v);
+      if (versions.size() > WINDOW) {
+        versions.removeFirst();
+      }
+      if (highest == null || VersionDetector.compare(v, highest) > 0) {
+        highest = v;
+      }
+    });
     lastRequirements = release.requirements();
     release.requirements().forEach(r -> everRequired.add(Requirement.name(r)));
   }
@@ -156,8 +162,14 @@ public final class Baseline {
     return lastRequirements;
   }
 
-  public List<String> versions() {
+  /** The release numbers of the last {@link #WINDOW} releases (parsed once, when learned). */
+  public java.util.Collection<int[]> versions() {
     return versions;
+  }
+
+  /** The highest release number ever released; null before the first. */
+  public int[] highestVersion() {
+    return highest;
   }
 
   /** Median gap between releases, in seconds; -1 with fewer than three gaps. */

@@ -26,12 +26,12 @@ final class VersionDetector implements Detector {
   @Override
   public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
     Optional<int[]> current = parts(release.version());
-    List<int[]> known = baseline.versions().stream().map(VersionDetector::parts).flatMap(Optional::stream).toList();
-    if (current.isEmpty() || known.isEmpty()) {
+    java.util.Collection<int[]> known = baseline.versions();
+    int[] highest = baseline.highestVersion();
+    if (current.isEmpty() || highest == null) {
       return List.of();
     }
     int[] v = current.get();
-    int[] highest = known.stream().max(VersionDetector::compare).orElseThrow();
     List<Assessment.Signal> signals = new ArrayList<>();
     if (compare(v, highest) < 0) {
       boolean lineActive = known.stream().anyMatch(k -> at(k, 0) == at(v, 0) && at(k, 1) == at(v, 1));
@@ -50,7 +50,7 @@ final class VersionDetector implements Detector {
     return signals;
   }
 
-  private static Optional<int[]> parts(String version) {
+  static Optional<int[]> parts(String version) {
     Matcher m = RELEASE.matcher(version);
     if (!m.find()) {
       return Optional.empty();
@@ -71,7 +71,7 @@ final class VersionDetector implements Detector {
     return i < v.length ? v[i] : 0;
   }
 
-  private static int compare(int[] a, int[] b) {
+  static int compare(int[] a, int[] b) {
     for (int i = 0; i < Math.max(a.length, b.length); i++) {
       int c = Integer.compare(at(a, i), at(b, i));
       if (c != 0) {
