@@ -90,9 +90,10 @@ public final class Portcullis implements AutoCloseable {
     this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
     this.events = new EventLog(database, clock);
     events.chainLegacyEvents();
-    this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile());
+    this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile(),
+        settings.watch().checkpointWebhooks());
     this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp());
-    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch()), alerts);
+    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients), alerts);
     alerts = this.alerts;
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
@@ -262,6 +263,12 @@ public final class Portcullis implements AutoCloseable {
 
   public EventLogIntegrity integrity() {
     return integrity;
+  }
+
+  /** A project's policy recipients ({@code notify}): they receive alerts about it (docs/WATCH.md). */
+  private AlertSink.Recipients projectRecipients(String project) {
+    var notify = gate.policies().active(project).notifications();
+    return new AlertSink.Recipients(notify.email(), notify.webhooks());
   }
 
   /** Where alerts go: the outbox (and the sink given at open). */

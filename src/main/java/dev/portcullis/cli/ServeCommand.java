@@ -70,6 +70,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "5m", description = "How often to sign a checkpoint when there are new events. Default: ${DEFAULT-VALUE}.")
   String checkpointInterval;
 
+  @Option(names = "--checkpoint-webhook", paramLabel = "URL", description = "Also POST every checkpoint (JSON) to this URL (repeatable).")
+  java.util.List<String> checkpointWebhooks = new java.util.ArrayList<>();
+
   @Option(names = "--alert-webhook", paramLabel = "URL",
       description = "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
   java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
@@ -90,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
     String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
     java.util.List<String> secretList = secrets == null || secrets.isBlank() ? java.util.List.of() : java.util.List.of(secrets.trim().split("\\s+"));
     String slack = System.getenv("PORTCULLIS_ALERT_SLACK_URLS");
-    return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval),
+    return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval), checkpointWebhooks,
         alertWebhooks.stream().map(url -> new WatchSettings.Webhook(url, secretList)).toList(),
         slack == null || slack.isBlank() ? java.util.List.of() : java.util.List.of(slack.trim().split("\\s+")),
         alertEmails, alertSyslog, alertMinSeverity);

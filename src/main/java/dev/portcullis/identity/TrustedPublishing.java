@@ -167,7 +167,9 @@ public final class TrustedPublishing {
         + "', which publishes through a trusted publisher" + (denied ? "; refused: the project accepts only its trusted publishers" : "");
     events.append(new Event("TokenUploadToTrustedProject", principal.actor(), project, project, origin,
         Map.of("severity", "high", "refused", denied, "message", message)));
-    alerts.raise(new AlertSink.Alert("TokenUploadToTrustedProject", project, message));
+    alerts.raise(new AlertSink.Alert("TokenUploadToTrustedProject", dev.portcullis.watch.AlertLevel.HIGH, project, project,
+        "a long-lived token uploaded to " + project + ", which publishes through a trusted publisher", message,
+        Map.of("actor", principal.actor(), "refused", denied), List.of(), List.of()));
     return denied
         ? Optional.of("Project '" + project + "' accepts uploads only from its trusted publishers, not from API tokens.")
         : Optional.empty();

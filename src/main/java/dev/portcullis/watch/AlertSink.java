@@ -35,6 +35,16 @@ public interface AlertSink {
     }
   }
 
+  /** Who else hears about a project: its policy's {@code notify} e-mail addresses and webhooks. */
+  record Recipients(List<String> emails, List<String> webhooks) {
+    public static final Recipients NONE = new Recipients(List.of(), List.of());
+
+    public Recipients {
+      emails = List.copyOf(emails);
+      webhooks = List.copyOf(webhooks);
+    }
+  }
+
   void raise(Alert alert);
 
   /** Raises every alert in {@code first}, then in {@code second}. */

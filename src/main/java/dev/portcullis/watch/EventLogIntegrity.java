@@ -30,17 +30,21 @@ import java.util.TreeMap;
 public final class EventLogIntegrity {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventLogIntegrity.class);
 
   private final Database database;
   private final Clock clock;
   private final CheckpointKey key;
   private final Path sink;
+  private final List<String> webhooks;
+  private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
 
-  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink) {
+  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink, List<String> webhooks) {
     this.database = database;
     this.clock = clock;
     this.key = key;
     this.sink = sink;
+    this.webhooks = List.copyOf(webhooks);
   }
 
   /** Signs a checkpoint over every event so far, if there are events since the last one. */
@@ -73,7 +77,26 @@ public final class EventLogIntegrity {
         throw new UncheckedIOException("cannot append the checkpoint to " + sink, e);
       }
     }
+    for (String url : webhooks) {
+      post(url, checkpoint);
+    }
     return Optional.of(checkpoint);
+  }
+
+  /** Best effort: a checkpoint that does not arrive is superseded by the next one, which covers every earlier event. */
+  private void post(String url, Checkpoint checkpoint) {
+    try {
+      var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(10))
+          .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(checkpoint)))
+          .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+      if (response.statusCode() / 100 != 2) {
+        LOG.warn("checkpoint {} was refused by {}: HTTP {}", checkpoint.seq(), java.net.URI.create(url).getHost(), response.statusCode());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("checkpoint {} could not be sent to {}: {}", checkpoint.seq(), java.net.URI.create(url).getHost(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** What verification found: how much was checked, and every problem, naming the event. */

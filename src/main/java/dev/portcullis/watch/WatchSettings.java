@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param checkpointFile a JSON-lines file (ideally append-only, outside the server's reach) every
  *     checkpoint is appended to; null: checkpoints stay in the database only
  * @param checkpointInterval how often a checkpoint is signed when there are new events
+ * @param checkpointWebhooks URLs each checkpoint is POSTed to as JSON (best effort: a missed one is
+ *     superseded by the next, which covers every earlier event)
  * @param webhooks Standard-Webhooks receivers, each with its signing secrets (the first signs; all
  *     are listed during rotation)
  * @param slack Slack-compatible incoming-webhook URLs
@@ -19,8 +21,8 @@ import java.util.Objects;
  * @param syslog {@code host:port} that receives CEF lines over UDP; null: none
  * @param minSeverity alerts below this (low, medium, high, critical) are recorded but not sent
  */
-public record WatchSettings(Path checkpointFile, Duration checkpointInterval, List<Webhook> webhooks, List<String> slack,
-    List<String> email, String syslog, String minSeverity) {
+public record WatchSettings(Path checkpointFile, Duration checkpointInterval, List<String> checkpointWebhooks, List<Webhook> webhooks,
+    List<String> slack, List<String> email, String syslog, String minSeverity) {
 
   /** A webhook receiver and its secrets ({@code whsec_} + base64, as Standard Webhooks prints them). */
   public record Webhook(String url, List<String> secrets) {
@@ -35,10 +37,12 @@ public record WatchSettings(Path checkpointFile, Duration checkpointInterval, Li
     }
   }
 
-  public static final WatchSettings DEFAULTS = new WatchSettings(null, Duration.ofMinutes(5), List.of(), List.of(), List.of(), null, "medium");
+  public static final WatchSettings DEFAULTS =
+      new WatchSettings(null, Duration.ofMinutes(5), List.of(), List.of(), List.of(), List.of(), null, "medium");
 
   public WatchSettings {
     Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+    checkpointWebhooks = List.copyOf(checkpointWebhooks);
     webhooks = List.copyOf(webhooks);
     slack = List.copyOf(slack);
     email = List.copyOf(email);
@@ -46,10 +50,14 @@ public record WatchSettings(Path checkpointFile, Duration checkpointInterval, Li
   }
 
   public WatchSettings withCheckpointFile(Path file) {
-    return new WatchSettings(file, checkpointInterval, webhooks, slack, email, syslog, minSeverity);
+    return new WatchSettings(file, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity);
+  }
+
+  public WatchSettings withCheckpointWebhooks(List<String> urls) {
+    return new WatchSettings(checkpointFile, checkpointInterval, urls, webhooks, slack, email, syslog, minSeverity);
   }
 
   public WatchSettings withAlerts(List<Webhook> webhooks, List<String> slack, List<String> email, String syslog, String minSeverity) {
-    return new WatchSettings(checkpointFile, checkpointInterval, webhooks, slack, email, syslog, minSeverity);
+    return new WatchSettings(checkpointFile, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity);
   }
 }

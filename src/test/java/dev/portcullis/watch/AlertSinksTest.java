@@ -51,6 +51,12 @@ class AlertSinksTest {
       exchange.sendResponseHeaders(200, -1);
       exchange.close();
     });
+    List<String> followers = Collections.synchronizedList(new ArrayList<>());
+    receiver.createContext("/demo-team", exchange -> {
+      followers.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
     receiver.createContext("/services/T0/B0/xyz", exchange -> {
       slack.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       exchange.sendResponseHeaders(200, -1);
@@ -63,6 +69,11 @@ class AlertSinksTest {
             List.of(new WatchSettings.Webhook(base + "/hook", List.of(NEW, OLD))), List.of(base + "/services/T0/B0/xyz"), List.of(),
             "127.0.0.1:" + syslog.getLocalPort(), "high")))) {
       syslog.setSoTimeout(20_000);
+      // The project's own followers (its policy's notify) hear about it from medium level up.
+      Path policy = java.nio.file.Files.writeString(dir.resolve("policy.yaml"), "notify:\n  webhooks: [" + base + "/demo-team]\n");
+      CliRunner.Output imported = CliRunner.run("policy", "import", "demo", policy.toString(), "--otp", server.admin().otp(),
+          "--server", server.url(), "--token", server.adminToken());
+      assertThat(imported.code()).as(imported.err()).isZero();
       server.app().alerts().raise(new AlertSink.Alert("DrillAlert", AlertLevel.LOW, "demo", "1.0", "quiet", "below the minimum", Map.of(), List.of(), List.of()));
       server.app().alerts().raise(new AlertSink.Alert("TokenUploadToTrustedProject", AlertLevel.HIGH, "demo", "2.0",
           "demo 2.0 was uploaded with a long-lived token", "a long-lived token uploaded to 'demo' | which = publishes via CI",
@@ -76,11 +87,12 @@ class AlertSinksTest {
           .contains("msg=a long-lived token uploaded to 'demo' | which \\= publishes via CI");
 
       long deadline = System.nanoTime() + 20_000_000_000L;
-      while ((hooks.isEmpty() || slack.isEmpty()) && System.nanoTime() < deadline) {
+      while ((hooks.isEmpty() || slack.isEmpty() || followers.isEmpty()) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       Thread.sleep(1_000);
       assertThat(hooks).hasSize(1);
+      assertThat(followers).singleElement().satisfies(f -> assertThat(JSON.readTree(f).path("type").asText()).isEqualTo("TokenUploadToTrustedProject"));
       Map<String, String> hook = hooks.getFirst();
       String signed = hook.get("id") + "." + hook.get("timestamp") + "." + hook.get("body");
       assertThat(hook.get("signature")).isEqualTo("v1," + hmac(NEW, signed) + " v1," + hmac(OLD, signed));
@@ -92,7 +104,7 @@ class AlertSinksTest {
           .isEqualTo("*[HIGH] demo 2.0 was uploaded with a long-lived token*\na long-lived token uploaded to 'demo' | which = publishes via CI"));
       // The Slack URL carries a token: the outbox keeps only its fingerprint.
       List<String> sinks = server.app().database().withHandle(h -> h.createQuery("SELECT sink FROM alert_deliveries").mapTo(String.class).list());
-      assertThat(sinks).hasSize(3).noneMatch(sink -> sink.contains("xyz") || sink.contains("/hook"));
+      assertThat(sinks).hasSize(4).noneMatch(sink -> sink.contains("xyz") || sink.contains("/hook"));
 
       RawHttp.Response cef = RawHttp.send(server.url(), "GET", "/api/v1/events?kind=AlertRaised&format=cef",
           Map.of("Authorization", "Bearer " + server.adminToken()), null);
@@ -101,7 +113,7 @@ class AlertSinksTest {
       CliRunner.Output jsonl = CliRunner.run("events", "--kind", "AlertDelivered", "--format", "jsonl", "--server", server.url(),
           "--token", server.adminToken());
       assertThat(jsonl.code()).as(jsonl.err()).isZero();
-      assertThat(jsonl.out().lines()).hasSize(3).allSatisfy(l -> assertThat(JSON.readTree(l).path("kind").asText()).isEqualTo("AlertDelivered"));
+      assertThat(jsonl.out().lines()).hasSize(4).allSatisfy(l -> assertThat(JSON.readTree(l).path("kind").asText()).isEqualTo("AlertDelivered"));
       RawHttp.Response forbidden = RawHttp.send(server.url(), "GET", "/api/v1/events",
           Map.of("Authorization", "Bearer " + server.token("ci", dev.portcullis.identity.Role.MAINTAINER, "demo",
               dev.portcullis.identity.Permission.UPLOAD)), null);
@@ -109,7 +121,7 @@ class AlertSinksTest {
 
       String metrics = RawHttp.send(server.url(), "GET", "/metrics", Map.of(), null).body();
       assertThat(metrics).contains("portcullis_alerts_total{level=\"high\"} 1", "portcullis_alerts_total{level=\"low\"} 1",
-          "portcullis_alert_deliveries{state=\"delivered\"} 3", "portcullis_alert_queue_depth 0", "# TYPE portcullis_uploads_total counter");
+          "portcullis_alert_deliveries{state=\"delivered\"} 4", "portcullis_alert_queue_depth 0", "# TYPE portcullis_uploads_total counter");
     } finally {
       receiver.stop(0);
     }

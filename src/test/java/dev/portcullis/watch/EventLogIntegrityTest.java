@@ -90,11 +90,23 @@ class EventLogIntegrityTest {
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void aRewrittenChainIsCaughtByTheSignedCheckpointsEvenWithoutTheirRows(String database) throws Exception {
     Path checkpoints = dir.resolve("checkpoints.jsonl");
+    List<String> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/checkpoints", exchange -> {
+      posted.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/checkpoints";
     try (TestServer server = TestServer.start(database, dir.resolve("data"),
-        settings -> settings.withWatch(WatchSettings.DEFAULTS.withCheckpointFile(checkpoints)))) {
+        settings -> settings.withWatch(WatchSettings.DEFAULTS.withCheckpointFile(checkpoints).withCheckpointWebhooks(List.of(url))))) {
       server.token("ci", Role.MAINTAINER, "demo", Permission.UPLOAD);
       server.token("ops", Role.MAINTAINER, "demo", Permission.UPLOAD);
       assertThat(server.app().integrity().checkpoint()).isPresent();
+      // The checkpoint also went to the webhook, the same JSON as the file's line.
+      assertThat(posted).isNotEmpty();
+      assertThat(Files.readAllLines(checkpoints)).contains(posted.getLast());
 
       // Someone with write access to the database swaps two events and recomputes every hash and the head.
       List<Map<String, Object>> rows = server.app().database().withHandle(h -> h.createQuery("SELECT * FROM events ORDER BY seq").mapToMap().list());
@@ -120,6 +132,8 @@ class EventLogIntegrityTest {
       CliRunner.Output rewritten = verify(server, checkpoints);
       assertThat(rewritten.code()).isEqualTo(1);
       assertThat(rewritten.out()).contains("does not match the log: events up to seq");
+    } finally {
+      receiver.stop(0);
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.portcullis.watch.WatchSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -31,8 +32,15 @@ public final class AlertOutbox implements AlertSink {
   private final EventLog events;
   private final Clock clock;
   private final WatchSettings settings;
+  private final java.util.function.Function<String, Recipients> projectRecipients;
 
-  public AlertOutbox(Database database, EventLog events, Clock clock, WatchSettings settings) {
+  /**
+   * {@code projectRecipients} names who follows a project (its policy's {@code notify}); they get
+   * that project's alerts of medium level and above, besides the alert's own recipients.
+   */
+  public AlertOutbox(Database database, EventLog events, Clock clock, WatchSettings settings,
+      java.util.function.Function<String, Recipients> projectRecipients) {
+    this.projectRecipients = projectRecipients;
     this.database = database;
     this.events = events;
     this.clock = clock;
@@ -45,7 +53,8 @@ public final class AlertOutbox implements AlertSink {
   }
 
   /** Raises within the caller's transaction; returns the alert's id. */
-  public long raise(Handle h, Alert alert) {
+  public long raise(Handle h, Alert raised) {
+    Alert alert = withProjectRecipients(raised);
     Map<String, Object> eventDetails = new LinkedHashMap<>(alert.details());
     eventDetails.put("level", alert.level().wireName());
     eventDetails.put("title", alert.title());
@@ -65,6 +74,24 @@ public final class AlertOutbox implements AlertSink {
           .bind("a", id).bind("s", sink).bind("t", now).execute();
     }
     return id;
+  }
+
+  private Alert withProjectRecipients(Alert alert) {
+    if (alert.project() == null || alert.level().compareTo(AlertLevel.MEDIUM) < 0) {
+      return alert;
+    }
+    Recipients followers;
+    try {
+      followers = projectRecipients.apply(alert.project());
+    } catch (RuntimeException e) {
+      followers = Recipients.NONE; // an unknown project or policy: the configured sinks still get it
+    }
+    Set<String> emails = new LinkedHashSet<>(alert.emails());
+    emails.addAll(followers.emails());
+    Set<String> webhooks = new LinkedHashSet<>(alert.webhooks());
+    webhooks.addAll(followers.webhooks());
+    return new Alert(alert.kind(), alert.level(), alert.project(), alert.subject(), alert.title(), alert.message(), alert.details(),
+        List.copyOf(emails), List.copyOf(webhooks));
   }
 
   /** The configured sinks the alert's level reaches, and the alert's own recipients. */
