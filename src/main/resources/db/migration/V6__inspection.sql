@@ -6,5 +6,6 @@ CREATE TABLE file_inspections (
   max_severity VARCHAR(10) NOT NULL,
   findings INTEGER NOT NULL,
   report TEXT,
-  error VARCHAR(1000)
+  error VARCHAR(1000),
+  requires_dist TEXT                 -- the metadata's Requires-Dist (JSON array), for the detectors
 );

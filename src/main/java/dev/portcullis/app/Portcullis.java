@@ -103,7 +103,7 @@ public final class Portcullis implements AutoCloseable {
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
     this.metrics = new MetricsRoute(database);
-    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(database, inspection, clock)));
+    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(database, clock)));
     Assessor counted = (release, files) -> {
       var assessment = detectors.assess(release, files);
       assessment.signals().forEach(signal -> metrics.signal(signal.detector(), signal.severity()));

@@ -2,7 +2,8 @@ package dev.portcullis.detect;
 
 import dev.portcullis.gate.Assessment;
 import dev.portcullis.gate.Assessor;
-import dev.portcullis.inspect.InspectionService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Release;
 import dev.portcullis.store.Database;
@@ -24,13 +25,13 @@ public final class Detectors implements Assessor {
 
   private static final Duration RECENT = Duration.ofDays(1);
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Database database;
-  private final InspectionService inspection;
   private final Clock clock;
 
-  public Detectors(Database database, InspectionService inspection, Clock clock) {
+  public Detectors(Database database, Clock clock) {
     this.database = database;
-    this.inspection = inspection;
     this.clock = clock;
   }
 
@@ -69,13 +70,13 @@ public final class Detectors implements Assessor {
     return signals;
   }
 
-  private final class Row {
+  private static final class Row {
     final long id;
     final String version;
     final String state;
     final List<Upload> uploads = new ArrayList<>();
-    final List<Long> wheelFiles = new ArrayList<>();
-    final List<Long> otherFiles = new ArrayList<>();
+    String wheelRequires;
+    String otherRequires;
 
     Row(long id, String version, String state) {
       this.id = id;
@@ -84,10 +85,17 @@ public final class Detectors implements Assessor {
     }
   }
 
-  private ReleaseFacts facts(Row row) {
-    List<Long> candidates = new ArrayList<>(row.wheelFiles);
-    candidates.addAll(row.otherFiles);
-    List<String> requirements = candidates.isEmpty() ? List.of() : inspection.requirements(candidates.getFirst());
+  /** The release's facts; its requirements from a wheel's metadata if it has one (what installers read), else the sdist's. */
+  private static ReleaseFacts facts(Row row) {
+    String requires = row.wheelRequires != null ? row.wheelRequires : row.otherRequires;
+    List<String> requirements = List.of();
+    if (requires != null) {
+      try {
+        requirements = List.of(JSON.readValue(requires, String[].class));
+      } catch (JsonProcessingException e) {
+        requirements = List.of();
+      }
+    }
     return new ReleaseFacts(row.version, row.uploads, requirements);
   }
 
@@ -96,8 +104,9 @@ public final class Detectors implements Assessor {
     Map<Long, Row> rows = new LinkedHashMap<>();
     database.withHandle(h -> {
       h.createQuery("SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.packagetype, f.size, f.uploaded_at,"
-              + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity"
+              + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity, i.requires_dist"
               + " FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id"
+              + " LEFT JOIN file_inspections i ON i.file_id = f.id"
               + " WHERE p.name = :p ORDER BY f.uploaded_at, f.id")
           .bind("p", project)
           .map((rs, ctx) -> {
@@ -111,7 +120,12 @@ public final class Detectors implements Assessor {
             row.uploads.add(new Upload(rs.getString("filename"), rs.getString("packagetype"), rs.getLong("size"),
                 Instant.ofEpochMilli(rs.getLong("uploaded_at")), rs.getString("uploader_ip"), rs.getString("uploader_agent"),
                 rs.getString("uploader_token"), rs.getString("uploaded_by"), rs.getString("publisher_identity") != null));
-            ("bdist_wheel".equals(rs.getString("packagetype")) ? row.wheelFiles : row.otherFiles).add(rs.getLong("file_id"));
+            String requires = rs.getString("requires_dist");
+            if ("bdist_wheel".equals(rs.getString("packagetype"))) {
+              row.wheelRequires = row.wheelRequires == null ? requires : row.wheelRequires;
+            } else {
+              row.otherRequires = row.otherRequires == null ? requires : row.otherRequires;
+            }
             return row;
           })
           .list();

@@ -56,7 +56,8 @@ public final class InspectionService implements ContentInspection, Assessor {
     if (refusal.isPresent()) {
       return new Refused(refusal.get());
     }
-    return new Inspected(toJson(inspection), inspection.maxSeverity().wireName(), inspection.findings().size(), null);
+    return new Inspected(toJson(inspection), inspection.maxSeverity().wireName(), inspection.findings().size(),
+        toJson(inspection.metadata().requiresDist()), null);
   }
 
   // ------------------------------------------------------------------ gate
@@ -130,23 +131,6 @@ public final class InspectionService implements ContentInspection, Assessor {
   /** A file's report, or why there is none. */
   public record FileReport(String filename, Report report, String error) {}
 
-  /** The Requires-Dist of a stored file, from its inspection report (empty when there is none). */
-  public List<String> requirements(long fileId) {
-    Optional<String> report = database.withHandle(h -> h.createQuery("SELECT report FROM file_inspections WHERE file_id = :id")
-        .bind("id", fileId).mapTo(String.class).findOne());
-    if (report.isEmpty()) {
-      return List.of();
-    }
-    try {
-      com.fasterxml.jackson.databind.JsonNode requires = JSON.readTree(report.get()).path("metadata").path("requiresDist");
-      List<String> out = new ArrayList<>();
-      requires.forEach(r -> out.add(r.asText()));
-      return out;
-    } catch (JsonProcessingException e) {
-      return List.of();
-    }
-  }
-
   // ------------------------------------------------------------------ storage
 
   private record Stored(Inspection inspection, String error) {}
@@ -174,10 +158,11 @@ public final class InspectionService implements ContentInspection, Assessor {
       return new Stored(null, "its bytes are missing from the blob store");
     }
     Inspection inspection = inspector.inspect(blob.get(), file.filename());
-    database.inTransaction(h -> h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report)"
-            + " VALUES (:id, :t, :sev, :n, :r) ON CONFLICT (file_id) DO NOTHING")
+    database.inTransaction(h -> h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report,"
+            + " requires_dist) VALUES (:id, :t, :sev, :n, :r, :requires) ON CONFLICT (file_id) DO NOTHING")
         .bind("id", file.id()).bind("t", clock.millis()).bind("sev", inspection.maxSeverity().wireName())
-        .bind("n", inspection.findings().size()).bind("r", toJson(inspection)).execute());
+        .bind("n", inspection.findings().size()).bind("r", toJson(inspection)).bind("requires", toJson(inspection.metadata().requiresDist()))
+        .execute());
     return new Stored(inspection, null);
   }
 
@@ -196,7 +181,7 @@ public final class InspectionService implements ContentInspection, Assessor {
     return parts.length == 3 ? parts[2] : filename.substring(filename.indexOf('.'));
   }
 
-  static String toJson(Inspection inspection) {
+  static String toJson(Object inspection) {
     try {
       return JSON.writeValueAsString(inspection);
     } catch (JsonProcessingException e) {

@@ -16,10 +16,11 @@ public interface ContentInspection {
   record Refused(String reason) implements Result {}
 
   /**
-   * Inspected: the report (JSON) and its highest severity. {@code report} is null and {@code error}
-   * says why when the inspection itself failed; the gate then holds the release (fail closed).
+   * Inspected: the report (JSON), its highest severity, and the metadata's Requires-Dist (a JSON
+   * array, for the detectors). {@code report} is null and {@code error} says why when the
+   * inspection itself failed; the gate then holds the release (fail closed).
    */
-  record Inspected(String report, String maxSeverity, int findings, String error) implements Result {}
+  record Inspected(String report, String maxSeverity, int findings, String requiresDist, String error) implements Result {}
 
   Result inspect(String filename, Path file);
 

@@ -222,7 +222,7 @@ public final class PublishService {
       return inspection.inspect(filename, content.path());
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       org.slf4j.LoggerFactory.getLogger(PublishService.class).error("inspecting {} failed; the release will be held", filename, e);
-      return new ContentInspection.Inspected(null, "high", 0, "the inspection failed: " + e.getClass().getSimpleName());
+      return new ContentInspection.Inspected(null, "high", 0, null, "the inspection failed: " + e.getClass().getSimpleName());
     }
   }
 
@@ -322,10 +322,10 @@ public final class PublishService {
     }
     if (u.inspection() != null) {
       ContentInspection.Inspected i = u.inspection();
-      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error)"
-              + " VALUES (:id, :t, :sev, :n, :report, :error)")
+      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
+              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
           .bind("id", fileId).bind("t", now).bind("sev", i.maxSeverity()).bind("n", i.findings())
-          .bind("report", i.report()).bind("error", i.error()).execute();
+          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
     }
     events.append(
         h,
