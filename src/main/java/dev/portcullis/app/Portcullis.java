@@ -37,6 +37,9 @@ import dev.portcullis.store.SecretBox;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.CheckpointKey;
 import dev.portcullis.watch.EventLog;
+import dev.portcullis.upstream.Promoter;
+import dev.portcullis.upstream.UpstreamWatcher;
+import dev.portcullis.upstream.http.UpstreamRoutes;
 import dev.portcullis.watch.EventLogIntegrity;
 import dev.portcullis.watch.http.EventRoutes;
 import dev.portcullis.watch.http.MetricsRoute;
@@ -75,6 +78,8 @@ public final class Portcullis implements AutoCloseable {
   private final EventLogIntegrity integrity;
   private final MetricsRoute metrics;
   private final AlertSink alerts;
+  private final UpstreamWatcher upstreamWatcher;
+  private final Promoter promoter;
   private final AlertDispatcher alertDispatcher;
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -96,6 +101,7 @@ public final class Portcullis implements AutoCloseable {
     this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients), alerts);
     alerts = this.alerts;
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
     this.catalog = new Catalog(database);
@@ -113,6 +119,9 @@ public final class Portcullis implements AutoCloseable {
     AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
         ? AttestationCheck.UNAVAILABLE
         : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
+    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), http,
+        clock, random, settings.watch().upstreamInterval());
+    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, http, clock);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate);
   }
 
@@ -139,10 +148,11 @@ public final class Portcullis implements AutoCloseable {
     ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate, inspection);
     PolicyRoutes policyRoutes = new PolicyRoutes(auth, gate.policies());
     IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
-    AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock);
+    AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets);
     OidcRoutes oidc = new OidcRoutes(trustedPublishing);
     PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
     EventRoutes eventRoutes = new EventRoutes(auth, events);
+    UpstreamRoutes upstream = new UpstreamRoutes(auth, upstreamWatcher, promoter);
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -157,6 +167,7 @@ public final class Portcullis implements AutoCloseable {
         .get("/api/v1/releases", ErrorStyle.JSON, releases::list)
         .get("/api/v1/projects/{project}/releases/{version}", ErrorStyle.JSON, releases::show)
         .get("/api/v1/projects/{project}/releases/{version}/inspection", ErrorStyle.JSON, releases::inspection)
+        .get("/api/v1/projects/{project}/releases/{version}/wait", ErrorStyle.JSON, releases::waitForDecision)
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
         .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)
@@ -186,6 +197,11 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
         .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
         .get("/api/v1/events", ErrorStyle.JSON, eventRoutes::list)
+        .get("/api/v1/watch", ErrorStyle.JSON, upstream::list)
+        .post("/api/v1/watch", ErrorStyle.JSON, upstream::add)
+        .post("/api/v1/watch/{id}/remove", ErrorStyle.JSON, upstream::remove)
+        .get("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::showTarget)
+        .post("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::setTarget)
         .get("/metrics", ErrorStyle.JSON, metrics::scrape)
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();
@@ -200,6 +216,8 @@ public final class Portcullis implements AutoCloseable {
     // Auto-releases whose settle time passed, expiry of held releases.
     every("portcullis-gate", Duration.ofSeconds(30), "gate tick failed; held releases stay held", gate::tick);
     every("portcullis-alerts", Duration.ofMillis(500), "alert delivery pass failed; pending alerts stay queued", () -> alertDispatcher.deliverDue());
+    every("portcullis-upstream", Duration.ofSeconds(1), "polling upstream indexes failed; watches stay due", () -> upstreamWatcher.pollDue());
+    every("portcullis-promoter", Duration.ofSeconds(1), "promoting approved releases failed; they stay queued", () -> promoter.promoteDue());
     every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
         () -> this.integrity.checkpoint());
     return http.port();
@@ -274,6 +292,14 @@ public final class Portcullis implements AutoCloseable {
   /** Where alerts go: the outbox (and the sink given at open). */
   public AlertSink alerts() {
     return alerts;
+  }
+
+  public UpstreamWatcher upstreamWatcher() {
+    return upstreamWatcher;
+  }
+
+  public Promoter promoter() {
+    return promoter;
   }
 
   public AlertDispatcher alertDispatcher() {

@@ -95,6 +95,14 @@ final class AuditCommand {
                 t.get("project") == null ? "(all)" : t.get("project"), t.get("permissions"), t.get("age_days"), flagCodes(t));
           }
           out.println("summary: " + report.get("summary"));
+          List<Map<String, Object>> upstream = (List<Map<String, Object>>) report.getOrDefault("upstream_credentials", List.of());
+          if (!upstream.isEmpty()) {
+            out.printf("%nupstream credentials (sealed at rest):%n%-24s %-40s %5s  %s%n", "PROJECT", "UPLOAD URL", "AGE", "LAST USED");
+            for (Map<String, Object> u : upstream) {
+              out.printf("%-24s %-40s %4sd  %s%n", u.get("project"), u.get("upload_url"), u.get("age_days"),
+                  u.get("last_used_at") == null ? "never" : u.get("last_used_at"));
+            }
+          }
         }
         default -> throw new IllegalArgumentException("--format must be table, json or csv");
       }

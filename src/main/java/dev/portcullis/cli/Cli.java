@@ -23,7 +23,9 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       InspectCommand.class,
       BenchCommand.class,
-      EventsCommand.class
+      EventsCommand.class,
+      WatchCommand.class,
+      UpstreamCommand.class
     })
 public final class Cli {
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       ReleaseCommand.ListReleases.class,
       ReleaseCommand.Show.class,
       ReleaseCommand.Inspect.class,
+      ReleaseCommand.Wait.class,
       ReleaseCommand.Approve.class,
       ReleaseCommand.Reject.class,
       ReleaseCommand.Yank.class,
@@ -107,6 +108,82 @@ final class ReleaseCommand {
         }
       }
       return failed ? 1 : 0;
+    }
+  }
+
+  @Command(name = "wait", description = {
+      "Block until the release is decided, then check that what was approved is exactly what you built.",
+      "Exit 0 when it is released and every file in --files is in it with the same SHA-256 (and nothing else is);",
+      "1 when it was rejected, quarantined or expired, or the digests differ; 3 on --timeout."})
+  static final class Wait implements Callable<Integer> {
+    static final int TIMED_OUT = 3;
+
+    @Mixin ServerOptions server;
+    @Parameters(index = "0", paramLabel = "PROJECT") String project;
+    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Option(names = "--files", required = true, paramLabel = "DIST_DIR", description = "The directory holding the files you built (dist/).")
+    java.nio.file.Path files;
+    @Option(names = "--timeout", defaultValue = "24h", paramLabel = "DURATION", description = "Give up after this long. Default: ${DEFAULT-VALUE}.")
+    String timeout;
+    @Spec CommandSpec spec;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+      Map<String, String> local = new java.util.TreeMap<>();
+      try (var stream = java.nio.file.Files.list(files)) {
+        for (java.nio.file.Path f : stream.filter(java.nio.file.Files::isRegularFile).toList()) {
+          String name = f.getFileName().toString();
+          if (name.endsWith(".whl") || name.endsWith(".tar.gz") || name.endsWith(".zip")) {
+            local.put(name, dev.portcullis.store.Sha256.hex(f));
+          }
+        }
+      }
+      if (local.isEmpty()) {
+        throw new IllegalArgumentException("no distribution files (.whl, .tar.gz, .zip) in " + files);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      java.time.Instant deadline = java.time.Instant.now().plus(Durations.parse(timeout));
+      Map<String, Object> release;
+      while (true) {
+        long left = java.time.Duration.between(java.time.Instant.now(), deadline).toSeconds();
+        release = server.client().get(path(project, version) + "/wait?timeout=" + Math.max(0, Math.min(60, left)));
+        if (!"held".equals(release.get("state")) || left <= 0) {
+          break;
+        }
+      }
+      String state = (String) release.get("state");
+      if ("held".equals(state)) {
+        out.println("TIMED OUT: " + project + " " + version + " is still held after " + timeout + " (approvals: "
+            + release.get("approvals") + " of " + release.get("approvals_required") + ")");
+        return TIMED_OUT;
+      }
+      if (!"released".equals(state)) {
+        out.println("NOT APPROVED: " + project + " " + version + " is " + state + ": " + release.get("decision_reason"));
+        return 1;
+      }
+      Map<String, String> approved = new java.util.TreeMap<>();
+      for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
+        approved.put((String) f.get("filename"), (String) f.get("sha256"));
+      }
+      List<String> problems = new java.util.ArrayList<>();
+      local.forEach((name, sha) -> {
+        if (!approved.containsKey(name)) {
+          problems.add(name + " was not approved (it is not in the release)");
+        } else if (!approved.get(name).equals(sha)) {
+          problems.add(name + ": the approved file has SHA-256 " + approved.get(name) + ", yours " + sha);
+        }
+      });
+      approved.keySet().stream().filter(name -> !local.containsKey(name))
+          .forEach(name -> problems.add(name + " was approved but is not among your files"));
+      if (!problems.isEmpty()) {
+        out.println("MISMATCH: what was approved is not what you built:");
+        problems.forEach(p -> out.println("  " + p));
+        return 1;
+      }
+      out.println("APPROVED: " + project + " " + version + " by " + release.get("decided_by") + "; " + local.size()
+          + " file(s) match the approved SHA-256 digests");
+      return 0;
     }
   }
 

@@ -73,6 +73,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-webhook", paramLabel = "URL", description = "Also POST every checkpoint (JSON) to this URL (repeatable).")
   java.util.List<String> checkpointWebhooks = new java.util.ArrayList<>();
 
+  @Option(names = "--upstream-interval", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How often each watched upstream project is polled (./portcullis watch add). Default: ${DEFAULT-VALUE}.")
+  String upstreamInterval;
+
   @Option(names = "--alert-webhook", paramLabel = "URL",
       description = "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
   java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
@@ -96,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
     return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval), checkpointWebhooks,
         alertWebhooks.stream().map(url -> new WatchSettings.Webhook(url, secretList)).toList(),
         slack == null || slack.isBlank() ? java.util.List.of() : java.util.List.of(slack.trim().split("\\s+")),
-        alertEmails, alertSyslog, alertMinSeverity);
+        alertEmails, alertSyslog, alertMinSeverity, Durations.parse(upstreamInterval));
   }
 
   @Override

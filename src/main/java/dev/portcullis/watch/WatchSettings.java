@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param email addresses alerts are mailed to (needs the SMTP settings)
  * @param syslog {@code host:port} that receives CEF lines over UDP; null: none
  * @param minSeverity alerts below this (low, medium, high, critical) are recorded but not sent
+ * @param upstreamInterval how often each watched upstream project is polled (with ±10% jitter)
  */
 public record WatchSettings(Path checkpointFile, Duration checkpointInterval, List<String> checkpointWebhooks, List<Webhook> webhooks,
-    List<String> slack, List<String> email, String syslog, String minSeverity) {
+    List<String> slack, List<String> email, String syslog, String minSeverity, Duration upstreamInterval) {
 
   /** A webhook receiver and its secrets ({@code whsec_} + base64, as Standard Webhooks prints them). */
   public record Webhook(String url, List<String> secrets) {
@@ -38,7 +39,7 @@ public record WatchSettings(Path checkpointFile, Duration checkpointInterval, Li
   }
 
   public static final WatchSettings DEFAULTS =
-      new WatchSettings(null, Duration.ofMinutes(5), List.of(), List.of(), List.of(), List.of(), null, "medium");
+      new WatchSettings(null, Duration.ofMinutes(5), List.of(), List.of(), List.of(), List.of(), null, "medium", Duration.ofMinutes(5));
 
   public WatchSettings {
     Objects.requireNonNull(checkpointInterval, "checkpointInterval");
@@ -47,17 +48,22 @@ public record WatchSettings(Path checkpointFile, Duration checkpointInterval, Li
     slack = List.copyOf(slack);
     email = List.copyOf(email);
     AlertLevel.parse(minSeverity);
+    Objects.requireNonNull(upstreamInterval, "upstreamInterval");
   }
 
   public WatchSettings withCheckpointFile(Path file) {
-    return new WatchSettings(file, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity);
+    return new WatchSettings(file, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity, upstreamInterval);
   }
 
   public WatchSettings withCheckpointWebhooks(List<String> urls) {
-    return new WatchSettings(checkpointFile, checkpointInterval, urls, webhooks, slack, email, syslog, minSeverity);
+    return new WatchSettings(checkpointFile, checkpointInterval, urls, webhooks, slack, email, syslog, minSeverity, upstreamInterval);
+  }
+
+  public WatchSettings withUpstreamInterval(Duration interval) {
+    return new WatchSettings(checkpointFile, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity, interval);
   }
 
   public WatchSettings withAlerts(List<Webhook> webhooks, List<String> slack, List<String> email, String syslog, String minSeverity) {
-    return new WatchSettings(checkpointFile, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity);
+    return new WatchSettings(checkpointFile, checkpointInterval, checkpointWebhooks, webhooks, slack, email, syslog, minSeverity, upstreamInterval);
   }
 }

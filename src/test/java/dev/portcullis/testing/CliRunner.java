@@ -17,4 +17,15 @@ public final class CliRunner {
     int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
     return new Output(code, out.toString(), err.toString());
   }
+
+  /** As {@link #run}, with {@code input} as standard input (how secrets reach commands that refuse them as arguments). */
+  public static synchronized Output runWithStdin(String input, String... args) {
+    java.io.InputStream original = System.in;
+    System.setIn(new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try {
+      return run(args);
+    } finally {
+      System.setIn(original);
+    }
+  }
 }

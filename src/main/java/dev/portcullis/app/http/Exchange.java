@@ -155,6 +155,28 @@ public final class Exchange {
     }
   }
 
+  /**
+   * JSON with a strong {@code ETag} (a digest of the body); a request whose {@code If-None-Match}
+   * names it gets 304 and no body (how watchers poll cheaply).
+   */
+  public void jsonWithEtag(Object body) {
+    String text;
+    try {
+      text = JSON.writeValueAsString(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("response is not serialisable", e);
+    }
+    String etag = "\"" + dev.portcullis.store.Sha256.hex(text).substring(0, 32) + "\"";
+    header("ETag", etag);
+    String ifNoneMatch = header("If-None-Match");
+    if (ifNoneMatch != null && java.util.Arrays.stream(ifNoneMatch.split(",")).map(String::trim).anyMatch(etag::equals)) {
+      status(304);
+      exchange.endExchange();
+      return;
+    }
+    text("application/json", text);
+  }
+
   public void redirect(int status, String location) {
     status(status).header("Location", location).text("text/plain; charset=utf-8", "");
   }

@@ -19,8 +19,11 @@ public final class AuditRoutes {
   private final ApiAuthenticator auth;
   private final TokenAudit audit;
   private final Clock clock;
+  private final java.util.function.Supplier<java.util.List<dev.portcullis.upstream.Promoter.Target>> upstreamCredentials;
 
-  public AuditRoutes(ApiAuthenticator auth, TokenAudit audit, Clock clock) {
+  public AuditRoutes(ApiAuthenticator auth, TokenAudit audit, Clock clock,
+      java.util.function.Supplier<java.util.List<dev.portcullis.upstream.Promoter.Target>> upstreamCredentials) {
+    this.upstreamCredentials = upstreamCredentials;
     this.auth = auth;
     this.audit = audit;
     this.clock = clock;
@@ -51,6 +54,16 @@ public final class AuditRoutes {
     body.put("generated_at", clock.instant().toString());
     body.put("summary", summary);
     body.put("tokens", out);
+    // Credentials for upstream indexes (promotion): sealed at rest; their age and last use.
+    body.put("upstream_credentials", upstreamCredentials.get().stream().map(t -> {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("project", t.project());
+      row.put("upload_url", t.uploadUrl());
+      row.put("created_by", t.createdBy());
+      row.put("age_days", java.time.Duration.between(t.createdAt(), clock.instant()).toDays());
+      row.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+      return row;
+    }).toList());
     exchange.json(body);
   }
 }

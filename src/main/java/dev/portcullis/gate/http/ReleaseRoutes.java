@@ -64,6 +64,32 @@ public final class ReleaseRoutes {
     exchange.json(json(release));
   }
 
+  /**
+   * Long poll for CI: answers as soon as the release is no longer held (or after {@code timeout}
+   * seconds, at most 60, with the release still held), so {@code portcullis release wait} can
+   * block until a person decided. The answer is the release, with each file's SHA-256.
+   */
+  public void waitForDecision(Exchange exchange) throws InterruptedException {
+    Principal principal = auth.require(exchange);
+    Release release = find(exchange);
+    if (!principal.can(Permission.READ, release.project())) {
+      throw HttpProblem.notFound("No such release.");
+    }
+    int timeout;
+    try {
+      timeout = Math.max(0, Math.min(60, exchange.query("timeout").map(Integer::parseInt).orElse(30)));
+    } catch (NumberFormatException e) {
+      throw HttpProblem.badRequest("timeout is a number of seconds (at most 60)");
+    }
+    long deadline = System.nanoTime() + timeout * 1_000_000_000L;
+    Release current = catalog.getRelease(release.id());
+    while (current.state() == ReleaseState.HELD && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      current = catalog.getRelease(release.id());
+    }
+    exchange.json(json(current));
+  }
+
   /** What inspecting each file found, and its diff against the previous release: the approver's view. */
   public void inspection(Exchange exchange) {
     Principal principal = auth.require(exchange);

@@ -37,7 +37,7 @@ public final class JsonApiRoutes {
   public void project(Exchange exchange) {
     Released released = released(exchange.pathParam("project"));
     String latest = released.files().getLast().version();
-    exchange.json(body(released, latest));
+    exchange.jsonWithEtag(body(released, latest));
   }
 
   public void version(Exchange exchange) {
@@ -54,7 +54,7 @@ public final class JsonApiRoutes {
             .filter(v -> Pep440Version.parse(v).canonical().equals(requested))
             .findFirst()
             .orElseThrow(() -> HttpProblem.notFound("Not Found"));
-    exchange.json(body(released, version));
+    exchange.jsonWithEtag(body(released, version));
   }
 
   private record Released(Project project, List<Artifact> files) {}

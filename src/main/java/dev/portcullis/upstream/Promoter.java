@@ -1,0 +1,237 @@
+package dev.portcullis.upstream;
+
+import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.publish.ProjectName;
+import dev.portcullis.store.BlobStore;
+import dev.portcullis.store.Database;
+import dev.portcullis.store.SecretBox;
+import dev.portcullis.watch.AlertLevel;
+import dev.portcullis.watch.AlertSink;
+import dev.portcullis.watch.Event;
+import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.Origin;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Promotion: for a project with an upstream target, every file of every release the gate releases
+ * afterwards is uploaded to the upstream index with PyPI's legacy upload protocol, exactly the
+ * approved bytes, exactly once. One {@code promotions} row per file (unique), claimed with a guarded
+ * update, so several processes sharing the database upload each file once; a retry after a crash
+ * mid-upload is recognised by the index's "File already exists … blake2_256 hash" answer. The
+ * credential is sealed with the secret key and opened only to upload.
+ */
+public final class Promoter {
+
+  static final int MAX_ATTEMPTS = 10;
+  private static final String PURPOSE = "upstream-credential";
+
+  /** A project's upstream target, without its credential. */
+  public record Target(String project, String uploadUrl, java.time.Instant createdAt, String createdBy, java.time.Instant lastUsedAt) {}
+
+  private final Database database;
+  private final BlobStore blobs;
+  private final SecretBox secrets;
+  private final Identity identity;
+  private final EventLog events;
+  private final AlertSink alerts;
+  private final HttpClient http;
+  private final Clock clock;
+
+  public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, HttpClient http,
+      Clock clock) {
+    this.database = database;
+    this.blobs = blobs;
+    this.secrets = secrets;
+    this.identity = identity;
+    this.events = events;
+    this.alerts = alerts;
+    this.http = http;
+    this.clock = clock;
+  }
+
+  /** Sets where a project's approved releases go, and with which credential (a fresh second factor). */
+  public Target set(Principal principal, String otp, String projectName, String uploadUrl, String credential, Origin origin) {
+    String project = ProjectName.of(projectName).normalized();
+    if (!principal.canEverywhere(Permission.ADMIN) && !principal.can(Permission.ADMIN, project)) {
+      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN, "setting an upstream needs the project's owner or an admin");
+    }
+    URI uri = URI.create(uploadUrl);
+    if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || credential == null || credential.isBlank()) {
+      throw new dev.portcullis.identity.IdentityException("an upstream needs an http(s) upload URL and a credential");
+    }
+    identity.requireSecondFactor(principal, otp, "promote " + project + " to " + uri.getHost(), origin);
+    long now = clock.millis();
+    String sealed = secrets.seal(credential.strip().getBytes(StandardCharsets.UTF_8), PURPOSE);
+    database.inTransaction(h -> {
+      h.createUpdate("DELETE FROM upstream_targets WHERE project = :p").bind("p", project).execute();
+      h.createUpdate("INSERT INTO upstream_targets (project, upload_url, credential, created_at, created_by) VALUES (:p, :u, :c, :t, :by)")
+          .bind("p", project).bind("u", uploadUrl).bind("c", sealed).bind("t", now).bind("by", principal.userName()).execute();
+      events.append(h, new Event("UpstreamTargetSet", principal.actor(), project, uri.getHost(), origin, Map.of("upload_url", uploadUrl)));
+      return null;
+    });
+    return target(project).orElseThrow();
+  }
+
+  public Optional<Target> target(String project) {
+    return targets().stream().filter(t -> t.project().equals(project)).findFirst();
+  }
+
+  /** Every target, with its credential's age and last use (for the token audit). */
+  public List<Target> targets() {
+    return database.withHandle(h -> h.createQuery("SELECT * FROM upstream_targets ORDER BY project").map((rs, ctx) -> new Target(
+        rs.getString("project"), rs.getString("upload_url"), java.time.Instant.ofEpochMilli(rs.getLong("created_at")), rs.getString("created_by"),
+        rs.getObject("last_used_at") == null ? null : java.time.Instant.ofEpochMilli(rs.getLong("last_used_at")))).list());
+  }
+
+  /**
+   * Queues the files of releases released since each target was set, then uploads every due one;
+   * returns how many uploads were attempted.
+   */
+  public int promoteDue() {
+    long now = clock.millis();
+    database.inTransaction(h -> h.createUpdate("INSERT INTO promotions (file_id, project, state, attempts, next_attempt_at)"
+            + " SELECT f.id, p.name, 'pending', 0, :now FROM release_files f JOIN releases r ON r.id = f.release_id"
+            + " JOIN projects p ON p.id = r.project_id JOIN upstream_targets t ON t.project = p.name"
+            + " WHERE r.state = 'released' AND r.decided_at >= t.created_at"
+            + " AND NOT EXISTS (SELECT 1 FROM promotions x WHERE x.file_id = f.id)"
+            + " ON CONFLICT (file_id) DO NOTHING")
+        .bind("now", now).execute());
+    List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
+            "SELECT x.id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, f.blake2_256, f.md5, f.packagetype, f.python_version,"
+                + " f.requires_python, r.version FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
+                + " WHERE x.state = 'pending' AND x.next_attempt_at <= :now ORDER BY x.id LIMIT 20")
+        .bind("now", now).mapToMap().list());
+    int attempted = 0;
+    for (Map<String, Object> row : due) {
+      long id = ((Number) row.get("id")).longValue();
+      int claimed = database.inTransaction(h -> h.createUpdate(
+              "UPDATE promotions SET next_attempt_at = :lease WHERE id = :id AND state = 'pending' AND next_attempt_at = :seen")
+          .bind("lease", now + Duration.ofMinutes(10).toMillis()).bind("id", id).bind("seen", ((Number) row.get("next_attempt_at")).longValue())
+          .execute());
+      if (claimed == 1) {
+        attempted++;
+        promote(row);
+      }
+    }
+    return attempted;
+  }
+
+  private void promote(Map<String, Object> row) {
+    long id = ((Number) row.get("id")).longValue();
+    String project = (String) row.get("project");
+    String filename = (String) row.get("filename");
+    int attempt = ((Number) row.get("attempts")).intValue() + 1;
+    Map<String, Object> target = database.withHandle(h -> h.createQuery("SELECT upload_url, credential FROM upstream_targets WHERE project = :p")
+        .bind("p", project).mapToMap().findOne().orElse(null));
+    String error;
+    try {
+      if (target == null) {
+        throw new IllegalStateException("the project no longer has an upstream target");
+      }
+      Path blob = blobs.find((String) row.get("sha256")).orElseThrow(() -> new IllegalStateException("the approved bytes are missing"));
+      String token = new String(secrets.open((String) target.get("credential"), PURPOSE), StandardCharsets.UTF_8);
+      HttpResponse<String> response = upload((String) target.get("upload_url"), token, row, blob);
+      boolean alreadyThere = response.statusCode() == 400 && response.body() != null
+          && response.body().contains("File already exists") && response.body().contains((String) row.get("blake2_256"));
+      if (response.statusCode() / 100 == 2 || alreadyThere) {
+        long now = clock.millis();
+        database.inTransaction(h -> {
+          h.createUpdate("UPDATE promotions SET state = 'uploaded', attempts = :n, uploaded_at = :t, last_error = NULL WHERE id = :id")
+              .bind("n", attempt).bind("t", now).bind("id", id).execute();
+          h.createUpdate("UPDATE upstream_targets SET last_used_at = :t WHERE project = :p").bind("t", now).bind("p", project).execute();
+          events.append(h, new Event("ReleasePromoted", "promoter", project, filename, Origin.LOCAL, Map.of("version", row.get("version"),
+              "sha256", row.get("sha256"), "to", URI.create((String) target.get("upload_url")).getHost(), "attempts", attempt,
+              "already_there", alreadyThere)));
+          return null;
+        });
+        return;
+      }
+      error = "HTTP " + response.statusCode() + ": " + firstLine(response.body());
+    } catch (IOException | RuntimeException e) {
+      error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      // Shutting down mid-upload: hand the promotion back (a repeat is recognised as "already there").
+      database.inTransaction(h -> h.createUpdate("UPDATE promotions SET next_attempt_at = :now WHERE id = :id AND state = 'pending'")
+          .bind("now", clock.millis()).bind("id", id).execute());
+      Thread.currentThread().interrupt();
+      return;
+    }
+    boolean last = attempt >= MAX_ATTEMPTS;
+    String reason = error.length() > 900 ? error.substring(0, 900) : error;
+    long next = clock.millis() + Math.min(Duration.ofSeconds(30).toMillis() << Math.min(attempt - 1, 8), Duration.ofHours(2).toMillis());
+    database.inTransaction(h -> h.createUpdate("UPDATE promotions SET state = :s, attempts = :n, next_attempt_at = :next, last_error = :e WHERE id = :id")
+        .bind("s", last ? "failed" : "pending").bind("n", attempt).bind("next", next).bind("e", reason).bind("id", id).execute());
+    if (last) {
+      alerts.raise(new AlertSink.Alert("PromotionFailed", AlertLevel.HIGH, project, filename, "promoting " + filename + " upstream failed",
+          attempt + " attempts failed; the last: " + reason, Map.of("filename", filename), List.of(), List.of()));
+    }
+  }
+
+  /** The legacy upload (multipart/form-data), streaming the stored file. */
+  private HttpResponse<String> upload(String url, String token, Map<String, Object> row, Path blob) throws IOException, InterruptedException {
+    String boundary = "portcullis-" + UUID.randomUUID();
+    StringBuilder fields = new StringBuilder();
+    boolean wheel = "bdist_wheel".equals(row.get("packagetype"));
+    Map<String, String> form = new java.util.LinkedHashMap<>();
+    form.put(":action", "file_upload");
+    form.put("protocol_version", "1");
+    form.put("metadata_version", "2.1");
+    form.put("name", (String) row.get("project"));
+    form.put("version", (String) row.get("version"));
+    form.put("filetype", (String) row.get("packagetype"));
+    form.put("pyversion", wheel ? String.valueOf(row.get("python_version")) : "source");
+    form.put("sha256_digest", (String) row.get("sha256"));
+    form.put("blake2_256_digest", (String) row.get("blake2_256"));
+    if (row.get("requires_python") != null) {
+      form.put("requires_python", (String) row.get("requires_python"));
+    }
+    form.forEach((k, v) -> fields.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(k)
+        .append("\"\r\n\r\n").append(v).append("\r\n"));
+    fields.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"content\"; filename=\"").append(row.get("filename"))
+        .append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    byte[] head = fields.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    long length = head.length + Files.size(blob) + tail.length;
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("__token__:" + token).getBytes(StandardCharsets.UTF_8)))
+        .header("User-Agent", "portcullis-promoter")
+        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+          try {
+            return new SequenceInputStream(Collections.enumeration(List.<InputStream>of(new java.io.ByteArrayInputStream(head),
+                Files.newInputStream(blob), new java.io.ByteArrayInputStream(tail))));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }), length))
+        .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String firstLine(String body) {
+    if (body == null) {
+      return "";
+    }
+    String line = body.strip().lines().findFirst().orElse("");
+    return line.length() > 300 ? line.substring(0, 300) : line;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.portcullis.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import com.sun.net.httpserver.HttpServer;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Role;
+import dev.portcullis.publish.PublishSettings;
+import dev.portcullis.testing.CliRunner;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.TestServer;
+import dev.portcullis.testing.Uploads;
+import dev.portcullis.watch.WatchSettings;
+import dev.portcullis.watch.alert.Smtp;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two Portcullis servers: the gate, and one playing the public index (it speaks the same upload
+ * and JSON APIs, and releases token uploads at once, as PyPI does). The gate promotes what it
+ * approves — exactly once, though two gate processes share the database — and watches the public
+ * index: what it approved raises nothing; a direct upload with a token (the lightning path) and a
+ * same-name file with other bytes raise critical alerts through a real webhook receiver and a real
+ * SMTP server; an unreachable index is a degraded-watcher alert, not silence. {@code release wait}
+ * exits 0 only for matching digests and times out cleanly.
+ */
+class UpstreamTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PUBLIC_POLICY = """
+      version: 1
+      uploads:
+        long_lived_tokens: allow
+      auto_release:
+        enabled: true
+        require_trusted_publisher: false
+        max_risk: 100
+        settle: 0s
+      risk:
+        hold_at: 100
+        reject_at: 100
+        quarantine_at: 100
+      """;
+
+  @TempDir Path dir;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void theGatePromotesWatchesAndRaisesTheAlarm(String database) throws Exception {
+    List<JsonNode> hooks = Collections.synchronizedList(new ArrayList<>());
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      hooks.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
+    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
+        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings
+            .withSmtp(new Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null))
+            .withWatch(WatchSettings.DEFAULTS.withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(
+                List.of(new WatchSettings.Webhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", List.of())), List.of(),
+                List.of("security@acme.test"), null, "high")))) {
+      for (String project : List.of("lightning", "other")) {
+        assertThat(importPolicy(pypi, project, PUBLIC_POLICY).code()).isZero();
+      }
+      String publicToken = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
+      String ci = gate.token("ci", Role.MAINTAINER, null, Permission.UPLOAD);
+
+      // Promotion: the gate uploads what it approves, with a credential sealed at rest.
+      CliRunner.Output target = CliRunner.runWithStdin(publicToken + "\n", "upstream", "set", "lightning",
+          "--upload-url", pypi.url() + "/legacy/", "--otp", gate.admin().otp(), "--server", gate.url(), "--token", gate.adminToken());
+      assertThat(target.code()).as(target.err()).isZero();
+      String sealed = gate.app().database().withHandle(h -> h.createQuery("SELECT credential FROM upstream_targets").mapTo(String.class).one());
+      assertThat(sealed).doesNotContain(publicToken);
+
+      // A second gate process on the same database and data: both promote, each file goes up once.
+      try (TestServer twin = TestServer.start(gate.app().settings().database(), dir.resolve("gate"), PublishSettings.DEFAULT_MAX_FILE_BYTES,
+          gate.clock(), gate.admin())) {
+        byte[] wheel = Uploads.wheel("lightning", "2.6.1");
+        assertThat(upload(gate, ci, "lightning", "2.6.1", wheel).status()).isEqualTo(200);
+        assertThat(gate.approve("lightning", "2.6.1").status()).isEqualTo(200);
+        waitUntil(() -> countEvents(pypi, "UploadStaged") >= 1);
+        waitUntil(() -> {
+          pypi.app().gate().tick(); // the public index releases token uploads at once (settle 0s)
+          return !pypi.app().catalog().releasedArtifacts("lightning").isEmpty();
+        });
+        Thread.sleep(3_000); // both promoters had time to (wrongly) upload again
+        assertThat(countEvents(pypi, "UploadStaged")).isEqualTo(1);
+        assertThat(countEvents(gate, "ReleasePromoted")).isEqualTo(1);
+        RawHttp.Response published = RawHttp.send(pypi.url(), "GET", "/files/lightning/" + Uploads.wheelName("lightning", "2.6.1"), Map.of(), null);
+        assertThat(published.bytes()).isEqualTo(wheel);
+      }
+      CliRunner.Output audit = CliRunner.run("audit", "tokens", "--server", gate.url(), "--token", gate.adminToken(), "--fail-on", "never");
+      assertThat(audit.out()).contains("upstream credentials (sealed at rest)").contains("lightning");
+
+      // Watching the public index (after the twin stopped: processes sharing a database share their settings).
+      CliRunner.Output watch = CliRunner.run("watch", "add", "lightning", "--index", pypi.url(), "--server", gate.url(), "--token", gate.adminToken());
+      assertThat(watch.code()).as(watch.err()).isZero();
+      assertThat(CliRunner.run("watch", "add", "other", "--index", pypi.url(), "--server", gate.url(), "--token", gate.adminToken()).code()).isZero();
+      // The approved, promoted release raises nothing upstream.
+      waitUntil(() -> verdicts(gate).contains("approved"));
+      assertThat(hooks).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
+
+      // The lightning path: a token uploads straight to the public index.
+      byte[] malicious = Uploads.wheel("lightning", "2.6.2", "lightning", "2.6.2", Map.of("lightning/_runtime/router_runtime.js",
+          "var _0x1a2b=1;".repeat(1000).getBytes(StandardCharsets.UTF_8)));
+      assertThat(upload(pypi, publicToken, "lightning", "2.6.2", malicious).status()).isEqualTo(200);
+      waitUntil(() -> {
+        pypi.app().gate().tick();
+        return pypi.app().catalog().releasedArtifacts("lightning").size() == 2;
+      });
+      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved") && h.path("subject").asText().equals("2.6.2")));
+      JsonNode alarm = hooks.stream().filter(h -> h.path("subject").asText().equals("2.6.2")).findFirst().orElseThrow();
+      assertThat(alarm.path("level").asText()).isEqualTo("critical");
+      assertThat(alarm.path("message").asText()).contains("lightning-2.6.2-py3-none-any.whl appeared on " + pypi.url())
+          .contains("the gate never approved it").contains("times 2.6.1's");
+      assertThat(smtp.waitForIncomingEmail(20_000, 1)).isTrue();
+      assertThat(smtp.getReceivedMessages()[0].getSubject()).isEqualTo("[Portcullis] lightning 2.6.2 appeared on " + pypi.url()
+          + " without the gate's approval");
+
+      // Same name, other bytes: approved in the gate (no promotion for this project), replaced upstream.
+      assertThat(upload(gate, ci, "other", "1.0", Uploads.wheel("other", "1.0")).status()).isEqualTo(200);
+      assertThat(gate.approve("other", "1.0").status()).isEqualTo(200);
+      byte[] tampered = Uploads.wheel("other", "1.0", "other", "1.0", Map.of("other/extra.py", "import os\n".getBytes(StandardCharsets.UTF_8)));
+      assertThat(upload(pypi, publicToken, "other", "1.0", tampered).status()).isEqualTo(200);
+      waitUntil(() -> {
+        pypi.app().gate().tick();
+        return !pypi.app().catalog().releasedArtifacts("other").isEmpty();
+      });
+      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("project").asText().equals("other") && h.path("verdict").asText().equals("mismatch")));
+      assertThat(hooks.stream().filter(h -> h.path("project").asText().equals("other")).findFirst().orElseThrow().path("message").asText())
+          .contains("differs from the approved file's");
+
+      // Each unapproved file alarms once, however often it is polled.
+      Thread.sleep(3_000);
+      assertThat(hooks.stream().filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved")).count()).isEqualTo(2);
+
+      // The index goes away: a degraded watcher, loudly.
+      CliRunner.Output dead = CliRunner.run("watch", "add", "ghost", "--index", "http://127.0.0.1:9", "--server", gate.url(), "--token", gate.adminToken());
+      assertThat(dead.code()).as(dead.err()).isZero();
+      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded")));
+      assertThat(CliRunner.run("watch", "list", "--server", gate.url(), "--token", gate.adminToken()).out()).containsPattern("ghost .* degraded");
+    } finally {
+      receiver.stop(0);
+      smtp.stop();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void releaseWaitExitsZeroOnlyForTheApprovedBytes(String database) throws Exception {
+    try (TestServer gate = TestServer.start(database, dir.resolve("gate"))) {
+      String ci = gate.token("ci", Role.MAINTAINER, "demo", Permission.UPLOAD);
+      byte[] wheel = Uploads.wheel("demo", "1.0");
+      Path dist = Files.createDirectories(dir.resolve("dist"));
+      Files.write(dist.resolve(Uploads.wheelName("demo", "1.0")), wheel);
+      assertThat(upload(gate, ci, "demo", "1.0", wheel).status()).isEqualTo(200);
+
+      long start = System.nanoTime();
+      CliRunner.Output early = wait(gate, dist, "2s");
+      assertThat(early.code()).as(early.out() + early.err()).isEqualTo(3);
+      assertThat(early.out()).contains("TIMED OUT: demo 1.0 is still held after 2s");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+
+      Thread approver = Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(1_500);
+        } catch (InterruptedException e) {
+          return;
+        }
+        gate.approve("demo", "1.0");
+      });
+      CliRunner.Output approved = wait(gate, dist, "1m");
+      approver.join();
+      assertThat(approved.code()).as(approved.out() + approved.err()).isZero();
+      assertThat(approved.out()).contains("APPROVED: demo 1.0").contains("1 file(s) match the approved SHA-256 digests");
+
+      Files.write(dist.resolve(Uploads.wheelName("demo", "1.0")), Uploads.wheel("demo", "1.0", "demo", "1.0",
+          Map.of("demo/backdoor.py", "x = 1\n".getBytes(StandardCharsets.UTF_8))));
+      CliRunner.Output rebuilt = wait(gate, dist, "1m");
+      assertThat(rebuilt.code()).isEqualTo(1);
+      assertThat(rebuilt.out()).contains("MISMATCH").contains("the approved file has SHA-256");
+    }
+  }
+
+  private static CliRunner.Output wait(TestServer gate, Path dist, String timeout) {
+    return CliRunner.run("release", "wait", "demo", "1.0", "--files", dist.toString(), "--timeout", timeout, "--server", gate.url(),
+        "--token", gate.adminToken());
+  }
+
+  private CliRunner.Output importPolicy(TestServer server, String project, String yaml) throws Exception {
+    Path file = Files.writeString(Files.createTempFile(dir, "policy", ".yaml"), yaml);
+    return CliRunner.run("policy", "import", project, file.toString(), "--otp", server.admin().otp(), "--server", server.url(),
+        "--token", server.adminToken());
+  }
+
+  private static RawHttp.Response upload(TestServer server, String token, String project, String version, byte[] wheel) {
+    return RawHttp.upload(server.url(), token, Uploads.wheelForm(project, version, Uploads.wheelName(project, version), wheel).build());
+  }
+
+  private static long countEvents(TestServer server, String kind) {
+    return server.events(kind);
+  }
+
+  private static List<String> verdicts(TestServer gate) {
+    return gate.app().database().withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files").mapTo(String.class).list());
+  }
+
+  private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+}
