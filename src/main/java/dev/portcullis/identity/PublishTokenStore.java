@@ -72,7 +72,8 @@ final class PublishTokenStore {
     database.inTransaction(h -> h.createUpdate("UPDATE publish_tokens SET last_used_at = :t, last_used_ip = :ip WHERE id = :id")
         .bind("t", clock.millis()).bind("ip", origin.ip()).bind("id", parsed.id()).execute());
     List<RoleGrant> grants = List.of(row.get().projects().split(",")).stream().map(p -> new RoleGrant(p, Role.MAINTAINER)).toList();
-    return Optional.of(new Principal(0, "trusted-publisher", parsed.id(), null, Set.of(Permission.UPLOAD), grants, who));
+    // Upload, and read the state of its own projects (so CI can wait for the approval: release wait).
+    return Optional.of(new Principal(0, "trusted-publisher", parsed.id(), null, Set.of(Permission.UPLOAD, Permission.READ), grants, who));
   }
 
   /** Deletes minted tokens a day past expiry. */
