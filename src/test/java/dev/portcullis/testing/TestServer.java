@@ -69,6 +69,13 @@ public final class TestServer implements AutoCloseable {
     return start(database, dataDir, maxFileBytes, clock, admin, identity, alerts, oidc, s -> s);
   }
 
+  /** A server joining an existing database and data directory (a restart, or a second process) with customized settings. */
+  public static TestServer start(DatabaseSettings database, Path dataDir, TestClock clock, TestUser admin,
+      java.util.function.UnaryOperator<Settings> customize) {
+    return start(database, dataDir, PublishSettings.DEFAULT_MAX_FILE_BYTES, clock, admin, IdentitySettings.DEFAULTS, AlertSink.logging(),
+        OidcSettings.DEFAULTS, customize);
+  }
+
   /** A server on the default settings changed by {@code customize} (e.g. an SMTP server). */
   public static TestServer start(String databaseKind, Path dataDir, java.util.function.UnaryOperator<Settings> customize) {
     return start(TestDatabases.create(databaseKind, dataDir), dataDir, PublishSettings.DEFAULT_MAX_FILE_BYTES, new TestClock(), null,

@@ -127,6 +127,59 @@ class AlertSinksTest {
     }
   }
 
+  /** Deliveries live in the database: an alert raised while its receiver is down arrives, once, after a restart. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void pendingAlertsSurviveARestartAndArriveOnce(String database) throws Exception {
+    List<String> received = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(false);
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      if (up.get()) {
+        received.add(exchange.getRequestHeaders().getFirst("webhook-id") + " " + new String(body, StandardCharsets.UTF_8));
+      }
+      exchange.sendResponseHeaders(up.get() ? 200 : 503, -1);
+      exchange.close();
+    });
+    receiver.start();
+    java.util.function.UnaryOperator<dev.portcullis.app.Settings> sinks = settings -> settings.withWatch(WatchSettings.DEFAULTS.withAlerts(
+        List.of(new WatchSettings.Webhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", List.of(NEW))), List.of(), List.of(),
+        null, "medium"));
+    try {
+      TestServer first = TestServer.start(database, dir.resolve("data"), sinks);
+      dev.portcullis.store.DatabaseSettings db = first.app().settings().database();
+      dev.portcullis.testing.TestClock clock = first.clock();
+      dev.portcullis.testing.TestUser admin = first.admin();
+      try (first) {
+        first.app().alerts().raise(new AlertSink.Alert("DrillAlert", AlertLevel.HIGH, "demo", "1.0", "the receiver is down", "retry me",
+            Map.of(), List.of(), List.of()));
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (attempts(first) == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(attempts(first)).isPositive();
+      }
+      up.set(true);
+      try (TestServer second = TestServer.start(db, dir.resolve("data"), clock, admin, sinks)) {
+        second.clock().advance(java.time.Duration.ofMinutes(15)); // past any backoff
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (received.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        Thread.sleep(1_500);
+        assertThat(received).singleElement().satisfies(r -> assertThat(r).startsWith("alert_").contains("\"type\":\"DrillAlert\""));
+        assertThat(second.events("AlertDelivered")).isEqualTo(1);
+      }
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  private static long attempts(TestServer server) {
+    return server.app().database().withHandle(h -> h.createQuery("SELECT COALESCE(MAX(attempts), 0) FROM alert_deliveries").mapTo(Long.class).one());
+  }
+
   private static String hmac(String secret, String content) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(6)), "HmacSHA256"));
