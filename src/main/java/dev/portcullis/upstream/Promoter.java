@@ -42,6 +42,7 @@ import java.util.UUID;
 public final class Promoter {
 
   static final int MAX_ATTEMPTS = 10;
+  static final dev.portcullis.watch.Backoff BACKOFF = new dev.portcullis.watch.Backoff(Duration.ofSeconds(30), Duration.ofHours(2));
   private static final String PURPOSE = "upstream-credential";
 
   /** A project's upstream target, without its credential. */
@@ -177,7 +178,7 @@ public final class Promoter {
     }
     boolean last = attempt >= MAX_ATTEMPTS;
     String reason = error.length() > 900 ? error.substring(0, 900) : error;
-    long next = clock.millis() + Math.min(Duration.ofSeconds(30).toMillis() << Math.min(attempt - 1, 8), Duration.ofHours(2).toMillis());
+    long next = clock.millis() + BACKOFF.after(attempt).toMillis();
     database.inTransaction(h -> h.createUpdate("UPDATE promotions SET state = :s, attempts = :n, next_attempt_at = :next, last_error = :e WHERE id = :id")
         .bind("s", last ? "failed" : "pending").bind("n", attempt).bind("next", next).bind("e", reason).bind("id", id).execute());
     if (last) {

@@ -213,7 +213,8 @@ public final class UpstreamWatcher {
     long id = ((Number) row.get("id")).longValue();
     long now = clock.millis();
     // Retries back off: the interval, then twice it, four times … at most an hour (or the interval, if longer).
-    long backoff = Math.min(interval.toMillis() << Math.min(failures - 1, 6), Math.max(interval.toMillis(), Duration.ofHours(1).toMillis()));
+    long backoff = new dev.portcullis.watch.Backoff(interval, interval.compareTo(Duration.ofHours(1)) > 0 ? interval : Duration.ofHours(1))
+        .after(failures).toMillis();
     boolean degrades = failures >= DEGRADED_AFTER && !"degraded".equals(state);
     String reason = error.length() > 900 ? error.substring(0, 900) : error;
     database.inTransaction(h -> h.createUpdate("UPDATE watched_projects SET failures = :f, last_polled_at = :t, last_error = :e, next_poll_at = :next,"

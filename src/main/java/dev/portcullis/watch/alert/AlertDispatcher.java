@@ -28,6 +28,7 @@ public final class AlertDispatcher {
 
   static final int MAX_ATTEMPTS = 20;
   static final Duration LEASE = Duration.ofMinutes(2);
+  static final dev.portcullis.watch.Backoff BACKOFF = new dev.portcullis.watch.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
   private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
 
   private final Database database;
@@ -89,7 +90,7 @@ public final class AlertDispatcher {
     }
     String reason = error.length() > 900 ? error.substring(0, 900) : error;
     boolean last = attempt >= MAX_ATTEMPTS || channel.isEmpty();
-    long next = clock.millis() + backoff(attempt).toMillis();
+    long next = clock.millis() + BACKOFF.after(attempt).toMillis();
     database.inTransaction(h -> {
       h.createUpdate("UPDATE alert_deliveries SET state = :state, attempts = :n, next_attempt_at = :next, last_error = :e WHERE id = :id")
           .bind("state", last ? "failed" : "pending").bind("n", attempt).bind("next", next).bind("e", reason).bind("id", deliveryId).execute();
@@ -103,11 +104,6 @@ public final class AlertDispatcher {
         last ? "; giving up" : "; retrying");
   }
 
-  /** 1 s, 2 s, 4 s … capped at 10 minutes. */
-  static Duration backoff(int attempt) {
-    long seconds = 1L << Math.min(attempt - 1, 20);
-    return Duration.ofSeconds(Math.min(seconds, 600));
-  }
 
   private StoredAlert load(long id) {
     return database.withHandle(h -> h.createQuery("SELECT * FROM alerts WHERE id = :id").bind("id", id).map((rs, ctx) -> {
