@@ -237,7 +237,7 @@ public final class ReleaseGate implements ReleaseListener {
     identity.requireSecondFactor(principal, otp, quorum.action() + " " + release.project() + " " + release.version(), origin);
     return database.inTransaction(h -> {
       lock(h, release.id());
-      Release current = catalog.getRelease(release.id());
+      Release current = Catalog.getRelease(h, release.id());
       if (current.state() != quorum.from()) {
         return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
       }
@@ -260,7 +260,7 @@ public final class ReleaseGate implements ReleaseListener {
       }
       update(h, current, ReleaseState.RELEASED, String.join(", ", approvers), comment, quorum.doneEvent(), principal.actor(), origin,
           Map.of("approvers", approvers));
-      return new Decision.Decided(catalog.getRelease(release.id()));
+      return new Decision.Decided(Catalog.getRelease(h, release.id()));
     });
   }
 
@@ -308,12 +308,12 @@ public final class ReleaseGate implements ReleaseListener {
     identity.requireSecondFactor(principal, otp, action + " " + release.project() + " " + release.version(), origin);
     return database.inTransaction(h -> {
       lock(h, release.id());
-      Release current = catalog.getRelease(release.id());
+      Release current = Catalog.getRelease(h, release.id());
       if (!from.contains(current.state())) {
         return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
       }
       update(h, current, target, principal.userName(), note, eventKind, principal.actor(), origin, Map.of());
-      return new Decision.Decided(catalog.getRelease(release.id()));
+      return new Decision.Decided(Catalog.getRelease(h, release.id()));
     });
   }
 
@@ -343,7 +343,7 @@ public final class ReleaseGate implements ReleaseListener {
   private void transition(Release release, ReleaseState target, String by, String note, String eventKind, Origin origin) {
     database.inTransaction(h -> {
       lock(h, release.id());
-      Release current = catalog.getRelease(release.id());
+      Release current = Catalog.getRelease(h, release.id());
       if (current.state() == ReleaseState.HELD) {
         update(h, current, target, by, note, eventKind, by, origin, Map.of());
       }

@@ -143,12 +143,15 @@ public final class Catalog {
   }
 
   public Release getRelease(long id) {
-    return database.withHandle(
-        h ->
-            h.createQuery(RELEASE_SELECT + " WHERE r.id = :id")
-                .bind("id", id)
-                .map((rs, ctx) -> release(rs))
-                .one());
+    return database.withHandle(h -> getRelease(h, id));
+  }
+
+  /**
+   * The release, read through the caller's handle: inside a transaction, never take a second
+   * connection (with SQLite's small pool, waiting for one while holding the write lock deadlocks).
+   */
+  public static Release getRelease(Handle h, long id) {
+    return h.createQuery(RELEASE_SELECT + " WHERE r.id = :id").bind("id", id).map((rs, ctx) -> release(rs)).one();
   }
 
   /** Every file of a release, whatever its state (for operators, never for installers). */

@@ -109,6 +109,10 @@ public final class Promoter {
    */
   public int promoteDue() {
     long now = clock.millis();
+    boolean anyTarget = database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM upstream_targets").mapTo(Long.class).one()) > 0;
+    if (!anyTarget) {
+      return 0; // no write transaction every second for nothing
+    }
     database.inTransaction(h -> h.createUpdate("INSERT INTO promotions (file_id, project, state, attempts, next_attempt_at)"
             + " SELECT f.id, p.name, 'pending', 0, :now FROM release_files f JOIN releases r ON r.id = f.release_id"
             + " JOIN projects p ON p.id = r.project_id JOIN upstream_targets t ON t.project = p.name"

@@ -48,13 +48,14 @@ public final class AlertOutbox implements AlertSink {
   }
 
   @Override
-  public void raise(Alert alert) {
-    database.inTransaction(h -> raise(h, alert));
+  public void raise(Alert raised) {
+    // Looked up before the transaction: a write transaction must not wait for a second connection.
+    Alert alert = withProjectRecipients(raised);
+    database.inTransaction(h -> insert(h, alert));
   }
 
-  /** Raises within the caller's transaction; returns the alert's id. */
-  public long raise(Handle h, Alert raised) {
-    Alert alert = withProjectRecipients(raised);
+  /** Writes the alert, its event and its deliveries within the caller's transaction; returns the alert's id. */
+  private long insert(Handle h, Alert alert) {
     Map<String, Object> eventDetails = new LinkedHashMap<>(alert.details());
     eventDetails.put("level", alert.level().wireName());
     eventDetails.put("title", alert.title());
