@@ -1,9 +1,9 @@
 package dev.portcullis.detect;
 
 import dev.portcullis.gate.Assessment;
+import dev.portcullis.inspect.PackageMetadata;
 import dev.portcullis.inspect.Severity;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +25,8 @@ final class DependencyDetector implements Detector {
     if (baseline.releases() == 0) {
       return List.of();
     }
-    Map<String, String> before = byName(baseline.lastRequirements());
-    Map<String, String> now = byName(release.requirements());
+    Map<String, String> before = PackageMetadata.requirementsByKey(baseline.lastRequirements());
+    Map<String, String> now = PackageMetadata.requirementsByKey(release.requirements());
     List<Assessment.Signal> signals = new ArrayList<>();
     List<String> newer = new ArrayList<>();
     List<String> returning = new ArrayList<>();
@@ -53,14 +53,5 @@ final class DependencyDetector implements Detector {
       signals.add(signal(Severity.LOW, "re-pins " + String.join(", ", repinned)));
     }
     return signals;
-  }
-
-  private static Map<String, String> byName(List<String> requirements) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (String r : requirements) {
-      String marker = r.contains(";") ? r.substring(r.indexOf(';')).replace(" ", "") : "";
-      map.putIfAbsent(Requirement.name(r) + marker, r);
-    }
-    return map;
   }
 }

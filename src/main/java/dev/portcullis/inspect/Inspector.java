@@ -3,13 +3,11 @@ package dev.portcullis.inspect;
 import dev.portcullis.inspect.rules.ContentRule;
 import dev.portcullis.inspect.rules.SourceFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +54,7 @@ public final class Inspector {
     String sha256;
     try {
       size = Files.size(file);
-      sha256 = sha256(file);
+      sha256 = dev.portcullis.store.Sha256.hex(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -79,26 +77,6 @@ public final class Inspector {
       }
     }
     return null;
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest = newSha256();
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Gathers the walk's results: manifest, findings, metadata file texts. */
@@ -150,7 +128,7 @@ public final class Inspector {
   private final class Scanner implements ArchiveVisitor.EntrySink {
     private final String path;
     private final Collector collector;
-    private final MessageDigest digest = newSha256();
+    private final MessageDigest digest = dev.portcullis.store.Sha256.digest();
     private final int[][] histograms = new int[4][256]; // four, so consecutive bytes do not wait on each other
     private final byte[] head = new byte[HEAD];
     private byte[] retained = new byte[8 * 1024];

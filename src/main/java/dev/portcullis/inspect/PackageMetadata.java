@@ -113,6 +113,19 @@ public record PackageMetadata(
     return requirement.substring(0, end).toLowerCase(Locale.ROOT).replaceAll("[-_.]+", "-");
   }
 
+  /**
+   * Requirements keyed by what identifies one: the normalized name plus its environment marker
+   * ({@code numpy} and {@code numpy; python_version<'3.9'} are two). The first of duplicates wins.
+   */
+  public static Map<String, String> requirementsByKey(List<String> requirements) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String r : requirements) {
+      String marker = r.contains(";") ? r.substring(r.indexOf(';')).replace(" ", "") : "";
+      map.putIfAbsent(requirementName(r.strip()) + marker, r);
+    }
+    return map;
+  }
+
   /** Whether the wheel holds only pure Python (Root-Is-Purelib, or every tag platform-independent). */
   public boolean pure() {
     if (Boolean.TRUE.equals(rootIsPurelib)) {

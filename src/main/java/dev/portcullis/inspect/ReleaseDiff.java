@@ -93,8 +93,8 @@ public record ReleaseDiff(
     List<String> newTop = topLevel(now.keySet()).stream().filter(t -> !oldTop.contains(t)).toList();
     List<String> hidden = newDirs.stream().filter(ReleaseDiff::hidden).map(d -> display(d, after, sdist)).toList();
 
-    Map<String, String> reqBefore = requirements(before.metadata().requiresDist());
-    Map<String, String> reqAfter = requirements(after.metadata().requiresDist());
+    Map<String, String> reqBefore = PackageMetadata.requirementsByKey(before.metadata().requiresDist());
+    Map<String, String> reqAfter = PackageMetadata.requirementsByKey(after.metadata().requiresDist());
     List<String> addedReqs = reqAfter.entrySet().stream().filter(e -> !reqBefore.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
     List<String> removedReqs = reqBefore.entrySet().stream().filter(e -> !reqAfter.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
     List<String> changedReqs = reqAfter.entrySet().stream()
@@ -295,16 +295,6 @@ public record ReleaseDiff(
     String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     return name.equals("__init__.py") || name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")
         || name.equals("setup.py") || name.equals("package.json");
-  }
-
-  private static Map<String, String> requirements(List<String> requiresDist) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (String r : requiresDist) {
-      String name = PackageMetadata.requirementName(r);
-      String marker = r.contains(";") ? r.substring(r.indexOf(';')).replace(" ", "") : "";
-      map.putIfAbsent(name + marker, r);
-    }
-    return map;
   }
 
   private static Set<String> entryPoints(PackageMetadata metadata) {
