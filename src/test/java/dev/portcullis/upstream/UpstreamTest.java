@@ -164,6 +164,54 @@ class UpstreamTest {
     }
   }
 
+  /** A watched dependency's new release is fetched, inspected and diffed; the lightning shape alerts, the first look does not. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void aWatchedDependencysMaliciousReleaseIsInspectedAndAlerted(String database) throws Exception {
+    List<JsonNode> hooks = Collections.synchronizedList(new ArrayList<>());
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      hooks.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
+        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings.withWatch(WatchSettings.DEFAULTS
+            .withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(List.of(new WatchSettings.Webhook(
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", List.of())), List.of(), List.of(), null, "medium")))) {
+      assertThat(importPolicy(pypi, "leftpad", PUBLIC_POLICY).code()).isZero();
+      String maintainer = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
+      assertThat(upload(pypi, maintainer, "leftpad", "1.0", Uploads.wheel("leftpad", "1.0")).status()).isEqualTo(200);
+      waitUntil(() -> {
+        pypi.app().gate().tick();
+        return !pypi.app().catalog().releasedArtifacts("leftpad").isEmpty();
+      });
+      CliRunner.Output watch = CliRunner.run("watch", "add", "leftpad", "--index", pypi.url(), "--dependency", "--server", gate.url(),
+          "--token", gate.adminToken());
+      assertThat(watch.code()).as(watch.err()).isZero();
+      waitUntil(() -> verdicts(gate).contains("seen"));
+
+      byte[] compromised = Uploads.wheel("leftpad", "1.1", "leftpad", "1.1", Map.of(
+          "leftpad/__init__.py", dev.portcullis.testing.Lightning.COMPROMISED_INIT.formatted("1.1").getBytes(StandardCharsets.UTF_8),
+          "leftpad/_runtime/start.py", dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
+      assertThat(upload(pypi, maintainer, "leftpad", "1.1", compromised).status()).isEqualTo(200);
+      waitUntil(() -> {
+        pypi.app().gate().tick();
+        return pypi.app().catalog().releasedArtifacts("leftpad").size() == 2;
+      });
+
+      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")));
+      JsonNode alarm = hooks.stream().filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")).findFirst().orElseThrow();
+      assertThat(alarm.path("subject").asText()).isEqualTo("1.1");
+      assertThat(alarm.path("message").asText()).contains("import-time").contains("download-execute").contains("leftpad/_runtime/start.py");
+      assertThat(verdicts(gate)).containsExactlyInAnyOrder("seen", "inspected");
+      assertThat(hooks).noneMatch(h -> h.path("subject").asText().equals("1.0"));
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void releaseWaitExitsZeroOnlyForTheApprovedBytes(String database) throws Exception {
