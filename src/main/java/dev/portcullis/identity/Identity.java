@@ -113,10 +113,15 @@ public final class Identity {
   public User grantRole(Principal by, String otp, String userName, RoleGrant grant, Origin origin) {
     requireRoleAuthority(by, grant, origin);
     secondFactor.verify(by, otp, "change roles", origin);
+    return grantRole(userName, grant, by.actor(), origin);
+  }
+
+  /** Local operator (and drill sandboxes): grants a role without a second factor. */
+  public User grantRole(String userName, RoleGrant grant, String actor, Origin origin) {
     return database.inTransaction(h -> {
       User user = users.find(h, userName).orElseThrow(() -> notFound(userName)).user();
-      if (users.grant(h, user.id(), grant, clock.instant(), by.actor())) {
-        events.append(h, new Event("RoleGranted", by.actor(), projectOf(grant), userName, origin, Map.of("role", grant.toString())));
+      if (users.grant(h, user.id(), grant, clock.instant(), actor)) {
+        events.append(h, new Event("RoleGranted", actor, projectOf(grant), userName, origin, Map.of("role", grant.toString())));
       }
       return users.find(h, user.id()).orElseThrow().user();
     });
@@ -165,11 +170,36 @@ public final class Identity {
    * second factor. An upload token can never create tokens: this needs the owner's step-up.
    */
   public IssuedToken createToken(Principal by, String otp, TokenRequest request, Origin origin) {
+    requireNoEscalation(by, request, origin);
     if (!request.owner().equals(by.userName())) {
       requireGlobalAdmin(by, "create tokens for other users", origin);
     }
     secondFactor.verify(by, otp, "create a token", origin);
     return issue(request, null, by.actor(), origin);
+  }
+
+  /**
+   * No token creates a token with more power than itself: a trusted publisher's minted token
+   * creates none, and a token without the admin permission only ones with a subset of its
+   * permissions on (at most) its own project. Checked before the second factor, so a stolen upload
+   * token learns nothing about the owner's MFA.
+   */
+  private void requireNoEscalation(Principal by, TokenRequest request, Origin origin) {
+    String why = null;
+    if (by.isTrustedPublisher()) {
+      why = "a trusted publisher's short-lived upload token cannot create tokens";
+    } else if (!by.tokenPermissions().contains(Permission.ADMIN)
+        && (!by.tokenPermissions().containsAll(request.permissions())
+            || (by.tokenProject() != null && !by.tokenProject().equals(request.project())))) {
+      why = "this token (" + Permission.format(by.tokenPermissions()) + (by.tokenProject() == null ? "" : " on " + by.tokenProject())
+          + ") cannot create a token with more power than itself (" + Permission.format(request.permissions())
+          + (request.project() == null ? " on every project" : " on " + request.project()) + ")";
+    }
+    if (why != null) {
+      events.append(new Event("IdentityActionRefused", by.actor(), request.project(), by.userName(), origin,
+          Map.of("action", "create a token", "reason", why)));
+      throw new IdentityException(Reason.FORBIDDEN, why);
+    }
   }
 
   /**
@@ -180,10 +210,26 @@ public final class Identity {
     TokenInfo old = database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
         .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
     requireOwnerOrAdmin(by, old, "rotate a token", origin);
-    if (old.status(clock.instant()) != TokenInfo.Status.ACTIVE) {
-      throw new IdentityException("token " + tokenId + " is " + old.status(clock.instant()).name().toLowerCase() + "; only active tokens rotate");
-    }
+    requireActive(old);
     secondFactor.verify(by, otp, "rotate a token", origin);
+    return rotateToken(old, overlap, by.actor(), origin);
+  }
+
+  /** Local operator (and drill sandboxes): rotates an active token without a second factor. */
+  public IssuedToken rotateToken(String tokenId, Duration overlap, String actor, Origin origin) {
+    TokenInfo old = database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
+        .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
+    return rotateToken(old, overlap, actor, origin);
+  }
+
+  private void requireActive(TokenInfo old) {
+    if (old.status(clock.instant()) != TokenInfo.Status.ACTIVE) {
+      throw new IdentityException("token " + old.id() + " is " + old.status(clock.instant()).name().toLowerCase() + "; only active tokens rotate");
+    }
+  }
+
+  private IssuedToken rotateToken(TokenInfo old, Duration overlap, String actor, Origin origin) {
+    requireActive(old);
     Duration grace = overlap == null ? settings.rotationOverlap() : overlap;
     if (grace.isNegative() || grace.compareTo(settings.maxTokenLifetime()) > 0) {
       throw new IdentityException("rotation overlap must be between 0 and the maximum token lifetime");
@@ -191,11 +237,11 @@ public final class Identity {
     Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
     TokenRequest successor = new TokenRequest(old.owner(), old.name(), old.project(), old.permissions(),
         lifetime.compareTo(settings.maxTokenLifetime()) > 0 ? settings.maxTokenLifetime() : lifetime);
-    IssuedToken issued = issue(successor, old.id(), by.actor(), origin);
+    IssuedToken issued = issue(successor, old.id(), actor, origin);
     database.inTransaction(h -> {
       Instant until = clock.instant().plus(grace);
       tokens.expireAt(h, old.id(), until);
-      events.append(h, new Event("TokenRotated", by.actor(), old.project(), "token " + old.id(), origin,
+      events.append(h, new Event("TokenRotated", actor, old.project(), "token " + old.id(), origin,
           Map.of("successor", issued.info().id(), "old_token_works_until", until.toString())));
       return null;
     });

@@ -88,7 +88,7 @@ class CredentialsTest {
       CliRunner.Output noOtp = remote(server, ci.token(), "token", "create", "--project", PROJECT);
       assertThat(noOtp.err()).contains("a fresh one-time code is required to create a token (pass --otp CODE)");
       CliRunner.Output escalation = remote(server, ci.token(), "token", "create", "--project", PROJECT, "--scope", "approve", "--otp", ci.otp());
-      assertThat(escalation.err()).contains("do not allow permissions approve");
+      assertThat(escalation.err()).contains("this token (read,upload) cannot create a token with more power than itself (approve on proj)");
       assertThat(tokenListing(server)).isEqualTo(before);
       assertThat(server.events("SecondFactorMissing")).isEqualTo(1);
 
@@ -235,7 +235,14 @@ class CredentialsTest {
       assertThat(approve.body()).contains("this token may not approve releases of 'proj'");
       assertThat(server.events("DecisionRefused")).isEqualTo(decisionRefusals + 1);
 
-      RawHttp.Response token = post(server, upload, "/api/v1/tokens", "{\"permissions\": \"upload\", \"otp\": \"123456\"}");
+      // A token for every project from one scoped to proj is more power: refused before the second factor is asked for.
+      RawHttp.Response wider = post(server, upload, "/api/v1/tokens", "{\"permissions\": \"upload\", \"otp\": \"123456\"}");
+      assertThat(wider.status()).isEqualTo(403);
+      assertThat(wider.body()).contains("cannot create a token with more power than itself (upload on every project)");
+      assertThat(server.events("IdentityActionRefused")).isEqualTo(identityRefusals + 1);
+      identityRefusals++;
+      // The same power again still needs the owner's second factor, which a stolen upload token does not bring.
+      RawHttp.Response token = post(server, upload, "/api/v1/tokens", "{\"permissions\": \"upload\", \"project\": \"proj\", \"otp\": \"123456\"}");
       assertThat(token.status()).isEqualTo(403);
       assertThat(token.body()).contains("has none: enrol with `portcullis mfa enroll`");
       assertThat(server.events("SecondFactorMissing")).isEqualTo(missing + 1);
