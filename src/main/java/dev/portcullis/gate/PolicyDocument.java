@@ -95,7 +95,7 @@ public final class PolicyDocument {
     return switch (node.asText().toLowerCase(Locale.ROOT).replace('-', '_')) {
       case "required" -> Policy.ProvenanceRule.REQUIRED;
       case "if_present" -> Policy.ProvenanceRule.IF_PRESENT;
-      case "off" -> Policy.ProvenanceRule.OFF;
+      case "off", "false" -> Policy.ProvenanceRule.OFF; // YAML 1.1 reads a bare off as false
       default -> throw new IllegalArgumentException("provenance: must be required, if-present or off");
     };
   }
