@@ -2,7 +2,10 @@ package dev.portcullis.app;
 
 import dev.portcullis.app.http.ErrorStyle;
 import dev.portcullis.audit.TokenAudit;
+import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.audit.http.AuditRoutes;
+import dev.portcullis.audit.http.DrillRoutes;
+import dev.portcullis.identity.DrillIssuer;
 import dev.portcullis.identity.http.IdentityRoutes;
 import dev.portcullis.identity.http.OidcRoutes;
 import dev.portcullis.identity.http.PublisherRoutes;
@@ -81,6 +84,8 @@ public final class Portcullis implements AutoCloseable {
   private final UpstreamWatcher upstreamWatcher;
   private final Promoter promoter;
   private final AlertDispatcher alertDispatcher;
+  private final DrillIssuer drillIssuer;
+  private final DrillSandboxes drillSandboxes;
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Portcullis(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
@@ -103,7 +108,8 @@ public final class Portcullis implements AutoCloseable {
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
-    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts);
+    this.drillIssuer = new DrillIssuer();
+    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer);
     this.catalog = new Catalog(database);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
@@ -123,6 +129,8 @@ public final class Portcullis implements AutoCloseable {
         clock, random, settings.watch().upstreamInterval());
     this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, http, clock);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate);
+    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, events, this.alerts,
+        drillIssuer, clock, random);
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -153,6 +161,7 @@ public final class Portcullis implements AutoCloseable {
     PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
     EventRoutes eventRoutes = new EventRoutes(auth, events);
     UpstreamRoutes upstream = new UpstreamRoutes(auth, upstreamWatcher, promoter);
+    DrillRoutes drills = new DrillRoutes(auth, drillSandboxes);
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -202,6 +211,10 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/watch/{id}/remove", ErrorStyle.JSON, upstream::remove)
         .get("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::showTarget)
         .post("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::setTarget)
+        .post("/api/v1/drills/sandboxes", ErrorStyle.JSON, drills::open)
+        .post("/api/v1/drills/sandboxes/{project}/identity-token", ErrorStyle.JSON, drills::identityToken)
+        .post("/api/v1/drills/sandboxes/{project}/close", ErrorStyle.JSON, drills::close)
+        .post("/api/v1/drills/results", ErrorStyle.JSON, drills::record)
         .get("/metrics", ErrorStyle.JSON, metrics::scrape)
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();

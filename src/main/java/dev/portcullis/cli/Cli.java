@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       EventsCommand.class,
       WatchCommand.class,
-      UpstreamCommand.class
+      UpstreamCommand.class,
+      DrillCommand.class
     })
 public final class Cli {
 

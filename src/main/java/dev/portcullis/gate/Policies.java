@@ -62,7 +62,18 @@ public final class Policies {
     requireOwner(by, project, "change the policy", origin);
     Policy parsed = PolicyDocument.parse(yaml);
     identity.requireSecondFactor(by, otp, "change the policy of " + project, origin);
-    boolean needsSecond = active(project).changesNeedSecondPerson();
+    return store(project, yaml, parsed, active(project).changesNeedSecondPerson(), by.userName(), by.actor(), origin);
+  }
+
+  /**
+   * A drill sandbox's policy (docs/DRILLS.md), active at once: the sandbox service checked its
+   * caller, and the project exists only for the drill.
+   */
+  public Version installForDrill(String project, String yaml, String actor, Origin origin) {
+    return store(project, yaml, PolicyDocument.parse(yaml), false, actor, actor, origin);
+  }
+
+  private Version store(String project, String yaml, Policy parsed, boolean needsSecond, String createdBy, String actor, Origin origin) {
     Version created = database.inTransaction(h -> {
       int next = h.createQuery("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE project = :p").bind("p", project)
           .mapTo(Integer.class).one();
@@ -73,13 +84,13 @@ public final class Policies {
       h.createUpdate("INSERT INTO policies (project, version, document, status, created_at, created_by)"
               + " VALUES (:p, :v, :d, :s, :t, :by)")
           .bind("p", project).bind("v", next).bind("d", yaml).bind("s", needsSecond ? "pending" : "active")
-          .bind("t", clock.millis()).bind("by", by.userName()).execute();
-      events.append(h, new Event(needsSecond ? "PolicyProposed" : "PolicyChanged", by.actor(), project, "policy v" + next, origin,
+          .bind("t", clock.millis()).bind("by", createdBy).execute();
+      events.append(h, new Event(needsSecond ? "PolicyProposed" : "PolicyChanged", actor, project, "policy v" + next, origin,
           Map.of("version", next, "status", needsSecond ? "pending" : "active")));
-      return new Version(project, next, yaml, needsSecond ? "pending" : "active", clock.instant(), by.userName(), null);
+      return new Version(project, next, yaml, needsSecond ? "pending" : "active", clock.instant(), createdBy, null);
     });
     if (!needsSecond) {
-      applyUploadRule(project, parsed, by);
+      applyUploadRule(project, parsed, actor);
     }
     return created;
   }
@@ -103,16 +114,16 @@ public final class Policies {
           Map.of("version", version, "proposed_by", pending.createdBy(), "confirmed_by", by.userName())));
       return null;
     });
-    applyUploadRule(project, PolicyDocument.parse(pending.document()), by);
+    applyUploadRule(project, PolicyDocument.parse(pending.document()), by.actor());
     return versions(project).stream().filter(v -> v.version() == version).findFirst().orElseThrow();
   }
 
   /** The policy's deny/allow for long-lived tokens is enforced at upload by trusted publishing. */
-  private void applyUploadRule(String project, Policy policy, Principal by) {
+  private void applyUploadRule(String project, Policy policy, String actor) {
     trustedPublishing.applyTokenUploads(project,
         policy.uploads().longLivedTokens() == Policy.LongLivedTokens.DENY
             ? TrustedPublishing.TokenUploads.DENY : TrustedPublishing.TokenUploads.ALLOW,
-        by.actor() + " (policy)");
+        actor + " (policy)");
   }
 
   private void requireOwner(Principal by, String project, String action, Origin origin) {

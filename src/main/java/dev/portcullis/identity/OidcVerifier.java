@@ -62,10 +62,13 @@ final class OidcVerifier {
       .followRedirects(HttpClient.Redirect.NEVER).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Keys> cache = new ConcurrentHashMap<>();
+  private final Map<String, JWKSet> localIssuers;
 
-  OidcVerifier(Clock clock, OidcSettings settings) {
+  /** {@code localIssuers}: issuers whose keys are known in-process (the drill issuer), never fetched. */
+  OidcVerifier(Clock clock, OidcSettings settings, Map<String, JWKSet> localIssuers) {
     this.clock = clock;
     this.settings = settings;
+    this.localIssuers = Map.copyOf(localIssuers);
   }
 
   /** {@code audiences} maps each acceptable issuer to the audience its tokens must carry. */
@@ -145,6 +148,9 @@ final class OidcVerifier {
   }
 
   private JWK key(String issuer, String kid) throws IOException, ParseException {
+    if (localIssuers.containsKey(issuer)) {
+      return localIssuers.get(issuer).getKeyByKeyId(kid);
+    }
     Keys keys = cache.get(issuer);
     JWK key = keys == null ? null : keys.set().getKeyByKeyId(kid);
     if (key == null && (keys == null || keys.fetchedAt().plus(MIN_REFRESH).isBefore(clock.instant()))) {

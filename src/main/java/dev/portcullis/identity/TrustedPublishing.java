@@ -69,7 +69,7 @@ public final class TrustedPublishing {
   private final OidcVerifier verifier;
 
   public TrustedPublishing(Database database, EventLog events, Clock clock, SecureRandom random, OidcSettings settings,
-      Identity identity, AlertSink alerts) {
+      Identity identity, AlertSink alerts, DrillIssuer drillIssuer) {
     this.database = database;
     this.events = events;
     this.clock = clock;
@@ -77,7 +77,7 @@ public final class TrustedPublishing {
     this.settings = settings;
     this.identity = identity;
     this.alerts = alerts;
-    this.verifier = new OidcVerifier(clock, settings);
+    this.verifier = new OidcVerifier(clock, settings, Map.of(DrillIssuer.ISSUER, drillIssuer.publicKeys()));
   }
 
   public OidcSettings settings() {
@@ -89,16 +89,31 @@ public final class TrustedPublishing {
   /** Registers a publisher for a project: the project's owner (or a global admin) with a fresh second factor. */
   public Registered add(Principal by, String otp, String project, TrustedPublisher publisher, Origin origin) {
     requireProjectAdmin(by, project, "add a trusted publisher", origin);
+    if (DrillIssuer.ISSUER.equals(publisher.issuer(settings))) {
+      throw new IdentityException(DrillIssuer.ISSUER + " is the drill issuer; only drill sandboxes trust it");
+    }
     identity.requireSecondFactor(by, otp, "add a trusted publisher to " + project, origin);
+    return register(project, publisher, by.actor(), origin);
+  }
+
+  /**
+   * A drill sandbox's publisher (docs/DRILLS.md): the drill issuer, for one sandbox project, with
+   * no second factor — the sandbox service checked its caller, and the identity works nowhere else.
+   */
+  public Registered addDrillPublisher(String project, Map<String, String> claims, String actor, Origin origin) {
+    return register(project, new TrustedPublisher.Generic(DrillIssuer.ISSUER, null, claims), actor, origin);
+  }
+
+  private Registered register(String project, TrustedPublisher publisher, String actor, Origin origin) {
     return database.inTransaction(h -> {
       h.createUpdate("INSERT INTO trusted_publishers (project, kind, issuer, config, created_at, created_by)"
               + " VALUES (:p, :k, :i, :c, :t, :by)")
           .bind("p", project).bind("k", publisher.kind()).bind("i", publisher.issuer(settings))
-          .bind("c", json(publisher.config())).bind("t", clock.millis()).bind("by", by.actor()).execute();
+          .bind("c", json(publisher.config())).bind("t", clock.millis()).bind("by", actor).execute();
       long id = h.createQuery("SELECT MAX(id) FROM trusted_publishers WHERE project = :p").bind("p", project).mapTo(Long.class).one();
-      events.append(h, new Event("TrustedPublisherAdded", by.actor(), project, publisher.describe(), origin,
+      events.append(h, new Event("TrustedPublisherAdded", actor, project, publisher.describe(), origin,
           Map.of("publisher_id", id, "kind", publisher.kind(), "config", publisher.config())));
-      return new Registered(id, project, publisher, clock.instant(), by.actor());
+      return new Registered(id, project, publisher, clock.instant(), actor);
     });
   }
 
@@ -210,6 +225,11 @@ public final class TrustedPublishing {
         why = mismatch.get();
       }
     }
+    if (DrillIssuer.ISSUER.equals(token.issuer())) {
+      // Defence in depth: the drill identity publishes to open drill sandboxes and nothing else.
+      matched.removeIf(r -> !openDrillSandbox(r.project()));
+      why = "the drill issuer is trusted only for open drill sandboxes";
+    }
     if (matched.isEmpty()) {
       return failed("invalid-publisher", "valid token, but no corresponding publisher (" + why + ")", claims, origin);
     }
@@ -220,6 +240,12 @@ public final class TrustedPublishing {
       return failed("invalid-token", "malformed or invalid token: jti is required", claims, origin);
     }
     return mint(token, matched, jti == null ? null : String.valueOf(jti), claims, origin);
+  }
+
+  private boolean openDrillSandbox(String project) {
+    return database.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
+        .bind("p", project).mapTo(Long.class).one() > 0);
   }
 
   /** A request that is not even {@code {"token": "..."}}: refused (an event), or not-enabled. */

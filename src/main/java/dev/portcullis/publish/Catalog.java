@@ -11,7 +11,8 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The read side of projects, releases and artifacts. Installer-facing queries ({@code released*})
- * return only files of released releases; nothing held or rejected can leak through them.
+ * return only files of released releases; nothing held or rejected can leak through them, and
+ * nothing of a closed drill sandbox (docs/DRILLS.md).
  */
 public final class Catalog {
 
@@ -34,12 +35,12 @@ public final class Catalog {
     return database.withHandle(h -> findProject(h, normalizedName));
   }
 
-  /** Projects with at least one released file, by name. */
+  /** Projects with at least one released file, by name; drill sandboxes are never listed. */
   public List<Project> releasedProjects() {
     return database.withHandle(
         h ->
             h.createQuery(
-                    "SELECT * FROM projects p WHERE EXISTS (SELECT 1 FROM releases r WHERE"
+                    "SELECT * FROM projects p WHERE p.drill_scenario IS NULL AND EXISTS (SELECT 1 FROM releases r WHERE"
                         + " r.project_id = p.id AND r.state = 'released') ORDER BY p.name")
                 .map((rs, ctx) -> project(rs))
                 .list());
@@ -51,7 +52,7 @@ public final class Catalog {
         h ->
             h.createQuery(
                     ARTIFACT_SELECT
-                        + " WHERE p.name = :p AND r.state = 'released' ORDER BY r.decided_at, f.id")
+                        + " WHERE p.name = :p AND r.state = 'released' AND p.drill_closed_at IS NULL ORDER BY r.decided_at, f.id")
                 .bind("p", normalizedProject)
                 .map((rs, ctx) -> artifact(rs))
                 .list());
@@ -62,7 +63,7 @@ public final class Catalog {
         h ->
             h.createQuery(
                     ARTIFACT_SELECT
-                        + " WHERE p.name = :p AND f.filename = :f AND r.state = 'released'")
+                        + " WHERE p.name = :p AND f.filename = :f AND r.state = 'released' AND p.drill_closed_at IS NULL")
                 .bind("p", normalizedProject)
                 .bind("f", filename)
                 .map((rs, ctx) -> artifact(rs))

@@ -145,6 +145,18 @@ public final class BlobStore {
     return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
   }
 
+  /** Removes a blob (a closed drill sandbox's files); the caller checked that nothing else refers to it. */
+  public boolean delete(String sha256) {
+    if (!Digests.isHex(sha256, 64)) {
+      return false;
+    }
+    try {
+      return Files.deleteIfExists(pathOf(sha256));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private Path pathOf(String sha256) {
     return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
   }

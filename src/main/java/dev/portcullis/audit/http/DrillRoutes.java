@@ -1,0 +1,78 @@
+package dev.portcullis.audit.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.portcullis.app.http.Exchange;
+import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.audit.drill.DrillSandboxes;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.http.ApiAuthenticator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The drill API (docs/API.md, docs/DRILLS.md): sandboxes, drill identity tokens, results. Global admins only. */
+public final class DrillRoutes {
+
+  public record OpenRequest(String scenario, String policy) {}
+
+  public record IdentityRequest(@JsonProperty("issued_seconds_ago") Long issuedSecondsAgo,
+      @JsonProperty("lifetime_seconds") Long lifetimeSeconds) {}
+
+  private final ApiAuthenticator auth;
+  private final DrillSandboxes sandboxes;
+
+  public DrillRoutes(ApiAuthenticator auth, DrillSandboxes sandboxes) {
+    this.auth = auth;
+    this.sandboxes = sandboxes;
+  }
+
+  public void open(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    OpenRequest body = exchange.jsonBody(OpenRequest.class, 64 * 1024);
+    DrillSandboxes.Sandbox s;
+    try {
+      s = sandboxes.open(principal, body.scenario(), body.policy(), exchange.origin());
+    } catch (IllegalArgumentException e) {
+      throw HttpProblem.badRequest("policy: " + e.getMessage());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("project", s.project());
+    out.put("scenario", s.scenario());
+    out.put("history", s.history());
+    out.put("history_network", s.historyNetwork());
+    out.put("history_hour_utc", s.historyHourUtc());
+    out.put("publish_windows", s.publishWindows());
+    out.put("upload_token", s.uploadToken());
+    out.put("approve_token", s.approveToken());
+    out.put("retired_tokens", s.retiredTokens());
+    exchange.status(201).json(out);
+  }
+
+  public void identityToken(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    IdentityRequest body = exchange.jsonBody(IdentityRequest.class, 4 * 1024);
+    long ago = body.issuedSecondsAgo() == null ? 0 : body.issuedSecondsAgo();
+    long lifetime = body.lifetimeSeconds() == null ? 300 : body.lifetimeSeconds();
+    if (ago < 0 || lifetime < 1 || lifetime > 3600 || ago > 86_400) {
+      throw HttpProblem.badRequest("issued_seconds_ago is 0-86400 and lifetime_seconds 1-3600");
+    }
+    exchange.json(Map.of("token", sandboxes.identityToken(principal, exchange.pathParam("project"), Duration.ofSeconds(ago),
+        Duration.ofSeconds(lifetime), exchange.origin())));
+  }
+
+  public void close(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    sandboxes.close(principal, exchange.pathParam("project"), exchange.origin());
+    exchange.json(Map.of("closed", exchange.pathParam("project")));
+  }
+
+  @SuppressWarnings("unchecked")
+  public void record(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Map<String, Object> scorecard = exchange.jsonBody(Map.class, 1024 * 1024);
+    if (!(scorecard.get("passed") instanceof Boolean) || !(scorecard.get("scenarios") instanceof java.util.List<?>)) {
+      throw HttpProblem.badRequest("a scorecard has 'passed' (true/false) and 'scenarios' (a list)");
+    }
+    exchange.status(201).json(Map.of("event", sandboxes.record(principal, scorecard, exchange.origin())));
+  }
+}

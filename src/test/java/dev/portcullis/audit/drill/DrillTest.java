@@ -1,0 +1,205 @@
+package dev.portcullis.audit.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Role;
+import dev.portcullis.testing.CliRunner;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Detection drills through the CLI against a running server: every scenario passes on the
+ * recommended policy (SQLite and PostgreSQL), the result is an event, the sandboxes are cleaned up
+ * and never listed; weakening a control makes the matching scenario fail with a non-zero exit.
+ */
+class DrillTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private static CliRunner.Output drill(TestServer server, String... args) {
+    List<String> all = new ArrayList<>(List.of("drill", "--server", server.url(), "--token", server.adminToken()));
+    all.addAll(List.of(args));
+    return CliRunner.run(all.toArray(String[]::new));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void everyScenarioPassesAndCleansUp(String database) throws Exception {
+    try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+      // A real project beside the drills: it must stay listed, and untouched.
+      String ci = server.token("ci", Role.MAINTAINER, "realproject", Permission.UPLOAD);
+      RawHttp.Response real = RawHttp.upload(server.url(), ci, dev.portcullis.testing.Uploads.wheelForm("realproject", "1.0",
+          dev.portcullis.testing.Uploads.wheelName("realproject", "1.0"), dev.portcullis.testing.Uploads.wheel("realproject", "1.0")).build());
+      assertThat(real.status()).isEqualTo(200);
+      server.approve("realproject", "1.0");
+
+      Path card = dir.resolve("card.json");
+      CliRunner.Output run = drill(server, "--format", "json", "--output", card.toString());
+      assertThat(run.code()).as(run.out() + run.err()).isZero();
+      assertThat(run.out()).contains("9 of 9 scenarios passed");
+
+      JsonNode scorecard = JSON.readTree(Files.readString(card));
+      assertThat(scorecard.path("passed").asBoolean()).isTrue();
+      assertThat(scorecard.path("scenarios")).hasSize(DrillRunner.SCENARIOS.size());
+      for (JsonNode s : scorecard.path("scenarios")) {
+        assertThat(s.path("missed")).as(s.toString()).isEmpty();
+        assertThat(s.path("expected").size()).isGreaterThanOrEqualTo(4);
+      }
+      JsonNode stolen = scenario(scorecard, "stolen-token");
+      assertThat(names(stolen.path("fired"))).contains("credential-anomaly", "new-network", "odd-hour", "token-upload-flagged",
+          "provenance-downgrade", "gate-held", "not-installable", "alert-raised");
+      assertThat(stolen.path("detection_ms").asLong()).isPositive();
+      assertThat(names(scenario(scorecard, "payload").path("fired"))).contains("download-execute", "credential-access", "gate-risk");
+      assertThat(names(scenario(scorecard, "replayed-oidc").path("fired"))).contains("replay-refused", "expired-refused");
+
+      // The result is an event; every sandbox was closed: files deleted, held releases rejected, tokens revoked.
+      assertThat(server.events("DrillCompleted")).isEqualTo(1);
+      assertThat(server.events("DrillSandboxClosed")).isEqualTo(DrillRunner.SCENARIOS.size());
+      long open = count(server, "SELECT COUNT(*) FROM projects WHERE drill_scenario IS NOT NULL AND drill_closed_at IS NULL");
+      assertThat(open).isZero();
+      assertThat(count(server, "SELECT COUNT(*) FROM releases r JOIN projects p ON p.id = r.project_id"
+          + " WHERE p.drill_scenario IS NOT NULL AND r.state = 'held'")).isZero();
+      List<Map<String, Object>> liveTokens = server.app().database().withHandle(h -> h.createQuery("SELECT * FROM api_tokens t"
+          + " WHERE t.project LIKE 'drill-%' AND t.revoked_at IS NULL AND t.expires_at > " + server.clock().millis()).mapToMap().list());
+      assertThat(liveTokens).isEmpty();
+      List<String> drillBlobs = server.app().database().withHandle(h -> h.createQuery("SELECT f.sha256 FROM release_files f"
+          + " JOIN projects p ON p.id = f.project_id WHERE p.drill_scenario IS NOT NULL").mapTo(String.class).list());
+      assertThat(drillBlobs).isNotEmpty();
+      for (String sha : drillBlobs) {
+        assertThat(Files.exists(dir.resolve("data/blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha))).isFalse();
+      }
+      // Never in the real index; a closed sandbox's pages are gone; the real project is untouched.
+      RawHttp.Response index = RawHttp.send(server.url(), "GET", "/simple/", Map.of(), new byte[0]);
+      assertThat(index.body()).contains("realproject").doesNotContain("drill-");
+      String someSandbox = scenario(scorecard, "provenance-strip").path("project").asText();
+      assertThat(RawHttp.send(server.url(), "GET", "/simple/" + someSandbox + "/", Map.of(), new byte[0]).status()).isEqualTo(404);
+      assertThat(RawHttp.send(server.url(), "GET", "/simple/realproject/", Map.of(), new byte[0]).body()).contains("realproject-1.0");
+      // Drill alerts say so.
+      List<String> titles = server.app().database().withHandle(h -> h.createQuery("SELECT title FROM alerts WHERE project LIKE 'drill-%'")
+          .mapTo(String.class).list());
+      assertThat(titles).isNotEmpty().allMatch(title -> title.startsWith("[drill] "));
+    }
+  }
+
+  @Test
+  void aPolicyThatLetsTokenUploadsAutoReleaseFailsTheStolenTokenScenario() throws Exception {
+    try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+      Path weak = dir.resolve("weak.yaml");
+      Files.writeString(weak, """
+          version: 1
+          uploads:
+            long_lived_tokens: allow
+          auto_release:
+            enabled: true
+            require_trusted_publisher: false
+            max_risk: 100
+            settle: 0s
+          risk:
+            hold_at: 100
+            reject_at: 100
+            quarantine_at: 100
+          provenance: off
+          """);
+      Path card = dir.resolve("weak.json");
+      CliRunner.Output run = drill(server, "stolen-token", "--policy", weak.toString(), "--format", "json", "--output", card.toString());
+      assertThat(run.code()).as(run.out() + run.err()).isEqualTo(DrillCommandExit.MISSED);
+      assertThat(run.out()).contains("stolen-token", "FAIL", "gate-held did not fire");
+      JsonNode stolen = scenario(JSON.readTree(Files.readString(card)), "stolen-token");
+      assertThat(names(stolen.path("missed"))).contains("gate-held", "alert-raised");
+      // The detectors still saw it: the gap is the policy, and the scorecard says which control.
+      assertThat(names(stolen.path("fired"))).contains("credential-anomaly", "new-network", "odd-hour");
+      assertThat(server.events("DrillCompleted")).isEqualTo(1);
+      assertThat(count(server, "SELECT COUNT(*) FROM alerts WHERE kind = 'drill.failed'")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theRecommendedPolicyWithDenyRefusesTokenUploadsOutright() throws Exception {
+    try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+      Path deny = dir.resolve("deny.yaml");
+      Files.writeString(deny, """
+          version: 1
+          uploads:
+            long_lived_tokens: deny
+          """);
+      CliRunner.Output run = drill(server, "stolen-token", "rapid-versions", "--policy", deny.toString());
+      assertThat(run.code()).as(run.out() + run.err()).isZero();
+      assertThat(run.out()).contains("refused at upload");
+    }
+  }
+
+  @Test
+  void sandboxesAndDrillIdentitiesAreForGlobalAdminsAndSandboxesOnly() throws Exception {
+    try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+      String maintainer = server.token("mallory", Role.MAINTAINER, "demo", Permission.UPLOAD);
+      RawHttp.Response open = RawHttp.send(server.url(), "POST", "/api/v1/drills/sandboxes",
+          Map.of("Authorization", "Bearer " + maintainer, "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes());
+      assertThat(open.status()).isEqualTo(403);
+      assertThat(count(server, "SELECT COUNT(*) FROM projects")).isZero();
+
+      // The drill issuer cannot be registered for a real project through the API.
+      RawHttp.Response publisher = RawHttp.send(server.url(), "POST", "/api/v1/projects/demo/publishers",
+          Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"),
+          ("{\"kind\":\"generic\",\"issuer\":\"https://drill.portcullis.invalid\",\"claims\":{\"sub\":\"x\"},\"otp\":\""
+              + server.admin().otp() + "\"}").getBytes());
+      assertThat(publisher.status()).isEqualTo(400);
+      assertThat(publisher.body()).contains("drill issuer");
+
+      // A closed sandbox's drill identity no longer mints anything.
+      RawHttp.Response sandbox = RawHttp.send(server.url(), "POST", "/api/v1/drills/sandboxes",
+          Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes());
+      assertThat(sandbox.status()).isEqualTo(201);
+      String project = JSON.readTree(sandbox.body()).path("project").asText();
+      DrillClient client = new DrillClient(server.url(), server.adminToken());
+      String identity = client.admin("POST", "/api/v1/drills/sandboxes/" + project + "/identity-token", Map.of()).json().path("token").asText();
+      // Defence in depth: even with its publisher still registered, a closed sandbox's identity is refused.
+      server.app().database().inTransaction(h -> h.createUpdate("UPDATE projects SET drill_closed_at = 1 WHERE name = :p")
+          .bind("p", project).execute());
+      DrillClient.Response minted = client.mint(identity);
+      assertThat(minted.status()).isEqualTo(422);
+      assertThat(minted.text()).contains("invalid-publisher", "only for open drill sandboxes");
+      assertThat(client.admin("POST", "/api/v1/drills/sandboxes/" + project + "/close", Map.of()).status()).isEqualTo(200);
+      DrillClient.Response afterClose = client.mint(client.admin("POST", "/api/v1/drills/sandboxes/" + project + "/identity-token",
+          Map.of()).json().path("token").asText());
+      assertThat(afterClose.status()).isEqualTo(422);
+    }
+  }
+
+  private static JsonNode scenario(JsonNode scorecard, String id) {
+    for (JsonNode s : scorecard.path("scenarios")) {
+      if (s.path("scenario").asText().equals(id)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no scenario " + id + " in " + scorecard);
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static long count(TestServer server, String sql) {
+    return server.app().database().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+  }
+
+  /** The exit code for a missed control, as the CLI documents it. */
+  private static final class DrillCommandExit {
+    static final int MISSED = 1;
+  }
+}
