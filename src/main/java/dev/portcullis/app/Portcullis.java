@@ -5,6 +5,8 @@ import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.audit.http.AuditRoutes;
 import dev.portcullis.audit.http.DrillRoutes;
+import dev.portcullis.audit.compliance.ComplianceEvidence;
+import dev.portcullis.audit.http.ComplianceRoutes;
 import dev.portcullis.identity.DrillIssuer;
 import dev.portcullis.identity.http.IdentityRoutes;
 import dev.portcullis.identity.http.OidcRoutes;
@@ -162,6 +164,8 @@ public final class Portcullis implements AutoCloseable {
     EventRoutes eventRoutes = new EventRoutes(auth, events);
     UpstreamRoutes upstream = new UpstreamRoutes(auth, upstreamWatcher, promoter);
     DrillRoutes drills = new DrillRoutes(auth, drillSandboxes);
+    ComplianceRoutes compliance = new ComplianceRoutes(auth, new ComplianceEvidence(database, settings.identity(), settings.oidc(),
+        settings.watch(), settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock));
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
     // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
     // the slash-less form, as PyPI does.
@@ -205,6 +209,7 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, ids::revokeRole)
         .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
         .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
+        .get("/api/v1/audit/compliance", ErrorStyle.JSON, compliance::report)
         .get("/api/v1/events", ErrorStyle.JSON, eventRoutes::list)
         .get("/api/v1/watch", ErrorStyle.JSON, upstream::list)
         .post("/api/v1/watch", ErrorStyle.JSON, upstream::add)

@@ -69,7 +69,20 @@ final class ApiClient {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  /** A GET whose body is returned as text (HTML or JSON to be written as it came); errors as for {@link #get}. */
+  String getText(String path) {
+    HttpResponse<String> response = exchange(HttpRequest.newBuilder(URI.create(server + path)).GET());
+    if (response.statusCode() >= 400) {
+      parse(response); // throws with the server's explanation
+    }
+    return response.body();
+  }
+
   private Map<String, Object> send(HttpRequest.Builder request) {
+    return parse(exchange(request));
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request) {
     HttpResponse<String> response;
     try {
       response =
@@ -84,6 +97,10 @@ final class ApiClient {
       Thread.currentThread().interrupt();
       throw new ApiException(0, "interrupted");
     }
+    return response;
+  }
+
+  private static Map<String, Object> parse(HttpResponse<String> response) {
     Map<String, Object> body;
     try {
       body = JSON.readValue(response.body(), new TypeReference<>() {});

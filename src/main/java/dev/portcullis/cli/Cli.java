@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
       EventsCommand.class,
       WatchCommand.class,
       UpstreamCommand.class,
-      DrillCommand.class
+      DrillCommand.class,
+      ReportCommand.class
     })
 public final class Cli {
 
