@@ -3,6 +3,8 @@ package dev.portcullis.app;
 import dev.portcullis.app.http.ErrorStyle;
 import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.audit.drill.DrillSandboxes;
+import dev.portcullis.audit.drill.DrillSchedule;
+import dev.portcullis.audit.drill.Scorecard;
 import dev.portcullis.audit.http.AuditRoutes;
 import dev.portcullis.audit.http.DrillRoutes;
 import dev.portcullis.audit.compliance.ComplianceEvidence;
@@ -238,6 +240,20 @@ public final class Portcullis implements AutoCloseable {
     every("portcullis-promoter", Duration.ofSeconds(1), "promoting approved releases failed; they stay queued", () -> promoter.promoteDue());
     every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
         () -> this.integrity.checkpoint());
+    if (settings.watch().drillInterval() != null) {
+      // The first run after one interval: a server that just started is not drilled while it warms up.
+      DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
+      clocks.add(Thread.ofVirtual().name("portcullis-drills").start(() -> {
+        while (sleep(settings.watch().drillInterval())) {
+          try {
+            Scorecard card = schedule.runOnce();
+            LOG.info("scheduled drill: {}", card.passed() ? "every control fired" : "controls were missed in " + card.toMap().get("failed"));
+          } catch (RuntimeException e) {
+            LOG.error("the scheduled drill could not run", e);
+          }
+        }
+      }));
+    }
     return http.port();
   }
 
@@ -257,6 +273,21 @@ public final class Portcullis implements AutoCloseable {
         }
       }
     }));
+  }
+
+  private static boolean sleep(Duration period) {
+    try {
+      Thread.sleep(period);
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** How this process reaches its own HTTP server (scheduled drills): loopback when it listens everywhere. */
+  private String localUrl(HttpServer http) {
+    String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
   }
 
   private String baseUrl(HttpServer http) {

@@ -77,6 +77,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "How often each watched upstream project is polled (./portcullis watch add). Default: ${DEFAULT-VALUE}.")
   String upstreamInterval;
 
+  @Option(names = "--drill-interval", paramLabel = "DURATION",
+      description = "Run every detection drill against this server this often (e.g. 24h; docs/DRILLS.md). Default: never.")
+  String drillInterval;
+
   @Option(names = "--alert-webhook", paramLabel = "URL",
       description = "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
   java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
@@ -100,7 +104,8 @@ final class ServeCommand implements Callable<Integer> {
     return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval), checkpointWebhooks,
         alertWebhooks.stream().map(url -> new WatchSettings.Webhook(url, secretList)).toList(),
         slack == null || slack.isBlank() ? java.util.List.of() : java.util.List.of(slack.trim().split("\\s+")),
-        alertEmails, alertSyslog, alertMinSeverity, Durations.parse(upstreamInterval));
+        alertEmails, alertSyslog, alertMinSeverity, Durations.parse(upstreamInterval),
+        drillInterval == null ? null : Durations.parse(drillInterval));
   }
 
   @Override

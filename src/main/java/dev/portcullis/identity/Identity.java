@@ -257,6 +257,13 @@ public final class Identity {
         .orElseThrow(() -> new IdentityException("token " + tokenId + " is already revoked"));
   }
 
+  /** Local operator (and scheduled drills): revokes one token. */
+  public void revokeToken(String tokenId, String reason, String actor, Origin origin) {
+    TokenInfo token = database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
+        .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
+    revoke(List.of(token), actor, reason, origin);
+  }
+
   /** Bulk revocation by a global admin, with a fresh second factor. */
   public List<TokenInfo> revokeTokens(Principal by, String otp, RevocationCriteria criteria, String reason, Origin origin) {
     requireGlobalAdmin(by, "revoke tokens in bulk", origin);

@@ -41,22 +41,11 @@ public final class Lightning {
         """);
   }
 
+  /** The drill's clean stand-in package under the name lightning, and a small utility module. */
   private static Map<String, String> cleanFiles(String version) {
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("lightning/__init__.py", "from lightning.core import Trainer\n\nVERSION = \"" + version + "\"\n");
-    files.put("lightning/core.py", """
-        class Trainer:
-            \"\"\"Runs a training loop.\"\"\"
-
-            def __init__(self, max_epochs=1):
-                self.max_epochs = max_epochs
-
-            def fit(self, model, data):
-                for _ in range(self.max_epochs):
-                    for batch in data:
-                        model.step(batch)
-                return model
-        """);
+    dev.portcullis.audit.drill.StandIn.clean(NAME, version)
+        .forEach((path, bytes) -> files.put(path, new String(bytes, java.nio.charset.StandardCharsets.UTF_8)));
     files.put("lightning/utils.py", "def seed_everything(seed):\n    return int(seed)\n");
     return files;
   }

@@ -42,20 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class UpstreamTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PUBLIC_POLICY = """
-      version: 1
-      uploads:
-        long_lived_tokens: allow
-      auto_release:
-        enabled: true
-        require_trusted_publisher: false
-        max_risk: 100
-        settle: 0s
-      risk:
-        hold_at: 100
-        reject_at: 100
-        quarantine_at: 100
-      """;
+  private static final String PUBLIC_POLICY = dev.portcullis.testing.TestPolicies.RELEASE_EVERYTHING;
+
 
   @TempDir Path dir;
 

@@ -112,8 +112,7 @@ public final class DrillSandboxes {
     String project = "drill-" + scenario + "-" + HexFormat.of().formatHex(id);
     String actor = by.actor() + " (drill)";
 
-    ensureDrillUser(actor, origin);
-    identity.grantRole(DRILL_USER, new RoleGrant(project, Role.OWNER), actor, origin);
+    ownerOfSandbox(project, actor, origin);
     var publisher = trustedPublishing.addDrillPublisher(project, publisherClaims(project), actor, origin);
     List<String> versions = seedHistory(project, scenario, hour, new PublisherIdentity(publisher.id(), "generic",
         publisher.publisher().describe(), publisherClaims(project)));
@@ -220,13 +219,18 @@ public final class DrillSandboxes {
     return Map.of("repository", "portcullis-drill/" + project, "workflow_ref", "portcullis-drill/" + project + "/.github/workflows/release.yml@refs/heads/main");
   }
 
-  private void ensureDrillUser(String actor, Origin origin) {
+  /** The drill user owns each sandbox and nothing else (created with its first sandbox, re-enabled if housekeeping disabled it). */
+  private void ownerOfSandbox(String project, String actor, Origin origin) {
+    RoleGrant owner = new RoleGrant(project, Role.OWNER);
     var user = identity.findUser(DRILL_USER);
     if (user.isEmpty()) {
-      identity.addUser(DRILL_USER, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.AUDITOR), actor);
-    } else if (user.get().disabled()) {
+      identity.addUser(DRILL_USER, owner, actor);
+      return;
+    }
+    if (user.get().disabled()) {
       identity.enableUser(DRILL_USER, actor, origin);
     }
+    identity.grantRole(DRILL_USER, owner, actor, origin);
   }
 
   private IssuedToken token(String project, String name, Set<Permission> permissions, Duration lifetime, String actor) {

@@ -92,52 +92,42 @@ final class Scenarios {
 
   /** The payload alone, uploaded by the project's own CI: only the inspection can catch it. */
   static Outcome payload(Attack a) {
-    String version = "1.1.0";
-    String ci = a.ciUploadToken();
-    long start = System.nanoTime();
-    DrillClient.Response upload = a.upload(ci, version, StandIn.withPayload(a.project, version), List.of("numpy>=1.24"));
-    List<Scorecard.Control> controls = new ArrayList<>();
-    controls.add(accepted(upload));
-    JsonNode release = a.release(version);
-    controls.add(Attack.signal("download-execute", release, "inspect/download-execute"));
-    controls.add(Attack.signal("credential-access", release, "inspect/credentials"));
-    controls.add(Attack.riskHold(release));
-    controls.add(Attack.held(release));
-    controls.add(a.notInstallable(version));
-    controls.add(a.alertRaised(version));
-    return new Outcome(controls, Attack.decision(release), millisSince(start));
+    return fromCi(a, StandIn.withPayload(a.project, "1.1.0"), List.of("numpy>=1.24"), release -> List.of(
+        Attack.signal("download-execute", release, "inspect/download-execute"),
+        Attack.signal("credential-access", release, "inspect/credentials"),
+        Attack.riskHold(release)));
   }
 
   /** 3 MB of new data and a dependency the project never used, from its own CI. */
   static Outcome sizeAndDeps(Attack a) {
-    String version = "1.1.0";
-    String ci = a.ciUploadToken();
-    Map<String, byte[]> files = new LinkedHashMap<>(StandIn.clean(a.project, version));
+    Map<String, byte[]> files = new LinkedHashMap<>(StandIn.clean(a.project, "1.1.0"));
     files.put(StandIn.module(a.project) + "/models/weights.bin", StandIn.modelData(3 * 1024 * 1024, 2_6_2));
     String newDependency = "drill-telemetry-" + HexFormat.of().formatHex(new byte[] {(byte) a.project.hashCode()});
-    long start = System.nanoTime();
-    DrillClient.Response upload = a.upload(ci, version, files, List.of("numpy>=1.24", newDependency));
-    List<Scorecard.Control> controls = new ArrayList<>();
-    controls.add(accepted(upload));
-    JsonNode release = a.release(version);
-    controls.add(Attack.signal("size-jump", release, "size"));
-    controls.add(Attack.signal("new-dependency", release, "dependencies"));
-    controls.add(Attack.held(release));
-    controls.add(a.notInstallable(version));
-    controls.add(a.alertRaised(version));
-    return new Outcome(controls, Attack.decision(release), millisSince(start));
+    return fromCi(a, files, List.of("numpy>=1.24", newDependency), release -> List.of(
+        Attack.signal("size-jump", release, "size"),
+        Attack.signal("new-dependency", release, "dependencies")));
   }
 
   /** The project's CI identity, but without the attestations every earlier release carried. */
   static Outcome provenanceStrip(Attack a) {
+    return fromCi(a, StandIn.clean(a.project, "1.1.0"), List.of("numpy>=1.24"), release -> List.of(
+        Attack.signal("provenance-downgrade", release, "provenance")));
+  }
+
+  /**
+   * Version 1.1.0 of {@code files} uploaded by the project's own CI (a real trusted-publishing
+   * exchange); {@code checks} then, and for every such scenario: held, not installable, alerted.
+   */
+  private static Outcome fromCi(Attack a, Map<String, byte[]> files, List<String> requires,
+      Function<JsonNode, List<Scorecard.Control>> checks) {
     String version = "1.1.0";
     String ci = a.ciUploadToken();
     long start = System.nanoTime();
-    DrillClient.Response upload = a.upload(ci, version, StandIn.clean(a.project, version), List.of("numpy>=1.24"));
+    DrillClient.Response upload = a.upload(ci, version, files, requires);
     List<Scorecard.Control> controls = new ArrayList<>();
     controls.add(accepted(upload));
     JsonNode release = a.release(version);
-    controls.add(Attack.signal("provenance-downgrade", release, "provenance"));
+    controls.addAll(checks.apply(release));
     controls.add(Attack.held(release));
     controls.add(a.notInstallable(version));
     controls.add(a.alertRaised(version));

@@ -80,10 +80,10 @@ public record Scorecard(String server, Instant startedAt, Instant finishedAt, Li
   /** A terminal table: one line per scenario, then each missed control with what was seen instead. */
   public String table() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-20s %-6s %-9s %-12s %-11s %s%n", "SCENARIO", "RESULT", "CONTROLS", "DECISION", "DETECTED", "MISSED"));
+    out.append(String.format(Locale.ROOT, "%-20s %-6s %-9s %-22s %-10s %s%n", "SCENARIO", "RESULT", "CONTROLS", "DECISION", "DETECTED", "MISSED"));
     for (Result r : scenarios) {
       long fired = r.controls().stream().filter(Control::fired).count();
-      out.append(String.format(Locale.ROOT, "%-20s %-6s %-9s %-12s %-11s %s%n", r.scenario(), r.passed() ? "pass" : "FAIL",
+      out.append(String.format(Locale.ROOT, "%-20s %-6s %-9s %-22s %-10s %s%n", r.scenario(), r.passed() ? "pass" : "FAIL",
           fired + "/" + r.controls().size(), r.decision() == null ? "-" : r.decision(),
           r.detectionMillis() == null ? "-" : r.detectionMillis() + " ms", r.error() != null ? "error: " + r.error() : String.join(", ", r.missed())));
     }

@@ -47,8 +47,7 @@ class ComplianceReportTest {
       assertThat(upload(server, ci, "demo", "1.0").status()).isEqualTo(200);
       assertThat(server.approve("demo", "1.0").status()).isEqualTo(200);
       String looseToken = server.token("loose-ci", Role.OWNER, "loose", Permission.UPLOAD);
-      propose(server, "loose", "version: 1\nuploads:\n  long_lived_tokens: allow\nauto_release:\n  enabled: true\n"
-          + "  require_trusted_publisher: false\n  max_risk: 100\n  settle: 0s\nrisk:\n  hold_at: 100\n  reject_at: 100\n  quarantine_at: 100\n");
+      propose(server, "loose", dev.portcullis.testing.TestPolicies.RELEASE_EVERYTHING);
       assertThat(upload(server, looseToken, "loose", "1.0").status()).isEqualTo(200);
       server.app().gate().tick();
       // A trusted publisher for demo only; a second approver who has not enrolled a second factor.

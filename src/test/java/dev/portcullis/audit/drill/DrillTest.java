@@ -99,21 +99,7 @@ class DrillTest {
   void aPolicyThatLetsTokenUploadsAutoReleaseFailsTheStolenTokenScenario() throws Exception {
     try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
       Path weak = dir.resolve("weak.yaml");
-      Files.writeString(weak, """
-          version: 1
-          uploads:
-            long_lived_tokens: allow
-          auto_release:
-            enabled: true
-            require_trusted_publisher: false
-            max_risk: 100
-            settle: 0s
-          risk:
-            hold_at: 100
-            reject_at: 100
-            quarantine_at: 100
-          provenance: off
-          """);
+      Files.writeString(weak, dev.portcullis.testing.TestPolicies.RELEASE_EVERYTHING + "provenance: off\n");
       Path card = dir.resolve("weak.json");
       CliRunner.Output run = drill(server, "stolen-token", "--policy", weak.toString(), "--format", "json", "--output", card.toString());
       assertThat(run.code()).as(run.out() + run.err()).isEqualTo(DrillCommandExit.MISSED);
@@ -124,6 +110,20 @@ class DrillTest {
       assertThat(names(stolen.path("fired"))).contains("credential-anomaly", "new-network", "odd-hour");
       assertThat(server.events("DrillCompleted")).isEqualTo(1);
       assertThat(count(server, "SELECT COUNT(*) FROM alerts WHERE kind = 'drill.failed'")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aScheduledRunDrillsTheServerItselfWithATokenItRevokesAfterwards() throws Exception {
+    try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+      Scorecard card = new DrillSchedule(server.app().identity(), server::url, server.clock()).runOnce();
+      assertThat(card.passed()).as(card.table()).isTrue();
+      assertThat(card.scenarios()).hasSize(DrillRunner.SCENARIOS.size());
+      assertThat(server.events("DrillCompleted")).isEqualTo(1);
+      List<Map<String, Object>> runnerTokens = server.app().database().withHandle(h -> h.createQuery("SELECT t.* FROM api_tokens t"
+          + " JOIN users u ON u.id = t.user_id WHERE u.name = :u").bind("u", DrillSchedule.RUNNER).mapToMap().list());
+      assertThat(runnerTokens).hasSize(1);
+      assertThat(runnerTokens.getFirst().get("revoked_at")).isNotNull();
     }
   }
 
