@@ -165,7 +165,7 @@ public final class Portcullis implements AutoCloseable {
     PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
     EventRoutes eventRoutes = new EventRoutes(auth, events);
     UpstreamRoutes upstream = new UpstreamRoutes(auth, upstreamWatcher, promoter);
-    DrillRoutes drills = new DrillRoutes(auth, drillSandboxes);
+    DrillRoutes drills = new DrillRoutes(auth, drillSandboxes, clock);
     ComplianceRoutes compliance = new ComplianceRoutes(auth, new ComplianceEvidence(database, settings.identity(), settings.oidc(),
         settings.watch(), settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock));
     // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
@@ -218,6 +218,7 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/watch/{id}/remove", ErrorStyle.JSON, upstream::remove)
         .get("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::showTarget)
         .post("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::setTarget)
+        .get("/api/v1/drills/sandboxes", ErrorStyle.JSON, drills::list)
         .post("/api/v1/drills/sandboxes", ErrorStyle.JSON, drills::open)
         .post("/api/v1/drills/sandboxes/{project}/identity-token", ErrorStyle.JSON, drills::identityToken)
         .post("/api/v1/drills/sandboxes/{project}/close", ErrorStyle.JSON, drills::close)

@@ -18,6 +18,8 @@ public final class DrillRunner {
   /** Every scenario, in the order they run by default. */
   public static final List<String> SCENARIOS = Scenarios.ALL.stream().map(Scenarios.Scenario::id).toList();
 
+  static final java.time.Duration STALE = java.time.Duration.ofHours(1);
+
   private final DrillClient client;
   private final String policyYaml;
   private final Clock clock;
@@ -34,6 +36,7 @@ public final class DrillRunner {
     List<Scenarios.Scenario> chosen = (scenarios.isEmpty() ? SCENARIOS : List.copyOf(new LinkedHashSet<>(scenarios))).stream()
         .map(Scenarios::byId).toList();
     Instant started = clock.instant();
+    closeStaleSandboxes();
     List<Scorecard.Result> results = new ArrayList<>();
     for (Scenarios.Scenario scenario : chosen) {
       results.add(runOne(scenario));
@@ -42,6 +45,21 @@ public final class DrillRunner {
     DrillClient.Response recorded = client.admin("POST", "/api/v1/drills/results", card.toMap());
     Attack.require(recorded, "recording the drill result");
     return card;
+  }
+
+  /**
+   * Sandboxes a crashed drill left open for more than {@link #STALE}: closed now (a drill running
+   * elsewhere at the same time is never that old).
+   */
+  private void closeStaleSandboxes() {
+    DrillClient.Response open = client.admin("GET", "/api/v1/drills/sandboxes", null);
+    Attack.require(open, "listing open drill sandboxes");
+    for (var sandbox : open.json().path("sandboxes")) {
+      if (sandbox.path("age_seconds").asLong() > STALE.toSeconds()) { // the server's clock, not this machine's
+        Attack.require(client.admin("POST", "/api/v1/drills/sandboxes/" + sandbox.path("project").asText() + "/close", Map.of()),
+            "closing the stale sandbox " + sandbox.path("project").asText());
+      }
+    }
   }
 
   private Scorecard.Result runOne(Scenarios.Scenario scenario) {

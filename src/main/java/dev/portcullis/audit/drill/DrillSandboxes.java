@@ -139,6 +139,18 @@ public final class DrillSandboxes {
     return new Sandbox(project, scenario, versions, HISTORY_NETWORK + "0/24", hour, windows, upload.secret(), approve.secret(), retired);
   }
 
+  /** An open sandbox: its name, scenario and when it was opened. */
+  public record Open(String project, String scenario, Instant openedAt) {}
+
+  /** Sandboxes not closed yet (a drill that crashed leaves them; the next drill closes the stale ones). */
+  public List<Open> openSandboxes(Principal by, Origin origin) {
+    requireAdmin(by, "list drill sandboxes", origin);
+    return database.withHandle(h -> h.createQuery("SELECT name, drill_scenario, created_at FROM projects"
+            + " WHERE drill_scenario IS NOT NULL AND drill_closed_at IS NULL ORDER BY created_at")
+        .map((rs, ctx) -> new Open(rs.getString("name"), rs.getString("drill_scenario"), Instant.ofEpochMilli(rs.getLong("created_at"))))
+        .list());
+  }
+
   /** A CI identity token from the drill issuer for the sandbox's publisher, issued {@code issuedAgo} ago and valid for {@code lifetime}. */
   public String identityToken(Principal by, String project, Duration issuedAgo, Duration lifetime, Origin origin) {
     requireAdmin(by, "get a drill identity token", origin);
@@ -250,7 +262,7 @@ public final class DrillSandboxes {
     String publisherJson = json(publisher);
     database.inTransaction(h -> {
       h.createUpdate("INSERT INTO projects (name, display_name, created_at, drill_scenario) VALUES (:n, :n, :t, :s)")
-          .bind("n", project).bind("t", seeded.getFirst().at().toEpochMilli()).bind("s", scenario).execute();
+          .bind("n", project).bind("t", clock.millis()).bind("s", scenario).execute();
       long projectId = h.createQuery("SELECT id FROM projects WHERE name = :n").bind("n", project).mapTo(Long.class).one();
       for (Seeded s : seeded) {
         insertReleased(h, projectId, s, publisher, publisherJson);

@@ -20,10 +20,12 @@ public final class DrillRoutes {
 
   private final ApiAuthenticator auth;
   private final DrillSandboxes sandboxes;
+  private final java.time.Clock clock;
 
-  public DrillRoutes(ApiAuthenticator auth, DrillSandboxes sandboxes) {
+  public DrillRoutes(ApiAuthenticator auth, DrillSandboxes sandboxes, java.time.Clock clock) {
     this.auth = auth;
     this.sandboxes = sandboxes;
+    this.clock = clock;
   }
 
   public void open(Exchange exchange) {
@@ -46,6 +48,13 @@ public final class DrillRoutes {
     out.put("approve_token", s.approveToken());
     out.put("retired_tokens", s.retiredTokens());
     exchange.status(201).json(out);
+  }
+
+  public void list(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    exchange.json(Map.of("sandboxes", sandboxes.openSandboxes(principal, exchange.origin()).stream()
+        .map(s -> Map.of("project", s.project(), "scenario", s.scenario(), "opened_at", s.openedAt().toString(),
+            "age_seconds", Math.max(0, java.time.Duration.between(s.openedAt(), clock.instant()).toSeconds()))).toList()));
   }
 
   public void identityToken(Exchange exchange) {

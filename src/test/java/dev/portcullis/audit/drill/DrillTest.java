@@ -114,6 +114,28 @@ class DrillTest {
   }
 
   @Test
+  void aDrillClosesSandboxesACrashedDrillLeftOpen() throws Exception {
+    try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+      DrillClient client = new DrillClient(server.url(), server.adminToken());
+      DrillClient.Response stale = client.admin("POST", "/api/v1/drills/sandboxes", Map.of("scenario", "payload"));
+      DrillClient.Response recent = client.admin("POST", "/api/v1/drills/sandboxes", Map.of("scenario", "payload"));
+      String staleName = stale.json().path("project").asText();
+      String recentName = recent.json().path("project").asText();
+      server.app().database().inTransaction(h -> h.createUpdate("UPDATE projects SET created_at = created_at - 7200000 WHERE name = :p")
+          .bind("p", staleName).execute());
+      assertThat(client.admin("GET", "/api/v1/drills/sandboxes", null).json().path("sandboxes")).hasSize(2);
+
+      CliRunner.Output run = drill(server, "replayed-oidc");
+      assertThat(run.code()).as(run.out() + run.err()).isZero();
+      JsonNode open = client.admin("GET", "/api/v1/drills/sandboxes", null).json().path("sandboxes");
+      List<String> stillOpen = new ArrayList<>();
+      open.forEach(sandbox -> stillOpen.add(sandbox.path("project").asText()));
+      assertThat(stillOpen).containsExactly(recentName);
+      assertThat(server.events("DrillSandboxClosed")).isEqualTo(2); // the stale one and replayed-oidc's own
+    }
+  }
+
+  @Test
   void aScheduledRunDrillsTheServerItselfWithATokenItRevokesAfterwards() throws Exception {
     try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
       Scorecard card = new DrillSchedule(server.app().identity(), server::url, server.clock()).runOnce();
