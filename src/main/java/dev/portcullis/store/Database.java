@@ -86,17 +86,44 @@ public final class Database implements AutoCloseable {
     return jdbi;
   }
 
+  /**
+   * Set (tests set it, surefire configuration) to make taking a second connection while this
+   * thread holds a write transaction an error instead of a latent pool-exhaustion deadlock.
+   */
+  public static final String STRICT_CONNECTIONS = "portcullis.strictConnections";
+
+  private static final ThreadLocal<int[]> TRANSACTIONS = ThreadLocal.withInitial(() -> new int[1]);
+
   /** Runs {@code callback} in one serializable-enough transaction; commits on return. */
   public <R, X extends Exception> R inTransaction(HandleCallback<R, X> callback) throws X {
-    return jdbi.inTransaction(
-        settings.dialect() == DatabaseSettings.Dialect.POSTGRESQL
-            ? TransactionIsolationLevel.READ_COMMITTED
-            : TransactionIsolationLevel.SERIALIZABLE,
-        callback);
+    requireNoOpenTransaction();
+    int[] open = TRANSACTIONS.get();
+    open[0]++;
+    try {
+      return jdbi.inTransaction(
+          settings.dialect() == DatabaseSettings.Dialect.POSTGRESQL
+              ? TransactionIsolationLevel.READ_COMMITTED
+              : TransactionIsolationLevel.SERIALIZABLE,
+          callback);
+    } finally {
+      open[0]--;
+    }
   }
 
   public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {
+    requireNoOpenTransaction();
     return jdbi.withHandle(callback);
+  }
+
+  /**
+   * Never a second connection inside a write transaction: with a small pool, enough threads doing
+   * it at once wait for each other forever. Enforced when {@link #STRICT_CONNECTIONS} is set.
+   */
+  private static void requireNoOpenTransaction() {
+    if (TRANSACTIONS.get()[0] > 0 && Boolean.getBoolean(STRICT_CONNECTIONS)) {
+      throw new IllegalStateException("a second database connection was requested inside a write transaction;"
+          + " use the transaction's handle");
+    }
   }
 
   /** Whether {@code error} (or a cause) is a unique-constraint violation on either dialect. */

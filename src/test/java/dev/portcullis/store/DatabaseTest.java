@@ -1,0 +1,36 @@
+package dev.portcullis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.testing.TestDatabases;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The rule every write path keeps — no second connection while holding a write transaction — is
+ * enforced in the tests (surefire sets {@value Database#STRICT_CONNECTIONS}), so a new violation
+ * fails the suite instead of waiting for pool exhaustion under load.
+ */
+class DatabaseTest {
+
+  @TempDir Path dir;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void aSecondConnectionInsideAWriteTransactionIsRefused(String kind) {
+    assertThat(Boolean.getBoolean(Database.STRICT_CONNECTIONS)).as("surefire sets the strict mode").isTrue();
+    try (Database database = Database.open(TestDatabases.create(kind, dir))) {
+      assertThatThrownBy(() -> database.inTransaction(h -> database.withHandle(other -> other.createQuery("SELECT 1").mapTo(Integer.class).one())))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside a write transaction");
+      assertThatThrownBy(() -> database.inTransaction(h -> database.inTransaction(other -> 1)))
+          .isInstanceOf(IllegalStateException.class);
+      // After a refused nesting the thread is clean again: the transaction's own handle, and later connections, work.
+      int one = database.inTransaction(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+      int two = database.withHandle(h -> h.createQuery("SELECT 2").mapTo(Integer.class).one());
+      assertThat(one + two).isEqualTo(3);
+    }
+  }
+}
