@@ -69,6 +69,12 @@ final class DrillCommand implements Callable<Integer> {
     }
     String policyYaml = policy == null ? null : Files.readString(policy, StandardCharsets.UTF_8);
     Scorecard card = embedded ? embedded(policyYaml) : remote(policyYaml);
+    print(card);
+    return card.passed() ? 0 : MISSED;
+  }
+
+  /** The scorecard as asked for (to --output, with the table on standard output). */
+  private void print(Scorecard card) throws IOException {
     String rendered = switch (format) {
       case "json" -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(card.toMap()) + "\n";
       case "html" -> card.html();
@@ -81,14 +87,26 @@ final class DrillCommand implements Callable<Integer> {
     } else {
       out.print(rendered);
     }
-    return card.passed() ? 0 : MISSED;
+    out.flush();
   }
 
-  private Scorecard remote(String policyYaml) {
+  private Scorecard remote(String policyYaml) throws IOException {
     if (server.token == null || server.token.isBlank()) {
       throw new IllegalArgumentException("a global admin's API token is required (PORTCULLIS_TOKEN or --token), or use --embedded");
     }
-    return new DrillRunner(server.server, server.token, policyYaml, Clock.systemUTC()).run(scenarios);
+    return runAndRecord(new DrillRunner(server.server, server.token, policyYaml, Clock.systemUTC()));
+  }
+
+  /** Runs, then records the result on the server; the scorecard is printed even when recording fails. */
+  private Scorecard runAndRecord(DrillRunner runner) throws IOException {
+    Scorecard card = runner.run(scenarios);
+    try {
+      runner.record(card);
+    } catch (RuntimeException e) {
+      print(card);
+      throw e;
+    }
+    return card;
   }
 
   /** A server of its own on a temporary directory (SQLite, local files), an admin for the drill, all removed afterwards. */
@@ -102,7 +120,7 @@ final class DrillCommand implements Callable<Integer> {
         portcullis.identity().addUser("drill-admin", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), "portcullis drill --embedded");
         String token = portcullis.identity().createToken(new TokenRequest("drill-admin", "embedded drill", null,
             EnumSet.of(Permission.ADMIN), Duration.ofDays(1)), "portcullis drill --embedded").secret();
-        return new DrillRunner("http://127.0.0.1:" + port, token, policyYaml, Clock.systemUTC()).run(scenarios);
+        return runAndRecord(new DrillRunner("http://127.0.0.1:" + port, token, policyYaml, Clock.systemUTC()));
       }
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {

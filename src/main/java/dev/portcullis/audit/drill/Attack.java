@@ -149,15 +149,23 @@ final class Attack {
     return new Scorecard.Control("gate-risk", false, "the risk stayed below the hold threshold; decision " + decision(release));
   }
 
-  /** Neither listed on the project's simple page nor downloadable. */
+  /**
+   * Neither listed on the project's simple page nor downloadable. The same two requests for the
+   * history's latest release must succeed, or the check proves nothing (and does not fire).
+   */
   Scorecard.Control notInstallable(String version) {
     String filename = filename(version);
+    String released = filename(sandbox.path("history").path(sandbox.path("history").size() - 1).asText());
     DrillClient.Response page = client.get("/simple/" + project + "/");
     DrillClient.Response file = client.get("/files/" + project + "/" + filename);
-    boolean listed = page.ok() && page.text().contains(filename);
+    if (!page.ok() || !page.text().contains(released) || !client.get("/files/" + project + "/" + released).ok()) {
+      return new Scorecard.Control("not-installable", false, "the index check itself failed: the released " + released
+          + " is not listed and downloadable (simple page HTTP " + page.status() + ")");
+    }
+    boolean listed = page.text().contains(filename);
     boolean downloadable = file.ok();
     return new Scorecard.Control("not-installable", !listed && !downloadable, "simple index " + (listed ? "lists" : "does not list")
-        + " " + filename + "; download answered HTTP " + file.status());
+        + " " + filename + " (it lists the released " + released + "); download answered HTTP " + file.status());
   }
 
   /** An alert about {@code version} reached the alert outbox, waited for up to ten seconds. */

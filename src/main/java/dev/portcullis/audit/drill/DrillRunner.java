@@ -31,7 +31,7 @@ public final class DrillRunner {
     this.clock = clock;
   }
 
-  /** Runs {@code scenarios} (all when empty); unknown names are refused before anything runs. */
+  /** Runs {@code scenarios} (all when empty); unknown names are refused before anything runs. Nothing is recorded yet: see {@link #record}. */
   public Scorecard run(List<String> scenarios) {
     List<Scenarios.Scenario> chosen = (scenarios.isEmpty() ? SCENARIOS : List.copyOf(new LinkedHashSet<>(scenarios))).stream()
         .map(Scenarios::byId).toList();
@@ -41,10 +41,14 @@ public final class DrillRunner {
     for (Scenarios.Scenario scenario : chosen) {
       results.add(runOne(scenario));
     }
-    Scorecard card = new Scorecard(client.server(), started, clock.instant(), results);
+    return new Scorecard(client.server(), started, clock.instant(), results);
+  }
+
+  /** Records the scorecard on the server (a DrillCompleted event; an alert when it failed); returns the event's sequence number. */
+  public long record(Scorecard card) {
     DrillClient.Response recorded = client.admin("POST", "/api/v1/drills/results", card.toMap());
     Attack.require(recorded, "recording the drill result");
-    return card;
+    return recorded.json().path("event").asLong();
   }
 
   /**
