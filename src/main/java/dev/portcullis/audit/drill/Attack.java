@@ -127,8 +127,7 @@ final class Attack {
       return new Scorecard.Control("publish-window", true, "the release was stopped on risk (" + decision(release)
           + ") before the publish window was weighed");
     }
-    Scorecard.Control c = reason("publish-window", release, "outside the publish windows");
-    return c;
+    return reason("publish-window", release, "outside the publish windows");
   }
 
   /** Not released and not on its way to being released: held, rejected or quarantined. */
