@@ -172,6 +172,10 @@ class DrillTest {
           Map.of("Authorization", "Bearer " + maintainer, "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes());
       assertThat(open.status()).isEqualTo(403);
       assertThat(count(server, "SELECT COUNT(*) FROM projects")).isZero();
+      CliRunner.Output notAdmin = CliRunner.run("drill", "payload", "--server", server.url(), "--token", maintainer);
+      assertThat(notAdmin.code()).isEqualTo(1);
+      assertThat(notAdmin.err()).contains("HTTP 403", "only a global admin may list drill sandboxes");
+      assertThat(count(server, "SELECT COUNT(*) FROM projects")).isZero();
 
       // The drill issuer cannot be registered for a real project through the API.
       RawHttp.Response publisher = RawHttp.send(server.url(), "POST", "/api/v1/projects/demo/publishers",
