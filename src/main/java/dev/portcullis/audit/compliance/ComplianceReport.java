@@ -53,6 +53,11 @@ public record ComplianceReport(Instant generatedAt, Instant periodStart, String 
       return new Clause(ISO, id, title, formerly, null);
     }
 
+    /** A control new in the 2022 edition: there is no 2013 number to show. */
+    static Clause isoNew(String id, String title) {
+      return new Clause(ISO, id, title, null, "new in the 2022 edition");
+    }
+
     static Clause soc2(String id, String title) {
       return new Clause(SOC2, id, title, null, null);
     }

@@ -86,7 +86,8 @@ class ComplianceReportTest {
       assertThat(mappings).contains("A.9.4.3", "A.9.2.1");
 
       // A drill that passes turns the drill control to met, and its sandbox counts nowhere else.
-      CliRunner.Output drill = CliRunner.run("drill", "payload", "--server", server.url(), "--token", server.adminToken());
+      String rotationsBefore = evidence(control(report, "token-lifetime"), "rotations in the period");
+      CliRunner.Output drill = CliRunner.run("drill", "payload", "expired-and-revoked", "--server", server.url(), "--token", server.adminToken());
       assertThat(drill.code()).as(drill.out() + drill.err()).isZero();
       // An idle account nobody disabled yet, and an edited event.
       server.app().database().inTransaction(h -> h.createUpdate("UPDATE users SET last_active_at = 1, created_at = 1 WHERE name = 'bob'").execute());
@@ -99,6 +100,7 @@ class ComplianceReportTest {
           .containsEntry("secret-storage", "met"); // the drill's tokens and scorecard put no secret into any event
       assertThat(evidence(control(after, "approval-gate"), "gate coverage")).isEqualTo("50.0% (1 of 2)");
       assertThat(evidence(control(after, "ci-credentials"), "projects with a trusted publisher")).isEqualTo("1 of 2");
+      assertThat(evidence(control(after, "token-lifetime"), "rotations in the period")).isEqualTo(rotationsBefore); // the drill rotated one
       assertThat(control(after, "event-log-integrity").path("why").asText()).contains("does not verify", "event seq 3", "altered");
 
       // HTML: one page, the summary table before the first control's section.
@@ -144,6 +146,8 @@ class ComplianceReportTest {
       JsonNode report = report(server, "json");
       assertThat(control(report, "detection-drills").path("why").asText()).contains("no detection drill");
       assertThat(control(report, "alert-delivery").path("why").asText()).contains("no alert destination");
+      assertThat(statuses(report)).containsEntry("ci-credentials", "partly").containsEntry("approval-gate", "partly");
+      assertThat(control(report, "ci-credentials").path("why").asText()).isEqualTo("no projects yet");
     }
   }
 
