@@ -264,21 +264,15 @@ class GateTest {
     com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
         com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
     smtp.start();
-    java.util.List<String> hooks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      hooks.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    dev.portcullis.testing.HookReceiver receiver = new dev.portcullis.testing.HookReceiver();
+    java.util.List<String> hooks = receiver.bodies();
     try (TestServer server = TestServer.start(database, dir.resolve("data"), settings -> settings.withSmtp(
         new dev.portcullis.watch.alert.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null)))) {
       assertThat(importPolicy(server, server.admin(), """
           notify:
             email: [approvers@acme.test]
             webhooks: [http://127.0.0.1:%d/hook]
-          """.formatted(receiver.getAddress().getPort())).code()).isZero();
+          """.formatted(receiver.port())).code()).isZero();
       String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
       assertThat(upload(server, token, "2.6.2").exitCode()).as("wheel and sdist: two uploads, one notice").isZero();
 
@@ -300,7 +294,7 @@ class GateTest {
       assertThat(hook.path("version").asText()).isEqualTo("2.6.2");
       assertThat(server.events("AlertDelivered")).isEqualTo(2);
     } finally {
-      receiver.stop(0);
+      receiver.close();
       smtp.stop();
     }
   }

@@ -1,14 +1,9 @@
 package dev.portcullis.testing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /** Hand-made distributions and upload forms, for requests real clients would never send. */
 public final class Uploads {

@@ -6,23 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import com.sun.net.httpserver.HttpServer;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Role;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.testing.CliRunner;
+import dev.portcullis.testing.HookReceiver;
 import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.Uploads;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.watch.alert.Smtp;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -50,21 +47,14 @@ class UpstreamTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void theGatePromotesWatchesAndRaisesTheAlarm(String database) throws Exception {
-    List<JsonNode> hooks = Collections.synchronizedList(new ArrayList<>());
-    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      hooks.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    HookReceiver receiver = new HookReceiver();
     GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
     smtp.start();
     try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
         TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings
             .withSmtp(new Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null))
             .withWatch(WatchSettings.DEFAULTS.withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(
-                List.of(new WatchSettings.Webhook("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", List.of())), List.of(),
+                List.of(new WatchSettings.Webhook(receiver.url(), List.of())), List.of(),
                 List.of("security@acme.test"), null, "high")))) {
       for (String project : List.of("lightning", "other")) {
         assertThat(importPolicy(pypi, project, PUBLIC_POLICY).code()).isZero();
@@ -105,7 +95,7 @@ class UpstreamTest {
       assertThat(CliRunner.run("watch", "add", "other", "--index", pypi.url(), "--server", gate.url(), "--token", gate.adminToken()).code()).isZero();
       // The approved, promoted release raises nothing upstream.
       waitUntil(() -> verdicts(gate).contains("approved"));
-      assertThat(hooks).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
+      assertThat(receiver.json()).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
 
       // The lightning path: a token uploads straight to the public index.
       byte[] malicious = Uploads.wheel("lightning", "2.6.2", "lightning", "2.6.2", Map.of("lightning/_runtime/router_runtime.js",
@@ -115,8 +105,8 @@ class UpstreamTest {
         pypi.app().gate().tick();
         return pypi.app().catalog().releasedArtifacts("lightning").size() == 2;
       });
-      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved") && h.path("subject").asText().equals("2.6.2")));
-      JsonNode alarm = hooks.stream().filter(h -> h.path("subject").asText().equals("2.6.2")).findFirst().orElseThrow();
+      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved") && h.path("subject").asText().equals("2.6.2")));
+      JsonNode alarm = receiver.json().stream().filter(h -> h.path("subject").asText().equals("2.6.2")).findFirst().orElseThrow();
       assertThat(alarm.path("level").asText()).isEqualTo("critical");
       assertThat(alarm.path("message").asText()).contains("lightning-2.6.2-py3-none-any.whl appeared on " + pypi.url())
           .contains("the gate never approved it").contains("times 2.6.1's");
@@ -133,21 +123,21 @@ class UpstreamTest {
         pypi.app().gate().tick();
         return !pypi.app().catalog().releasedArtifacts("other").isEmpty();
       });
-      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("project").asText().equals("other") && h.path("verdict").asText().equals("mismatch")));
-      assertThat(hooks.stream().filter(h -> h.path("project").asText().equals("other")).findFirst().orElseThrow().path("message").asText())
+      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("project").asText().equals("other") && h.path("verdict").asText().equals("mismatch")));
+      assertThat(receiver.json().stream().filter(h -> h.path("project").asText().equals("other")).findFirst().orElseThrow().path("message").asText())
           .contains("differs from the approved file's");
 
       // Each unapproved file alarms once, however often it is polled.
       Thread.sleep(3_000);
-      assertThat(hooks.stream().filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved")).count()).isEqualTo(2);
+      assertThat(receiver.json().stream().filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved")).count()).isEqualTo(2);
 
       // The index goes away: a degraded watcher, loudly.
       CliRunner.Output dead = CliRunner.run("watch", "add", "ghost", "--index", "http://127.0.0.1:9", "--server", gate.url(), "--token", gate.adminToken());
       assertThat(dead.code()).as(dead.err()).isZero();
-      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded")));
+      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded")));
       assertThat(CliRunner.run("watch", "list", "--server", gate.url(), "--token", gate.adminToken()).out()).containsPattern("ghost .* degraded");
     } finally {
-      receiver.stop(0);
+      receiver.close();
       smtp.stop();
     }
   }
@@ -156,18 +146,11 @@ class UpstreamTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void aWatchedDependencysMaliciousReleaseIsInspectedAndAlerted(String database) throws Exception {
-    List<JsonNode> hooks = Collections.synchronizedList(new ArrayList<>());
-    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      hooks.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    HookReceiver receiver = new HookReceiver();
     try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
         TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings.withWatch(WatchSettings.DEFAULTS
             .withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(List.of(new WatchSettings.Webhook(
-                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook", List.of())), List.of(), List.of(), null, "medium")))) {
+                receiver.url(), List.of())), List.of(), List.of(), null, "medium")))) {
       assertThat(importPolicy(pypi, "leftpad", PUBLIC_POLICY).code()).isZero();
       String maintainer = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
       assertThat(upload(pypi, maintainer, "leftpad", "1.0", Uploads.wheel("leftpad", "1.0")).status()).isEqualTo(200);
@@ -189,14 +172,14 @@ class UpstreamTest {
         return pypi.app().catalog().releasedArtifacts("leftpad").size() == 2;
       });
 
-      waitUntil(() -> hooks.stream().anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")));
-      JsonNode alarm = hooks.stream().filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")).findFirst().orElseThrow();
+      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")));
+      JsonNode alarm = receiver.json().stream().filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")).findFirst().orElseThrow();
       assertThat(alarm.path("subject").asText()).isEqualTo("1.1");
       assertThat(alarm.path("message").asText()).contains("import-time").contains("download-execute").contains("leftpad/_runtime/start.py");
       assertThat(verdicts(gate)).containsExactlyInAnyOrder("seen", "inspected");
-      assertThat(hooks).noneMatch(h -> h.path("subject").asText().equals("1.0"));
+      assertThat(receiver.json()).noneMatch(h -> h.path("subject").asText().equals("1.0"));
     } finally {
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
