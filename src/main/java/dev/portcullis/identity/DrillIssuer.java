@@ -25,18 +25,22 @@ public final class DrillIssuer {
   /** Never resolvable ({@code .invalid}, RFC 2606): nothing outside this process can act as it. */
   public static final String ISSUER = "https://drill.portcullis.invalid";
 
-  private final RSAKey key;
+  private RSAKey key;
 
-  public DrillIssuer() {
-    try {
-      this.key = new RSAKeyGenerator(2048).keyID("drill-" + UUID.randomUUID()).generate();
-    } catch (JOSEException e) {
-      throw new IllegalStateException("cannot create the drill issuer's key", e);
+  /** The key, made on first use: most processes (and every CLI command) never run a drill. */
+  private synchronized RSAKey key() {
+    if (key == null) {
+      try {
+        key = new RSAKeyGenerator(2048).keyID("drill-" + UUID.randomUUID()).generate();
+      } catch (JOSEException e) {
+        throw new IllegalStateException("cannot create the drill issuer's key", e);
+      }
     }
+    return key;
   }
 
   JWKSet publicKeys() {
-    return new JWKSet(key.toPublicJWK());
+    return new JWKSet(key().toPublicJWK());
   }
 
   /** A signed CI identity token with {@code claims}, issued and expiring at the given times, with a fresh {@code jti}. */
@@ -45,9 +49,10 @@ public final class DrillIssuer {
         .issueTime(Date.from(issuedAt)).notBeforeTime(Date.from(issuedAt)).expirationTime(Date.from(expiresAt))
         .jwtID(UUID.randomUUID().toString());
     claims.forEach(body::claim);
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), body.build());
+    RSAKey signing = key();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signing.getKeyID()).build(), body.build());
     try {
-      jwt.sign(new RSASSASigner(key));
+      jwt.sign(new RSASSASigner(signing));
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot sign a drill identity token", e);
     }

@@ -62,10 +62,10 @@ final class OidcVerifier {
       .followRedirects(HttpClient.Redirect.NEVER).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Keys> cache = new ConcurrentHashMap<>();
-  private final Map<String, JWKSet> localIssuers;
+  private final Map<String, java.util.function.Supplier<JWKSet>> localIssuers;
 
   /** {@code localIssuers}: issuers whose keys are known in-process (the drill issuer), never fetched. */
-  OidcVerifier(Clock clock, OidcSettings settings, Map<String, JWKSet> localIssuers) {
+  OidcVerifier(Clock clock, OidcSettings settings, Map<String, java.util.function.Supplier<JWKSet>> localIssuers) {
     this.clock = clock;
     this.settings = settings;
     this.localIssuers = Map.copyOf(localIssuers);
@@ -149,7 +149,7 @@ final class OidcVerifier {
 
   private JWK key(String issuer, String kid) throws IOException, ParseException {
     if (localIssuers.containsKey(issuer)) {
-      return localIssuers.get(issuer).getKeyByKeyId(kid);
+      return localIssuers.get(issuer).get().getKeyByKeyId(kid);
     }
     Keys keys = cache.get(issuer);
     JWK key = keys == null ? null : keys.set().getKeyByKeyId(kid);

@@ -77,7 +77,7 @@ public final class TrustedPublishing {
     this.settings = settings;
     this.identity = identity;
     this.alerts = alerts;
-    this.verifier = new OidcVerifier(clock, settings, Map.of(DrillIssuer.ISSUER, drillIssuer.publicKeys()));
+    this.verifier = new OidcVerifier(clock, settings, Map.of(DrillIssuer.ISSUER, drillIssuer::publicKeys));
   }
 
   public OidcSettings settings() {
