@@ -3,6 +3,7 @@ package dev.portcullis.inspect;
 import static dev.portcullis.inspect.Archives.Entry.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,17 +142,17 @@ class InspectorTest {
 
   /**
    * Real distributions: the wheels Debian ships for pip, setuptools and wheel (installed by
-   * .ci/run) and the published sdists and wheel in ../shared/testdata/pep740. None may be flagged
+   * .ci/run) and the published sdists and wheel in src/test/resources/testdata/pep740. None may be flagged
    * above low severity: setuptools' start-up .pth and launcher .exe files, pip's vendored
    * .pypirc reader and a generated 28,000-character line are real, and all benign.
    */
   @Test
   void benignRealPackagesStayAtLowSeverityOrBelow() throws IOException {
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> debian = Files.list(Path.of("/usr/share/python-wheels"))) {
+    try (Stream<Path> debian = Files.list(TestData.debianDirectory("/usr/share/python-wheels", "python3-pip-whl python3-setuptools-whl python3-wheel-whl"))) {
       debian.filter(p -> p.toString().endsWith(".whl")).forEach(files::add);
     }
-    try (Stream<Path> testdata = Files.list(Path.of("../shared/testdata/pep740"))) {
+    try (Stream<Path> testdata = Files.list(TestData.path("pep740"))) {
       testdata.filter(p -> p.toString().endsWith(".whl") || p.toString().endsWith(".tar.gz")).forEach(files::add);
     }
     assertThat(files).as("Debian's pip, setuptools and wheel wheels and the PEP 740 test distributions")

@@ -9,6 +9,7 @@ import dev.portcullis.identity.Role;
 import dev.portcullis.testing.CliRunner;
 import dev.portcullis.testing.Multipart;
 import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.TestData;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.Uploads;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ProvenanceUploadTest {
 
-  private static final Path TESTDATA = Path.of("..", "shared", "testdata");
+  private static final Path TESTDATA = TestData.path("");
   private static final String FILE = "pypi_attestations-0.0.19.tar.gz";
   private static final String PROJECT = "pypi-attestations";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +37,6 @@ class ProvenanceUploadTest {
   @TempDir Path dir;
 
   private TestServer start(String database) {
-    assertThat(TESTDATA.resolve("pep740")).as("shared test data must be beside the project").isDirectory();
     return TestServer.start(database, dir.resolve("data"),
         settings -> settings.withSigstoreTrustedRoot(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json")));
   }

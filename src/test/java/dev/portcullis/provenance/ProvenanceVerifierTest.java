@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -13,13 +14,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every real PEP 740 vector in ../shared/testdata/pep740 verifies offline with its trusted root
+ * Every real PEP 740 vector in src/test/resources/testdata/pep740 verifies offline with its trusted root
  * and signer; each one thing changed — a byte of the artifact, the file name, the identity, the
  * issuer, the trusted root, the DSSE signature, the transparency-log entry — fails with a reason.
  */
 class ProvenanceVerifierTest {
 
-  private static final Path TESTDATA = Path.of("..", "shared", "testdata");
+  private static final Path TESTDATA = TestData.path("");
   private static final String GITHUB = "https://token.actions.githubusercontent.com";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static ProvenanceVerifier production;
@@ -27,7 +28,6 @@ class ProvenanceVerifierTest {
 
   @BeforeAll
   static void trustedRoots() {
-    assertThat(TESTDATA.resolve("pep740")).as("shared test data must be beside the project (../shared/testdata)").isDirectory();
     production = new ProvenanceVerifier(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json"));
     staging = new ProvenanceVerifier(TESTDATA.resolve("sigstore-trust-roots/staging_trusted_root.json"));
   }

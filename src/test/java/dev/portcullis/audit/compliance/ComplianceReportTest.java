@@ -154,7 +154,7 @@ class ComplianceReportTest {
   // ---------------------------------------------------------------- helpers
 
   static Set<ValidationMessage> validate(JsonNode document) throws Exception {
-    try (InputStream schema = ComplianceReportTest.class.getResourceAsStream("/oscal/oscal-ar_schema.json")) {
+    try (InputStream schema = ComplianceReportTest.class.getResourceAsStream("/testdata/oscal/oscal-ar_schema.json")) {
       JsonSchema s = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(schema);
       return s.validate(document);
     }
