@@ -38,6 +38,7 @@ import dev.portcullis.registry.pypi.IntegrityRoutes;
 import dev.portcullis.registry.pypi.JsonApiRoutes;
 import dev.portcullis.registry.pypi.LegacyUploadRoute;
 import dev.portcullis.registry.pypi.SimpleIndexRoutes;
+import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
@@ -91,12 +92,15 @@ public final class Portcullis implements AutoCloseable {
   private final DrillIssuer drillIssuer;
   private final DrillSandboxes drillSandboxes;
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Portcullis(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
+  private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts) {
+    // Checkpoints leave the database by default: the data directory's checkpoint log.
+    Settings settings = given.withWatch(given.watch().withCheckpointFile(checkpointLog(given)));
     this.settings = settings;
     this.clock = clock;
     try {
-      Files.createDirectories(settings.dataDir());
+      dev.portcullis.store.PrivateFiles.createDirectories(settings.dataDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
     }
@@ -105,17 +109,18 @@ public final class Portcullis implements AutoCloseable {
     this.events = new EventLog(database, clock);
     events.chainLegacyEvents();
     this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile(),
-        settings.watch().checkpointWebhooks());
-    this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp());
+        settings.watch().checkpointWebhooks(), outbound("checkpoints"));
+    this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp(), outbound("alerts"));
     this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients), alerts);
     alerts = this.alerts;
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    GuardedHttp upstreamHttp = outbound("upstream");
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.drillIssuer = new DrillIssuer();
-    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer);
+    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer,
+        outbound("oidc"));
     this.catalog = new Catalog(database);
-    Policies policies = new Policies(database, events, clock, identity, trustedPublishing);
+    Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
     this.metrics = new MetricsRoute(database);
@@ -129,12 +134,28 @@ public final class Portcullis implements AutoCloseable {
     AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
         ? AttestationCheck.UNAVAILABLE
         : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
-    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), http,
+    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreamHttp,
         clock, random, settings.watch().upstreamInterval());
-    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, http, clock);
+    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate);
     this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, events, this.alerts,
         drillIssuer, clock, random);
+  }
+
+  /** One guarded outbound client per purpose, so trouble in one never reaches the others (net/GuardedHttp). */
+  private GuardedHttp outbound(String purpose) {
+    GuardedHttp client = new GuardedHttp(settings.outbound(), purpose);
+    outboundClients.add(client);
+    return client;
+  }
+
+  /**
+   * Where signed checkpoints are appended outside the database: {@code --checkpoint-file}, or by
+   * default {@code DATA/checkpoints/checkpoints.jsonl}, which {@code audit verify-log} reads too.
+   */
+  public static java.nio.file.Path checkpointLog(Settings settings) {
+    return settings.watch().checkpointFile() != null ? settings.watch().checkpointFile()
+        : settings.dataDir().resolve("checkpoints").resolve("checkpoints.jsonl");
   }
 
   /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
@@ -150,7 +171,7 @@ public final class Portcullis implements AutoCloseable {
   /** Starts the HTTP server; returns the bound port. */
   public int serve() {
     blobs.removeAbandonedTemporaryFiles();
-    HttpServer http = new HttpServer(settings.host(), settings.port());
+    HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
     LegacyUploadRoute upload = new LegacyUploadRoute(identity, publish);
     SimpleIndexRoutes simple = new SimpleIndexRoutes(catalog);
     FileRoutes files = new FileRoutes(catalog, blobs);
@@ -210,6 +231,7 @@ public final class Portcullis implements AutoCloseable {
         .post("/api/v1/users/{name}/roles", ErrorStyle.JSON, ids::grantRole)
         .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, ids::revokeRole)
         .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
+        .post("/api/v1/users/{name}/reset-mfa", ErrorStyle.JSON, ids::resetMfa)
         .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
         .get("/api/v1/audit/compliance", ErrorStyle.JSON, compliance::report)
         .get("/api/v1/events", ErrorStyle.JSON, eventRoutes::list)
@@ -241,6 +263,7 @@ public final class Portcullis implements AutoCloseable {
     every("portcullis-promoter", Duration.ofSeconds(1), "promoting approved releases failed; they stay queued", () -> promoter.promoteDue());
     every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
         () -> this.integrity.checkpoint());
+    every("portcullis-counted-events", Duration.ofSeconds(15), "writing counted-event summaries failed", () -> events.flushCounted(false));
     if (settings.watch().drillInterval() != null) {
       // The first run after one interval: a server that just started is not drilled while it warms up.
       DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
@@ -372,6 +395,12 @@ public final class Portcullis implements AutoCloseable {
       server.close();
       server = null;
     }
+    try {
+      events.flushCounted(true);
+    } catch (RuntimeException e) {
+      LOG.warn("writing counted-event summaries at shutdown failed: {}", e.toString());
+    }
+    outboundClients.forEach(GuardedHttp::close);
     database.close();
   }
 }

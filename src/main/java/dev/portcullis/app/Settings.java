@@ -1,5 +1,7 @@
 package dev.portcullis.app;
 
+import dev.portcullis.app.http.HttpSettings;
+import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.OidcSettings;
@@ -27,7 +29,9 @@ public record Settings(
     Smtp smtp,
     Path sigstoreTrustedRoot,
     String secretKey,
-    WatchSettings watch) {
+    WatchSettings watch,
+    HttpSettings http,
+    OutboundPolicy outbound) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -43,6 +47,8 @@ public record Settings(
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(oidc, "oidc");
     Objects.requireNonNull(watch, "watch");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(outbound, "outbound");
     if (baseUrl != null && baseUrl.endsWith("/")) {
       baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
     }
@@ -62,56 +68,68 @@ public record Settings(
         null,
         null,
         null,
-        WatchSettings.DEFAULTS);
+        WatchSettings.DEFAULTS,
+        HttpSettings.DEFAULTS,
+        OutboundPolicy.STRICT);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   /** The Sigstore trusted root (trusted_root.json) attestations are verified against; null: none. */
   public Settings withSigstoreTrustedRoot(Path trustedRoot) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey, watch, http, outbound);
   }
 
   /** Where e-mail notifications go out; {@code null} means none. */
   public Settings withSmtp(Smtp smtp) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   public Settings withOidc(OidcSettings oidc) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   @Override
   public String toString() {
     return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
-        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + ", " + watch + "]";
+        + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + ", " + watch + ", " + http + ", " + outbound + "]";
   }
 
   /** Monitoring: event-log checkpoints and alert sinks (docs/WATCH.md). */
   public Settings withWatch(WatchSettings watch) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+  }
+
+  /** Listener limits: timeouts, connection caps, trusted proxies (docs/CONFIGURATION.md). */
+  public Settings withHttp(HttpSettings http) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+  }
+
+  /** What the server may connect to (docs/SECURITY.md). */
+  public Settings withOutbound(OutboundPolicy outbound) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
   }
 }

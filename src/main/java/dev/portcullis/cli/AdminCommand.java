@@ -1,8 +1,10 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
+import dev.portcullis.identity.EnrolmentTicket;
 import dev.portcullis.identity.HousekeepingReport;
 import dev.portcullis.identity.IssuedToken;
+import dev.portcullis.identity.NewUser;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.RevocationCriteria;
 import dev.portcullis.identity.Role;
@@ -37,6 +39,7 @@ import picocli.CommandLine.Spec;
       AdminCommand.Init.class,
       AdminCommand.AddUser.class,
       AdminCommand.EnableUser.class,
+      AdminCommand.ResetMfa.class,
       AdminCommand.CreateToken.class,
       AdminCommand.RevokeTokens.class,
       AdminCommand.Housekeeping.class
@@ -78,13 +81,14 @@ final class AdminCommand {
           err().println("error: already initialized (users exist); use `admin add-user` and `admin create-token`.");
           return 1;
         }
-        portcullis.identity().addUser(user, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), ACTOR);
+        NewUser added = portcullis.identity().addUser(user, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), ACTOR);
         IssuedToken token = portcullis.identity().createToken(
             new TokenRequest(user, "admin-init", null, EnumSet.of(Permission.ADMIN),
                 expires == null ? null : Durations.parse(expires)), ACTOR);
         err().println("Created admin user '" + user + "'. Its API token (shown once; expires " + token.info().expiresAt() + ") is");
-        err().println("printed below. Approvals and token creation also need a second factor: with the token in");
-        err().println("PORTCULLIS_TOKEN and the server running, enrol with `portcullis mfa enroll`.");
+        err().println("printed below. Approvals and token creation also need a second factor: with the server running,");
+        err().println("enrol it with this single-use ticket (expires " + added.ticket().expires() + "):");
+        err().println("  portcullis mfa enroll --ticket " + added.ticket().secret());
         err().flush();
         out().println(token.secret());
         out().flush();
@@ -107,8 +111,12 @@ final class AdminCommand {
     public Integer call() {
       RoleGrant grant = new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : ProjectName.of(project).normalized(), Role.parse(role));
       try (Portcullis portcullis = open()) {
-        User user = portcullis.identity().addUser(name, grant, ACTOR);
-        out().println("Added user '" + user.name() + "': " + user.grants() + ".");
+        NewUser added = portcullis.identity().addUser(name, grant, ACTOR);
+        err().println("Added user '" + added.user().name() + "': " + added.user().grants() + ". Its second-factor enrolment ticket");
+        err().println("(shown once; single use; expires " + added.ticket().expires() + ") is printed below: hand it to "
+            + added.user().name() + ", who runs  portcullis mfa enroll --ticket TICKET");
+        err().flush();
+        out().println(added.ticket().secret());
         return 0;
       }
     }
@@ -123,6 +131,23 @@ final class AdminCommand {
       try (Portcullis portcullis = open()) {
         User user = portcullis.identity().enableUser(name, ACTOR, Origin.LOCAL);
         out().println("Enabled user '" + user.name() + "'.");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "reset-mfa", description = "Remove a user's second factor (lost or suspect) and print a new enrolment ticket.")
+  static final class ResetMfa extends Local {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      try (Portcullis portcullis = open()) {
+        EnrolmentTicket ticket = portcullis.identity().resetSecondFactor(name, ACTOR, Origin.LOCAL);
+        err().println("Removed the second factor and recovery codes of '" + name + "'. Its new enrolment ticket (shown once;");
+        err().println("single use; expires " + ticket.expires() + ") is printed below: portcullis mfa enroll --ticket TICKET");
+        err().flush();
+        out().println(ticket.secret());
         return 0;
       }
     }

@@ -87,7 +87,7 @@ final class ApiClient {
     try {
       response =
           http.send(
-              request.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(1)).build(),
+              (token == null ? request : request.header("Authorization", "Bearer " + token)).timeout(Duration.ofMinutes(1)).build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw new ApiException(0, "cannot connect to " + server + " (is `portcullis serve` running?)");

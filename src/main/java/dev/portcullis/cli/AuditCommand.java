@@ -24,7 +24,8 @@ final class AuditCommand {
   static final class VerifyLog implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Mixin DataOptions data;
 
-    @Option(names = "--checkpoints", paramLabel = "FILE", description = "Checkpoints the server also wrote elsewhere (serve --checkpoint-file).")
+    @Option(names = "--checkpoints", paramLabel = "FILE",
+        description = "The checkpoint log outside the database. Default: DATA/checkpoints/checkpoints.jsonl (or the --checkpoint-file the server used).")
     java.nio.file.Path checkpoints;
 
     @Option(names = "--public-key", paramLabel = "FILE", description = "The checkpoint public key. Default: DATA/keys/event-checkpoint.pub.")
@@ -38,8 +39,13 @@ final class AuditCommand {
       java.nio.file.Path key = publicKey != null ? publicKey : settings.dataDir().resolve("keys").resolve("event-checkpoint.pub");
       PrintWriter out = spec.commandLine().getOut();
       try (dev.portcullis.store.Database database = dev.portcullis.store.Database.open(settings.database())) {
+        java.nio.file.Path log = checkpoints != null ? checkpoints : dev.portcullis.app.Portcullis.checkpointLog(settings);
+        if (!java.nio.file.Files.exists(log)) {
+          spec.commandLine().getErr().println("note: no checkpoint log at " + log + "; only the checkpoints in the database are checked");
+          log = null;
+        }
         dev.portcullis.watch.EventLogIntegrity.Report report = dev.portcullis.watch.EventLogIntegrity.verify(database,
-            dev.portcullis.watch.CheckpointKey.publicKey(key), checkpoints);
+            dev.portcullis.watch.CheckpointKey.publicKey(key), log);
         if (report.intact()) {
           out.println("intact: " + report.events() + " events in an unbroken chain, " + report.checkpoints() + " checkpoint(s) verified");
           return 0;

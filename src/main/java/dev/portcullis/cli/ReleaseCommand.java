@@ -199,11 +199,32 @@ final class ReleaseCommand {
 
     abstract Map<String, Object> body();
 
+    /** Approvals name the exact files they are for: the server refuses them if the release's files are others by then. */
+    boolean bindsFiles() {
+      return false;
+    }
+
     @Override
+    @SuppressWarnings("unchecked")
     public Integer call() {
+      ApiClient client = server.client();
       Map<String, Object> body = new java.util.LinkedHashMap<>(body());
       body.put("otp", otp);
-      print(spec, server.client().post(path(project, version) + "/" + verb(), body));
+      if (bindsFiles()) {
+        List<Map<String, Object>> files = null;
+        try {
+          files = (List<Map<String, Object>>) client.get(path(project, version)).get("files");
+        } catch (ApiClient.ApiException e) {
+          // A token that cannot see the release cannot approve it either: the server's answer says why.
+        }
+        if (files != null) {
+          PrintWriter out = spec.commandLine().getOut();
+          out.println("Approving exactly these " + files.size() + " file(s) of " + project + " " + version + ":");
+          files.forEach(f -> out.println("  " + f.get("filename") + "  sha256:" + f.get("sha256")));
+          body.put("files", files.stream().map(f -> f.get("sha256")).toList());
+        }
+      }
+      print(spec, client.post(path(project, version) + "/" + verb(), body));
       return 0;
     }
   }
@@ -211,6 +232,11 @@ final class ReleaseCommand {
   @Command(name = "approve", description = "Approve a held release: it becomes installable.")
   static final class Approve extends Action {
     @Option(names = "--comment") String comment;
+
+    @Override
+    boolean bindsFiles() {
+      return true;
+    }
 
     @Override
     String verb() {
@@ -273,6 +299,11 @@ final class ReleaseCommand {
     @Option(names = "--comment") String comment;
 
     @Override
+    boolean bindsFiles() {
+      return true;
+    }
+
+    @Override
     String verb() {
       return "unquarantine";
     }
@@ -307,6 +338,16 @@ final class ReleaseCommand {
     }
     if (release.get("approvals") instanceof List<?> approvals && "held".equals(release.get("state"))) {
       out.printf("  approvals: %d of %s %s%n", approvals.size(), release.get("approvals_required"), approvals);
+    }
+    if (release.get("approval_records") instanceof List<?> records) {
+      for (Object record : records) {
+        Map<?, ?> a = (Map<?, ?>) record;
+        List<?> digests = (List<?>) a.get("files");
+        out.printf("    %s by %s at %s for %d file(s) %s%s%n", a.get("kind").equals("release") ? "approval" : "quarantine exit",
+            a.get("user"), a.get("approved_at"), digests.size(),
+            digests.stream().map(d -> String.valueOf(d).substring(0, Math.min(12, String.valueOf(d).length()))).toList(),
+            Boolean.TRUE.equals(a.get("counts")) ? "" : "  (no longer counts: the files changed)");
+      }
     }
     for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
       out.printf("  %s  %d bytes  sha256:%s  uploaded by %s (%s)%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),

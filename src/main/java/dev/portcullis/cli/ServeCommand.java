@@ -2,6 +2,9 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
+import dev.portcullis.app.http.HttpSettings;
+import dev.portcullis.net.AddressBlock;
+import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.OidcSettings;
@@ -95,7 +98,52 @@ final class ServeCommand implements Callable<Integer> {
       description = "Send alerts at or above this level (low, medium, high, critical); Slack-compatible URLs come from PORTCULLIS_ALERT_SLACK_URLS. Default: ${DEFAULT-VALUE}.")
   String alertMinSeverity;
 
+  @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "A request's line and headers must arrive within this time. Default: ${DEFAULT-VALUE}.")
+  String headerTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Close a kept-alive connection with no request for this long. Default: ${DEFAULT-VALUE}.")
+  String idleTimeout;
+
+  @Option(names = "--body-read-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Cut off a request body (an upload) that sends nothing for this long. Default: ${DEFAULT-VALUE}.")
+  String bodyReadTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "2000",
+      description = "Connections accepted at once; more wait in the backlog. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(names = "--max-connections-per-address", paramLabel = "N", defaultValue = "100",
+      description = "Connections at once from one client address (trusted proxies exempt). Default: ${DEFAULT-VALUE}.")
+  int maxConnectionsPerAddress;
+
+  @Option(names = "--trusted-proxy", paramLabel = "ADDRESS|BLOCK",
+      description = "A reverse proxy whose Forwarded / X-Forwarded-For header names the client (repeatable; e.g. 10.0.0.5 or 10.0.0.0/24).")
+  java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+
+  @Option(names = "--outbound-allow", paramLabel = "HOST|HOST:PORT|BLOCK",
+      description = "Let the server connect to this host over plain http and at a private address (repeatable; also PORTCULLIS_OUTBOUND_ALLOW)."
+          + " By default it fetches only https URLs of public addresses.")
+  java.util.List<String> outboundAllow = new java.util.ArrayList<>();
+
   @Spec CommandSpec spec;
+
+  private HttpSettings http() {
+    return HttpSettings.DEFAULTS
+        .withTimeouts(Durations.parse(headerTimeout), Durations.parse(idleTimeout), Durations.parse(bodyReadTimeout))
+        .withConnections(maxConnections, maxConnectionsPerAddress)
+        .withTrustedProxies(trustedProxies.stream().map(AddressBlock::parse).toList());
+  }
+
+  private OutboundPolicy outbound() {
+    java.util.List<String> allowed = new java.util.ArrayList<>(outboundAllow);
+    String env = System.getenv("PORTCULLIS_OUTBOUND_ALLOW");
+    if (env != null && !env.isBlank()) {
+      allowed.addAll(java.util.List.of(env.trim().split("[\\s,]+")));
+    }
+    return new OutboundPolicy(allowed);
+  }
 
   private WatchSettings watch() {
     String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
@@ -119,8 +167,10 @@ final class ServeCommand implements Callable<Integer> {
             .withWatch(watch())
             .withSmtp(smtpHost == null ? null
                 : new Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
+            .withHttp(http())
+            .withOutbound(outbound())
             .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),
-                OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime), false));
+                OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime)));
     Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
     int bound = portcullis.serve();
     CountDownLatch stopped = new CountDownLatch(1);

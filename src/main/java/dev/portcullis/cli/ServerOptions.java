@@ -25,4 +25,9 @@ final class ServerOptions {
     }
     return new ApiClient(server, token);
   }
+
+  /** A client that sends no token (enrolment with a ticket, which is its own credential). */
+  ApiClient anonymousClient() {
+    return new ApiClient(server, null);
+  }
 }

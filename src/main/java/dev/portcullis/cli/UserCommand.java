@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "user",
     description = "Users and roles (over the server's API).",
-    subcommands = {UserCommand.ListUsers.class, UserCommand.Add.class, UserCommand.Grant.class, UserCommand.Revoke.class, UserCommand.Enable.class})
+    subcommands = {UserCommand.ListUsers.class, UserCommand.Add.class, UserCommand.Grant.class, UserCommand.Revoke.class, UserCommand.Enable.class,
+        UserCommand.ResetMfa.class})
 final class UserCommand {
 
   abstract static class Change implements Callable<Integer> {
@@ -30,6 +31,17 @@ final class UserCommand {
     Integer print(Map<String, Object> user) {
       spec.commandLine().getOut().println(user.get("name") + ": roles " + user.get("roles") + ", mfa " + user.get("mfa")
           + (user.get("disabled_at") == null ? "" : ", disabled (" + user.get("disabled_reason") + ")"));
+      return 0;
+    }
+
+    /** Prints an enrolment ticket: the secret on stdout (to capture), how to use it on stderr. */
+    Integer printTicket(String user, Object ticket) {
+      Map<?, ?> t = (Map<?, ?>) ticket;
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("Enrolment ticket for " + user + " (shown once; single use; expires " + t.get("expires_at") + ") is printed below.");
+      err.println("Give it to " + user + " over a trusted channel: portcullis mfa enroll --ticket TICKET, then mfa confirm.");
+      err.flush();
+      spec.commandLine().getOut().println(t.get("ticket"));
       return 0;
     }
   }
@@ -62,7 +74,9 @@ final class UserCommand {
     public Integer call() {
       Map<String, Object> body = body(role, project);
       body.put("name", name);
-      return print(server.client().post("/api/v1/users", body));
+      Map<String, Object> user = server.client().post("/api/v1/users", body);
+      print(user);
+      return printTicket(name, user.get("enrolment_ticket"));
     }
   }
 
@@ -97,6 +111,17 @@ final class UserCommand {
     @Override
     public Integer call() {
       return print(server.client().post("/api/v1/users/" + ApiClient.segment(name) + "/enable", body(null, null)));
+    }
+  }
+
+  @Command(name = "reset-mfa", description = "Remove another user's second factor and issue a new enrolment ticket (global admins).")
+  static final class ResetMfa extends Change {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> result = server.client().post("/api/v1/users/" + ApiClient.segment(name) + "/reset-mfa", body(null, null));
+      return printTicket(name, result.get("enrolment_ticket"));
     }
   }
 }

@@ -31,8 +31,11 @@ public final class Policies {
   private final Clock clock;
   private final Identity identity;
   private final TrustedPublishing trustedPublishing;
+  private final dev.portcullis.net.OutboundPolicy outbound;
 
-  public Policies(Database database, EventLog events, Clock clock, Identity identity, TrustedPublishing trustedPublishing) {
+  public Policies(Database database, EventLog events, Clock clock, Identity identity, TrustedPublishing trustedPublishing,
+      dev.portcullis.net.OutboundPolicy outbound) {
+    this.outbound = outbound;
     this.database = database;
     this.events = events;
     this.clock = clock;
@@ -61,6 +64,13 @@ public final class Policies {
   public Version propose(Principal by, String otp, String project, String yaml, Origin origin) {
     requireOwner(by, project, "change the policy", origin);
     Policy parsed = PolicyDocument.parse(yaml);
+    for (String url : parsed.notifications().webhooks()) {
+      try {
+        outbound.check(java.net.URI.create(url));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("notify.webhooks: " + url.replaceAll("[?#].*", "") + " cannot be used: " + e.getMessage());
+      }
+    }
     identity.requireSecondFactor(by, otp, "change the policy of " + project, origin);
     return store(project, yaml, parsed, active(project).changesNeedSecondPerson(), by.userName(), by.actor(), origin);
   }
@@ -118,6 +128,23 @@ public final class Policies {
     return versions(project).stream().filter(v -> v.version() == version).findFirst().orElseThrow();
   }
 
+  /**
+   * The document with each webhook URL cut to its scheme and host: the path and query of an
+   * incoming webhook are its secret (docs/POLICY.md).
+   */
+  public static String redacted(String document) {
+    String out = document;
+    for (String url : PolicyDocument.parse(document).notifications().webhooks()) {
+      try {
+        java.net.URI uri = java.net.URI.create(url);
+        out = out.replace(url, uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort()) + "/(redacted)");
+      } catch (IllegalArgumentException e) {
+        out = out.replace(url, "(redacted)");
+      }
+    }
+    return out;
+  }
+
   /** The policy's deny/allow for long-lived tokens is enforced at upload by trusted publishing. */
   private void applyUploadRule(String project, Policy policy, String actor) {
     trustedPublishing.applyTokenUploads(project,
@@ -128,8 +155,8 @@ public final class Policies {
 
   private void requireOwner(Principal by, String project, String action, Origin origin) {
     if (!by.can(Permission.ADMIN, project)) {
-      events.append(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
-          Map.of("action", action, "reason", "needs the project's owner or a global admin")));
+      events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
+          Map.of("action", action, "reason", "needs the project's owner or a global admin")), by.actor());
       throw new IdentityException(IdentityException.Reason.FORBIDDEN, "only the owner of '" + project + "' or a global admin may " + action);
     }
   }

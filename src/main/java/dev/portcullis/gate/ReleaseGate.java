@@ -65,12 +65,32 @@ public final class ReleaseGate implements ReleaseListener {
 
   // ---------------------------------------------------------------- policy decisions
 
-  /** A file was staged: evaluate the release and act on the outcome. */
+  /**
+   * A file was staged: approvals given before it existed no longer count (they approved other
+   * bytes), then the release is evaluated and the outcome acted on.
+   */
   @Override
-  public void staged(String project, String version) {
+  public void staged(String project, String version, String filename) {
     catalog.findRelease(project, Pep440Version.parse(version).canonical())
         .filter(r -> r.state() == ReleaseState.HELD)
-        .ifPresent(release -> decide(release, false));
+        .ifPresent(release -> {
+          clearApprovals(release, filename);
+          decide(release, false);
+        });
+  }
+
+  private void clearApprovals(Release release, String filename) {
+    database.inTransaction(h -> {
+      lock(h, release.id());
+      List<String> cleared = approvalsBy(h, release.id(), "release", null);
+      if (!cleared.isEmpty()) {
+        h.createUpdate("DELETE FROM approvals WHERE release_id = :r AND kind = 'release'").bind("r", release.id()).execute();
+        events.append(h, new Event("ApprovalsCleared", "policy", release.project(), release.version(), Origin.LOCAL,
+            Map.of("reason", "a new file, " + filename + ", was uploaded after these approvals; they approved other bytes",
+                "cleared", cleared)));
+      }
+      return null;
+    });
   }
 
   /**
@@ -103,11 +123,26 @@ public final class ReleaseGate implements ReleaseListener {
         .list());
   }
 
-  /** Who has approved a held release so far. */
+  /** One recorded approval: who, when, and the digests of every file of the release as it was then. */
+  public record Approval(String kind, String user, Instant approvedAt, List<String> fileDigests, boolean current) {}
+
+  /** Who has approved a held release so far (approvals that still count: same files, not an uploader). */
   public List<String> approvers(Release release) {
-    return database.withHandle(h -> h.createQuery(
-            "SELECT user_name FROM approvals WHERE release_id = :r AND kind = 'release' ORDER BY approved_at")
-        .bind("r", release.id()).mapTo(String.class).list());
+    return approvals(release).stream().filter(a -> a.kind().equals("release") && a.current()).map(Approval::user).toList();
+  }
+
+  /** Every recorded approval of the release, and whether it counts for the files it has now. */
+  public List<Approval> approvals(Release release) {
+    return database.withHandle(h -> {
+      ReleaseFiles files = ReleaseFiles.of(h, release.id());
+      return h.createQuery("SELECT * FROM approvals WHERE release_id = :r ORDER BY approved_at, user_name").bind("r", release.id())
+          .map((rs, ctx) -> {
+            List<String> digests = ReleaseFiles.parse(rs.getString("file_digests"));
+            String user = rs.getString("user_name");
+            return new Approval(rs.getString("kind"), user, Instant.ofEpochMilli(rs.getLong("approved_at")), digests,
+                files.digests().equals(digests) && !files.uploaders().contains(user));
+          }).list();
+    });
   }
 
   private void decide(Release release, boolean settled) {
@@ -184,9 +219,10 @@ public final class ReleaseGate implements ReleaseListener {
    * uploaded any of its files, and must pass a fresh second factor; the release is published when
    * the policy's count of distinct approvers is reached.
    */
-  public Decision approve(Principal principal, String otp, String project, String version, String comment, Origin origin) {
-    return countApproval(principal, otp, project, version, comment, origin, new Quorum("approve", "release", ReleaseState.HELD,
-        policy -> policy.approval().required(), "ApprovalRecorded", "ReleaseApproved"));
+  public Decision approve(Principal principal, String otp, String project, String version, String comment, List<String> reviewed,
+      Origin origin) {
+    return countApproval(principal, otp, project, version, comment, reviewed, origin, new Quorum("approve", "release",
+        ReleaseState.HELD, policy -> policy.approval().required(), "ApprovalRecorded", "ReleaseApproved"));
   }
 
   /** Rejects a held release (one eligible approver with a fresh second factor). */
@@ -201,10 +237,17 @@ public final class ReleaseGate implements ReleaseListener {
         List.of(ReleaseState.HELD, ReleaseState.RELEASED));
   }
 
-  /** One of the approvals needed (policy, at least two people) to bring a quarantined version back. */
-  public Decision unquarantine(Principal principal, String otp, String project, String version, String comment, Origin origin) {
-    return countApproval(principal, otp, project, version, comment, origin, new Quorum("release from quarantine", "unquarantine",
-        ReleaseState.QUARANTINED, Policy::quarantineReleaseApprovals, "QuarantineExitApproved", "ReleaseUnquarantined"));
+  /**
+   * One of the approvals needed to bring a quarantined version back: at least as many people as
+   * the policy asks for leaving quarantine and for a release, none of whom uploaded it or put it
+   * in quarantine.
+   */
+  public Decision unquarantine(Principal principal, String otp, String project, String version, String comment, List<String> reviewed,
+      Origin origin) {
+    return countApproval(principal, otp, project, version, comment, reviewed, origin, new Quorum("release from quarantine",
+        "unquarantine", ReleaseState.QUARANTINED,
+        policy -> Math.max(policy.quarantineReleaseApprovals(), policy.approval().required()),
+        "QuarantineExitApproved", "ReleaseUnquarantined"));
   }
 
   /**
@@ -218,10 +261,12 @@ public final class ReleaseGate implements ReleaseListener {
   /**
    * Counts one eligible person (not an uploader of the release, with a fresh second factor) under
    * the release row's lock; when the policy's count is reached, moves the release to released in the
-   * same transaction. A person counts once.
+   * same transaction. A person counts once, and an approval counts only for the exact files it saw:
+   * {@code reviewed} (the SHA-256 digests the approver looked at, when the client sends them) must
+   * be the release's files now, and the digests are recorded with the approval.
    */
-  private Decision countApproval(Principal principal, String otp, String project, String version, String comment, Origin origin,
-      Quorum quorum) {
+  private Decision countApproval(Principal principal, String otp, String project, String version, String comment,
+      List<String> reviewed, Origin origin, Quorum quorum) {
     Release release;
     switch (resolve(principal, project, version, quorum.action(), origin)) {
       case Refused r -> {
@@ -230,9 +275,17 @@ public final class ReleaseGate implements ReleaseListener {
       case Found f -> release = f.release();
     }
     Policy policy = policies.active(release.project());
-    Optional<String> ineligible = ineligibleForRelease(principal, policy, release);
+    Optional<String> ineligible = ineligibleForRelease(principal, policy, release, quorum);
     if (ineligible.isPresent()) {
       return refuse(principal, release.project(), release.version(), quorum.action(), ineligible.get(), origin);
+    }
+    if (release.state() != quorum.from()) {
+      // A mistake of state is answered before the second factor is asked for, so no code is spent.
+      return new Decision.AlreadyDecided(release, "it is " + release.state().wireName() + nextStep(release.state()));
+    }
+    Optional<String> changed = reviewed == null ? Optional.empty() : filesChanged(release, reviewed);
+    if (changed.isPresent()) {
+      return new Decision.AlreadyDecided(release, changed.get());
     }
     identity.requireSecondFactor(principal, otp, quorum.action() + " " + release.project() + " " + release.version(), origin);
     return database.inTransaction(h -> {
@@ -241,17 +294,25 @@ public final class ReleaseGate implements ReleaseListener {
       if (current.state() != quorum.from()) {
         return new Decision.AlreadyDecided(current, "it is " + current.state().wireName());
       }
+      ReleaseFiles files = ReleaseFiles.of(h, release.id());
+      if (reviewed != null && !files.digests().equals(ReleaseFiles.sorted(reviewed))) {
+        return new Decision.AlreadyDecided(current, "its files changed while you approved; review it again");
+      }
+      if (files.uploaders().contains(principal.userName())) {
+        return new Decision.Forbidden("the uploader of a file of a release (or the owner of the token that uploaded it) cannot approve it");
+      }
       if (!approvalsBy(h, release.id(), quorum.kind(), principal.userName()).isEmpty()) {
         return new Decision.AlreadyDecided(current, principal.userName() + " has already approved it; a person counts once");
       }
-      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment) VALUES (:r, :k, :u, :t, :c)")
+      h.createUpdate("INSERT INTO approvals (release_id, kind, user_name, approved_at, comment, file_digests)"
+              + " VALUES (:r, :k, :u, :t, :c, :d)")
           .bind("r", release.id()).bind("k", quorum.kind()).bind("u", principal.userName()).bind("t", clock.millis())
-          .bind("c", comment).execute();
-      List<String> approvers = approvalsBy(h, release.id(), quorum.kind(), null);
+          .bind("c", comment).bind("d", files.json()).execute();
+      List<String> approvers = countingApprovers(h, release.id(), quorum.kind(), files);
       int required = quorum.required().applyAsInt(policy);
       if (approvers.size() < required) {
         events.append(h, new Event(quorum.countedEvent(), principal.actor(), release.project(), release.version(), origin,
-            Map.of("approvals", approvers.size(), "required", required)));
+            Map.of("approvals", approvers.size(), "required", required, "files", files.digests())));
         return new Decision.Pending(current, approvers.size(), required);
       }
       if (quorum.from() == ReleaseState.QUARANTINED) {
@@ -259,9 +320,37 @@ public final class ReleaseGate implements ReleaseListener {
         h.createUpdate("DELETE FROM approvals WHERE release_id = :r AND kind = :k").bind("r", release.id()).bind("k", quorum.kind()).execute();
       }
       update(h, current, ReleaseState.RELEASED, String.join(", ", approvers), comment, quorum.doneEvent(), principal.actor(), origin,
-          Map.of("approvers", approvers));
+          Map.of("approvers", approvers, "files", files.digests()));
       return new Decision.Decided(Catalog.getRelease(h, release.id()));
     });
+  }
+
+  /** The approvals of {@code kind} that count now: given for exactly these files, by someone who uploaded none of them. */
+  private static List<String> countingApprovers(Handle h, long releaseId, String kind, ReleaseFiles files) {
+    return h.createQuery("SELECT user_name, file_digests FROM approvals WHERE release_id = :r AND kind = :k ORDER BY approved_at, user_name")
+        .bind("r", releaseId).bind("k", kind)
+        .map((rs, ctx) -> files.digests().equals(ReleaseFiles.parse(rs.getString("file_digests")))
+            && !files.uploaders().contains(rs.getString("user_name")) ? rs.getString("user_name") : null)
+        .list().stream().filter(java.util.Objects::nonNull).toList();
+  }
+
+  private Optional<String> filesChanged(Release release, List<String> reviewed) {
+    List<String> now = database.withHandle(h -> ReleaseFiles.of(h, release.id())).digests();
+    if (now.equals(ReleaseFiles.sorted(reviewed))) {
+      return Optional.empty();
+    }
+    return Optional.of("its files are not the ones you reviewed (now " + now.size() + " file(s): " + String.join(", ",
+        now.stream().map(d -> d.substring(0, 12)).toList()) + "); review it again");
+  }
+
+  /** What to do instead, for a decision asked of a release in the wrong state. */
+  private static String nextStep(ReleaseState state) {
+    return switch (state) {
+      case QUARANTINED -> "; to bring it back, two people run `portcullis release unquarantine`";
+      case RELEASED -> "; it is already installable";
+      case HELD -> "; approve it instead";
+      case REJECTED, EXPIRED -> "; upload a new version instead";
+    };
   }
 
   /**
@@ -305,6 +394,9 @@ public final class ReleaseGate implements ReleaseListener {
     if (ineligible.isPresent()) {
       return refuse(principal, release.project(), release.version(), action, ineligible.get(), origin);
     }
+    if (!from.contains(release.state())) {
+      return new Decision.AlreadyDecided(release, "it is " + release.state().wireName() + nextStep(release.state()));
+    }
     identity.requireSecondFactor(principal, otp, action + " " + release.project() + " " + release.version(), origin);
     return database.inTransaction(h -> {
       lock(h, release.id());
@@ -330,14 +422,19 @@ public final class ReleaseGate implements ReleaseListener {
     return Optional.empty();
   }
 
-  private Optional<String> ineligibleForRelease(Principal principal, Policy policy, Release release) {
+  private Optional<String> ineligibleForRelease(Principal principal, Policy policy, Release release, Quorum quorum) {
     Optional<String> role = ineligible(principal, policy, release);
     if (role.isPresent()) {
       return role;
     }
     boolean uploaded = catalog.artifactsOf(release.id()).stream().anyMatch(a -> a.uploadedBy().equals(principal.userName()));
-    return uploaded ? Optional.of("the uploader of a release (or the owner of the token that uploaded it) cannot approve it")
-        : Optional.empty();
+    if (uploaded) {
+      return Optional.of("the uploader of a file of a release (or the owner of the token that uploaded it) cannot approve it");
+    }
+    if (quorum.from() == ReleaseState.QUARANTINED && principal.userName().equals(release.decidedBy())) {
+      return Optional.of("whoever put a release in quarantine cannot approve bringing it back");
+    }
+    return Optional.empty();
   }
 
   private void transition(Release release, ReleaseState target, String by, String note, String eventKind, Origin origin) {
@@ -406,7 +503,8 @@ public final class ReleaseGate implements ReleaseListener {
   }
 
   private Decision refuse(Principal principal, String project, String version, String action, String reason, Origin origin) {
-    events.append(new Event("DecisionRefused", principal.actor(), project, version, origin, Map.of("reason", reason, "action", action)));
+    events.appendCounted(new Event("DecisionRefused", principal.actor(), project, version, origin, Map.of("reason", reason, "action", action)),
+        principal.actor());
     return new Decision.Forbidden(reason);
   }
 

@@ -4,9 +4,8 @@ import java.time.Duration;
 
 /**
  * Trusted publishing settings. The issuer URLs name the CI platforms; they default to the public
- * ones and can point at a GitHub Enterprise Server or a test provider. {@code allowHttpLoopback}
- * (tests only) lets a provider on 127.0.0.1/localhost be reached over plain HTTP; every other
- * issuer must be HTTPS.
+ * ones and can point at a GitHub Enterprise Server or a test provider. Discovery documents and keys
+ * are fetched through the server's outbound policy (HTTPS to public addresses unless allow-listed).
  */
 public record OidcSettings(
     boolean enabled,
@@ -14,8 +13,7 @@ public record OidcSettings(
     String githubIssuer,
     String gitlabIssuer,
     String googleIssuer,
-    Duration tokenLifetime,
-    boolean allowHttpLoopback) {
+    Duration tokenLifetime) {
 
   public static final Duration MAX_TOKEN_LIFETIME = Duration.ofMinutes(60);
   public static final Duration LEEWAY = Duration.ofSeconds(30);
@@ -27,8 +25,7 @@ public record OidcSettings(
           "https://token.actions.githubusercontent.com",
           "https://gitlab.com",
           "https://accounts.google.com",
-          Duration.ofMinutes(15),
-          false);
+          Duration.ofMinutes(15));
 
   public OidcSettings {
     if (tokenLifetime.isNegative() || tokenLifetime.isZero() || tokenLifetime.compareTo(MAX_TOKEN_LIFETIME) > 0) {
@@ -40,14 +37,10 @@ public record OidcSettings(
   }
 
   public OidcSettings withIssuers(String github, String gitlab, String google) {
-    return new OidcSettings(enabled, audience, github, gitlab, google, tokenLifetime, allowHttpLoopback);
-  }
-
-  public OidcSettings withHttpLoopback(boolean allow) {
-    return new OidcSettings(enabled, audience, githubIssuer, gitlabIssuer, googleIssuer, tokenLifetime, allow);
+    return new OidcSettings(enabled, audience, github, gitlab, google, tokenLifetime);
   }
 
   public OidcSettings withTokenLifetime(Duration lifetime) {
-    return new OidcSettings(enabled, audience, githubIssuer, gitlabIssuer, googleIssuer, lifetime, allowHttpLoopback);
+    return new OidcSettings(enabled, audience, githubIssuer, gitlabIssuer, googleIssuer, lifetime);
   }
 }

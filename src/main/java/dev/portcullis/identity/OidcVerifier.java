@@ -16,12 +16,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,14 +53,15 @@ final class OidcVerifier {
 
   private final Clock clock;
   private final OidcSettings settings;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final dev.portcullis.net.GuardedHttp http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Keys> cache = new ConcurrentHashMap<>();
   private final Map<String, java.util.function.Supplier<JWKSet>> localIssuers;
 
   /** {@code localIssuers}: issuers whose keys are known in-process (the drill issuer), never fetched. */
-  OidcVerifier(Clock clock, OidcSettings settings, Map<String, java.util.function.Supplier<JWKSet>> localIssuers) {
+  OidcVerifier(Clock clock, OidcSettings settings, Map<String, java.util.function.Supplier<JWKSet>> localIssuers,
+      dev.portcullis.net.GuardedHttp http) {
+    this.http = http;
     this.clock = clock;
     this.settings = settings;
     this.localIssuers = Map.copyOf(localIssuers);
@@ -103,7 +99,8 @@ final class OidcVerifier {
     try {
       key = key(issuer, kid);
     } catch (IOException | ParseException | RuntimeException e) {
-      return new Rejected("invalid-token", "could not fetch the signing keys of " + issuer + " (" + e.getMessage() + ")");
+      // One text for every failure: the answer must not tell a caller what is listening where.
+      return new Rejected("invalid-token", "could not fetch the signing keys of " + issuer);
     }
     if (key == null) {
       return new Rejected("invalid-token", "malformed or invalid token: unknown signing key " + kid);
@@ -174,31 +171,11 @@ final class OidcVerifier {
   }
 
   private byte[] fetch(String url) throws IOException {
-    URI uri = URI.create(url);
-    if (!"https".equals(uri.getScheme()) && !(settings.allowHttpLoopback() && "http".equals(uri.getScheme()) && loopback(uri.getHost()))) {
-      throw new IOException("refusing " + url + ": OIDC documents are fetched over HTTPS only");
+    dev.portcullis.net.GuardedHttp.Response response = http.get(URI.create(url), Map.of("Accept", "application/json"),
+        Duration.ofSeconds(10), MAX_DOCUMENT_BYTES);
+    if (response.status() != 200) {
+      throw new IOException("HTTP " + response.status());
     }
-    try {
-      HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        byte[] bytes = body.readNBytes(MAX_DOCUMENT_BYTES + 1);
-        if (response.statusCode() != 200 || bytes.length > MAX_DOCUMENT_BYTES) {
-          throw new IOException(url + " answered HTTP " + response.statusCode());
-        }
-        return bytes;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-  }
-
-  private static boolean loopback(String host) {
-    try {
-      return host != null && InetAddress.getByName(host).isLoopbackAddress();
-    } catch (IOException e) {
-      return false;
-    }
+    return response.body();
   }
 }

@@ -52,6 +52,45 @@ public record Principal(
             .anyMatch(g -> g.project().equals(RoleGrant.EVERY_PROJECT) && g.role().grants(permission));
   }
 
+  /**
+   * Why this token may not hold power over a token of {@code owner} with {@code permissions} on
+   * {@code project} ({@code null}: every project of the owner) — to create it, rotate it, list it
+   * or revoke it; empty when it may. Only a person's {@code admin} token manages credentials, and
+   * never beyond its own scope: a token limited to one project manages tokens of that project
+   * only; another user's tokens need a global admin. Upload, read, approve and trusted publishers'
+   * tokens manage nothing (docs/TOKENS.md). The owner's roles bound the result again at issue and
+   * at each use.
+   */
+  public java.util.Optional<String> cannotManage(String owner, String project, Set<Permission> permissions) {
+    if (isTrustedPublisher()) {
+      return java.util.Optional.of("a trusted publisher's short-lived upload token cannot manage tokens, second factors or roles");
+    }
+    if (!tokenPermissions.contains(Permission.ADMIN)) {
+      return java.util.Optional.of("this token (" + Permission.format(tokenPermissions) + scope(tokenProject)
+          + ") cannot manage tokens, second factors or roles: that takes an admin token");
+    }
+    if (tokenProject != null && !tokenProject.equals(project)) {
+      return java.util.Optional.of("this token is limited to " + tokenProject + "; it cannot manage a token"
+          + (project == null ? " for every project" : " on " + project));
+    }
+    if (!owner.equals(userName) && !canEverywhere(Permission.ADMIN)) {
+      return java.util.Optional.of("only a global admin manages another user's tokens");
+    }
+    if (!permissions.stream().allMatch(p -> tokenPermissions.contains(p) || tokenPermissions.contains(Permission.ADMIN))) {
+      return java.util.Optional.of("this token cannot grant " + Permission.format(permissions));
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** Whether this is a person's admin token (the only kind that manages credentials). */
+  public boolean managesCredentials() {
+    return !isTrustedPublisher() && tokenPermissions.contains(Permission.ADMIN);
+  }
+
+  private static String scope(String project) {
+    return project == null ? "" : " on " + project;
+  }
+
   /** The actor name recorded in events: user and token id, never the secret. */
   public String actor() {
     return userName + " (token " + tokenId + ")";

@@ -47,10 +47,12 @@ final class PublishTokenStore {
 
   /** The principal of a valid, unexpired minted token; otherwise empty, with the reason appended. */
   Optional<Principal> authenticate(TokenFormat.Parsed parsed, byte[] presentedHash, Origin origin, StringBuilder refusal) {
-    record Row(String hash, String projects, String identity, long expires) {}
+    record Row(String hash, String projects, String identity, long expires, Long lastUsed, String lastIp) {}
     Optional<Row> row = database.withHandle(h -> h.createQuery("SELECT * FROM publish_tokens WHERE id = :id")
         .bind("id", parsed.id())
-        .map((rs, ctx) -> new Row(rs.getString("secret_hash"), rs.getString("projects"), rs.getString("identity"), rs.getLong("expires_at")))
+        .map((rs, ctx) -> new Row(rs.getString("secret_hash"), rs.getString("projects"), rs.getString("identity"), rs.getLong("expires_at"),
+            java.util.Optional.ofNullable(TokenRepository.instant(rs, "last_used_at")).map(Instant::toEpochMilli).orElse(null),
+            rs.getString("last_used_ip")))
         .findOne());
     byte[] expected = row.map(r -> HexFormat.of().parseHex(r.hash())).orElse(new byte[32]);
     boolean matches = MessageDigest.isEqual(expected, presentedHash);
@@ -69,8 +71,12 @@ final class PublishTokenStore {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored publisher identity is unreadable", e);
     }
-    database.inTransaction(h -> h.createUpdate("UPDATE publish_tokens SET last_used_at = :t, last_used_ip = :ip WHERE id = :id")
-        .bind("t", clock.millis()).bind("ip", origin.ip()).bind("id", parsed.id()).execute());
+    Long lastUsed = row.get().lastUsed();
+    if (lastUsed == null || clock.millis() - lastUsed >= Authenticator.TOUCH_INTERVAL.toMillis()
+        || !java.util.Objects.equals(row.get().lastIp(), origin.ip())) {
+      database.inTransaction(h -> h.createUpdate("UPDATE publish_tokens SET last_used_at = :t, last_used_ip = :ip WHERE id = :id")
+          .bind("t", clock.millis()).bind("ip", origin.ip()).bind("id", parsed.id()).execute());
+    }
     List<RoleGrant> grants = List.of(row.get().projects().split(",")).stream().map(p -> new RoleGrant(p, Role.MAINTAINER)).toList();
     // Upload, and read the state of its own projects (so CI can wait for the approval: release wait).
     return Optional.of(new Principal(0, "trusted-publisher", parsed.id(), null, Set.of(Permission.UPLOAD, Permission.READ), grants, who));

@@ -14,11 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
 
 /**
  * TOTP enrolment and step-up verification (RFC 6238), and one-time recovery codes.
  *
- * <p>The TOTP secret is stored sealed ({@link SecretBox}); recovery codes as SHA-256 hashes. A
+ * <p>A factor is enrolled only with an enrolment ticket ({@link EnrolmentTickets}). The TOTP secret is stored sealed ({@link SecretBox}); recovery codes as SHA-256 hashes. A
  * code is accepted once: the accepted time step is recorded with a guarded update, so a replay —
  * also a concurrent one, also on another process — fails. Failed codes are counted per user over
  * the throttle window; past the limit, step-up is refused until the window passes.
@@ -35,9 +36,11 @@ final class SecondFactor {
   private final SecretBox secrets;
   private final SecureRandom random;
   private final IdentitySettings settings;
+  private final EnrolmentTickets tickets;
 
   SecondFactor(Database database, UserRepository users, EventLog events, Clock clock, SecretBox secrets,
-      SecureRandom random, IdentitySettings settings) {
+      SecureRandom random, IdentitySettings settings, EnrolmentTickets tickets) {
+    this.tickets = tickets;
     this.database = database;
     this.users = users;
     this.events = events;
@@ -48,37 +51,44 @@ final class SecondFactor {
   }
 
   /**
-   * Starts (or restarts) enrolment. A user who already has MFA must prove it with a current code,
-   * so a stolen token cannot replace the second factor.
+   * Starts (or restarts) enrolment with an enrolment ticket, the only way to enrol: a token, however
+   * powerful, never enrols a factor. A user who already has one needs an admin to reset it, which
+   * issues a new ticket.
    */
-  MfaEnrollment enroll(Principal principal, String otp, Origin origin) {
-    UserRepository.Row row = row(principal);
+  MfaEnrollment enroll(String ticket, Origin origin) {
+    EnrolmentTickets.Redeemable redeemable = redeem(ticket, "start MFA enrolment", origin);
+    UserRepository.Row row = database.withHandle(h -> users.find(h, redeemable.userId())).orElseThrow();
     if (row.user().mfaEnabled()) {
-      verify(principal, otp, "re-enrol MFA", origin);
+      throw new IdentityException(Reason.INVALID, redeemable.userName() + " already has a second factor; an admin resets it"
+          + " (portcullis admin reset-mfa " + redeemable.userName() + ") and hands over the new ticket");
     }
     byte[] secret = new byte[20];
     random.nextBytes(secret);
     database.inTransaction(h -> {
-      users.setPendingSecret(h, principal.userId(), secrets.seal(secret, PURPOSE));
-      events.append(h, new Event("MfaEnrollmentStarted", principal.actor(), null, principal.userName(), origin, Map.of()));
+      users.setPendingSecret(h, redeemable.userId(), secrets.seal(secret, PURPOSE));
+      events.append(h, new Event("MfaEnrollmentStarted", actor(redeemable), null, redeemable.userName(), origin, Map.of()));
       return null;
     });
-    return new MfaEnrollment(Totp.base32(secret), Totp.uri("Portcullis", principal.userName(), secret));
+    return new MfaEnrollment(Totp.base32(secret), Totp.uri("Portcullis", redeemable.userName(), secret));
   }
 
-  /** Confirms enrolment with a first code; returns fresh recovery codes (shown once). */
-  List<String> confirm(Principal principal, String otp, Origin origin) {
-    UserRepository.Row row = row(principal);
-    if (row.sealedSecret() == null) {
-      throw new IdentityException(Reason.INVALID, "no MFA enrolment in progress: run `portcullis mfa enroll` first");
-    }
+  /** Confirms enrolment with the ticket and a first code; uses the ticket up; returns fresh recovery codes (shown once). */
+  List<String> confirm(String ticket, String otp, Origin origin) {
+    EnrolmentTickets.Redeemable redeemable = redeem(ticket, "confirm MFA enrolment", origin);
+    UserRepository.Row row = database.withHandle(h -> users.find(h, redeemable.userId())).orElseThrow();
     if (row.user().mfaEnabled()) {
-      throw new IdentityException(Reason.INVALID, "MFA is already enabled for " + principal.userName());
+      throw new IdentityException(Reason.INVALID, "MFA is already enabled for " + redeemable.userName());
     }
+    if (row.sealedSecret() == null) {
+      throw new IdentityException(Reason.INVALID, "no MFA enrolment in progress: run `portcullis mfa enroll --ticket T` first");
+    }
+    String who = actor(redeemable);
+    requireNotThrottled(redeemable.userName(), who, "confirm MFA enrolment", origin);
     byte[] secret = secrets.open(row.sealedSecret(), PURPOSE);
-    OptionalLong step = Totp.match(secret, otp, Totp.step(clock.instant().getEpochSecond()), Long.MIN_VALUE);
+    OptionalLong step = otp == null ? OptionalLong.empty()
+        : Totp.match(secret, otp.trim(), Totp.step(clock.instant().getEpochSecond()), Long.MIN_VALUE);
     if (step.isEmpty()) {
-      fail(principal, "wrong code while confirming MFA enrolment", origin);
+      fail(who, redeemable.userName(), "wrong code while confirming MFA enrolment", origin);
     }
     List<String> codes = new ArrayList<>();
     List<String> hashes = new ArrayList<>();
@@ -88,12 +98,32 @@ final class SecondFactor {
       hashes.add(Sha256.hex(code));
     }
     database.inTransaction(h -> {
-      users.enableMfa(h, principal.userId(), clock.instant(), step.getAsLong());
-      users.replaceRecoveryCodes(h, principal.userId(), hashes, clock.instant());
-      events.append(h, new Event("MfaEnabled", principal.actor(), null, principal.userName(), origin, Map.of("method", "totp")));
+      if (!tickets.use(h, redeemable)) {
+        throw EnrolmentTickets.refused();
+      }
+      users.enableMfa(h, redeemable.userId(), clock.instant(), step.getAsLong());
+      users.replaceRecoveryCodes(h, redeemable.userId(), hashes, clock.instant());
+      events.append(h, new Event("MfaEnabled", who, null, redeemable.userName(), origin, Map.of("method", "totp")));
       return null;
     });
     return codes;
+  }
+
+  /** Removes a user's factor and recovery codes inside the caller's transaction (an admin's reset). */
+  void reset(Handle h, long userId) {
+    users.clearMfa(h, userId);
+    users.replaceRecoveryCodes(h, userId, List.of(), clock.instant());
+  }
+
+  private EnrolmentTickets.Redeemable redeem(String ticket, String action, Origin origin) {
+    return tickets.check(ticket).orElseThrow(() -> {
+      events.appendCounted(new Event("EnrolmentTicketRefused", null, null, null, origin, Map.of("action", action)), origin.ip());
+      return EnrolmentTickets.refused();
+    });
+  }
+
+  private static String actor(EnrolmentTickets.Redeemable ticket) {
+    return ticket.userName() + " (enrolment ticket " + ticket.id() + ")";
   }
 
   /**
@@ -104,22 +134,12 @@ final class SecondFactor {
     UserRepository.Row row = row(principal);
     if (!row.user().mfaEnabled()) {
       missing(principal, action, "a second factor is required to " + action + ", and " + principal.userName()
-          + " has none: enrol with `portcullis mfa enroll`", origin);
+          + " has none: enrol with the ticket an admin gives you (`portcullis mfa enroll --ticket T`)", origin);
     }
     if (otp == null || otp.isBlank()) {
       missing(principal, action, "a fresh one-time code is required to " + action + " (pass --otp CODE)", origin);
     }
-    Instant since = clock.instant().minus(settings.throttleWindow());
-    long failures = database.withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM events WHERE kind = 'SecondFactorFailed' AND subject = :u AND occurred_at > :since")
-        .bind("u", principal.userName()).bind("since", since.toEpochMilli()).mapTo(Long.class).one());
-    if (failures >= settings.maxMfaFailures()) {
-      events.append(new Event("SecondFactorThrottled", principal.actor(), null, principal.userName(), origin,
-          Map.of("action", action)));
-      throw new IdentityException(Reason.THROTTLED,
-          "too many wrong one-time codes for " + principal.userName() + "; try again in "
-              + settings.throttleWindow().toMinutes() + " minutes");
-    }
+    requireNotThrottled(principal.userName(), principal.actor(), action, origin);
     String code = otp.trim();
     if (code.matches("\\d{6}")) {
       byte[] secret = secrets.open(row.sealedSecret(), PURPOSE);
@@ -134,7 +154,7 @@ final class SecondFactor {
             return used;
           });
       if (!accepted) {
-        fail(principal, "wrong, expired or already used one-time code (to " + action + ")", origin);
+        fail(principal.actor(), principal.userName(), "wrong, expired or already used one-time code (to " + action + ")", origin);
       }
       return;
     }
@@ -147,18 +167,32 @@ final class SecondFactor {
       return used;
     });
     if (!recovered) {
-      fail(principal, "wrong or already used recovery code (to " + action + ")", origin);
+      fail(principal.actor(), principal.userName(), "wrong or already used recovery code (to " + action + ")", origin);
     }
   }
 
   private void missing(Principal principal, String action, String why, Origin origin) {
-    events.append(new Event("SecondFactorMissing", principal.actor(), null, principal.userName(), origin, Map.of("action", action)));
+    events.appendCounted(new Event("SecondFactorMissing", principal.actor(), null, principal.userName(), origin, Map.of("action", action)),
+        principal.actor());
     throw new IdentityException(Reason.SECOND_FACTOR, why);
   }
 
-  private void fail(Principal principal, String why, Origin origin) {
-    events.append(new Event("SecondFactorFailed", principal.actor(), null, principal.userName(), origin, Map.of("reason", why)));
+  private void fail(String actor, String user, String why, Origin origin) {
+    events.append(new Event("SecondFactorFailed", actor, null, user, origin, Map.of("reason", why)));
     throw new IdentityException(Reason.SECOND_FACTOR, why);
+  }
+
+  /** Past the limit of wrong codes for {@code user} in the window, step-up is refused until the window passes. */
+  private void requireNotThrottled(String user, String actor, String action, Origin origin) {
+    Instant since = clock.instant().minus(settings.throttleWindow());
+    long failures = database.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM events WHERE kind = 'SecondFactorFailed' AND subject = :u AND occurred_at > :since")
+        .bind("u", user).bind("since", since.toEpochMilli()).mapTo(Long.class).one());
+    if (failures >= settings.maxMfaFailures()) {
+      events.appendCounted(new Event("SecondFactorThrottled", actor, null, user, origin, Map.of("action", action)), user);
+      throw new IdentityException(Reason.THROTTLED,
+          "too many wrong one-time codes for " + user + "; try again in " + settings.throttleWindow().toMinutes() + " minutes");
+    }
   }
 
   private UserRepository.Row row(Principal principal) {

@@ -13,7 +13,7 @@ import java.util.zip.CRC32;
  * <pre>pcl_u_ IIIIIIIIIIII SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS CCCCCC</pre>
  *
  * <p>{@code pcl_} names Portcullis, the next letter the kind ({@code u} user API token, {@code p}
- * short-lived publish token). The body is 12 base62 characters of public identifier (the database
+ * short-lived publish token, {@code e} second-factor enrolment ticket). The body is 12 base62 characters of public identifier (the database
  * key) and 32 of secret (190 bits together, all from {@link SecureRandom}); the last 6 characters
  * are the CRC32 of everything before them, in base62, so a scanner (or this server) can tell a real
  * token from a typo without a look-up.
@@ -22,7 +22,9 @@ public final class TokenFormat {
 
   public enum Kind {
     USER('u'),
-    PUBLISH('p');
+    PUBLISH('p'),
+    /** A single-use ticket to enrol a second factor; never accepted as an API token. */
+    ENROLMENT('e');
 
     private final char letter;
 
@@ -53,7 +55,7 @@ public final class TokenFormat {
   private static final String ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   public static final Pattern PATTERN =
-      Pattern.compile("pcl_([up])_([0-9A-Za-z]{" + (ID_LENGTH + SECRET_LENGTH) + "})([0-9A-Za-z]{6})");
+      Pattern.compile("pcl_([upe])_([0-9A-Za-z]{" + (ID_LENGTH + SECRET_LENGTH) + "})([0-9A-Za-z]{6})");
 
   private final SecureRandom random;
 

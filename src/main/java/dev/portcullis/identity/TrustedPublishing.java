@@ -69,7 +69,7 @@ public final class TrustedPublishing {
   private final OidcVerifier verifier;
 
   public TrustedPublishing(Database database, EventLog events, Clock clock, SecureRandom random, OidcSettings settings,
-      Identity identity, AlertSink alerts, DrillIssuer drillIssuer) {
+      Identity identity, AlertSink alerts, DrillIssuer drillIssuer, dev.portcullis.net.GuardedHttp http) {
     this.database = database;
     this.events = events;
     this.clock = clock;
@@ -77,7 +77,7 @@ public final class TrustedPublishing {
     this.settings = settings;
     this.identity = identity;
     this.alerts = alerts;
-    this.verifier = new OidcVerifier(clock, settings, Map.of(DrillIssuer.ISSUER, drillIssuer::publicKeys));
+    this.verifier = new OidcVerifier(clock, settings, Map.of(DrillIssuer.ISSUER, drillIssuer::publicKeys), http);
   }
 
   public OidcSettings settings() {
@@ -89,8 +89,17 @@ public final class TrustedPublishing {
   /** Registers a publisher for a project: the project's owner (or a global admin) with a fresh second factor. */
   public Registered add(Principal by, String otp, String project, TrustedPublisher publisher, Origin origin) {
     requireProjectAdmin(by, project, "add a trusted publisher", origin);
-    if (DrillIssuer.ISSUER.equals(publisher.issuer(settings))) {
+    String issuer = publisher.issuer(settings);
+    if (DrillIssuer.ISSUER.equals(issuer)) {
       throw new IdentityException(DrillIssuer.ISSUER + " is the drill issuer; only drill sandboxes trust it");
+    }
+    boolean builtIn = issuer.equals(settings.githubIssuer()) || issuer.equals(settings.gitlabIssuer()) || issuer.equals(settings.googleIssuer());
+    if (!builtIn && !by.canEverywhere(Permission.ADMIN)) {
+      // The server fetches discovery documents and keys from an issuer URL: only a global admin names a new one.
+      events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
+          Map.of("action", "add a trusted publisher", "reason", "a custom issuer needs a global admin")), by.actor());
+      throw new IdentityException(Reason.FORBIDDEN, "only a global admin may register a publisher with its own issuer (" + issuer
+          + "); project owners use the built-in GitHub, GitLab.com and Google issuers");
     }
     identity.requireSecondFactor(by, otp, "add a trusted publisher to " + project, origin);
     return register(project, publisher, by.actor(), origin);
@@ -307,7 +316,8 @@ public final class TrustedPublishing {
         }
       }
     }
-    events.append(new Event("PublishTokenRefused", null, null, code, origin, details));
+    // Counted: anyone can post tokens to the exchange.
+    events.appendCounted(new Event("PublishTokenRefused", null, null, code, origin, details), origin.ip() + " " + code);
     return new Failed(code, description);
   }
 
@@ -320,8 +330,8 @@ public final class TrustedPublishing {
 
   private void requireProjectAdmin(Principal by, String project, String action, Origin origin) {
     if (!by.can(Permission.ADMIN, project)) {
-      events.append(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
-          Map.of("action", action, "reason", "needs the project's owner or a global admin")));
+      events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
+          Map.of("action", action, "reason", "needs the project's owner or a global admin")), by.actor());
       throw new IdentityException(Reason.FORBIDDEN, "only the owner of '" + project + "' or a global admin may " + action);
     }
   }

@@ -93,6 +93,12 @@ final class UserRepository {
         .execute();
   }
 
+  void clearMfa(Handle h, long userId) {
+    h.createUpdate("UPDATE users SET mfa_secret = NULL, mfa_enabled_at = NULL, mfa_last_step = NULL WHERE id = :id")
+        .bind("id", userId)
+        .execute();
+  }
+
   void enableMfa(Handle h, long userId, Instant now, long step) {
     h.createUpdate("UPDATE users SET mfa_enabled_at = :t, mfa_last_step = :step WHERE id = :id")
         .bind("t", now.toEpochMilli())

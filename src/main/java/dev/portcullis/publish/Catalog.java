@@ -126,11 +126,10 @@ public final class Catalog {
   }
 
   /** The reason a file's release is quarantined, if it is. */
-  public Optional<String> quarantineReason(String normalizedProject, String filename) {
+  /** Whether the file belongs to a quarantined release (kept for forensics, never served). */
+  public boolean isQuarantined(String normalizedProject, String filename) {
     return database.withHandle(h -> h.createQuery(ARTIFACT_SELECT + " WHERE p.name = :p AND f.filename = :f AND r.state = 'quarantined'")
-        .bind("p", normalizedProject).bind("f", filename)
-        .map((rs, ctx) -> String.valueOf(rs.getString("decision_reason")))
-        .findOne());
+        .bind("p", normalizedProject).bind("f", filename).map((rs, ctx) -> 1).findOne()).isPresent();
   }
 
   public Optional<Release> findRelease(String normalizedProject, String canonicalVersion) {

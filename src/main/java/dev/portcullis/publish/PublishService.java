@@ -91,14 +91,16 @@ public final class PublishService {
     if (filename != null) {
       details.put("filename", filename);
     }
-    events.append(
+    // Counted, not written one by one: an anonymous client can cause these at will.
+    events.appendCounted(
         new Event(
             "UploadRejected",
             principal == null ? null : principal.actor(),
             null,
             filename,
             origin,
-            details));
+            details),
+        principal == null ? origin.ip() : principal.actor());
     return new UploadResult.Refused(refusal, message);
   }
 
@@ -114,7 +116,7 @@ public final class PublishService {
         // After the commit: the gate decides what happens to the release now. If that fails,
         // the release simply stays held (fail closed).
         try {
-          listener.staged(staged.project(), staged.version());
+          listener.staged(staged.project(), staged.version(), staged.filename());
         } catch (RuntimeException e) {
           org.slf4j.LoggerFactory.getLogger(PublishService.class)
               .error("deciding {} {} failed; it stays held", staged.project(), staged.version(), e);

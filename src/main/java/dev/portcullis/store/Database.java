@@ -36,6 +36,7 @@ public final class Database implements AutoCloseable {
     config.setPoolName("portcullis-db");
     switch (settings.dialect()) {
       case SQLITE -> {
+        ownerOnly(settings);
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -61,6 +62,28 @@ public final class Database implements AutoCloseable {
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
+    }
+  }
+
+  /**
+   * The database file is created 0600 (SQLite gives its -wal and -shm files the same mode), and an
+   * existing one is tightened: it holds the token digests, the sealed second factors and the event log.
+   */
+  private static void ownerOnly(DatabaseSettings settings) {
+    java.nio.file.Path file = java.nio.file.Path.of(settings.jdbcUrl().substring("jdbc:sqlite:".length()));
+    try {
+      if (file.getParent() != null) {
+        PrivateFiles.createDirectories(file.getParent());
+      }
+      PrivateFiles.ownerOnly(file);
+      for (String suffix : new String[] {"-wal", "-shm"}) {
+        java.nio.file.Path companion = file.resolveSibling(file.getFileName() + suffix);
+        if (java.nio.file.Files.exists(companion)) {
+          PrivateFiles.ownerOnly(companion);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create the database file " + file + " (" + e.getMessage() + ")", e);
     }
   }
 

@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -45,14 +43,9 @@ public final class SecretBox {
     Path file = dataDir.resolve("keys").resolve("secret.key");
     try {
       if (!Files.exists(file)) {
-        Files.createDirectories(file.getParent());
         byte[] fresh = new byte[32];
         random.nextBytes(fresh);
-        Path tmp = file.resolveSibling("secret.key.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(tmp, Base64.getEncoder().encode(fresh), StandardOpenOption.WRITE);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.writeAtomically(file, Base64.getEncoder().encode(fresh));
       }
       return new SecretBox(Base64.getDecoder().decode(Files.readString(file).trim()), random);
     } catch (IOException e) {

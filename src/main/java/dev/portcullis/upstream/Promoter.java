@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.portcullis.net.GuardedHttp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,10 +52,10 @@ public final class Promoter {
   private final Identity identity;
   private final EventLog events;
   private final AlertSink alerts;
-  private final HttpClient http;
+  private final GuardedHttp http;
   private final Clock clock;
 
-  public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, HttpClient http,
+  public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, GuardedHttp http,
       Clock clock) {
     this.database = database;
     this.blobs = blobs;
@@ -69,15 +67,26 @@ public final class Promoter {
     this.clock = clock;
   }
 
-  /** Sets where a project's approved releases go, and with which credential (a fresh second factor). */
+  /**
+   * Sets where a project's approved releases go, and with which credential: a global admin only
+   * (the server will send released files and the credential there), with a fresh second factor,
+   * to a URL the outbound policy permits.
+   */
   public Target set(Principal principal, String otp, String projectName, String uploadUrl, String credential, Origin origin) {
     String project = ProjectName.of(projectName).normalized();
-    if (!principal.canEverywhere(Permission.ADMIN) && !principal.can(Permission.ADMIN, project)) {
-      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN, "setting an upstream needs the project's owner or an admin");
+    if (!principal.canEverywhere(Permission.ADMIN)) {
+      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN,
+          "only a global admin sets where a project is promoted (the server sends its files and the credential there)");
     }
-    URI uri = URI.create(uploadUrl);
-    if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || credential == null || credential.isBlank()) {
-      throw new dev.portcullis.identity.IdentityException("an upstream needs an http(s) upload URL and a credential");
+    URI uri;
+    try {
+      uri = URI.create(uploadUrl == null ? "" : uploadUrl);
+      http.policy().check(uri);
+    } catch (IllegalArgumentException | IOException e) {
+      throw new dev.portcullis.identity.IdentityException("the upload URL cannot be used: " + e.getMessage());
+    }
+    if (credential == null || credential.isBlank()) {
+      throw new dev.portcullis.identity.IdentityException("an upstream needs an upload URL and a credential");
     }
     identity.requireSecondFactor(principal, otp, "promote " + project + " to " + uri.getHost(), origin);
     long now = clock.millis();
@@ -154,10 +163,11 @@ public final class Promoter {
       }
       Path blob = blobs.find((String) row.get("sha256")).orElseThrow(() -> new IllegalStateException("the approved bytes are missing"));
       String token = new String(secrets.open((String) target.get("credential"), PURPOSE), StandardCharsets.UTF_8);
-      HttpResponse<String> response = upload((String) target.get("upload_url"), token, row, blob);
-      boolean alreadyThere = response.statusCode() == 400 && response.body() != null
-          && response.body().contains("File already exists") && response.body().contains((String) row.get("blake2_256"));
-      if (response.statusCode() / 100 == 2 || alreadyThere) {
+      GuardedHttp.Response response = upload((String) target.get("upload_url"), token, row, blob);
+      String answer = new String(response.body(), StandardCharsets.UTF_8);
+      boolean alreadyThere = response.status() == 400
+          && answer.contains("File already exists") && answer.contains((String) row.get("blake2_256"));
+      if (response.status() / 100 == 2 || alreadyThere) {
         long now = clock.millis();
         database.inTransaction(h -> {
           h.createUpdate("UPDATE promotions SET state = 'uploaded', attempts = :n, uploaded_at = :t, last_error = NULL WHERE id = :id")
@@ -170,15 +180,16 @@ public final class Promoter {
         });
         return;
       }
-      error = "HTTP " + response.statusCode() + ": " + firstLine(response.body());
-    } catch (IOException | RuntimeException e) {
-      error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    } catch (InterruptedException e) {
+      // The status only: what the other server says is never copied into errors or alerts.
+      error = "the upstream answered HTTP " + response.status();
+    } catch (java.io.InterruptedIOException e) {
       // Shutting down mid-upload: hand the promotion back (a repeat is recognised as "already there").
       database.inTransaction(h -> h.createUpdate("UPDATE promotions SET next_attempt_at = :now WHERE id = :id AND state = 'pending'")
           .bind("now", clock.millis()).bind("id", id).execute());
       Thread.currentThread().interrupt();
       return;
+    } catch (IOException | RuntimeException e) {
+      error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
     boolean last = attempt >= MAX_ATTEMPTS;
     String reason = error.length() > 900 ? error.substring(0, 900) : error;
@@ -192,7 +203,7 @@ public final class Promoter {
   }
 
   /** The legacy upload (multipart/form-data), streaming the stored file. */
-  private HttpResponse<String> upload(String url, String token, Map<String, Object> row, Path blob) throws IOException, InterruptedException {
+  private GuardedHttp.Response upload(String url, String token, Map<String, Object> row, Path blob) throws IOException {
     String boundary = "portcullis-" + UUID.randomUUID();
     StringBuilder fields = new StringBuilder();
     boolean wheel = "bdist_wheel".equals(row.get("packagetype"));
@@ -216,27 +227,14 @@ public final class Promoter {
     byte[] head = fields.toString().getBytes(StandardCharsets.UTF_8);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
     long length = head.length + Files.size(blob) + tail.length;
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("__token__:" + token).getBytes(StandardCharsets.UTF_8)))
-        .header("User-Agent", "portcullis-promoter")
-        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-          try {
-            return new SequenceInputStream(Collections.enumeration(List.<InputStream>of(new java.io.ByteArrayInputStream(head),
-                Files.newInputStream(blob), new java.io.ByteArrayInputStream(tail))));
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }), length))
-        .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    Map<String, String> headers = Map.of(
+        "Content-Type", "multipart/form-data; boundary=" + boundary,
+        "Authorization", "Basic " + Base64.getEncoder().encodeToString(("__token__:" + token).getBytes(StandardCharsets.UTF_8)));
+    try (InputStream body = new SequenceInputStream(Collections.enumeration(List.<InputStream>of(new java.io.ByteArrayInputStream(head),
+        Files.newInputStream(blob), new java.io.ByteArrayInputStream(tail))))) {
+      return http.post(URI.create(url), headers, new GuardedHttp.Stream(body, length, "multipart/form-data; boundary=" + boundary),
+          Duration.ofMinutes(30), 64 * 1024);
+    }
   }
 
-  private static String firstLine(String body) {
-    if (body == null) {
-      return "";
-    }
-    String line = body.strip().lines().findFirst().orElse("");
-    return line.length() > 300 ? line.substring(0, 300) : line;
-  }
 }

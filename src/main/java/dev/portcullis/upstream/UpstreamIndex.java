@@ -2,22 +2,25 @@ package dev.portcullis.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.net.GuardedHttp;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
-/** A PyPI-compatible index's JSON API ({@code /pypi/<project>/json}), polled with {@code If-None-Match}. */
+/**
+ * A PyPI-compatible index's JSON API ({@code /pypi/<project>/json}), polled with {@code
+ * If-None-Match}, through the guarded client (the outbound policy applies to the index and to
+ * every file URL it lists). Errors are in our words: nothing the index answers is echoed into a
+ * watch's last error or an alert.
+ */
 final class UpstreamIndex {
 
   /** The well-known indexes a watch spec may name. */
@@ -44,31 +47,45 @@ final class UpstreamIndex {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final long MAX_LISTING_BYTES = 64L << 20;
 
-  private final HttpClient http;
+  private final GuardedHttp http;
 
-  UpstreamIndex(HttpClient http) {
+  UpstreamIndex(GuardedHttp http) {
     this.http = http;
   }
 
-  /** Fetches the project's listing; network errors and unexpected answers throw {@link IOException}. */
-  Answer poll(String indexUrl, String project, String etag) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(indexUrl + "/pypi/" + project + "/json"))
-        .timeout(Duration.ofSeconds(30)).header("Accept", "application/json").header("User-Agent", "portcullis-upstream-watcher");
-    if (etag != null) {
-      request.header("If-None-Match", etag);
-    }
-    HttpResponse<InputStream> response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      return switch (response.statusCode()) {
-        case 304 -> new NotModified();
-        case 404 -> new Missing();
-        case 200 -> new Listing(files(JSON.readTree(body.readNBytes((int) MAX_LISTING_BYTES))), response.headers().firstValue("ETag").orElse(null));
-        default -> throw new IOException(indexUrl + " answered HTTP " + response.statusCode() + " for " + project);
-      };
+  /** Refuses (as an invalid request) an index URL the outbound policy would never fetch. */
+  void check(String indexUrl) {
+    try {
+      http.policy().check(URI.create(indexUrl));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new dev.portcullis.identity.IdentityException("the index URL cannot be watched: " + e.getMessage());
     }
   }
 
-  private static List<File> files(JsonNode root) {
+  /** Fetches the project's listing; network errors and unexpected answers throw {@link IOException}. */
+  Answer poll(String indexUrl, String project, String etag) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    if (etag != null) {
+      headers.put("If-None-Match", etag);
+    }
+    URI uri = URI.create(indexUrl + "/pypi/" + project + "/json");
+    GuardedHttp.Response response = http.get(uri, headers, Duration.ofSeconds(30), MAX_LISTING_BYTES);
+    return switch (response.status()) {
+      case 304 -> new NotModified();
+      case 404 -> new Missing();
+      case 200 -> new Listing(files(response.body(), uri), response.header("ETag").orElse(null));
+      default -> throw new IOException(uri.getHost() + " answered HTTP " + response.status() + " for " + project);
+    };
+  }
+
+  private static List<File> files(byte[] body, URI from) throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IOException("the answer of " + from.getHost() + " is not a JSON project listing");
+    }
     List<File> files = new ArrayList<>();
     root.path("releases").fields().forEachRemaining(release -> release.getValue().forEach(f -> files.add(new File(release.getKey(),
         f.path("filename").asText(), f.path("digests").path("sha256").asText(), f.path("size").asLong(),
@@ -76,53 +93,25 @@ final class UpstreamIndex {
     return files;
   }
 
-  /** Downloads a file (at most {@code maxBytes}) to a temporary file; the caller deletes it. */
-  Optional<Path> download(File file, long maxBytes) throws IOException, InterruptedException {
-    HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(file.url())).timeout(Duration.ofMinutes(5)).GET().build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      if (response.statusCode() != 200) {
+  /** Downloads a file (at most {@code maxBytes}) to a temporary file; the caller deletes it. Empty when not there or too large. */
+  Optional<Path> download(File file, long maxBytes) throws IOException {
+    Path tmp = Files.createTempFile("portcullis-upstream-", ".part");
+    try {
+      int status = http.download(URI.create(file.url()), Map.of(), Duration.ofMinutes(5), maxBytes, tmp);
+      if (status == 200) {
+        return Optional.of(tmp);
+      }
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      if (e.getMessage() != null && e.getMessage().contains("is larger than")) {
         return Optional.empty();
       }
-      Path tmp = Files.createTempFile("portcullis-upstream-", ".part");
-      try (InputStream bounded = new java.io.BufferedInputStream(body)) {
-        long copied = Files.copy(new LimitedStream(bounded, maxBytes), tmp, StandardCopyOption.REPLACE_EXISTING);
-        if (copied >= maxBytes) {
-          Files.deleteIfExists(tmp);
-          return Optional.empty();
-        }
-      }
-      return Optional.of(tmp);
+      throw e;
+    } catch (IllegalArgumentException e) {
+      Files.deleteIfExists(tmp);
+      throw new IOException("the index lists a file URL that is not a URL");
     }
-  }
-
-  /** Reads at most {@code max} bytes. */
-  private static final class LimitedStream extends java.io.FilterInputStream {
-    private long left;
-
-    LimitedStream(InputStream in, long max) {
-      super(in);
-      this.left = max;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      left -= b >= 0 ? 1 : 0;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      left -= Math.max(n, 0);
-      return n;
-    }
+    Files.deleteIfExists(tmp);
+    return Optional.empty();
   }
 }

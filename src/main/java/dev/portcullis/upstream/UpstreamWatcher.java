@@ -66,7 +66,7 @@ public final class UpstreamWatcher {
   private final Duration interval;
 
   public UpstreamWatcher(Database database, Catalog catalog, Identity identity, EventLog events, AlertSink alerts, Inspector inspector,
-      java.net.http.HttpClient http, Clock clock, RandomGenerator random, Duration interval) {
+      dev.portcullis.net.GuardedHttp http, Clock clock, RandomGenerator random, Duration interval) {
     this.database = database;
     this.catalog = catalog;
     this.identity = identity;
@@ -88,13 +88,16 @@ public final class UpstreamWatcher {
    */
   public Watch add(Principal principal, String indexUrl, String name, boolean dependency, String localProject, boolean acceptExisting,
       Origin origin) {
-    String url = indexUrl.startsWith("http://") || indexUrl.startsWith("https://")
-        ? (indexUrl.endsWith("/") ? indexUrl.substring(0, indexUrl.length() - 1) : indexUrl) : UpstreamIndex.resolve(indexUrl);
+    boolean custom = indexUrl.contains("://");
+    String url = custom ? (indexUrl.endsWith("/") ? indexUrl.substring(0, indexUrl.length() - 1) : indexUrl) : UpstreamIndex.resolve(indexUrl);
     String project = ProjectName.of(name).normalized();
     String local = dependency ? null : ProjectName.of(localProject == null ? name : localProject).normalized();
-    if (!principal.canEverywhere(Permission.ADMIN) && (local == null || !principal.can(Permission.ADMIN, local))) {
-      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN, "watching upstream needs the admin role (or ownership of the project)");
+    if (!principal.canEverywhere(Permission.ADMIN) && (custom || local == null || !principal.can(Permission.ADMIN, local))) {
+      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN,
+          custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch pypi or testpypi"
+              : "watching upstream needs the admin role (or ownership of the project)");
     }
+    index.check(url);
     long now = clock.millis();
     database.inTransaction(h -> {
       h.createUpdate("INSERT INTO watched_projects (name, index_url, kind, local_project, state, failures, next_poll_at, accept_existing,"
@@ -175,14 +178,15 @@ public final class UpstreamWatcher {
     UpstreamIndex.Answer answer;
     try {
       answer = index.poll(url, name, (String) row.get("etag"));
-    } catch (IOException | RuntimeException e) {
-      failed(row, failures + 1, state, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-      return;
-    } catch (InterruptedException e) {
+    } catch (java.io.InterruptedIOException e) {
       // Shutting down mid-poll: hand the watch back at once instead of leaving it leased.
       database.inTransaction(h -> h.createUpdate("UPDATE watched_projects SET next_poll_at = :now WHERE id = :id")
           .bind("now", clock.millis()).bind("id", id).execute());
       Thread.currentThread().interrupt();
+      return;
+    } catch (IOException | RuntimeException e) {
+      // Our own words only (UpstreamIndex never puts the answer's content in a message).
+      failed(row, failures + 1, state, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
       return;
     }
     String etag = (String) row.get("etag");
@@ -342,11 +346,11 @@ public final class UpstreamWatcher {
             Map.of("filename", file.filename(), "findings", high.size()), List.of(), List.of()));
       }
       return "inspected";
-    } catch (IOException | RuntimeException e) {
-      return uninspected(row, file, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    } catch (InterruptedException e) {
+    } catch (java.io.InterruptedIOException e) {
       Thread.currentThread().interrupt();
       return "uninspected";
+    } catch (IOException | RuntimeException e) {
+      return uninspected(row, file, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     } finally {
       for (Path p : new Path[] {now, before}) {
         if (p != null) {

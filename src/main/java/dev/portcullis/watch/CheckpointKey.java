@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -42,16 +41,13 @@ public final class CheckpointKey {
     Path pub = dir.resolve("event-checkpoint.pub");
     try {
       if (!Files.exists(priv)) {
-        Files.createDirectories(dir);
+        dev.portcullis.store.PrivateFiles.createDirectories(dir);
         KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
         generator.initialize(255, random);
         KeyPair pair = generator.generateKeyPair();
-        Path tmp = dir.resolve("event-checkpoint.key.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
         Files.writeString(pub, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
-        Files.move(tmp, priv, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        dev.portcullis.store.PrivateFiles.writeAtomically(priv,
+            Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       }
       KeyFactory factory = KeyFactory.getInstance("Ed25519");
       PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(priv).strip())));

@@ -22,10 +22,12 @@ public final class EventLog {
 
   private final Database database;
   private final Clock clock;
+  private final CountedEvents counted;
 
   public EventLog(Database database, Clock clock) {
     this.database = database;
     this.clock = clock;
+    this.counted = new CountedEvents(clock);
   }
 
   /**
@@ -74,6 +76,22 @@ public final class EventLog {
       });
     }
     return rows.size();
+  }
+
+  /**
+   * For events a caller can cause at will (refused requests): the first few of its kind, {@code
+   * key} (a source address or actor) and minute are appended now; the rest are counted and summed
+   * up in one {@code EventsCounted} event by {@link #flushCounted} (docs/WATCH.md).
+   */
+  public void appendCounted(Event event, String key) {
+    counted.count(event, key, this::append);
+  }
+
+  /** Writes the summaries of counted events of minutes that are over ({@code all}: every minute, at shutdown). */
+  public void flushCounted(boolean all) {
+    for (Event summary : counted.drain(all)) {
+      append(summary);
+    }
   }
 
   /** Appends in a transaction of its own (for refusals, which change nothing else). */

@@ -37,9 +37,11 @@ public final class EventLogIntegrity {
   private final CheckpointKey key;
   private final Path sink;
   private final List<String> webhooks;
-  private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+  private final dev.portcullis.net.GuardedHttp http;
 
-  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink, List<String> webhooks) {
+  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink, List<String> webhooks,
+      dev.portcullis.net.GuardedHttp http) {
+    this.http = http;
     this.database = database;
     this.clock = clock;
     this.key = key;
@@ -71,6 +73,9 @@ public final class EventLogIntegrity {
         .bind("key", checkpoint.keyId()).bind("sig", checkpoint.signature()).execute());
     if (sink != null) {
       try {
+        if (sink.getParent() != null) {
+          Files.createDirectories(sink.getParent());
+        }
         Files.writeString(sink, JSON.writeValueAsString(checkpoint) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
             StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
       } catch (IOException e) {
@@ -86,16 +91,14 @@ public final class EventLogIntegrity {
   /** Best effort: a checkpoint that does not arrive is superseded by the next one, which covers every earlier event. */
   private void post(String url, Checkpoint checkpoint) {
     try {
-      var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(10))
-          .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(checkpoint)))
-          .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() / 100 != 2) {
-        LOG.warn("checkpoint {} was refused by {}: HTTP {}", checkpoint.seq(), java.net.URI.create(url).getHost(), response.statusCode());
+      var response = http.post(java.net.URI.create(url), Map.of("Content-Type", "application/json"),
+          new dev.portcullis.net.GuardedHttp.Bytes(JSON.writeValueAsBytes(checkpoint), "application/json"),
+          java.time.Duration.ofSeconds(10), dev.portcullis.net.GuardedHttp.DISCARD);
+      if (response.status() / 100 != 2) {
+        LOG.warn("checkpoint {} was refused by {}: HTTP {}", checkpoint.seq(), java.net.URI.create(url).getHost(), response.status());
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("checkpoint {} could not be sent to {}: {}", checkpoint.seq(), java.net.URI.create(url).getHost(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -108,8 +111,8 @@ public final class EventLogIntegrity {
 
   /**
    * Re-checks the whole log: the chain (sequence, predecessor, hash of every event), the head, and
-   * every checkpoint in the database and in {@code externalCheckpoints} (JSON lines; may be null)
-   * against {@code key}.
+   * every checkpoint in the database and in {@code externalCheckpoints} (JSON lines; may be null or
+   * not yet written) against {@code key}.
    */
   public static Report verify(Database database, PublicKey key, Path externalCheckpoints) throws IOException {
     TreeMap<Long, List<Checkpoint>> checkpoints = new TreeMap<>();
@@ -117,7 +120,7 @@ public final class EventLogIntegrity {
         rs.getString("root"), rs.getString("head_hash"), rs.getLong("signed_at"), rs.getString("key_id"), rs.getString("signature"))).list())
         .forEach(c -> checkpoints.computeIfAbsent(c.seq(), k -> new ArrayList<>()).add(c));
     int total = checkpoints.values().stream().mapToInt(List::size).sum();
-    if (externalCheckpoints != null) {
+    if (externalCheckpoints != null && Files.exists(externalCheckpoints)) {
       for (String line : Files.readAllLines(externalCheckpoints)) {
         if (!line.isBlank()) {
           Checkpoint c = JSON.readValue(line, Checkpoint.class);
@@ -164,7 +167,8 @@ public final class EventLogIntegrity {
       return null;
     });
     checkpoints.tailMap(tree.size(), false).forEach((seq, list) ->
-        problems.add("a checkpoint covers events up to seq " + seq + ", but the log ends at seq " + tree.size() + ": events were deleted"));
+        problems.add("truncated: a signed checkpoint covers events up to seq " + seq + ", but the log ends at seq " + tree.size()
+            + ": the newest events were deleted"));
     return new Report(tree.size(), total, problems);
   }
 

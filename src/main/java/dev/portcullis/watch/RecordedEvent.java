@@ -16,6 +16,21 @@ public record RecordedEvent(
     String details,
     String hash) {
 
+  private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile(
+      "(token |\\\"(?:successor|rotated_from|ticket)\\\":\\\")([0-9A-Za-z]{4})[0-9A-Za-z]{8}\\b");
+
+  /**
+   * This event with token ids cut to their first four characters, for readers who do not manage
+   * the tokens: an id names a token to its managers and is nobody else's business.
+   */
+  public RecordedEvent withTokenIdsMasked() {
+    return new RecordedEvent(seq, occurredAt, kind, mask(actor), project, mask(subject), sourceIp, userAgent, mask(details), hash);
+  }
+
+  private static String mask(String text) {
+    return text == null ? null : TOKEN_ID.matcher(text).replaceAll("$1$2…");
+  }
+
   /** {@code failure} for refusals and failures, {@code alert} for alerts, else {@code success}. */
   public String outcome() {
     String k = kind.toLowerCase(Locale.ROOT);

@@ -20,7 +20,8 @@ class OidcVerifierFuzzTest {
 
   private static final StaticIssuer ISSUER = new StaticIssuer();
   private static final OidcVerifier VERIFIER =
-      new OidcVerifier(Clock.systemUTC(), OidcSettings.DEFAULTS.withHttpLoopback(true), java.util.Map.of());
+      new OidcVerifier(Clock.systemUTC(), OidcSettings.DEFAULTS, java.util.Map.of(),
+          new dev.portcullis.net.GuardedHttp(dev.portcullis.net.OutboundPolicy.allowing("127.0.0.1", "localhost"), "oidc"));
 
   @AfterAll
   static void stop() {

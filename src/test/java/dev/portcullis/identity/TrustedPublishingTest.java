@@ -76,7 +76,7 @@ class TrustedPublishingTest {
   private static TestServer start(dev.portcullis.store.DatabaseSettings database, Path data, TestClock clock,
       dev.portcullis.testing.TestUser admin, List<AlertSink.Alert> alerts) {
     OidcSettings settings = OidcSettings.DEFAULTS.withIssuers(githubIssuer(), OidcSettings.DEFAULTS.gitlabIssuer(),
-        OidcSettings.DEFAULTS.googleIssuer()).withHttpLoopback(true);
+        OidcSettings.DEFAULTS.googleIssuer());
     return TestServer.start(database, data, PublishSettings.DEFAULT_MAX_FILE_BYTES, clock, admin, IdentitySettings.DEFAULTS,
         alerts::add, settings);
   }
@@ -288,7 +288,7 @@ class TrustedPublishingTest {
     try (StaticIssuer issuer = new StaticIssuer()) {
       Path data = dir.resolve("data");
       OidcSettings settings = OidcSettings.DEFAULTS.withIssuers(issuer.issuer(), OidcSettings.DEFAULTS.gitlabIssuer(),
-          OidcSettings.DEFAULTS.googleIssuer()).withHttpLoopback(true);
+          OidcSettings.DEFAULTS.googleIssuer());
       TestClock clock = new TestClock();
       try (TestServer server = TestServer.start(TestDatabases.create(database, data), data, PublishSettings.DEFAULT_MAX_FILE_BYTES,
           clock, null, IdentitySettings.DEFAULTS, AlertSink.logging(), settings)) {

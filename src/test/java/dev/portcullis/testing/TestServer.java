@@ -2,16 +2,16 @@ package dev.portcullis.testing;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
-import dev.portcullis.identity.Authentication;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.MfaEnrollment;
+import dev.portcullis.identity.NewUser;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.identity.Permission;
-import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.Role;
 import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.Totp;
 import dev.portcullis.identity.TokenRequest;
+import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
 import dev.portcullis.watch.AlertSink;
@@ -86,6 +86,8 @@ public final class TestServer implements AutoCloseable {
       IdentitySettings identity, AlertSink alerts, OidcSettings oidc, java.util.function.UnaryOperator<Settings> customize) {
     Settings settings = customize.apply(
         Settings.defaults(dataDir)
+            // Tests run their receivers, issuers and "PyPI" on loopback: allow-listed like an operator would.
+            .withOutbound(OutboundPolicy.allowing("127.0.0.1", "localhost"))
             .withDatabase(database)
             .withListener("127.0.0.1", 0)
             .withPublish(new PublishSettings(maxFileBytes))
@@ -143,14 +145,13 @@ public final class TestServer implements AutoCloseable {
 
   /** A new user with one role, a token carrying {@code permissions}, and an enrolled second factor. */
   public TestUser user(String name, RoleGrant grant, Permission... permissions) {
-    portcullis.identity().addUser(name, grant, "test");
+    NewUser added = portcullis.identity().addUser(name, grant, "test");
     String token = portcullis.identity()
         .createToken(new TokenRequest(name, "test", null, Set.of(permissions), null), "test").secret();
-    Principal principal = ((Authentication.Authenticated) portcullis.identity().authenticate(token, Origin.LOCAL)).principal();
-    MfaEnrollment enrollment = portcullis.identity().enrollMfa(principal, null, Origin.LOCAL);
+    MfaEnrollment enrollment = portcullis.identity().enrollMfa(added.ticket().secret(), Origin.LOCAL);
     byte[] secret = Totp.fromBase32(enrollment.secret());
     TestUser user = new TestUser(name, token, secret, clock);
-    portcullis.identity().confirmMfa(principal, user.otp(), Origin.LOCAL);
+    portcullis.identity().confirmMfa(added.ticket().secret(), user.otp(), Origin.LOCAL);
     return user;
   }
 
@@ -170,9 +171,23 @@ public final class TestServer implements AutoCloseable {
         body.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Number of events of {@code kind} recorded so far. */
+  /**
+   * Number of events of {@code kind} recorded so far, counting those summed up in {@code
+   * EventsCounted} (refusals are counted, not each written: EventLog#appendCounted).
+   */
   public long events(String kind) {
-    return portcullis.events().list(null, kind, 0, 100_000).size();
+    portcullis.events().flushCounted(true);
+    long written = portcullis.events().list(null, kind, 0, 100_000).size();
+    long counted = portcullis.events().list(null, "EventsCounted", 0, 100_000).stream()
+        .filter(e -> kind.equals(e.subject()))
+        .mapToLong(e -> {
+          try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.details()).path("count").asLong();
+          } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+          }
+        }).sum();
+    return written + counted;
   }
 
   /** What is stored: row counts and blob files. Equal snapshots mean nothing was stored. */

@@ -82,7 +82,7 @@ class EventLogIntegrityTest {
       // The newest event deleted (after a checkpoint that covers it).
       sql(server, "DELETE FROM events WHERE seq = " + last);
       assertThat(verify(server, checkpoints).out()).contains("the chain head says seq " + last + " but the log ends at seq " + (last - 1))
-          .contains("a checkpoint covers events up to seq " + last + ", but the log ends at seq");
+          .contains("truncated: a signed checkpoint covers events up to seq " + last + ", but the log ends at seq");
     }
   }
 

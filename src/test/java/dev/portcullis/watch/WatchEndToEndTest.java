@@ -99,8 +99,7 @@ class WatchEndToEndTest {
     smtp.start();
     try (StaticIssuer issuer = new StaticIssuer(); Receiver receiver = new Receiver();
         TestServer server = TestServer.start(database, dir.resolve("data"), settings -> settings
-            .withOidc(OidcSettings.DEFAULTS.withIssuers(issuer.issuer(), OidcSettings.DEFAULTS.gitlabIssuer(), OidcSettings.DEFAULTS.googleIssuer())
-                .withHttpLoopback(true))
+            .withOidc(OidcSettings.DEFAULTS.withIssuers(issuer.issuer(), OidcSettings.DEFAULTS.gitlabIssuer(), OidcSettings.DEFAULTS.googleIssuer()))
             .withSmtp(new Smtp("127.0.0.1", smtp.getSmtp().getPort(), "watch@portcullis.test", null, null))
             .withWatch(WatchSettings.DEFAULTS.withAlerts(List.of(new WatchSettings.Webhook(receiver.url(), List.of(SECRET))), List.of(),
                 List.of("security@acme.test"), null, "high")))) {

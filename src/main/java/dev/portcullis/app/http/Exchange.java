@@ -21,9 +21,11 @@ public final class Exchange {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServerExchange exchange;
+  private final ClientAddress clients;
 
-  Exchange(HttpServerExchange exchange) {
+  Exchange(HttpServerExchange exchange, ClientAddress clients) {
     this.exchange = exchange;
+    this.clients = clients;
   }
 
   public String method() {
@@ -107,10 +109,16 @@ public final class Exchange {
     }
   }
 
+  /** The client: its address (through trusted proxies, {@link ClientAddress}) and user agent. */
   public Origin origin() {
     InetSocketAddress peer = exchange.getSourceAddress();
-    String ip = peer == null || peer.getAddress() == null ? null : peer.getAddress().getHostAddress();
+    String ip = clients.of(peer == null ? null : peer.getAddress(), values("Forwarded"), values("X-Forwarded-For"));
     return new Origin(ip, header("User-Agent"));
+  }
+
+  private java.util.List<String> values(String name) {
+    HeaderValues values = exchange.getRequestHeaders().get(name);
+    return values == null ? null : java.util.List.copyOf(values);
   }
 
   public Exchange status(int status) {

@@ -1,13 +1,18 @@
 package dev.portcullis.app.http;
 
 import dev.portcullis.identity.IdentityException;
-import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +20,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 /**
  * The HTTP server: Undertow's core (no servlet container), every request handled on its own
@@ -22,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * responses, in the {@link ErrorStyle} of the route that failed.
  *
  * <p>Undertow rather than Jetty: PyPI clients show the HTTP reason phrase as the error message
- * (twine prints it), and Jetty 10 and later always send the standard phrase.
+ * (twine prints it), and Jetty 10 and later always send the standard phrase. The listener is built
+ * on XNIO directly (as Undertow's own builder does) so that every accepted connection passes the
+ * per-address cap first; with the timeouts and the overall cap of {@link HttpSettings}, no client
+ * can hold connections, memory or threads for long (docs/CONFIGURATION.md).
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -32,12 +48,17 @@ public final class HttpServer implements AutoCloseable {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final String host;
   private final int port;
+  private final HttpSettings settings;
+  private final ClientAddress clients;
   private GracefulShutdownHandler shutdown;
-  private Undertow undertow;
+  private XnioWorker worker;
+  private AcceptingChannel<StreamConnection> listener;
 
-  public HttpServer(String host, int port) {
+  public HttpServer(String host, int port, HttpSettings settings) {
     this.host = host;
     this.port = port;
+    this.settings = settings;
+    this.clients = new ClientAddress(settings.trustedProxies());
     routes.setFallbackHandler(
         exchange ->
             dispatch(exchange, ErrorStyle.JSON, e -> {
@@ -63,48 +84,87 @@ public final class HttpServer implements AutoCloseable {
 
   public void start() {
     shutdown = new GracefulShutdownHandler(routes);
-    undertow =
-        Undertow.builder()
-            .addHttpListener(port, host)
-            .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
-            .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
-            // Bodies are bounded by the handlers that read them (Exchange.body(max), jsonBody):
-            // Undertow's own check fixes its limit when a chunked request starts and cannot be
-            // raised for the upload route.
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L)
-            .setHandler(shutdown)
-            .build();
-    undertow.start();
+    OptionMap http = OptionMap.builder()
+        .set(UndertowOptions.ALWAYS_SET_DATE, true)
+        .set(UndertowOptions.MAX_HEADER_SIZE, 32 * 1024)
+        .set(UndertowOptions.MAX_HEADERS, 100)
+        .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+        // Bodies are bounded by the handlers that read them (Exchange.body(max), jsonBody):
+        // Undertow's own check fixes its limit when a chunked request starts and cannot be
+        // raised for the upload route.
+        .set(UndertowOptions.MAX_ENTITY_SIZE, -1L)
+        .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.headerTimeout().toMillis())
+        .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) settings.idleTimeout().toMillis())
+        .getMap();
+    int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    try {
+      worker = Xnio.getInstance(HttpServer.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_IO_THREADS, ioThreads)
+          .set(Options.WORKER_TASK_CORE_THREADS, 2)
+          .set(Options.WORKER_TASK_MAX_THREADS, 2)
+          .set(Options.WORKER_NAME, "portcullis-http")
+          .set(Options.TCP_NODELAY, true)
+          .getMap());
+      ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+      HttpOpenListener open = new HttpOpenListener(buffers, http);
+      open.setRootHandler(shutdown);
+      ConnectionLimit limited = new ConnectionLimit(open, settings.maxConnectionsPerAddress(), clients);
+      OptionMap socket = OptionMap.builder()
+          .set(Options.WORKER_IO_THREADS, ioThreads)
+          .set(Options.TCP_NODELAY, true)
+          .set(Options.REUSE_ADDRESSES, true)
+          .set(Options.BALANCING_TOKENS, 1)
+          .set(Options.BALANCING_CONNECTIONS, 2)
+          .set(Options.BACKLOG, 1000)
+          .set(Options.CONNECTION_HIGH_WATER, settings.maxConnections())
+          .set(Options.CONNECTION_LOW_WATER, settings.maxConnections())
+          .set(Options.READ_TIMEOUT, (int) settings.bodyReadTimeout().toMillis())
+          .set(Options.WRITE_TIMEOUT, (int) Math.max(60_000, settings.idleTimeout().toMillis()))
+          .getMap();
+      ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(limited);
+      listener = worker.createStreamConnectionServer(new InetSocketAddress(InetAddress.getByName(host), port), accept, socket);
+      listener.resumeAccepts();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")", e);
+    }
   }
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+    return listener.getLocalAddress(InetSocketAddress.class).getPort();
   }
 
   /** Stops accepting requests, lets running ones finish (up to 30 s), then stops. */
   @Override
   public void close() {
-    if (undertow == null) {
+    if (worker == null) {
       return;
     }
-    shutdown.shutdown();
-    try {
-      shutdown.awaitShutdown(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (listener != null) {
+      try {
+        listener.close();
+      } catch (IOException e) {
+        LOG.warn("closing the listener: {}", e.toString());
+      }
+      shutdown.shutdown();
+      try {
+        shutdown.awaitShutdown(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    undertow.stop();
+    worker.shutdownNow();
     workers.close();
-    undertow = null;
+    worker = null;
+    listener = null;
   }
 
   private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler) {
     HttpHandler blocking =
         ex -> {
           ex.startBlocking();
-          run(new Exchange(ex), style, handler);
+          run(new Exchange(ex, clients), style, handler);
         };
     exchange.dispatch(workers, blocking);
   }

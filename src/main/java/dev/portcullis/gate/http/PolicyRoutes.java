@@ -3,6 +3,7 @@ package dev.portcullis.gate.http;
 import dev.portcullis.app.http.Exchange;
 import dev.portcullis.app.http.HttpProblem;
 import dev.portcullis.gate.Policies;
+import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.http.ApiAuthenticator;
 import dev.portcullis.publish.ProjectName;
@@ -23,9 +24,17 @@ public final class PolicyRoutes {
     this.policies = policies;
   }
 
+  /**
+   * The project's policy versions, for its readers, approvers and owners. Webhook URLs carry their
+   * receivers' secrets: only the project's owner (or a global admin) sees them whole.
+   */
   public void show(Exchange exchange) {
-    auth.require(exchange);
+    Principal principal = auth.require(exchange);
     String project = project(exchange);
+    boolean owner = principal.can(Permission.ADMIN, project);
+    if (!owner && !principal.can(Permission.READ, project) && !principal.can(Permission.APPROVE, project)) {
+      throw HttpProblem.notFound("No policy for '" + project + "' that this token may read.");
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("project", project);
     out.put("versions", policies.versions(project).stream().map(v -> {
@@ -35,7 +44,7 @@ public final class PolicyRoutes {
       json.put("created_at", v.createdAt().toString());
       json.put("created_by", v.createdBy());
       json.put("confirmed_by", v.confirmedBy());
-      json.put("document", v.document());
+      json.put("document", owner ? v.document() : Policies.redacted(v.document()));
       return json;
     }).toList());
     out.put("active", policies.activeVersion(project).map(Policies.Version::version).orElse(0));

@@ -23,8 +23,12 @@ import java.util.Map;
 /** The release API under {@code /api/v1}: list, show, approve, reject, yank (docs/API.md). */
 public final class ReleaseRoutes {
 
-  /** Body of approve / reject / yank requests. */
-  public record DecisionRequest(String comment, String reason, String otp) {}
+  /**
+   * Body of approve / reject / yank requests. {@code files}: the SHA-256 digests of the files the
+   * approver reviewed; when given, the approval is refused unless they are exactly the release's
+   * files (the CLI always sends them).
+   */
+  public record DecisionRequest(String comment, String reason, String otp, List<String> files) {}
 
   private final ApiAuthenticator auth;
   private final Catalog catalog;
@@ -48,7 +52,7 @@ public final class ReleaseRoutes {
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (Release release : catalog.releases(state)) {
-      if (principal.can(Permission.READ, release.project())) {
+      if (mayRead(principal, release)) {
         out.add(json(release));
       }
     }
@@ -58,7 +62,7 @@ public final class ReleaseRoutes {
   public void show(Exchange exchange) {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
-    if (!principal.can(Permission.READ, release.project())) {
+    if (!mayRead(principal, release)) {
       throw HttpProblem.notFound("No such release.");
     }
     exchange.json(json(release));
@@ -72,7 +76,7 @@ public final class ReleaseRoutes {
   public void waitForDecision(Exchange exchange) throws InterruptedException {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
-    if (!principal.can(Permission.READ, release.project())) {
+    if (!mayRead(principal, release)) {
       throw HttpProblem.notFound("No such release.");
     }
     int timeout;
@@ -94,7 +98,7 @@ public final class ReleaseRoutes {
   public void inspection(Exchange exchange) {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
-    if (!principal.can(Permission.READ, release.project())) {
+    if (!mayRead(principal, release)) {
       throw HttpProblem.notFound("No such release.");
     }
     exchange.json(Map.of("project", release.project(), "version", release.version(), "files", inspection.reports(release)));
@@ -103,7 +107,8 @@ public final class ReleaseRoutes {
   public void approve(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
-    answer(exchange, gate.approve(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
+    answer(exchange, gate.approve(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(),
+        body.files(), exchange.origin()));
   }
 
   public void reject(Exchange exchange) {
@@ -122,7 +127,8 @@ public final class ReleaseRoutes {
   public void unquarantine(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
-    answer(exchange, gate.unquarantine(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(), exchange.origin()));
+    answer(exchange, gate.unquarantine(principal, body.otp(), exchange.pathParam("project"), exchange.pathParam("version"), body.comment(),
+        body.files(), exchange.origin()));
   }
 
   public void yank(Exchange exchange) {
@@ -145,6 +151,11 @@ public final class ReleaseRoutes {
       case Decision.Forbidden f -> throw new HttpProblem(403, "Forbidden: " + f.reason() + ".");
       case Decision.NotFound n -> throw HttpProblem.notFound("No release " + n.version() + " of '" + n.project() + "'.");
     }
+  }
+
+  /** Readers see a project's releases; so do its approvers, who must see what they approve. */
+  private static boolean mayRead(Principal principal, Release release) {
+    return principal.can(Permission.READ, release.project()) || principal.can(Permission.APPROVE, release.project());
   }
 
   private Release find(Exchange exchange) {
@@ -180,6 +191,15 @@ public final class ReleaseRoutes {
       out.put("decision", decision);
     }
     out.put("approvals", gate.approvers(release));
+    out.put("approval_records", gate.approvals(release).stream().map(a -> {
+      Map<String, Object> approval = new LinkedHashMap<>();
+      approval.put("kind", a.kind());
+      approval.put("user", a.user());
+      approval.put("approved_at", a.approvedAt().toString());
+      approval.put("files", a.fileDigests());
+      approval.put("counts", a.current());
+      return approval;
+    }).toList());
     out.put("approvals_required", gate.policies().active(release.project()).approval().required());
     List<Map<String, Object>> files = new ArrayList<>();
     Map<String, Map<String, Object>> provenance = catalog.provenanceOf(release.id());

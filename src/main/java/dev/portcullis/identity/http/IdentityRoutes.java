@@ -3,9 +3,11 @@ package dev.portcullis.identity.http;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.app.http.Exchange;
 import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.identity.EnrolmentTicket;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.IssuedToken;
 import dev.portcullis.identity.MfaEnrollment;
+import dev.portcullis.identity.NewUser;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.RevocationCriteria;
@@ -38,6 +40,7 @@ public final class IdentityRoutes {
       String expires,
       String overlap,
       String reason,
+      String ticket,
       @JsonProperty("older_than") String olderThan,
       @JsonProperty("unused_for") String unusedFor) {}
 
@@ -53,9 +56,7 @@ public final class IdentityRoutes {
 
   public void listTokens(Exchange exchange) {
     Principal principal = auth.require(exchange);
-    boolean admin = principal.canEverywhere(Permission.ADMIN);
-    List<Map<String, Object>> out = identity.listTokens().stream()
-        .filter(t -> admin || t.owner().equals(principal.userName()))
+    List<Map<String, Object>> out = identity.listTokens(principal, exchange.origin()).stream()
         .map(t -> token(t, clock.instant()))
         .toList();
     exchange.json(Map.of("tokens", out));
@@ -110,26 +111,40 @@ public final class IdentityRoutes {
     exchange.json(Map.of("revoked", revoked.stream().map(t -> token(t, clock.instant())).toList()));
   }
 
+  /** Enrolment needs the ticket an admin issued, not a token: no API token can enrol a factor. */
   public void enrollMfa(Exchange exchange) {
-    Principal principal = auth.require(exchange);
     Body body = exchange.jsonBody(Body.class, MAX_BODY);
-    MfaEnrollment enrollment = identity.enrollMfa(principal, body.otp(), exchange.origin());
+    MfaEnrollment enrollment = identity.enrollMfa(required(body.ticket(), "ticket"), exchange.origin());
     exchange.json(Map.of("secret", enrollment.secret(), "uri", enrollment.uri(),
-        "next", "confirm with a code from your authenticator: portcullis mfa confirm --otp CODE"));
+        "next", "confirm with a code from your authenticator: portcullis mfa confirm --ticket TICKET --otp CODE"));
   }
 
   public void confirmMfa(Exchange exchange) {
-    Principal principal = auth.require(exchange);
     Body body = exchange.jsonBody(Body.class, MAX_BODY);
-    List<String> codes = identity.confirmMfa(principal, body.otp(), exchange.origin());
+    List<String> codes = identity.confirmMfa(required(body.ticket(), "ticket"), body.otp(), exchange.origin());
     exchange.json(Map.of("recovery_codes", codes));
   }
 
   public void addUser(Exchange exchange) {
     Principal principal = auth.require(exchange);
     Body body = exchange.jsonBody(Body.class, MAX_BODY);
-    User user = identity.addUser(principal, body.otp(), required(body.name(), "name"), grant(body), exchange.origin());
-    exchange.status(201).json(user(user));
+    NewUser added = identity.addUser(principal, body.otp(), required(body.name(), "name"), grant(body), exchange.origin());
+    Map<String, Object> out = user(added.user());
+    out.put("enrolment_ticket", ticket(added.ticket()));
+    exchange.status(201).json(out);
+  }
+
+  /** A global admin removes another user's second factor; the answer carries the new enrolment ticket. */
+  public void resetMfa(Exchange exchange) {
+    Principal principal = auth.require(exchange);
+    Body body = exchange.jsonBody(Body.class, MAX_BODY);
+    EnrolmentTicket ticket = identity.resetSecondFactor(principal, body.otp(), exchange.pathParam("name"), exchange.origin());
+    exchange.json(Map.of("user", ticket.user(), "enrolment_ticket", ticket(ticket)));
+  }
+
+  private static Map<String, Object> ticket(EnrolmentTicket ticket) {
+    return Map.of("ticket", ticket.secret(), "expires_at", ticket.expires().toString(),
+        "next", "give it to " + ticket.user() + ": portcullis mfa enroll --ticket TICKET, then portcullis mfa confirm --ticket TICKET --otp CODE");
   }
 
   public void grantRole(Exchange exchange) {

@@ -3,6 +3,7 @@ package dev.portcullis.identity.http;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.app.http.Exchange;
 import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
@@ -41,9 +42,13 @@ public final class PublisherRoutes {
     this.publishing = publishing;
   }
 
+  /** The project's publishers, for its readers, approvers and owners only. */
   public void list(Exchange exchange) {
-    auth.require(exchange);
+    Principal principal = auth.require(exchange);
     String project = project(exchange);
+    if (!principal.can(Permission.READ, project) && !principal.can(Permission.APPROVE, project)) {
+      throw HttpProblem.notFound("No publishers of '" + project + "' that this token may read.");
+    }
     List<Map<String, Object>> out = publishing.list(project).stream().map(r -> {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("id", r.id());

@@ -41,10 +41,11 @@ public final class FileRoutes {
     boolean metadata = filename.endsWith(".metadata");
     String distribution = metadata ? filename.substring(0, filename.length() - ".metadata".length()) : filename;
     Artifact artifact = catalog.findReleasedArtifact(normalized, distribution).orElseThrow(() -> {
-      // A quarantined file is kept for forensics but never served; say so instead of "Not Found".
-      return catalog.quarantineReason(normalized, distribution)
-          .map(reason -> new HttpProblem(403, "This file is quarantined and cannot be downloaded: " + reason))
-          .orElse(HttpProblem.notFound("Not Found"));
+      // A quarantined file is kept for forensics but never served; say so instead of "Not Found" —
+      // and no more: the decision's reasons (addresses, token ids, people) are for the project's approvers.
+      return catalog.isQuarantined(normalized, distribution)
+          ? new HttpProblem(403, "This file is quarantined and cannot be downloaded; the project's approvers can see why.")
+          : HttpProblem.notFound("Not Found");
     });
     String sha256 = metadata ? artifact.metadataSha256() : artifact.sha256();
     if (sha256 == null) {

@@ -32,6 +32,11 @@ public final class LegacyUploadRoute {
   private static final int MAX_PARTS = 500;
   /** How much of a refused body we read and discard so the client sees our answer. */
   private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+  /**
+   * For an unauthenticated request, much less: enough for twine to show the refusal of a small
+   * upload, and nothing an anonymous client could use to keep the server reading.
+   */
+  private static final long MAX_ANONYMOUS_DRAIN_BYTES = 1024 * 1024;
 
   private final Identity identity;
   private final PublishService publish;
@@ -57,6 +62,11 @@ public final class LegacyUploadRoute {
       drain(exchange, body);
       throw refuse(principal, null, Refusal.INVALID,
           "Invalid request: the body must be multipart/form-data with a boundary.", origin);
+    }
+    if (boundary.length() > MultipartReader.MAX_BOUNDARY) {
+      exchange.closeConnection();
+      throw refuse(principal, null, Refusal.INVALID,
+          "Invalid request: the multipart boundary is longer than " + MultipartReader.MAX_BOUNDARY + " characters (RFC 2046).", origin);
     }
     Form form;
     try {
@@ -120,13 +130,13 @@ public final class LegacyUploadRoute {
           case Authentication.Refused r ->
               failure = "Invalid or non-existent authentication information (" + r.reason() + ").";
           case Authentication.Throttled th -> {
-            drain(exchange, body);
+            drain(exchange, body, MAX_ANONYMOUS_DRAIN_BYTES);
             throw new HttpProblem(429, "Too many failed authentication attempts: " + th.reason() + ".");
           }
         }
       }
     }
-    drain(exchange, body);
+    drain(exchange, body, MAX_ANONYMOUS_DRAIN_BYTES);
     throw refuse(null, null, Refusal.NOT_AUTHENTICATED, failure, origin);
   }
 
@@ -229,14 +239,18 @@ public final class LegacyUploadRoute {
 
   /** Reads and discards the rest of a refused body (bounded) so the client receives the answer. */
   private static void drain(Exchange exchange, InputStream body) {
+    drain(exchange, body, MAX_DRAIN_BYTES);
+  }
+
+  private static void drain(Exchange exchange, InputStream body, long max) {
     try {
-      byte[] scratch = new byte[64 * 1024];
+      byte[] scratch = new byte[8 * 1024];
       long drained = 0;
       int n;
-      while (drained < MAX_DRAIN_BYTES && (n = body.read(scratch)) >= 0) {
+      while (drained < max && (n = body.read(scratch)) >= 0) {
         drained += n;
       }
-      if (drained >= MAX_DRAIN_BYTES) {
+      if (drained >= max) {
         exchange.closeConnection();
       }
     } catch (IOException | HttpProblem e) {

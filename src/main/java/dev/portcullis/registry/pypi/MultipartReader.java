@@ -31,8 +31,11 @@ final class MultipartReader {
   private boolean finished;
   private PartStream current;
 
+  /** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
+  static final int MAX_BOUNDARY = 70;
+
   MultipartReader(InputStream in, String boundary) {
-    if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {
+    if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
       throw new IllegalArgumentException("multipart boundary must be 1-70 characters");
     }
     this.in = in;

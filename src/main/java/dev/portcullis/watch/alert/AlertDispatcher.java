@@ -7,7 +7,7 @@ import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
 import dev.portcullis.watch.Origin;
 import dev.portcullis.watch.WatchSettings;
-import java.net.http.HttpClient;
+import dev.portcullis.net.GuardedHttp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +36,10 @@ public final class AlertDispatcher {
   private final Clock clock;
   private final WatchSettings settings;
   private final Smtp smtp;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final GuardedHttp http;
 
-  public AlertDispatcher(Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp) {
+  public AlertDispatcher(Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp, GuardedHttp http) {
+    this.http = http;
     this.database = database;
     this.events = events;
     this.clock = clock;

@@ -12,9 +12,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.portcullis.net.GuardedHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +49,7 @@ sealed interface Channel {
     return Sha256.hex(url).substring(0, 16);
   }
 
-  static Optional<Channel> resolve(String sink, StoredAlert alert, WatchSettings settings, Smtp smtp, HttpClient http, Clock clock) {
+  static Optional<Channel> resolve(String sink, StoredAlert alert, WatchSettings settings, Smtp smtp, GuardedHttp http, Clock clock) {
     if (sink.startsWith(WEBHOOK)) {
       String id = sink.substring(WEBHOOK.length());
       for (WatchSettings.Webhook w : settings.webhooks()) {
@@ -99,12 +97,14 @@ sealed interface Channel {
     }
   }
 
-  private static void post(HttpClient http, HttpRequest.Builder request, String url, String body) throws Exception {
-    HttpResponse<Void> response = http.send(request.uri(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.discarding());
-    if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException(host(url) + " answered HTTP " + response.statusCode());
+  /** Through the guarded client: the outbound policy applies, and nothing the receiver answers is kept but its status. */
+  private static void post(GuardedHttp http, Map<String, String> headers, String url, String body) throws Exception {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put("Content-Type", "application/json");
+    GuardedHttp.Response response = http.post(URI.create(url), all,
+        new GuardedHttp.Bytes(body.getBytes(StandardCharsets.UTF_8), "application/json"), Duration.ofSeconds(10), GuardedHttp.DISCARD);
+    if (response.status() / 100 != 2) {
+      throw new IllegalStateException(host(url) + " answered HTTP " + response.status());
     }
   }
 
@@ -113,16 +113,18 @@ sealed interface Channel {
    * {@code webhook-signature}, one {@code v1,<base64 HMAC-SHA256(id.timestamp.body)>} per secret
    * (all of them while secrets rotate). A receiver without a secret gets the same body unsigned.
    */
-  record Webhook(String url, List<String> secrets, HttpClient http, Clock clock) implements Channel {
+  record Webhook(String url, List<String> secrets, GuardedHttp http, Clock clock) implements Channel {
     @Override
     public void send(StoredAlert alert) throws Exception {
       String body = AlertOutbox.JSON.writeValueAsString(body(alert));
       String timestamp = String.valueOf(clock.instant().getEpochSecond());
-      HttpRequest.Builder request = HttpRequest.newBuilder().header("webhook-id", alert.messageId()).header("webhook-timestamp", timestamp);
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("webhook-id", alert.messageId());
+      headers.put("webhook-timestamp", timestamp);
       if (!secrets.isEmpty()) {
-        request.header("webhook-signature", signature(secrets, alert.messageId(), timestamp, body));
+        headers.put("webhook-signature", signature(secrets, alert.messageId(), timestamp, body));
       }
-      post(http, request, url, body);
+      post(http, headers, url, body);
     }
 
     static String signature(List<String> secrets, String id, String timestamp, String body) throws Exception {
@@ -148,11 +150,11 @@ sealed interface Channel {
   }
 
   /** A Slack-compatible incoming webhook: {@code {"text": ...}}. */
-  record Slack(String url, HttpClient http) implements Channel {
+  record Slack(String url, GuardedHttp http) implements Channel {
     @Override
     public void send(StoredAlert alert) throws Exception {
       String text = "*[" + alert.level().wireName().toUpperCase() + "] " + alert.title() + "*\n" + alert.message();
-      post(http, HttpRequest.newBuilder(), url, AlertOutbox.JSON.writeValueAsString(Map.of("text", text)));
+      post(http, Map.of(), url, AlertOutbox.JSON.writeValueAsString(Map.of("text", text)));
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class EventRoutes {
       throw HttpProblem.badRequest("since and until are ISO-8601 instants (2026-04-30T03:00:00Z); after and limit are numbers");
     }
     List<RecordedEvent> found = events.query(query);
+    if (!principal.canEverywhere(Permission.READ)) {
+      found = found.stream().map(RecordedEvent::withTokenIdsMasked).toList();
+    }
     String format = exchange.query("format").orElse("json");
     switch (format) {
       case "json" -> exchange.json(Map.of("events", found.stream().map(EventRoutes::json).toList(),

@@ -1,0 +1,59 @@
+package dev.portcullis.app.http;
+
+import dev.portcullis.net.AddressBlock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Limits of the HTTP listener, so that no client — authenticated or not — can hold the server's
+ * connections, memory or threads (docs/CONFIGURATION.md).
+ *
+ * @param headerTimeout a request's line and headers must have arrived within this time
+ * @param idleTimeout a kept-alive connection with no request in flight is closed after this long
+ * @param bodyReadTimeout a request body (an upload) that sends nothing for this long is cut off
+ * @param maxConnections connections accepted at once; further clients wait in the backlog
+ * @param maxConnectionsPerAddress connections at once from one client address (trusted proxies exempt)
+ * @param trustedProxies addresses or blocks whose {@code Forwarded} / {@code X-Forwarded-For}
+ *     header names the client (its address is then used for throttling, events and detectors)
+ */
+public record HttpSettings(
+    Duration headerTimeout,
+    Duration idleTimeout,
+    Duration bodyReadTimeout,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    List<AddressBlock> trustedProxies) {
+
+  public static final HttpSettings DEFAULTS =
+      new HttpSettings(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2_000, 100, List.of());
+
+  public HttpSettings {
+    for (Duration d : List.of(headerTimeout, idleTimeout, bodyReadTimeout)) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("HTTP timeouts must be positive");
+      }
+    }
+    if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+      throw new IllegalArgumentException("connection limits must be at least 1");
+    }
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  public HttpSettings withTimeouts(Duration header, Duration idle, Duration body) {
+    return new HttpSettings(header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies);
+  }
+
+  public HttpSettings withConnections(int max, int perAddress) {
+    return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies);
+  }
+
+  public HttpSettings withTrustedProxies(List<AddressBlock> proxies) {
+    return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, maxConnections, maxConnectionsPerAddress, proxies);
+  }
+
+  @Override
+  public String toString() {
+    return "HttpSettings[header " + headerTimeout + ", idle " + idleTimeout + ", body " + bodyReadTimeout + ", connections "
+        + maxConnections + " (" + maxConnectionsPerAddress + " per address), trusted proxies " + trustedProxies.size() + "]";
+  }
+}
