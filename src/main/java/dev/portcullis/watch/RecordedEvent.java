@@ -17,7 +17,7 @@ public record RecordedEvent(
     String hash) {
 
   private static final java.util.regex.Pattern TOKEN_ID = java.util.regex.Pattern.compile(
-      "(token |\\\"(?:successor|rotated_from|ticket)\\\":\\\")([0-9A-Za-z]{4})[0-9A-Za-z]{8}\\b");
+      "(token |\\\"[a-z_]*(?:token|successor|rotated_from|ticket)[a-z_]*\\\":\\\")([0-9A-Za-z]{4})[0-9A-Za-z]{8}\\b");
 
   /**
    * This event with token ids cut to their first four characters, for readers who do not manage

@@ -178,6 +178,67 @@ class GateTest {
     }
   }
 
+  /**
+   * Issue 15, finding 3: alice approved, then (as an uploader) added a second file to the held
+   * release, then bob approved — and it was released with alice counted and her late file unseen.
+   * Now an approval counts only for the exact file digests it saw: a new file clears earlier
+   * approvals (an event says so), an uploader of any file never counts, and an approval naming
+   * other files is refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void anApprovalCountsOnlyForTheFilesItSaw(String database) throws Exception {
+    try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+      assertThat(importPolicy(server, server.admin(), "approval:\n  required: 2\n").code()).isZero();
+      TestUser alice = server.user("alice", new RoleGrant(PROJECT, Role.OWNER), Permission.UPLOAD, Permission.APPROVE, Permission.READ);
+      TestUser bob = server.user("bob", new RoleGrant(PROJECT, Role.APPROVER), Permission.APPROVE, Permission.READ);
+      TestUser carol = server.user("carol", new RoleGrant(PROJECT, Role.APPROVER), Permission.APPROVE, Permission.READ);
+      String ci = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+      byte[] wheel = Uploads.wheel(PROJECT, "3.0.0");
+      assertThat(RawHttp.upload(server.url(), ci, Uploads.wheelForm(PROJECT, "3.0.0", Uploads.wheelName(PROJECT, "3.0.0"), wheel).build())
+          .status()).isEqualTo(200);
+      assertThat(server.decide(alice, PROJECT, "3.0.0", "approve").status()).isEqualTo(202);
+
+      byte[] late = Uploads.wheel(PROJECT, "3.0.0", PROJECT, "3.0.0",
+          java.util.Map.of(PROJECT + "/late.py", "late = True\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      RawHttp.Response added = RawHttp.upload(server.url(), alice.token(),
+          Uploads.wheelForm(PROJECT, "3.0.0", PROJECT + "-3.0.0-py2.py3-none-any.whl", late).build());
+      assertThat(added.status()).as(added.body()).isEqualTo(200);
+      assertThat(server.events("ApprovalsCleared")).isEqualTo(1);
+      assertThat(release(server, "3.0.0").path("approvals")).as("alice's approval was for other bytes").isEmpty();
+
+      RawHttp.Response byBob = server.decide(bob, PROJECT, "3.0.0", "approve");
+      assertThat(byBob.status()).isEqualTo(202);
+      assertThat(byBob.body()).contains("1 of 2 approvals");
+      RawHttp.Response aliceAgain = server.decide(alice, PROJECT, "3.0.0", "approve");
+      assertThat(aliceAgain.status()).isEqualTo(403);
+      assertThat(aliceAgain.body()).contains("the uploader of a file of a release");
+
+      // carol reviewed only the first wheel: her approval is refused and spends no code.
+      String reviewed = "{\"otp\": \"" + carol.otp() + "\", \"files\": [\"" + Uploads.sha256(wheel) + "\"]}";
+      RawHttp.Response stale = RawHttp.send(server.url(), "POST", "/api/v1/projects/" + PROJECT + "/releases/3.0.0/approve",
+          java.util.Map.of("Authorization", "Bearer " + carol.token(), "Content-Type", "application/json"),
+          reviewed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(stale.status()).isEqualTo(409);
+      assertThat(stale.body()).contains("its files are not the ones you reviewed (now 2 file(s)");
+      assertThat(release(server, "3.0.0").path("state").asText()).isEqualTo("held");
+
+      // The CLI shows the files it approves and binds the approval to them.
+      CliRunner.Output approved = CliRunner.run("release", "approve", PROJECT, "3.0.0", "--otp", carol.otp(), "--server", server.url(),
+          "--token", carol.token());
+      assertThat(approved.code()).as(approved.err()).isZero();
+      assertThat(approved.out()).contains("Approving exactly these 2 file(s)", Uploads.sha256(late));
+      JsonNode released = release(server, "3.0.0");
+      assertThat(released.path("state").asText()).isEqualTo("released");
+      assertThat(released.path("decided_by").asText()).isEqualTo("bob, carol");
+      JsonNode records = released.path("approval_records");
+      assertThat(records).hasSize(2);
+      assertThat(records.findValuesAsText("user")).containsExactly("bob", "carol");
+      records.forEach(r -> assertThat(r.path("files")).hasSize(2));
+      assertThat(server.events("ReleaseApproved")).isEqualTo(1);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void quarantineHidesAReleasedVersionFromPipAtOnceAndTwoPeopleBringItBack(String database) throws Exception {

@@ -52,7 +52,7 @@ class LargeUploadTest {
   @Test
   void twoGigabyteWheelUploadsThroughA256MegabyteHeap() throws Exception {
     Path data = dir.resolve("data");
-    String admin = adminToken(data, null);
+    Admin admin = adminToken(data, null);
     String uploader = uploaderToken(data, null);
     long payload = (2L << 30) + 4096; // just over 2 GiB
     Path wheel = bigWheel(dir.resolve(Uploads.wheelName(PROJECT, "1.0.0")), payload);
@@ -77,7 +77,7 @@ class LargeUploadTest {
   void serverKilledMidUploadRestartsWithNoPartialFileOrRelease(String database) throws Exception {
     Path data = dir.resolve("data");
     String databaseUrl = database.equals("postgresql") ? TestDatabases.postgresUrlWithFreshSchema() : null;
-    String admin = adminToken(data, databaseUrl);
+    Admin admin = adminToken(data, databaseUrl);
     String uploader = uploaderToken(data, databaseUrl);
     byte[] published = Uploads.wheel(PROJECT, "1.0.0");
     try (ServerProcess server = ServerProcess.start(data, databaseUrl, "256m")) {
@@ -133,7 +133,7 @@ class LargeUploadTest {
         assertThat(leftovers).as("partial uploads are removed at start").isEmpty();
       }
       RawHttp.Response releases = RawHttp.send(restarted.url(), "GET", "/api/v1/releases?state=held",
-          Map.of("Authorization", "Bearer " + admin), null);
+          Map.of("Authorization", "Bearer " + admin.token()), null);
       assertThat(releases.body()).isEqualTo("{\"releases\":[]}");
       RawHttp.Response download = RawHttp.send(restarted.url(), "GET", "/files/big/" + Uploads.wheelName(PROJECT, "1.0.0"), Map.of(), null);
       assertThat(download.status()).isEqualTo(200);
@@ -146,8 +146,14 @@ class LargeUploadTest {
     }
   }
 
-  private static String adminToken(Path data, String database) {
-    return local(data, database, "admin", "init");
+  /** The first admin's token and the enrolment ticket `admin init` prints for its second factor. */
+  private record Admin(String token, String ticket) {}
+
+  private static Admin adminToken(Path data, String database) {
+    CliRunner.Output out = localOutput(data, database, "admin", "init");
+    java.util.regex.Matcher ticket = java.util.regex.Pattern.compile("pcl_e_\\S+").matcher(out.err());
+    assertThat(ticket.find()).as(out.err()).isTrue();
+    return new Admin(out.out().trim(), ticket.group());
   }
 
   /** An upload token of a separate CI user: the uploader of a release can never approve it. */
@@ -157,6 +163,10 @@ class LargeUploadTest {
   }
 
   private static String local(Path data, String database, String... command) {
+    return localOutput(data, database, command).out().trim();
+  }
+
+  private static CliRunner.Output localOutput(Path data, String database, String... command) {
     List<String> args = new java.util.ArrayList<>(List.of(command));
     args.addAll(List.of("--data", data.toString()));
     if (database != null) {
@@ -164,18 +174,19 @@ class LargeUploadTest {
     }
     CliRunner.Output out = CliRunner.run(args.toArray(String[]::new));
     assertThat(out.code()).as(out.err()).isZero();
-    return out.out().trim();
+    return out;
   }
 
-  /** Enrols the token's owner in TOTP over the API (real clock), then approves with the next step's code. */
-  private static void approve(String url, String token, String version) throws Exception {
-    Map<String, String> headers = Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
-    RawHttp.Response enrolled = RawHttp.send(url, "POST", "/api/v1/mfa/enroll", headers, "{}".getBytes(StandardCharsets.UTF_8));
+  /** Enrols the admin in TOTP over the API with its ticket (real clock), then approves with the next step's code. */
+  private static void approve(String url, Admin admin, String version) throws Exception {
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + admin.token(), "Content-Type", "application/json");
+    RawHttp.Response enrolled = RawHttp.send(url, "POST", "/api/v1/mfa/enroll", headers,
+        ("{\"ticket\": \"" + admin.ticket() + "\"}").getBytes(StandardCharsets.UTF_8));
     assertThat(enrolled.status()).as(enrolled.body()).isEqualTo(200);
     byte[] secret = Totp.fromBase32(new ObjectMapper().readTree(enrolled.body()).path("secret").asText());
     long step = Totp.step(java.time.Instant.now().getEpochSecond());
     RawHttp.Response confirmed = RawHttp.send(url, "POST", "/api/v1/mfa/confirm", headers,
-        ("{\"otp\": \"" + Totp.code(secret, step) + "\"}").getBytes(StandardCharsets.UTF_8));
+        ("{\"ticket\": \"" + admin.ticket() + "\", \"otp\": \"" + Totp.code(secret, step) + "\"}").getBytes(StandardCharsets.UTF_8));
     assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
     RawHttp.Response approved = RawHttp.send(url, "POST", "/api/v1/projects/" + PROJECT + "/releases/" + version + "/approve",
         headers, ("{\"otp\": \"" + Totp.code(secret, step + 1) + "\"}").getBytes(StandardCharsets.UTF_8));

@@ -33,4 +33,26 @@ class DatabaseTest {
       assertThat(one + two).isEqualTo(3);
     }
   }
+
+  /** Issue 15, finding 8: the database (token digests, sealed factors, the event log) is the server user's alone. */
+  @org.junit.jupiter.api.Test
+  void theEmbeddedDatabaseAndTheDataDirectoryAreOwnerOnly() throws Exception {
+    Path data = dir.resolve("fresh-data");
+    try (dev.portcullis.app.Portcullis app = dev.portcullis.app.Portcullis.open(dev.portcullis.app.Settings.defaults(data),
+        java.time.Clock.systemUTC(), new java.security.SecureRandom())) {
+      app.events().append(new dev.portcullis.watch.Event("Probe", null, null, null, null, java.util.Map.of()));
+      assertThat(mode(data)).isEqualTo("rwx------");
+      assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
+      assertThat(mode(data.resolve("portcullis.db-wal"))).as("SQLite gives its WAL the database's mode").isEqualTo("rw-------");
+    }
+    // A database an older version created 0644 is tightened when opened.
+    java.nio.file.Files.setPosixFilePermissions(data.resolve("portcullis.db"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    try (Database database = Database.open(DatabaseSettings.sqlite(data.resolve("portcullis.db")))) {
+      assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
+    }
+  }
+
+  private static String mode(Path file) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file));
+  }
 }

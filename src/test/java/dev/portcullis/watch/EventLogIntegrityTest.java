@@ -86,6 +86,44 @@ class EventLogIntegrityTest {
     }
   }
 
+  /**
+   * Issue 15, finding 7: deleting the newest events and their checkpoint rows and rewinding the
+   * chain head leaves a consistent-looking database. With no option given, checkpoints are also
+   * written to the data directory's checkpoint log, which verify-log reads by default: the cut is
+   * named.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.portcullis.testing.TestDatabases#both")
+  void aTruncatedLogWithRewoundHeadAndDeletedCheckpointsIsCaughtByDefault(String database) throws Exception {
+    try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+      String token = server.token("ci", Role.MAINTAINER, "demo", Permission.UPLOAD);
+      for (String version : List.of("1.0", "1.1")) {
+        assertThat(RawHttp.upload(server.url(), token,
+            Uploads.wheelForm("demo", version, Uploads.wheelName("demo", version), Uploads.wheel("demo", version)).build()).status())
+            .isEqualTo(200);
+      }
+      assertThat(server.app().integrity().checkpoint()).isPresent();
+      assertThat(dir.resolve("data").resolve("checkpoints").resolve("checkpoints.jsonl")).exists();
+      long last = server.app().database().withHandle(h -> h.createQuery("SELECT MAX(seq) FROM events").mapTo(Long.class).one());
+      List<String> local = new ArrayList<>(List.of("audit", "verify-log"));
+      local.addAll(List.of(server.localOptions()));
+      assertThat(CliRunner.run(local.toArray(String[]::new)).code()).isZero();
+
+      // Cut the last four events, every checkpoint row, and rewind the head to the new last event.
+      long keep = last - 4;
+      server.app().database().inTransaction(h -> {
+        String hash = h.createQuery("SELECT hash FROM events WHERE seq = :s").bind("s", keep).mapTo(String.class).one();
+        h.createUpdate("DELETE FROM events WHERE seq > :s").bind("s", keep).execute();
+        h.createUpdate("DELETE FROM event_checkpoints").execute();
+        h.createUpdate("UPDATE event_chain_head SET seq = :s, hash = :h WHERE id = 1").bind("s", keep).bind("h", hash).execute();
+        return null;
+      });
+      CliRunner.Output cut = CliRunner.run(local.toArray(String[]::new));
+      assertThat(cut.code()).isEqualTo(1);
+      assertThat(cut.out()).contains("truncated: a signed checkpoint covers events up to seq " + last + ", but the log ends at seq " + keep);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void aRewrittenChainIsCaughtByTheSignedCheckpointsEvenWithoutTheirRows(String database) throws Exception {

@@ -33,6 +33,10 @@ final class Attack {
     return sandbox.path("approve_token").asText();
   }
 
+  String ownerTokenId() {
+    return sandbox.path("owner_token_id").asText();
+  }
+
   String retiredToken(String kind) {
     return sandbox.path("retired_tokens").path(kind).asText();
   }

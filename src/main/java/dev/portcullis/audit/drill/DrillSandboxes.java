@@ -68,7 +68,7 @@ public final class DrillSandboxes {
 
   /** What the drill runner needs to attack a sandbox. Secrets are drill credentials, valid for this sandbox only. */
   public record Sandbox(String project, String scenario, List<String> history, String historyNetwork, int historyHourUtc,
-      boolean publishWindows, String uploadToken, String approveToken, Map<String, String> retiredTokens) {}
+      boolean publishWindows, String uploadToken, String approveToken, Map<String, String> retiredTokens, String ownerTokenId) {}
 
   private final Database database;
   private final BlobStore blobs;
@@ -134,9 +134,13 @@ public final class DrillSandboxes {
       identity.rotateToken(rotated.info().id(), Duration.ZERO, actor, origin);
       retired.put("rotated-out", rotated.secret());
     }
+    // The owner's own admin token (account-takeover): the attacker knows only its id, as from an event.
+    String ownerTokenId = scenario.equals("account-takeover")
+        ? token(project, "drill owner's laptop", Set.of(Permission.ADMIN), null, actor).info().id() : null;
     events.append(new Event("DrillSandboxOpened", actor, project, scenario, origin,
         Map.of("scenario", scenario, "history", versions, "history_hour_utc", hour, "publish_windows", windows)));
-    return new Sandbox(project, scenario, versions, HISTORY_NETWORK + "0/24", hour, windows, upload.secret(), approve.secret(), retired);
+    return new Sandbox(project, scenario, versions, HISTORY_NETWORK + "0/24", hour, windows, upload.secret(), approve.secret(), retired,
+        ownerTokenId);
   }
 
   /** An open sandbox: its name, scenario and when it was opened. */

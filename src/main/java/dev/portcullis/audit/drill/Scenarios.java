@@ -30,6 +30,8 @@ final class Scenarios {
       new Scenario("provenance-strip", "A release without provenance after releases with it", Scenarios::provenanceStrip),
       new Scenario("self-approval", "The uploader tries to approve its own release", Scenarios::selfApproval),
       new Scenario("token-escalation", "Upload credentials try to approve, to create tokens, to change policy", Scenarios::tokenEscalation),
+      new Scenario("account-takeover", "An upload token of an owner without a second factor tries to take the account over and auto-release",
+          Scenarios::accountTakeover),
       new Scenario("expired-and-revoked", "Expired, revoked and rotated-out tokens try to upload", Scenarios::expiredAndRevoked),
       new Scenario("replayed-oidc", "A CI identity token is replayed, and an expired one is presented", Scenarios::replayedOidc));
 
@@ -175,6 +177,39 @@ final class Scenarios {
     int approvals = release.path("approvals").size();
     controls.add(new Scorecard.Control("no-approval-counted", !release.isMissingNode() && approvals == 0,
         approvals + " approval(s) recorded; state " + release.path("state").asText("none")));
+    return new Outcome(controls, Attack.decision(release), null);
+  }
+
+  /**
+   * Issue 15's finding 1, replayed: with only the upload token of an owner who has no second
+   * factor yet, list the owner's tokens, enrol the attacker's authenticator, rotate the owner's
+   * admin token for its secret, import a policy that releases everything — then upload. Each step
+   * must be refused, and the upload held.
+   */
+  static Outcome accountTakeover(Attack a) {
+    String stolen = a.uploadToken();
+    List<Scorecard.Control> controls = new ArrayList<>();
+    DrillClient.Response list = a.client.api("GET", "/api/v1/tokens", null, stolen);
+    controls.add(new Scorecard.Control("token-list-refused", list.status() == 403 && !list.text().contains(a.ownerTokenId()),
+        "HTTP " + list.status() + ": " + list.message()));
+    controls.add(Attack.refused("mfa-enrol-refused", a.client.api("POST", "/api/v1/mfa/enroll", Map.of("ticket", stolen), stolen), 400, 403));
+    DrillClient.Response rotate = a.client.api("POST", "/api/v1/tokens/" + a.ownerTokenId() + "/rotate", Map.of("otp", "000000"), stolen);
+    Scorecard.Control rotateRefused = Attack.refused("admin-rotation-refused", rotate, 403);
+    controls.add(new Scorecard.Control(rotateRefused.id(), rotateRefused.fired() && !rotate.text().contains("pcl_u_"),
+        rotateRefused.evidence()));
+    controls.add(Attack.refused("policy-import-refused", a.client.api("POST", "/api/v1/projects/" + a.project + "/policy",
+        Map.of("document", "version: 1\nauto_release:\n  enabled: true\n  require_trusted_publisher: false\n  max_risk: 100\n",
+            "otp", "000000"), stolen), 403));
+    String version = "1.1.0";
+    DrillClient.Response upload = a.upload(stolen, version, StandIn.clean(a.project, version), List.of("numpy>=1.24"));
+    if (refusedOutright(upload)) {
+      controls.add(new Scorecard.Control("gate-held", true, "refused at upload, nothing staged: HTTP 403 " + upload.message()));
+      return new Outcome(controls, "refused at upload", null);
+    }
+    controls.add(accepted(upload));
+    JsonNode release = a.release(version);
+    controls.add(Attack.held(release));
+    controls.add(a.notInstallable(version));
     return new Outcome(controls, Attack.decision(release), null);
   }
 

@@ -47,6 +47,7 @@ public final class DrillRoutes {
     out.put("upload_token", s.uploadToken());
     out.put("approve_token", s.approveToken());
     out.put("retired_tokens", s.retiredTokens());
+    out.put("owner_token_id", s.ownerTokenId());
     exchange.status(201).json(out);
   }
 

@@ -50,7 +50,7 @@ class DrillTest {
       Path card = dir.resolve("card.json");
       CliRunner.Output run = drill(server, "--format", "json", "--output", card.toString());
       assertThat(run.code()).as(run.out() + run.err()).isZero();
-      assertThat(run.out()).contains("9 of 9 scenarios passed");
+      assertThat(run.out()).contains("10 of 10 scenarios passed");
 
       JsonNode scorecard = JSON.readTree(Files.readString(card));
       assertThat(scorecard.path("passed").asBoolean()).isTrue();

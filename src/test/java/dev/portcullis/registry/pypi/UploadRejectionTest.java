@@ -195,6 +195,12 @@ class UploadRejectionTest {
               .field("protocol_version", "1").field("metadata_version", "2.1").field("name", VICTIM)
               .field("version", "2.0.0").field("filetype", "bdist_wheel").field("pyversion", "py3")
               .field("sha256_digest", "0".repeat(64)).build()));
+      String longBoundary = "b".repeat(71);
+      assertRefused(f, "UploadRejected", 400, "the multipart boundary is longer than 70 characters",
+          x -> RawHttp.send(x.server().url(), "POST", "/legacy/", Map.of("Authorization", RawHttp.basic(x.token()),
+              "Content-Type", "multipart/form-data; boundary=" + longBoundary),
+              ("--" + longBoundary + "\r\nContent-Disposition: form-data; name=\":action\"\r\n\r\nfile_upload\r\n--" + longBoundary
+                  + "--\r\n").getBytes(StandardCharsets.UTF_8)));
       assertRefused(f, "UploadRejected", 410, "Uploading documentation is no longer supported.",
           x -> RawHttp.upload(x.server().url(), x.token(), new Multipart().field(":action", "doc_upload")
               .field("protocol_version", "1").file("content", name2, wheel2).build()));
