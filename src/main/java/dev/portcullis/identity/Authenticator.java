@@ -107,14 +107,38 @@ final class Authenticator {
         || !Objects.equals(token.lastUsedAgent(), origin.userAgent());
   }
 
+  /** At most {@value #MAX_BURST_ALERTS} burst alerts per window: many attacking addresses must not flood the alert sinks. */
+  static final int MAX_BURST_ALERTS = 10;
+  private long burstWindowStart;
+  private int burstAlerts;
+
+  private void burst(Origin origin) {
+    long now = clock.millis();
+    int n;
+    synchronized (this) {
+      if (now - burstWindowStart >= settings.throttleWindow().toMillis()) {
+        burstWindowStart = now;
+        burstAlerts = 0;
+      }
+      n = ++burstAlerts;
+    }
+    if (n < MAX_BURST_ALERTS) {
+      alerts.raise(new AlertSink.Alert("AuthenticationBurst", "address " + origin.ip(),
+          settings.maxFailuresPerAddress() + " failed authentications within " + settings.throttleWindow().toMinutes()
+              + " minutes from this address; its further failures are answered 429 (a correct token still works)"));
+    } else if (n == MAX_BURST_ALERTS) {
+      alerts.raise(new AlertSink.Alert("AuthenticationBurst", "many addresses",
+          MAX_BURST_ALERTS + " addresses crossed the failed-authentication limit within " + settings.throttleWindow().toMinutes()
+              + " minutes; further ones are not alerted one by one until the window passes (see AuthenticationFailed events)"));
+    }
+  }
+
   private Authentication refuse(String tokenId, String reason, Origin origin) {
     FailureThrottle.Outcome outcome = throttle.failed(origin.ip(), tokenId, clock.instant());
     events.appendCounted(new Event("AuthenticationFailed", tokenId == null ? null : "token " + tokenId, null, null, origin,
         Map.of("reason", reason)), origin.ip() + (tokenId == null ? "" : " " + tokenId));
     if (outcome.addressCrossedLimit()) {
-      alerts.raise(new AlertSink.Alert("AuthenticationBurst", "address " + origin.ip(),
-          settings.maxFailuresPerAddress() + " failed authentications within " + settings.throttleWindow().toMinutes()
-              + " minutes from this address; its further failures are answered 429 (a correct token still works)"));
+      burst(origin);
     }
     if (outcome.throttled()) {
       return new Authentication.Throttled("too many failed authentication attempts from " + origin.ip()
