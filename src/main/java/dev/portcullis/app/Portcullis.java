@@ -178,7 +178,7 @@ public final class Portcullis implements AutoCloseable {
     IntegrityRoutes integrity = new IntegrityRoutes(catalog);
     JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
     ApiAuthenticator auth = new ApiAuthenticator(identity);
-    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate, inspection);
+    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate, inspection, clock);
     PolicyRoutes policyRoutes = new PolicyRoutes(auth, gate.policies());
     IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
     AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets);

@@ -54,7 +54,7 @@ final class AdminCommand {
     @Spec CommandSpec spec;
 
     Portcullis open() {
-      return Portcullis.open(data.settings(), Clock.systemUTC(), new SecureRandom());
+      return Portcullis.open(this instanceof Init ? data.settings() : data.existingSettings(), Clock.systemUTC(), new SecureRandom());
     }
 
     PrintWriter out() {

@@ -34,8 +34,28 @@ final class ApiClient {
   private final String token;
 
   ApiClient(String server, String token) {
-    this.server = server.endsWith("/") ? server.substring(0, server.length() - 1) : server;
+    this.server = normalize(server);
     this.token = token;
+  }
+
+  /** {@code 127.0.0.1:8080} means {@code http://127.0.0.1:8080}; anything that is still not an http(s) URL is said so. */
+  static String normalize(String server) {
+    String url = server == null ? "" : server.strip();
+    if (!url.contains("://")) {
+      url = "http://" + url;
+    }
+    if (url.endsWith("/")) {
+      url = url.substring(0, url.length() - 1);
+    }
+    try {
+      URI uri = URI.create(url);
+      if (!(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--server must be the server's URL, like http://127.0.0.1:8080, not '" + server + "'");
+    }
+    return url;
   }
 
   Map<String, Object> get(String path) {

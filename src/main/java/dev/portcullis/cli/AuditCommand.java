@@ -35,7 +35,7 @@ final class AuditCommand {
 
     @Override
     public Integer call() throws Exception {
-      dev.portcullis.app.Settings settings = data.settings();
+      dev.portcullis.app.Settings settings = data.existingSettings();
       java.nio.file.Path key = publicKey != null ? publicKey : settings.dataDir().resolve("keys").resolve("event-checkpoint.pub");
       PrintWriter out = spec.commandLine().getOut();
       try (dev.portcullis.store.Database database = dev.portcullis.store.Database.open(settings.database())) {

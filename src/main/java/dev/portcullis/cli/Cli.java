@@ -37,9 +37,28 @@ public final class Cli {
     return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
+  /**
+   * The command tree: {@code -h}/{@code --help} on every command and subcommand, {@code portcullis
+   * help COMMAND [SUBCOMMAND]}, and help text as wide as the terminal.
+   */
+  public static CommandLine command() {
+    CommandLine cli = new CommandLine(new Cli());
+    cli.addSubcommand("help", new HelpCommand());
+    withHelp(cli);
+    cli.setUsageHelpAutoWidth(true);
+    return cli;
+  }
+
+  private static void withHelp(CommandLine command) {
+    command.getCommandSpec().mixinStandardHelpOptions(true);
+    for (CommandLine sub : command.getSubcommands().values()) {
+      withHelp(sub);
+    }
+  }
+
   /** Runs a command with the given streams (tests run the CLI in-process this way). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Cli());
+    CommandLine cli = command();
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

@@ -24,6 +24,18 @@ final class DataOptions {
       defaultValue = "${env:PORTCULLIS_DATABASE}")
   String database;
 
+  /**
+   * As {@link #settings}, for commands that work on an existing installation: a data directory
+   * that does not exist is a mistyped path, said in a sentence, not a fresh empty one.
+   */
+  Settings existingSettings() {
+    if (!java.nio.file.Files.isDirectory(data)) {
+      throw new IllegalArgumentException("there is no Portcullis data directory at " + data.toAbsolutePath()
+          + ": pass --data DIR (or set PORTCULLIS_DATA), or create one with `portcullis admin init`");
+    }
+    return settings();
+  }
+
   Settings settings() {
     // The sealing key comes only from the environment (never a command-line argument, which other
     // users of the machine can see); without it, the key file in the data directory is used.

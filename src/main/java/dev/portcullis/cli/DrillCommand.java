@@ -30,9 +30,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "drill", description = {
-    "Detection drills: replay the lightning attack and its variants against sandbox projects and report which controls",
-    "fired (docs/DRILLS.md). Scenarios: stolen-token, rapid-versions, payload, size-and-deps, provenance-strip,",
-    "self-approval, token-escalation, expired-and-revoked, replayed-oidc (default: all).",
+    "Replay the lightning attack and its variants against sandbox projects; report which controls fired.",
+    "Scenarios (docs/DRILLS.md): stolen-token, rapid-versions, payload, size-and-deps, provenance-strip, self-approval,",
+    "token-escalation, account-takeover, expired-and-revoked, replayed-oidc (default: all).",
     "Exit 0 when every expected control fired, 1 when one did not."})
 final class DrillCommand implements Callable<Integer> {
 

@@ -72,8 +72,17 @@ final class PolicyCommand {
 
     @Override
     public Integer call() throws Exception {
+      String document;
+      try {
+        document = Files.readString(file);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IllegalArgumentException("there is no policy file " + file);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot read the policy file " + file + " (" + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); it must be readable UTF-8 YAML");
+      }
       Map<String, Object> result = server.client().post("/api/v1/projects/" + ApiClient.segment(project) + "/policy",
-          ApiClient.body("document", Files.readString(file), "otp", otp));
+          ApiClient.body("document", document, "otp", otp));
       spec.commandLine().getOut().println(project + ": policy v" + result.get("version") + " is " + result.get("status") + ".");
       return 0;
     }

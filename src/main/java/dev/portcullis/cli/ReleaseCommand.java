@@ -27,11 +27,13 @@ import picocli.CommandLine.Spec;
     })
 final class ReleaseCommand {
 
-  @Command(name = "list", description = "List releases (default: held ones).")
+  @Command(name = "list", description = {
+      "List the releases that wait for a person (held), and say how many the gate decided by itself since you last looked.",
+      "--state shows others."})
   static final class ListReleases implements Callable<Integer> {
     @Mixin ServerOptions server;
 
-    @Option(names = "--state", defaultValue = "held", description = "held, released, rejected or all. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--state", description = "held, released, rejected, quarantined, expired or all. Default: held, with the gate's own decisions since the last look.")
     String state;
 
     @Spec CommandSpec spec;
@@ -39,18 +41,70 @@ final class ReleaseCommand {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() {
-      String query = state.equals("all") ? "" : "?state=" + ApiClient.segment(state);
+      if (state != null && !state.equals("all")) {
+        dev.portcullis.publish.ReleaseState.parse(state); // a clear error, listing every state, before any request
+      }
+      LastLook lastLook = new LastLook(server.server);
+      String shown = state == null ? "held" : state;
+      StringBuilder query = new StringBuilder(shown.equals("all") ? "?" : "?state=" + ApiClient.segment(shown) + "&");
+      java.time.Instant since = state == null ? lastLook.read() : null;
+      if (since != null) {
+        query.append("decided_since=").append(ApiClient.segment(since.toString()));
+      }
       Map<String, Object> body = server.client().get("/api/v1/releases" + query);
       PrintWriter out = spec.commandLine().getOut();
       List<Map<String, Object>> releases = (List<Map<String, Object>>) body.get("releases");
       if (releases.isEmpty()) {
-        out.println("No " + (state.equals("all") ? "" : state + " ") + "releases.");
+        out.println(state == null ? "Nothing waits for a person: no held releases." : "No " + (shown.equals("all") ? "" : shown + " ") + "releases.");
       }
       for (Map<String, Object> r : releases) {
         List<?> files = (List<?>) r.get("files");
-        out.printf("%-30s %-15s %-9s %d file(s), created %s%n", r.get("project"), r.get("version"), r.get("state"), files.size(), r.get("created_at"));
+        out.printf("%-30s %-15s %-11s %d file(s), created %s%n", r.get("project"), r.get("version"), r.get("state"), files.size(), r.get("created_at"));
+      }
+      if (state == null) {
+        if (body.get("decided_automatically") instanceof Map<?, ?> automatic && !automatic.isEmpty()) {
+          out.println("Since you last looked (" + since + "), the gate decided by itself:");
+          automatic.forEach((st, n) -> out.println("  " + n + " " + st + " automatically: see  portcullis release list --state " + st));
+        }
+        lastLook.write(java.time.Instant.parse(String.valueOf(body.get("as_of"))));
       }
       return 0;
+    }
+  }
+
+  /**
+   * When this user last listed what waits for them (by the server's clock), per server: a small
+   * file in the user's state directory ({@code $XDG_STATE_HOME/portcullis}, else {@code
+   * ~/.local/state/portcullis}; the system property {@code portcullis.state} overrides it). The
+   * first look reports the last day.
+   */
+  static final class LastLook {
+    private final java.nio.file.Path file;
+
+    LastLook(String server) {
+      String home = System.getenv("XDG_STATE_HOME");
+      String override = System.getProperty("portcullis.state");
+      java.nio.file.Path dir = override != null ? java.nio.file.Path.of(override)
+          : home != null && !home.isBlank() ? java.nio.file.Path.of(home, "portcullis")
+          : java.nio.file.Path.of(System.getProperty("user.home"), ".local", "state", "portcullis");
+      this.file = dir.resolve("last-look-" + dev.portcullis.store.Sha256.hex(ApiClient.normalize(server)).substring(0, 12));
+    }
+
+    java.time.Instant read() {
+      try {
+        return java.time.Instant.parse(java.nio.file.Files.readString(file).trim());
+      } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
+        return java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+      }
+    }
+
+    void write(java.time.Instant at) {
+      try {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, at.toString());
+      } catch (java.io.IOException e) {
+        // not remembering the last look only makes the next one report a day
+      }
     }
   }
 

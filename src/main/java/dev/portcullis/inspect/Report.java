@@ -26,6 +26,42 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     return findings().stream().map(Finding::severity).findFirst().orElse(Severity.INFO);
   }
 
+  /** The terminal's width ({@code COLUMNS}), or 100. */
+  static int width() {
+    try {
+      return Math.max(60, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100").trim()));
+    } catch (NumberFormatException e) {
+      return 100;
+    }
+  }
+
+  /**
+   * {@code text} wrapped at spaces to {@code width}, at most {@code maxLines} lines, the last cut
+   * with "…" (a minified line in an excerpt must not flood the terminal; JSON output keeps all of it).
+   */
+  static List<String> wrap(String text, int width, int maxLines) {
+    List<String> lines = new ArrayList<>();
+    String rest = text.replaceAll("\\s+", " ").strip();
+    while (!rest.isEmpty() && lines.size() < maxLines) {
+      if (rest.length() <= width) {
+        lines.add(rest);
+        rest = "";
+        break;
+      }
+      int cut = rest.lastIndexOf(' ', width);
+      if (cut <= width / 2) {
+        cut = width;
+      }
+      lines.add(rest.substring(0, cut).stripTrailing());
+      rest = rest.substring(cut).strip();
+    }
+    if (!rest.isEmpty()) {
+      String last = lines.removeLast();
+      lines.add((last.length() >= width ? last.substring(0, width - 1) : last) + "…");
+    }
+    return lines.isEmpty() ? List.of("") : lines;
+  }
+
   /** Prints the report for a person; {@code showDiffs} adds the unified diffs of text files. */
   public void print(PrintWriter out, boolean showDiffs) {
     Inspection i = inspection;
@@ -41,7 +77,10 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     List<Finding> shown = findings.stream().filter(f -> f.severity() != Severity.INFO).toList();
     out.printf("%nFindings: %d, highest %s%n", shown.size(), maxSeverity().wireName());
     for (Finding f : shown) {
-      out.printf("  %-8s %-16s %s%n", f.severity().wireName(), f.rule(), f.explain());
+      String head = String.format("  %-8s %-16s ", f.severity().wireName(), f.rule());
+      List<String> lines = wrap(f.explain(), Math.max(40, width() - head.length()), 4);
+      out.println(head + lines.getFirst());
+      lines.stream().skip(1).forEach(line -> out.println(" ".repeat(head.length()) + line));
     }
     if (diff == null) {
       return;

@@ -125,7 +125,6 @@ public final class Catalog {
         .bind("p", normalizedProject).bind("id", releaseId).map((rs, ctx) -> release(rs)).findOne());
   }
 
-  /** The reason a file's release is quarantined, if it is. */
   /** Whether the file belongs to a quarantined release (kept for forensics, never served). */
   public boolean isQuarantined(String normalizedProject, String filename) {
     return database.withHandle(h -> h.createQuery(ARTIFACT_SELECT + " WHERE p.name = :p AND f.filename = :f AND r.state = 'quarantined'")

@@ -20,7 +20,17 @@ public enum ReleaseState {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** Parses a wire name; the error lists every accepted one. */
   public static ReleaseState parse(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
+    try {
+      return valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + name + "' is not a release state; use one of " + wireNames());
+    }
+  }
+
+  /** Every state's wire name: {@code held, released, rejected, quarantined, expired}. */
+  public static String wireNames() {
+    return String.join(", ", java.util.Arrays.stream(values()).map(ReleaseState::wireName).toList());
   }
 }

@@ -87,7 +87,7 @@ final class UpstreamIndex {
       throw new IOException("the answer of " + from.getHost() + " is not a JSON project listing");
     }
     List<File> files = new ArrayList<>();
-    root.path("releases").fields().forEachRemaining(release -> release.getValue().forEach(f -> files.add(new File(release.getKey(),
+    root.path("releases").properties().forEach(release -> release.getValue().forEach(f -> files.add(new File(release.getKey(),
         f.path("filename").asText(), f.path("digests").path("sha256").asText(), f.path("size").asLong(),
         f.path("upload_time_iso_8601").asText(f.path("upload_time").asText()), f.path("url").asText()))));
     return files;

@@ -134,7 +134,7 @@ class LargeUploadTest {
       }
       RawHttp.Response releases = RawHttp.send(restarted.url(), "GET", "/api/v1/releases?state=held",
           Map.of("Authorization", "Bearer " + admin.token()), null);
-      assertThat(releases.body()).isEqualTo("{\"releases\":[]}");
+      assertThat(new ObjectMapper().readTree(releases.body()).path("releases").isEmpty()).as(releases.body()).isTrue();
       RawHttp.Response download = RawHttp.send(restarted.url(), "GET", "/files/big/" + Uploads.wheelName(PROJECT, "1.0.0"), Map.of(), null);
       assertThat(download.status()).isEqualTo(200);
       assertThat(download.bytes()).isEqualTo(published);

@@ -33,6 +33,15 @@ public final class PythonClients {
 
   private PythonClients() {}
 
+  static {
+    // A missing client is a missing Debian package: say which (scripts/setup installs them), never skip.
+    for (String[] tool : new String[][] {{PYTHON, "python3"}, {TWINE, "twine"}}) {
+      if (!Files.isExecutable(Path.of(tool[0]))) {
+        throw new IllegalStateException(tool[0] + " is missing: install Debian's " + tool[1] + " (scripts/setup does)");
+      }
+    }
+  }
+
   /**
    * Builds a pure-Python sample project with the real build front-end (setuptools back-end, no
    * network: {@code --no-isolation}) and returns its dist directory (one wheel, one sdist).
@@ -55,8 +64,14 @@ public final class PythonClients {
   }
 
   public static Processes.Result twineUpload(String serverUrl, String token, Path... files) {
+    return twineUpload(serverUrl, token, List.of(), files);
+  }
+
+  /** As above, with extra twine options such as {@code --verbose}. */
+  public static Processes.Result twineUpload(String serverUrl, String token, List<String> options, Path... files) {
     List<String> command = new ArrayList<>(List.of(TWINE, "upload", "--disable-progress-bar", "--repository-url",
         serverUrl + "/legacy/", "-u", "__token__", "-p", token));
+    command.addAll(options);
     for (Path file : files) {
       command.add(file.toString());
     }

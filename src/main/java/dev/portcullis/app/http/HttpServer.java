@@ -88,7 +88,7 @@ public final class HttpServer implements AutoCloseable {
         .set(UndertowOptions.ALWAYS_SET_DATE, true)
         .set(UndertowOptions.MAX_HEADER_SIZE, 32 * 1024)
         .set(UndertowOptions.MAX_HEADERS, 100)
-        .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+        .set(UndertowOptions.DECODE_SLASH, false)
         // Bodies are bounded by the handlers that read them (Exchange.body(max), jsonBody):
         // Undertow's own check fixes its limit when a chunked request starts and cannot be
         // raised for the upload route.
@@ -105,7 +105,8 @@ public final class HttpServer implements AutoCloseable {
           .set(Options.WORKER_NAME, "portcullis-http")
           .set(Options.TCP_NODELAY, true)
           .getMap());
-      ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024 - 20, -1, 4);
+      // Heap buffers: direct ones are freed through sun.misc.Unsafe, which JDK 24+ warns about at every start.
+      ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024 - 20, -1, 4);
       HttpOpenListener open = new HttpOpenListener(buffers, http);
       open.setRootHandler(shutdown);
       ConnectionLimit limited = new ConnectionLimit(open, settings.maxConnectionsPerAddress(), clients);
@@ -124,6 +125,11 @@ public final class HttpServer implements AutoCloseable {
       ChannelListener<AcceptingChannel<StreamConnection>> accept = ChannelListeners.openListenerAdapter(limited);
       listener = worker.createStreamConnectionServer(new InetSocketAddress(InetAddress.getByName(host), port), accept, socket);
       listener.resumeAccepts();
+    } catch (java.net.BindException e) {
+      close();
+      throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + (String.valueOf(e.getMessage()).contains("in use")
+          ? "the port is in use (another Portcullis, or another server, is running there): stop it, or choose another port with --port"
+          : e.getMessage() + " (check --host)"), e);
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")", e);

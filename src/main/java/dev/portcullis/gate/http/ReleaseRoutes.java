@@ -35,20 +35,34 @@ public final class ReleaseRoutes {
   private final ReleaseGate gate;
   private final InspectionService inspection;
 
-  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, InspectionService inspection) {
+  private final java.time.Clock clock;
+
+  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, InspectionService inspection, java.time.Clock clock) {
+    this.clock = clock;
     this.inspection = inspection;
     this.auth = auth;
     this.catalog = catalog;
     this.gate = gate;
   }
 
+  /**
+   * The releases this token may see, optionally in one state. With {@code decided_since} (an
+   * ISO-8601 instant), also how many the gate decided by itself since then, by state — what
+   * {@code release list} reports beside what needs a person.
+   */
   public void list(Exchange exchange) {
     Principal principal = auth.require(exchange);
     ReleaseState state;
+    java.time.Instant since;
     try {
       state = exchange.query("state").map(ReleaseState::parse).orElse(null);
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest("state must be held, released or rejected");
+      throw HttpProblem.badRequest("state must be one of " + ReleaseState.wireNames());
+    }
+    try {
+      since = exchange.query("decided_since").map(java.time.Instant::parse).orElse(null);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw HttpProblem.badRequest("decided_since is an ISO-8601 instant such as 2026-04-30T03:00:00Z");
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (Release release : catalog.releases(state)) {
@@ -56,7 +70,20 @@ public final class ReleaseRoutes {
         out.add(json(release));
       }
     }
-    exchange.json(Map.of("releases", out));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("as_of", clock.instant().toString()); // the next "since" (the server's clock, not the client's)
+    answer.put("releases", out);
+    if (since != null) {
+      Map<String, Integer> automatic = new java.util.TreeMap<>();
+      for (Release release : catalog.releases(null)) {
+        if ("policy".equals(release.decidedBy()) && release.decidedAt() != null && !release.decidedAt().isBefore(since)
+            && mayRead(principal, release)) {
+          automatic.merge(release.state().wireName(), 1, Integer::sum);
+        }
+      }
+      answer.put("decided_automatically", automatic);
+    }
+    exchange.json(answer);
   }
 
   public void show(Exchange exchange) {

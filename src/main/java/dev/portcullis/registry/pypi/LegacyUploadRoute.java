@@ -206,10 +206,12 @@ public final class LegacyUploadRoute {
 
   private void answer(Exchange exchange, UploadResult result) {
     switch (result) {
+      // twine prints this (and the reason phrase) with --verbose; PyPI's protocol has no other place for a message on success.
       case UploadResult.Staged staged ->
-          exchange.status(200).text("text/plain; charset=utf-8",
+          exchange.status(200).reason("OK, held for approval").text("text/plain; charset=utf-8",
               "OK: " + staged.filename() + " is staged in held release " + staged.version()
-                  + " of " + staged.project() + "; it becomes installable once approved.\n");
+                  + " of " + staged.project() + "; it becomes installable once approved.\n"
+                  + "See why it is held and who may approve it:  portcullis release show " + staged.project() + " " + staged.version() + "\n");
       case UploadResult.Unchanged unchanged ->
           exchange.status(200).text("text/plain; charset=utf-8",
               "OK: " + unchanged.filename() + " was already uploaded with the same contents.\n");
