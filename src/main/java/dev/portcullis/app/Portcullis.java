@@ -1,6 +1,6 @@
 package dev.portcullis.app;
 
-import dev.portcullis.app.http.ErrorStyle;
+import dev.portcullis.http.ErrorStyle;
 import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.audit.drill.DrillSchedule;
@@ -14,7 +14,7 @@ import dev.portcullis.identity.http.IdentityRoutes;
 import dev.portcullis.identity.http.OidcRoutes;
 import dev.portcullis.identity.http.PublisherRoutes;
 import dev.portcullis.identity.TrustedPublishing;
-import dev.portcullis.app.http.HttpServer;
+import dev.portcullis.http.HttpServer;
 import dev.portcullis.detect.Detectors;
 import dev.portcullis.gate.Assessor;
 import dev.portcullis.gate.Policies;

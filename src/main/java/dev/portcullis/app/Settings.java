@@ -1,6 +1,6 @@
 package dev.portcullis.app;
 
-import dev.portcullis.app.http.HttpSettings;
+import dev.portcullis.http.HttpSettings;
 import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.watch.alert.Smtp;
 import dev.portcullis.identity.IdentitySettings;

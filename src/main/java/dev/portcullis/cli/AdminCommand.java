@@ -13,7 +13,7 @@ import dev.portcullis.identity.TokenInfo;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.User;
 import dev.portcullis.publish.ProjectName;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Clock;

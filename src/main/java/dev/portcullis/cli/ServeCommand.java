@@ -2,7 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
-import dev.portcullis.app.http.HttpSettings;
+import dev.portcullis.http.HttpSettings;
 import dev.portcullis.net.AddressBlock;
 import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.watch.WatchSettings;

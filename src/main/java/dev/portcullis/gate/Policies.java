@@ -1,14 +1,14 @@
 package dev.portcullis.gate;
 
+import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
-import dev.portcullis.identity.IdentityException;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.store.Database;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -109,11 +109,11 @@ public final class Policies {
   public Version confirm(Principal by, String otp, String project, int version, Origin origin) {
     requireOwner(by, project, "confirm a policy change", origin);
     Version pending = versions(project).stream().filter(v -> v.version() == version && v.status().equals("pending")).findFirst()
-        .orElseThrow(() -> new IdentityException(IdentityException.Reason.NOT_FOUND, "no pending policy v" + version + " for " + project));
+        .orElseThrow(() -> new Refusal.NotFound("no pending policy v" + version + " for " + project));
     if (pending.createdBy().equals(by.userName())) {
       events.append(new Event("IdentityActionRefused", by.actor(), project, "policy v" + version, origin,
           Map.of("action", "confirm a policy change", "reason", "the proposer cannot confirm their own change")));
-      throw new IdentityException(IdentityException.Reason.FORBIDDEN, "a policy change must be confirmed by someone other than its proposer");
+      throw new Refusal.Forbidden("a policy change must be confirmed by someone other than its proposer");
     }
     identity.requireSecondFactor(by, otp, "confirm the policy of " + project, origin);
     database.inTransaction(h -> {
@@ -157,7 +157,7 @@ public final class Policies {
     if (!by.can(Permission.ADMIN, project)) {
       events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
           Map.of("action", action, "reason", "needs the project's owner or a global admin")), by.actor());
-      throw new IdentityException(IdentityException.Reason.FORBIDDEN, "only the owner of '" + project + "' or a global admin may " + action);
+      throw new Refusal.Forbidden("only the owner of '" + project + "' or a global admin may " + action);
     }
   }
 }

@@ -16,7 +16,7 @@ import dev.portcullis.publish.ReleaseState;
 import dev.portcullis.store.Database;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

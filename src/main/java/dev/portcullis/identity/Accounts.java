@@ -1,10 +1,10 @@
 package dev.portcullis.identity;
 
-import dev.portcullis.identity.IdentityException.Reason;
+import dev.portcullis.core.Refusal;
 import dev.portcullis.store.Database;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -54,11 +54,11 @@ final class Accounts {
   /** Local operator (or a checked API caller): adds a user with one role and issues its enrolment ticket. */
   NewUser add(String name, RoleGrant grant, String actor, Origin origin) {
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-      throw new IdentityException("user names are 1-100 characters: letters, digits, '.', '_' and '-'");
+      throw new Refusal.Invalid("user names are 1-100 characters: letters, digits, '.', '_' and '-'");
     }
     return database.inTransaction(h -> {
       if (users.find(h, name).isPresent()) {
-        throw new IdentityException("user '" + name + "' already exists");
+        throw new Refusal.Invalid("user '" + name + "' already exists");
       }
       users.insert(h, name, clock.instant());
       long id = users.find(h, name).orElseThrow().user().id();
@@ -137,7 +137,7 @@ final class Accounts {
     return database.inTransaction(h -> {
       User user = users.find(h, name).orElseThrow(() -> notFound(name)).user();
       if (!users.enable(h, user.id(), clock.instant())) {
-        throw new IdentityException("user '" + name + "' is not disabled");
+        throw new Refusal.Invalid("user '" + name + "' is not disabled");
       }
       events.append(h, new Event("UserEnabled", actor, null, name, origin, Map.of()));
       return users.find(h, user.id()).orElseThrow().user();
@@ -184,17 +184,17 @@ final class Accounts {
   }
 
   /** Records a refused identity action (a counted event) and returns the exception to throw. */
-  private IdentityException forbidden(Principal by, String action, String why, Origin origin) {
+  private Refusal forbidden(Principal by, String action, String why, Origin origin) {
     events.appendCounted(new Event("IdentityActionRefused", by.actor(), null, by.userName(), origin,
         Map.of("action", action, "reason", why)), by.actor());
-    return new IdentityException(Reason.FORBIDDEN, why);
+    return new Refusal.Forbidden(why);
   }
 
   private static String projectOf(RoleGrant grant) {
     return grant.project().equals(RoleGrant.EVERY_PROJECT) ? null : grant.project();
   }
 
-  private static IdentityException notFound(String user) {
-    return new IdentityException(Reason.NOT_FOUND, "no user '" + user + "'");
+  private static Refusal notFound(String user) {
+    return new Refusal.NotFound("no user '" + user + "'");
   }
 }

@@ -5,7 +5,7 @@ import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;

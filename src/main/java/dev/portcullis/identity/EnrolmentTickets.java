@@ -1,11 +1,11 @@
 package dev.portcullis.identity;
 
-import dev.portcullis.identity.IdentityException.Reason;
+import dev.portcullis.core.Refusal;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,8 +89,8 @@ final class EnrolmentTickets {
         .bind("t", clock.millis()).bind("id", ticket.id()).execute() == 1;
   }
 
-  static IdentityException refused() {
-    return new IdentityException(Reason.FORBIDDEN, "the enrolment ticket is unknown, used, voided or expired:"
+  static Refusal refused() {
+    return new Refusal.Forbidden("the enrolment ticket is unknown, used, voided or expired:"
         + " ask an admin for a new one (portcullis admin reset-mfa USER, or portcullis user reset-mfa USER)");
   }
 }

@@ -4,7 +4,7 @@ import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,7 +167,7 @@ public final class Identity {
     return secondFactor.confirm(ticket, otp, origin);
   }
 
-  /** Step-up for {@code action}: throws {@link IdentityException} unless {@code otp} is fresh. */
+  /** Step-up for {@code action}: throws {@link dev.portcullis.core.Refusal} unless {@code otp} is fresh. */
   public void requireSecondFactor(Principal principal, String otp, String action, Origin origin) {
     secondFactor.verify(principal, otp, action, origin);
   }

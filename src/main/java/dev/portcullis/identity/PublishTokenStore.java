@@ -3,7 +3,7 @@ package dev.portcullis.identity;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.store.Database;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;

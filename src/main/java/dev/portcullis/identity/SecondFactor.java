@@ -1,12 +1,12 @@
 package dev.portcullis.identity;
 
-import dev.portcullis.identity.IdentityException.Reason;
+import dev.portcullis.core.Refusal;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,7 +59,7 @@ final class SecondFactor {
     EnrolmentTickets.Redeemable redeemable = redeem(ticket, "start MFA enrolment", origin);
     UserRepository.Row row = database.withHandle(h -> users.find(h, redeemable.userId())).orElseThrow();
     if (row.user().mfaEnabled()) {
-      throw new IdentityException(Reason.INVALID, redeemable.userName() + " already has a second factor; an admin resets it"
+      throw new Refusal.Invalid(redeemable.userName() + " already has a second factor; an admin resets it"
           + " (portcullis admin reset-mfa " + redeemable.userName() + ") and hands over the new ticket");
     }
     byte[] secret = new byte[20];
@@ -77,10 +77,10 @@ final class SecondFactor {
     EnrolmentTickets.Redeemable redeemable = redeem(ticket, "confirm MFA enrolment", origin);
     UserRepository.Row row = database.withHandle(h -> users.find(h, redeemable.userId())).orElseThrow();
     if (row.user().mfaEnabled()) {
-      throw new IdentityException(Reason.INVALID, "MFA is already enabled for " + redeemable.userName());
+      throw new Refusal.Invalid("MFA is already enabled for " + redeemable.userName());
     }
     if (row.sealedSecret() == null) {
-      throw new IdentityException(Reason.INVALID, "no MFA enrolment in progress: run `portcullis mfa enroll --ticket T` first");
+      throw new Refusal.Invalid("no MFA enrolment in progress: run `portcullis mfa enroll --ticket T` first");
     }
     String who = actor(redeemable);
     requireNotThrottled(redeemable.userName(), who, "confirm MFA enrolment", origin);
@@ -128,7 +128,7 @@ final class SecondFactor {
 
   /**
    * Step-up: a fresh TOTP code (or an unused recovery code) for {@code action}. Throws {@link
-   * IdentityException} with reason {@code SECOND_FACTOR} or {@code THROTTLED} otherwise.
+   * dev.portcullis.core.Refusal.SecondFactor} or {@link dev.portcullis.core.Refusal.Throttled} otherwise.
    */
   void verify(Principal principal, String otp, String action, Origin origin) {
     UserRepository.Row row = row(principal);
@@ -174,12 +174,12 @@ final class SecondFactor {
   private void missing(Principal principal, String action, String why, Origin origin) {
     events.appendCounted(new Event("SecondFactorMissing", principal.actor(), null, principal.userName(), origin, Map.of("action", action)),
         principal.actor());
-    throw new IdentityException(Reason.SECOND_FACTOR, why);
+    throw new Refusal.SecondFactor(why);
   }
 
   private void fail(String actor, String user, String why, Origin origin) {
     events.append(new Event("SecondFactorFailed", actor, null, user, origin, Map.of("reason", why)));
-    throw new IdentityException(Reason.SECOND_FACTOR, why);
+    throw new Refusal.SecondFactor(why);
   }
 
   /** Past the limit of wrong codes for {@code user} in the window, step-up is refused until the window passes. */
@@ -190,14 +190,13 @@ final class SecondFactor {
         .bind("u", user).bind("since", since.toEpochMilli()).mapTo(Long.class).one());
     if (failures >= settings.maxMfaFailures()) {
       events.appendCounted(new Event("SecondFactorThrottled", actor, null, user, origin, Map.of("action", action)), user);
-      throw new IdentityException(Reason.THROTTLED,
-          "too many wrong one-time codes for " + user + "; try again in " + settings.throttleWindow().toMinutes() + " minutes");
+      throw new Refusal.Throttled("too many wrong one-time codes for " + user + "; try again in " + settings.throttleWindow().toMinutes() + " minutes");
     }
   }
 
   private UserRepository.Row row(Principal principal) {
     return database.withHandle(h -> users.find(h, principal.userId()))
-        .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no user " + principal.userName()));
+        .orElseThrow(() -> new Refusal.NotFound("no user " + principal.userName()));
   }
 
   private String recoveryCode() {

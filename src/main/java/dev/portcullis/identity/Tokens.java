@@ -1,11 +1,11 @@
 package dev.portcullis.identity;
 
-import dev.portcullis.identity.IdentityException.Reason;
+import dev.portcullis.core.Refusal;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +89,7 @@ final class Tokens {
       requireAuthority(by, token.owner(), token.project(), token.permissions(), "revoke a token", origin);
     }
     return revoke(List.of(token), by.actor(), reason, origin).stream().findFirst()
-        .orElseThrow(() -> new IdentityException("token " + tokenId + " is already revoked"));
+        .orElseThrow(() -> new Refusal.Invalid("token " + tokenId + " is already revoked"));
   }
 
   /** Local operator (and scheduled drills): revokes one token. */
@@ -128,18 +128,18 @@ final class Tokens {
     if (why.isPresent()) {
       events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
           Map.of("action", action, "reason", why.get())), by.actor());
-      throw new IdentityException(Reason.FORBIDDEN, why.get());
+      throw new Refusal.Forbidden(why.get());
     }
   }
 
   private TokenInfo get(String tokenId) {
     return database.withHandle(h -> tokens.find(h, tokenId)).map(TokenRepository.Stored::info)
-        .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no token " + tokenId));
+        .orElseThrow(() -> new Refusal.NotFound("no token " + tokenId));
   }
 
   private void requireActive(TokenInfo old) {
     if (old.status(clock.instant()) != TokenInfo.Status.ACTIVE) {
-      throw new IdentityException("token " + old.id() + " is " + old.status(clock.instant()).name().toLowerCase()
+      throw new Refusal.Invalid("token " + old.id() + " is " + old.status(clock.instant()).name().toLowerCase()
           + "; only active tokens rotate");
     }
   }
@@ -148,7 +148,7 @@ final class Tokens {
     requireActive(old);
     Duration grace = overlap == null ? settings.rotationOverlap() : overlap;
     if (grace.isNegative() || grace.compareTo(settings.maxTokenLifetime()) > 0) {
-      throw new IdentityException("rotation overlap must be between 0 and the maximum token lifetime");
+      throw new Refusal.Invalid("rotation overlap must be between 0 and the maximum token lifetime");
     }
     Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
     TokenRequest successor = new TokenRequest(old.owner(), old.name(), old.project(), old.permissions(),
@@ -182,24 +182,24 @@ final class Tokens {
   private IssuedToken issue(TokenRequest request, String rotatedFrom, String actor, Origin origin) {
     Duration lifetime = request.lifetime() == null ? settings.defaultTokenLifetime() : request.lifetime();
     if (lifetime.isNegative() || lifetime.isZero()) {
-      throw new IdentityException("token lifetime must be positive");
+      throw new Refusal.Invalid("token lifetime must be positive");
     }
     if (lifetime.compareTo(settings.maxTokenLifetime()) > 0) {
-      throw new IdentityException("token lifetime " + lifetime.toDays() + " days exceeds this server's maximum of "
+      throw new Refusal.Invalid("token lifetime " + lifetime.toDays() + " days exceeds this server's maximum of "
           + settings.maxTokenLifetime().toDays() + " days");
     }
     return database.inTransaction(h -> {
       User owner = users.find(h, request.owner())
-          .orElseThrow(() -> new IdentityException(Reason.NOT_FOUND, "no user '" + request.owner() + "'")).user();
+          .orElseThrow(() -> new Refusal.NotFound("no user '" + request.owner() + "'")).user();
       if (owner.disabled()) {
-        throw new IdentityException(Reason.FORBIDDEN, "user '" + owner.name() + "' is disabled");
+        throw new Refusal.Forbidden("user '" + owner.name() + "' is disabled");
       }
       Set<Permission> allowed = EnumSet.noneOf(Permission.class);
       owner.grants().stream()
           .filter(g -> request.project() == null || g.covers(request.project()))
           .forEach(g -> allowed.addAll(g.role().permissions()));
       if (!allowed.containsAll(request.permissions())) {
-        throw new IdentityException(Reason.FORBIDDEN, "the roles of " + owner.name()
+        throw new Refusal.Forbidden("the roles of " + owner.name()
             + (request.project() == null ? "" : " on " + request.project()) + " (" + owner.grants()
             + ") do not allow permissions " + Permission.format(request.permissions()));
       }

@@ -1,16 +1,16 @@
 package dev.portcullis.identity;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.portcullis.identity.IdentityException.Reason;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -91,14 +91,14 @@ public final class TrustedPublishing {
     requireProjectAdmin(by, project, "add a trusted publisher", origin);
     String issuer = publisher.issuer(settings);
     if (DrillIssuer.ISSUER.equals(issuer)) {
-      throw new IdentityException(DrillIssuer.ISSUER + " is the drill issuer; only drill sandboxes trust it");
+      throw new Refusal.Invalid(DrillIssuer.ISSUER + " is the drill issuer; only drill sandboxes trust it");
     }
     boolean builtIn = issuer.equals(settings.githubIssuer()) || issuer.equals(settings.gitlabIssuer()) || issuer.equals(settings.googleIssuer());
     if (!builtIn && !by.canEverywhere(Permission.ADMIN)) {
       // The server fetches discovery documents and keys from an issuer URL: only a global admin names a new one.
       events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
           Map.of("action", "add a trusted publisher", "reason", "a custom issuer needs a global admin")), by.actor());
-      throw new IdentityException(Reason.FORBIDDEN, "only a global admin may register a publisher with its own issuer (" + issuer
+      throw new Refusal.Forbidden("only a global admin may register a publisher with its own issuer (" + issuer
           + "); project owners use the built-in GitHub, GitLab.com and Google issuers");
     }
     identity.requireSecondFactor(by, otp, "add a trusted publisher to " + project, origin);
@@ -134,7 +134,7 @@ public final class TrustedPublishing {
               + " WHERE id = :id AND project = :p AND removed_at IS NULL")
           .bind("t", clock.millis()).bind("by", by.actor()).bind("id", id).bind("p", project).execute();
       if (removed == 0) {
-        throw new IdentityException(Reason.NOT_FOUND, "project " + project + " has no trusted publisher " + id);
+        throw new Refusal.NotFound("project " + project + " has no trusted publisher " + id);
       }
       events.append(h, new Event("TrustedPublisherRemoved", by.actor(), project, "publisher " + id, origin, Map.of()));
       return null;
@@ -332,7 +332,7 @@ public final class TrustedPublishing {
     if (!by.can(Permission.ADMIN, project)) {
       events.appendCounted(new Event("IdentityActionRefused", by.actor(), project, by.userName(), origin,
           Map.of("action", action, "reason", "needs the project's owner or a global admin")), by.actor());
-      throw new IdentityException(Reason.FORBIDDEN, "only the owner of '" + project + "' or a global admin may " + action);
+      throw new Refusal.Forbidden("only the owner of '" + project + "' or a global admin may " + action);
     }
   }
 

@@ -3,14 +3,14 @@ package dev.portcullis.publish;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublishing;
-import dev.portcullis.publish.UploadResult.Refusal;
+import dev.portcullis.publish.UploadResult.Why;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.store.StagedBlob;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -84,7 +84,7 @@ public final class PublishService {
 
   /** Records a refusal decided before the pipeline ran (e.g. by the wire adapter) and returns it. */
   public UploadResult.Refused refuse(
-      Principal principal, String filename, Refusal refusal, String message, Origin origin) {
+      Principal principal, String filename, Why refusal, String message, Origin origin) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("refusal", refusal.name());
     details.put("message", message);
@@ -141,23 +141,23 @@ public final class PublishService {
       type = PackageType.fromWire(form.filetype());
       checkFormFields(form, type);
     } catch (IllegalArgumentException e) {
-      return refuse(principal, form.filename(), Refusal.INVALID, e.getMessage(), origin);
+      return refuse(principal, form.filename(), Why.INVALID, e.getMessage(), origin);
     }
     if (content == null) {
       return refuse(
-          principal, form.filename(), Refusal.INVALID, "Upload payload does not have a file.", origin);
+          principal, form.filename(), Why.INVALID, "Upload payload does not have a file.", origin);
     }
     if (!principal.can(Permission.UPLOAD, project.normalized())) {
       return refuse(
           principal,
           form.filename(),
-          Refusal.FORBIDDEN,
+          Why.FORBIDDEN,
           "The given token isn't allowed to upload to project '" + project.display() + "'.",
           origin);
     }
     Optional<String> onlyTrustedPublishers = trustedPublishing.checkUpload(principal, project.normalized(), origin);
     if (onlyTrustedPublishers.isPresent()) {
-      return refuse(principal, form.filename(), Refusal.FORBIDDEN, onlyTrustedPublishers.get(), origin);
+      return refuse(principal, form.filename(), Why.FORBIDDEN, onlyTrustedPublishers.get(), origin);
     }
     DistributionFilename filename;
     CoreMetadata metadata;
@@ -167,13 +167,13 @@ public final class PublishService {
       checkDigests(form, content);
       metadata = DistributionArchive.check(content.path(), filename, project, version);
     } catch (IllegalArgumentException e) {
-      return refuse(principal, form.filename(), Refusal.INVALID, e.getMessage(), origin);
+      return refuse(principal, form.filename(), Why.INVALID, e.getMessage(), origin);
     }
     // The inspect step: the whole archive, read safely; structural hazards refuse the upload.
     ContentInspection.Inspected inspected = null;
     switch (inspect(filename.filename(), content)) {
       case ContentInspection.Refused refused -> {
-        return refuse(principal, form.filename(), Refusal.INVALID, "Invalid distribution file. " + refused.reason(), origin);
+        return refuse(principal, form.filename(), Why.INVALID, "Invalid distribution file. " + refused.reason(), origin);
       }
       case ContentInspection.Inspected i -> inspected = i;
       case null -> {}
@@ -184,7 +184,7 @@ public final class PublishService {
     if (blankToNull(form.attestations()) != null) {
       switch (attestations.check(project.normalized(), filename.filename(), content.path(), form.attestations())) {
         case AttestationCheck.Invalid invalid -> {
-          return refuse(principal, form.filename(), Refusal.INVALID,
+          return refuse(principal, form.filename(), Why.INVALID,
               "Invalid attestations supplied during upload: " + invalid.reason(), origin);
         }
         case AttestationCheck.Checked checked -> provenance = checked;
@@ -249,7 +249,7 @@ public final class PublishService {
       return refuseIn(
           h,
           u,
-          Refusal.FILE_EXISTS,
+          Why.FILE_EXISTS,
           "File already exists ('"
               + file.filename()
               + "', with blake2_256 hash '"
@@ -272,7 +272,7 @@ public final class PublishService {
       return refuseIn(
           h,
           u,
-          Refusal.RELEASE_DECIDED,
+          Why.RELEASE_DECIDED,
           "Release "
               + release.version()
               + " of '"
@@ -290,7 +290,7 @@ public final class PublishService {
               .one()
               > 0;
       if (hasSdist) {
-        return refuseIn(h, u, Refusal.INVALID, "Only one sdist may be uploaded per release.");
+        return refuseIn(h, u, Why.INVALID, "Only one sdist may be uploaded per release.");
       }
     }
     h.createUpdate(
@@ -409,7 +409,7 @@ public final class PublishService {
    * the file check, the release) already existed, so the upserts before it wrote nothing: the
    * transaction commits the refusal event alone.
    */
-  private UploadResult.Refused refuseIn(Handle h, Upload u, Refusal refusal, String message) {
+  private UploadResult.Refused refuseIn(Handle h, Upload u, Why refusal, String message) {
     events.append(
         h,
         new Event(

@@ -11,10 +11,10 @@ public sealed interface UploadResult {
   record Unchanged(String project, String filename) implements UploadResult {}
 
   /** Refused; nothing was stored. {@code message} is shown to the client. */
-  record Refused(Refusal refusal, String message) implements UploadResult {}
+  record Refused(Why why, String message) implements UploadResult {}
 
   /** Why an upload was refused; registry adapters map each to their protocol's status. */
-  enum Refusal {
+  enum Why {
     NOT_AUTHENTICATED,
     FORBIDDEN,
     INVALID,

@@ -1,5 +1,6 @@
 package dev.portcullis.upstream;
 
+import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -11,7 +12,7 @@ import dev.portcullis.watch.AlertLevel;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -75,18 +76,17 @@ public final class Promoter {
   public Target set(Principal principal, String otp, String projectName, String uploadUrl, String credential, Origin origin) {
     String project = ProjectName.of(projectName).normalized();
     if (!principal.canEverywhere(Permission.ADMIN)) {
-      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN,
-          "only a global admin sets where a project is promoted (the server sends its files and the credential there)");
+      throw new Refusal.Forbidden("only a global admin sets where a project is promoted (the server sends its files and the credential there)");
     }
     URI uri;
     try {
       uri = URI.create(uploadUrl == null ? "" : uploadUrl);
       http.policy().check(uri);
     } catch (IllegalArgumentException | IOException e) {
-      throw new dev.portcullis.identity.IdentityException("the upload URL cannot be used: " + e.getMessage());
+      throw new Refusal.Invalid("the upload URL cannot be used: " + e.getMessage());
     }
     if (credential == null || credential.isBlank()) {
-      throw new dev.portcullis.identity.IdentityException("an upstream needs an upload URL and a credential");
+      throw new Refusal.Invalid("an upstream needs an upload URL and a credential");
     }
     identity.requireSecondFactor(principal, otp, "promote " + project + " to " + uri.getHost(), origin);
     long now = clock.millis();

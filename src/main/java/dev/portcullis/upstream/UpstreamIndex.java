@@ -1,5 +1,6 @@
 package dev.portcullis.upstream;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.net.GuardedHttp;
@@ -28,7 +29,7 @@ final class UpstreamIndex {
     return switch (indexName.toLowerCase(Locale.ROOT)) {
       case "pypi" -> "https://pypi.org";
       case "testpypi" -> "https://test.pypi.org";
-      default -> throw new dev.portcullis.identity.IdentityException("unknown index '" + indexName + "': use pypi, testpypi, or --index URL");
+      default -> throw new Refusal.Invalid("unknown index '" + indexName + "': use pypi, testpypi, or --index URL");
     };
   }
 
@@ -58,7 +59,7 @@ final class UpstreamIndex {
     try {
       http.policy().check(URI.create(indexUrl));
     } catch (IOException | IllegalArgumentException e) {
-      throw new dev.portcullis.identity.IdentityException("the index URL cannot be watched: " + e.getMessage());
+      throw new Refusal.Invalid("the index URL cannot be watched: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.upstream;
 
+import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -18,7 +19,7 @@ import dev.portcullis.watch.AlertLevel;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,8 +94,7 @@ public final class UpstreamWatcher {
     String project = ProjectName.of(name).normalized();
     String local = dependency ? null : ProjectName.of(localProject == null ? name : localProject).normalized();
     if (!principal.canEverywhere(Permission.ADMIN) && (custom || local == null || !principal.can(Permission.ADMIN, local))) {
-      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN,
-          custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch pypi or testpypi"
+      throw new Refusal.Forbidden(custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch pypi or testpypi"
               : "watching upstream needs the admin role (or ownership of the project)");
     }
     index.check(url);
@@ -125,9 +125,9 @@ public final class UpstreamWatcher {
   /** Stops a watch. Silencing a watcher is what an attacker would do: a fresh second factor, an event and an alert. */
   public void remove(Principal principal, String otp, long id, Origin origin) {
     Watch watch = list().stream().filter(w -> w.id() == id).findFirst()
-        .orElseThrow(() -> new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.NOT_FOUND, "no watch " + id));
+        .orElseThrow(() -> new Refusal.NotFound("no watch " + id));
     if (!principal.canEverywhere(Permission.ADMIN)) {
-      throw new dev.portcullis.identity.IdentityException(dev.portcullis.identity.IdentityException.Reason.FORBIDDEN, "removing a watch needs the admin role");
+      throw new Refusal.Forbidden("removing a watch needs the admin role");
     }
     identity.requireSecondFactor(principal, otp, "stop watching " + watch.name() + " on " + watch.indexUrl(), origin);
     database.inTransaction(h -> {

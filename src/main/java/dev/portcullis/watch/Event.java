@@ -1,5 +1,7 @@
 package dev.portcullis.watch;
 
+import dev.portcullis.core.Printable;
+import dev.portcullis.core.Origin;
 import java.util.Map;
 import java.util.Objects;
 

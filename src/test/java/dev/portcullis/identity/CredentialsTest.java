@@ -435,7 +435,7 @@ class CredentialsTest {
 
       // The local operator's bulk revocation (server clock here; `admin revoke-tokens` in the CLI).
       List<TokenInfo> revokedOld = identity.revokeTokens(new RevocationCriteria(Duration.ofDays(90), null, null), "too old",
-          "local operator", dev.portcullis.watch.Origin.LOCAL);
+          "local operator", dev.portcullis.core.Origin.LOCAL);
       assertThat(revokedOld).extracting(TokenInfo::id).containsExactly(id(old));
       assertThat(remote(server, auditor, "audit", "tokens").code()).as("no high flag left").isZero();
       assertThat(remote(server, auditor, "audit", "tokens", "--fail-on", "medium").code()).isEqualTo(3);

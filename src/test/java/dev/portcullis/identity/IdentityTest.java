@@ -7,7 +7,7 @@ import dev.portcullis.store.Database;
 import dev.portcullis.testing.TestDatabases;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.app.http.HttpSettings;
+import dev.portcullis.http.HttpSettings;
 import dev.portcullis.net.AddressBlock;
 import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestServer;

@@ -9,7 +9,7 @@ import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestPolicies;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.TestUser;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

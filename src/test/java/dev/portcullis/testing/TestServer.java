@@ -15,7 +15,7 @@ import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
 import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

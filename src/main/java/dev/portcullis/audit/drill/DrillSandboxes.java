@@ -1,11 +1,11 @@
 package dev.portcullis.audit.drill;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.identity.DrillIssuer;
 import dev.portcullis.identity.Identity;
-import dev.portcullis.identity.IdentityException;
 import dev.portcullis.identity.IssuedToken;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -23,7 +23,7 @@ import dev.portcullis.watch.AlertLevel;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,7 +101,7 @@ public final class DrillSandboxes {
   public Sandbox open(Principal by, String scenario, String policyYaml, Origin origin) {
     requireAdmin(by, "open a drill sandbox", origin);
     if (scenario == null || !scenario.matches("[a-z][a-z0-9-]{0,39}")) {
-      throw new IdentityException("scenario: 1-40 lower-case letters, digits and '-'");
+      throw new Refusal.Invalid("scenario: 1-40 lower-case letters, digits and '-'");
     }
     ZonedDateTime now = clock.instant().atZone(ZoneOffset.UTC);
     int hour = Math.max(1, Math.min(22, (now.getHour() + 12) % 24));
@@ -324,7 +324,7 @@ public final class DrillSandboxes {
     if (!by.canEverywhere(Permission.ADMIN)) {
       events.append(new Event("IdentityActionRefused", by.actor(), null, by.userName(), origin,
           Map.of("action", action, "reason", "needs a global admin")));
-      throw new IdentityException(IdentityException.Reason.FORBIDDEN, "only a global admin may " + action);
+      throw new Refusal.Forbidden("only a global admin may " + action);
     }
   }
 
@@ -332,7 +332,7 @@ public final class DrillSandboxes {
     boolean drill = database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL")
         .bind("p", project).mapTo(Long.class).one() > 0);
     if (!drill) {
-      throw new IdentityException(IdentityException.Reason.NOT_FOUND, "no drill sandbox " + project);
+      throw new Refusal.NotFound("no drill sandbox " + project);
     }
   }
 
@@ -341,7 +341,7 @@ public final class DrillSandboxes {
             "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
         .bind("p", project).mapTo(Long.class).one() > 0);
     if (!open) {
-      throw new IdentityException(IdentityException.Reason.NOT_FOUND, "no open drill sandbox " + project);
+      throw new Refusal.NotFound("no open drill sandbox " + project);
     }
   }
 

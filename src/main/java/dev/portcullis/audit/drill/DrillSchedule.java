@@ -6,7 +6,7 @@ import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Role;
 import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package dev.portcullis.audit.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -32,7 +32,7 @@ public final class AuditRoutes {
   public void tokens(Exchange exchange) {
     Principal principal = auth.require(exchange);
     if (!principal.canEverywhere(Permission.READ)) {
-      throw new HttpProblem(403, "Forbidden: the token audit needs a global read role (admin or auditor).");
+      throw new Refusal.Forbidden("Forbidden: the token audit needs a global read role (admin or auditor).");
     }
     List<TokenAudit.Row> rows = audit.inventory();
     Map<TokenAudit.Severity, Integer> counts = new EnumMap<>(TokenAudit.Severity.class);

@@ -1,7 +1,7 @@
 package dev.portcullis.audit.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.compliance.ComplianceEvidence;
 import dev.portcullis.audit.compliance.ComplianceReport;
 import dev.portcullis.audit.compliance.Oscal;
@@ -26,11 +26,11 @@ public final class ComplianceRoutes {
   public void report(Exchange exchange) {
     Principal principal = auth.require(exchange);
     if (!principal.canEverywhere(Permission.READ)) {
-      throw new HttpProblem(403, "Forbidden: the compliance report needs a global read role (admin or auditor).");
+      throw new Refusal.Forbidden("Forbidden: the compliance report needs a global read role (admin or auditor).");
     }
     String format = exchange.query("format").orElse("json");
     if (!format.equals("json") && !format.equals("html") && !format.equals("oscal")) {
-      throw HttpProblem.badRequest("format is json, html or oscal");
+      throw new Refusal.Invalid("format is json, html or oscal");
     }
     ComplianceReport report = evidence.report();
     switch (format) {

@@ -1,8 +1,8 @@
 package dev.portcullis.audit.http;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.http.ApiAuthenticator;
@@ -35,7 +35,7 @@ public final class DrillRoutes {
     try {
       s = sandboxes.open(principal, body.scenario(), body.policy(), exchange.origin());
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest("policy: " + e.getMessage());
+      throw new Refusal.Invalid("policy: " + e.getMessage());
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("project", s.project());
@@ -64,7 +64,7 @@ public final class DrillRoutes {
     long ago = body.issuedSecondsAgo() == null ? 0 : body.issuedSecondsAgo();
     long lifetime = body.lifetimeSeconds() == null ? 300 : body.lifetimeSeconds();
     if (ago < 0 || lifetime < 1 || lifetime > 3600 || ago > 86_400) {
-      throw HttpProblem.badRequest("issued_seconds_ago is 0-86400 and lifetime_seconds 1-3600");
+      throw new Refusal.Invalid("issued_seconds_ago is 0-86400 and lifetime_seconds 1-3600");
     }
     exchange.json(Map.of("token", sandboxes.identityToken(principal, exchange.pathParam("project"), Duration.ofSeconds(ago),
         Duration.ofSeconds(lifetime), exchange.origin())));
@@ -81,7 +81,7 @@ public final class DrillRoutes {
     Principal principal = auth.require(exchange);
     Map<String, Object> scorecard = exchange.jsonBody(Map.class, 1024 * 1024);
     if (!(scorecard.get("passed") instanceof Boolean) || !(scorecard.get("scenarios") instanceof java.util.List<?>)) {
-      throw HttpProblem.badRequest("a scorecard has 'passed' (true/false) and 'scenarios' (a list)");
+      throw new Refusal.Invalid("a scorecard has 'passed' (true/false) and 'scenarios' (a list)");
     }
     exchange.status(201).json(Map.of("event", sandboxes.record(principal, scorecard, exchange.origin())));
   }

@@ -1,7 +1,7 @@
 package dev.portcullis.gate.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -33,7 +33,7 @@ public final class PolicyRoutes {
     String project = project(exchange);
     boolean owner = principal.can(Permission.ADMIN, project);
     if (!owner && !principal.can(Permission.READ, project) && !principal.can(Permission.APPROVE, project)) {
-      throw HttpProblem.notFound("No policy for '" + project + "' that this token may read.");
+      throw new Refusal.NotFound("No policy for '" + project + "' that this token may read.");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("project", project);
@@ -58,7 +58,7 @@ public final class PolicyRoutes {
     try {
       version = policies.propose(principal, body.otp(), project(exchange), body.document(), exchange.origin());
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest("Invalid policy: " + e.getMessage());
+      throw new Refusal.Invalid("Invalid policy: " + e.getMessage());
     }
     exchange.status(201).json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
   }
@@ -70,7 +70,7 @@ public final class PolicyRoutes {
     try {
       number = Integer.parseInt(exchange.pathParam("version"));
     } catch (NumberFormatException e) {
-      throw HttpProblem.notFound("No such policy version.");
+      throw new Refusal.NotFound("No such policy version.");
     }
     Policies.Version version = policies.confirm(principal, body.otp(), project(exchange), number, exchange.origin());
     exchange.json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
@@ -80,7 +80,7 @@ public final class PolicyRoutes {
     try {
       return ProjectName.of(exchange.pathParam("project")).normalized();
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
   }
 }

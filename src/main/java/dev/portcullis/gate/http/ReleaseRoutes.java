@@ -1,7 +1,7 @@
 package dev.portcullis.gate.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.gate.Decision;
 import dev.portcullis.gate.DecisionRecord;
 import dev.portcullis.gate.ReleaseGate;
@@ -57,12 +57,12 @@ public final class ReleaseRoutes {
     try {
       state = exchange.query("state").map(ReleaseState::parse).orElse(null);
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest("state must be one of " + ReleaseState.wireNames());
+      throw new Refusal.Invalid("state must be one of " + ReleaseState.wireNames());
     }
     try {
       since = exchange.query("decided_since").map(java.time.Instant::parse).orElse(null);
     } catch (java.time.format.DateTimeParseException e) {
-      throw HttpProblem.badRequest("decided_since is an ISO-8601 instant such as 2026-04-30T03:00:00Z");
+      throw new Refusal.Invalid("decided_since is an ISO-8601 instant such as 2026-04-30T03:00:00Z");
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (Release release : catalog.releases(state)) {
@@ -90,7 +90,7 @@ public final class ReleaseRoutes {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
     if (!mayRead(principal, release)) {
-      throw HttpProblem.notFound("No such release.");
+      throw new Refusal.NotFound("No such release.");
     }
     exchange.json(json(release));
   }
@@ -104,13 +104,13 @@ public final class ReleaseRoutes {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
     if (!mayRead(principal, release)) {
-      throw HttpProblem.notFound("No such release.");
+      throw new Refusal.NotFound("No such release.");
     }
     int timeout;
     try {
       timeout = Math.max(0, Math.min(60, exchange.query("timeout").map(Integer::parseInt).orElse(30)));
     } catch (NumberFormatException e) {
-      throw HttpProblem.badRequest("timeout is a number of seconds (at most 60)");
+      throw new Refusal.Invalid("timeout is a number of seconds (at most 60)");
     }
     long deadline = System.nanoTime() + timeout * 1_000_000_000L;
     Release current = catalog.getRelease(release.id());
@@ -126,7 +126,7 @@ public final class ReleaseRoutes {
     Principal principal = auth.require(exchange);
     Release release = find(exchange);
     if (!mayRead(principal, release)) {
-      throw HttpProblem.notFound("No such release.");
+      throw new Refusal.NotFound("No such release.");
     }
     exchange.json(Map.of("project", release.project(), "version", release.version(), "files", inspection.reports(release)));
   }
@@ -173,10 +173,10 @@ public final class ReleaseRoutes {
         exchange.status(202).json(out);
       }
       case Decision.AlreadyDecided a ->
-          throw new HttpProblem(409, "Release " + a.release().version() + " of '" + a.release().project()
+          throw new Refusal.Conflict("Release " + a.release().version() + " of '" + a.release().project()
               + "': " + a.reason() + "; nothing changed.");
-      case Decision.Forbidden f -> throw new HttpProblem(403, "Forbidden: " + f.reason() + ".");
-      case Decision.NotFound n -> throw HttpProblem.notFound("No release " + n.version() + " of '" + n.project() + "'.");
+      case Decision.Forbidden f -> throw new Refusal.Forbidden("Forbidden: " + f.reason() + ".");
+      case Decision.NotFound n -> throw new Refusal.NotFound("No release " + n.version() + " of '" + n.project() + "'.");
     }
   }
 
@@ -191,9 +191,9 @@ public final class ReleaseRoutes {
     try {
       return catalog
           .findRelease(ProjectName.of(project).normalized(), Pep440Version.parse(version).canonical())
-          .orElseThrow(() -> HttpProblem.notFound("No release " + version + " of '" + project + "'."));
+          .orElseThrow(() -> new Refusal.NotFound("No release " + version + " of '" + project + "'."));
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.notFound("No release " + version + " of '" + project + "'.");
+      throw new Refusal.NotFound("No release " + version + " of '" + project + "'.");
     }
   }
 

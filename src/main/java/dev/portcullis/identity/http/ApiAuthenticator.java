@@ -1,7 +1,7 @@
 package dev.portcullis.identity.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Authentication;
 import dev.portcullis.identity.AuthorizationHeader;
 import dev.portcullis.identity.Identity;
@@ -22,7 +22,7 @@ public final class ApiAuthenticator {
           switch (identity.authenticate(t.token(), exchange.origin())) {
             case Authentication.Authenticated a -> a.principal();
             case Authentication.Refused r -> throw unauthorized(exchange, r.reason());
-            case Authentication.Throttled th -> throw new HttpProblem(429, "Too Many Requests: " + th.reason() + ".");
+            case Authentication.Throttled th -> throw new Refusal.Throttled("Too Many Requests: " + th.reason() + ".");
           };
       case AuthorizationHeader.Password p ->
           throw unauthorized(exchange, "passwords are not accepted; use an API token");
@@ -30,8 +30,8 @@ public final class ApiAuthenticator {
     };
   }
 
-  private static HttpProblem unauthorized(Exchange exchange, String reason) {
+  private static Refusal unauthorized(Exchange exchange, String reason) {
     exchange.header("WWW-Authenticate", "Bearer realm=\"portcullis\"");
-    return new HttpProblem(401, "Unauthorized: " + reason + ".");
+    return new Refusal.Unauthenticated("Unauthorized: " + reason + ".");
   }
 }

@@ -1,8 +1,8 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.EnrolmentTicket;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.IssuedToken;
@@ -74,7 +74,7 @@ public final class IdentityRoutes {
           Permission.parseList(required(body.permissions(), "permissions")),
           body.expires() == null ? null : duration(body.expires()));
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
     IssuedToken issued = identity.createToken(principal, body.otp(), request, exchange.origin());
     exchange.status(201).json(issued(issued));
@@ -105,7 +105,7 @@ public final class IdentityRoutes {
           body.unusedFor() == null ? null : duration(body.unusedFor()),
           project(body.project()));
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
     List<TokenInfo> revoked = identity.revokeTokens(principal, body.otp(), criteria, body.reason(), exchange.origin());
     exchange.json(Map.of("revoked", revoked.stream().map(t -> token(t, clock.instant())).toList()));
@@ -168,7 +168,7 @@ public final class IdentityRoutes {
   public void listUsers(Exchange exchange) {
     Principal principal = auth.require(exchange);
     if (!principal.canEverywhere(Permission.READ)) {
-      throw new HttpProblem(403, "Forbidden: listing users needs a global read role (admin or auditor).");
+      throw new Refusal.Forbidden("Forbidden: listing users needs a global read role (admin or auditor).");
     }
     exchange.json(Map.of("users", identity.listUsers().stream().map(IdentityRoutes::user).toList()));
   }
@@ -178,7 +178,7 @@ public final class IdentityRoutes {
       String project = project(body.project());
       return new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : project, Role.parse(required(body.role(), "role")));
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
   }
 
@@ -189,13 +189,13 @@ public final class IdentityRoutes {
     try {
       return ProjectName.of(name).normalized();
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
   }
 
   private static String required(String value, String field) {
     if (value == null || value.isBlank()) {
-      throw HttpProblem.badRequest("'" + field + "' is required.");
+      throw new Refusal.Invalid("'" + field + "' is required.");
     }
     return value;
   }
@@ -215,7 +215,7 @@ public final class IdentityRoutes {
         default -> throw new IllegalArgumentException();
       };
     } catch (RuntimeException e) {
-      throw HttpProblem.badRequest("'" + text + "' is not a duration (30d, 12h, 90m, or ISO-8601 like P30D).");
+      throw new Refusal.Invalid("'" + text + "' is not a duration (30d, 12h, 90m, or ISO-8601 like P30D).");
     }
   }
 

@@ -2,7 +2,7 @@ package dev.portcullis.identity.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.app.http.Exchange;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.TrustedPublishing;
 import java.io.IOException;
 import java.io.InputStream;

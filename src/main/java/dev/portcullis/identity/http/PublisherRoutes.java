@@ -1,8 +1,8 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublisher;
@@ -47,7 +47,7 @@ public final class PublisherRoutes {
     Principal principal = auth.require(exchange);
     String project = project(exchange);
     if (!principal.can(Permission.READ, project) && !principal.can(Permission.APPROVE, project)) {
-      throw HttpProblem.notFound("No publishers of '" + project + "' that this token may read.");
+      throw new Refusal.NotFound("No publishers of '" + project + "' that this token may read.");
     }
     List<Map<String, Object>> out = publishing.list(project).stream().map(r -> {
       Map<String, Object> json = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ public final class PublisherRoutes {
         default -> throw new IllegalArgumentException("kind must be github, gitlab, google or generic");
       };
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
     TrustedPublishing.Registered registered = publishing.add(principal, body.otp(), project, publisher, exchange.origin());
     exchange.status(201).json(Map.of("id", registered.id(), "project", project, "description", publisher.describe()));
@@ -92,7 +92,7 @@ public final class PublisherRoutes {
     try {
       id = Long.parseLong(exchange.pathParam("id"));
     } catch (NumberFormatException e) {
-      throw HttpProblem.notFound("No such publisher.");
+      throw new Refusal.NotFound("No such publisher.");
     }
     publishing.remove(principal, body.otp(), project, id, exchange.origin());
     exchange.json(Map.of("removed", id));
@@ -106,7 +106,7 @@ public final class PublisherRoutes {
     try {
       mode = TrustedPublishing.TokenUploads.valueOf(String.valueOf(body.mode()).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest("mode must be allow or deny");
+      throw new Refusal.Invalid("mode must be allow or deny");
     }
     publishing.setTokenUploads(principal, body.otp(), project, mode, exchange.origin());
     exchange.json(Map.of("project", project, "token_uploads", mode.name().toLowerCase(Locale.ROOT)));
@@ -116,7 +116,7 @@ public final class PublisherRoutes {
     try {
       return ProjectName.of(exchange.pathParam("project")).normalized();
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.badRequest(e.getMessage());
+      throw new Refusal.Invalid(e.getMessage());
     }
   }
 }

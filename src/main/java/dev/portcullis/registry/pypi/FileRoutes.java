@@ -1,7 +1,7 @@
 package dev.portcullis.registry.pypi;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.ProjectName;
@@ -35,7 +35,7 @@ public final class FileRoutes {
     String project = exchange.pathParam("project");
     String filename = exchange.pathParam("filename");
     if (!ProjectName.isValid(project) || filename == null) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     String normalized = ProjectName.normalize(project);
     boolean metadata = filename.endsWith(".metadata");
@@ -44,12 +44,12 @@ public final class FileRoutes {
       // A quarantined file is kept for forensics but never served; say so instead of "Not Found" —
       // and no more: the decision's reasons (addresses, token ids, people) are for the project's approvers.
       return catalog.isQuarantined(normalized, distribution)
-          ? new HttpProblem(403, "This file is quarantined and cannot be downloaded; the project's approvers can see why.")
-          : HttpProblem.notFound("Not Found");
+          ? new Refusal.Forbidden("This file is quarantined and cannot be downloaded; the project's approvers can see why.")
+          : new Refusal.NotFound("Not Found");
     });
     String sha256 = metadata ? artifact.metadataSha256() : artifact.sha256();
     if (sha256 == null) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     Path path = blobs.find(sha256).orElseThrow(() -> new IllegalStateException("blob missing for " + filename));
     send(exchange, path, sha256, metadata ? "text/plain; charset=utf-8" : "application/octet-stream");

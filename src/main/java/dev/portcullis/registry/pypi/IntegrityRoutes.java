@@ -3,7 +3,7 @@ package dev.portcullis.registry.pypi;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.app.http.Exchange;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Pep440Version;
 import dev.portcullis.publish.ProjectName;

@@ -1,7 +1,7 @@
 package dev.portcullis.registry.pypi;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Pep440Version;
@@ -46,14 +46,14 @@ public final class JsonApiRoutes {
     try {
       requested = Pep440Version.parse(exchange.pathParam("version")).canonical();
     } catch (IllegalArgumentException e) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     String version =
         released.files().stream()
             .map(Artifact::version)
             .filter(v -> Pep440Version.parse(v).canonical().equals(requested))
             .findFirst()
-            .orElseThrow(() -> HttpProblem.notFound("Not Found"));
+            .orElseThrow(() -> new Refusal.NotFound("Not Found"));
     exchange.jsonWithEtag(body(released, version));
   }
 
@@ -61,13 +61,13 @@ public final class JsonApiRoutes {
 
   private Released released(String name) {
     if (!ProjectName.isValid(name)) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     String normalized = ProjectName.normalize(name);
-    Project project = catalog.findProject(normalized).orElseThrow(() -> HttpProblem.notFound("Not Found"));
+    Project project = catalog.findProject(normalized).orElseThrow(() -> new Refusal.NotFound("Not Found"));
     List<Artifact> files = catalog.releasedArtifacts(normalized);
     if (files.isEmpty()) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     return new Released(project, files);
   }

@@ -1,7 +1,7 @@
 package dev.portcullis.registry.pypi;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Authentication;
 import dev.portcullis.identity.AuthorizationHeader;
 import dev.portcullis.identity.Identity;
@@ -9,10 +9,10 @@ import dev.portcullis.identity.Principal;
 import dev.portcullis.publish.PublishService;
 import dev.portcullis.publish.UploadForm;
 import dev.portcullis.publish.UploadResult;
-import dev.portcullis.publish.UploadResult.Refusal;
+import dev.portcullis.publish.UploadResult.Why;
 import dev.portcullis.store.BlobTooLargeException;
 import dev.portcullis.store.StagedBlob;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,12 +60,12 @@ public final class LegacyUploadRoute {
     String boundary = MultipartReader.boundaryOf(exchange.header("Content-Type"));
     if (boundary == null) {
       drain(exchange, body);
-      throw refuse(principal, null, Refusal.INVALID,
+      throw refuse(principal, null, Why.INVALID,
           "Invalid request: the body must be multipart/form-data with a boundary.", origin);
     }
     if (boundary.length() > MultipartReader.MAX_BOUNDARY) {
       exchange.closeConnection();
-      throw refuse(principal, null, Refusal.INVALID,
+      throw refuse(principal, null, Why.INVALID,
           "Invalid request: the multipart boundary is longer than " + MultipartReader.MAX_BOUNDARY + " characters (RFC 2046).", origin);
     }
     Form form;
@@ -73,7 +73,7 @@ public final class LegacyUploadRoute {
       form = readForm(exchange, body, new MultipartReader(body, boundary), principal, origin);
     } catch (MalformedMultipartException e) {
       exchange.closeConnection();
-      throw refuse(principal, null, Refusal.INVALID,
+      throw refuse(principal, null, Why.INVALID,
           "Invalid request: malformed multipart body (" + e.getMessage() + ").", origin);
     }
     try {
@@ -86,11 +86,11 @@ public final class LegacyUploadRoute {
         throw gone(principal, form.filename(), "Uploading documentation is no longer supported.", origin);
       }
       if (!"file_upload".equals(action)) {
-        throw refuse(principal, form.filename(), Refusal.INVALID,
+        throw refuse(principal, form.filename(), Why.INVALID,
             "Invalid or missing :action (expected file_upload).", origin);
       }
       if (!"1".equals(form.field("protocol_version"))) {
-        throw refuse(principal, form.filename(), Refusal.INVALID, "Unknown protocol version.", origin);
+        throw refuse(principal, form.filename(), Why.INVALID, "Unknown protocol version.", origin);
       }
       UploadForm upload =
           new UploadForm(
@@ -131,13 +131,13 @@ public final class LegacyUploadRoute {
               failure = "Invalid or non-existent authentication information (" + r.reason() + ").";
           case Authentication.Throttled th -> {
             drain(exchange, body, MAX_ANONYMOUS_DRAIN_BYTES);
-            throw new HttpProblem(429, "Too many failed authentication attempts: " + th.reason() + ".");
+            throw new Refusal.Throttled("Too many failed authentication attempts: " + th.reason() + ".");
           }
         }
       }
     }
     drain(exchange, body, MAX_ANONYMOUS_DRAIN_BYTES);
-    throw refuse(null, null, Refusal.NOT_AUTHENTICATED, failure, origin);
+    throw refuse(null, null, Why.NOT_AUTHENTICATED, failure, origin);
   }
 
   private record Form(Map<String, String> fields, String filename, StagedBlob content) {
@@ -172,20 +172,20 @@ public final class LegacyUploadRoute {
             content = publish.receive(part.body());
           } catch (BlobTooLargeException e) {
             drain(exchange, body);
-            throw refuse(principal, filename, Refusal.TOO_LARGE,
+            throw refuse(principal, filename, Why.TOO_LARGE,
                 "File too large. Limit for this server is " + (e.limit() / (1024 * 1024)) + " MB.",
                 origin);
           }
         } else if (part.filename() != null && !part.name().equals("gpg_signature")) {
           drain(exchange, body);
-          throw refuse(principal, filename, Refusal.INVALID,
+          throw refuse(principal, filename, Why.INVALID,
               part.name() + ": Should not be a tuple.", origin);
         } else if (part.filename() == null) {
           byte[] value = part.body().readNBytes(MAX_FIELD_BYTES + 1);
           total += value.length;
           if (value.length > MAX_FIELD_BYTES || total > MAX_FIELDS_TOTAL_BYTES) {
             drain(exchange, body);
-            throw refuse(principal, filename, Refusal.INVALID,
+            throw refuse(principal, filename, Why.INVALID,
                 "Form field '" + part.name() + "' is too large.", origin);
           }
           String text = new String(value, StandardCharsets.UTF_8);
@@ -215,27 +215,27 @@ public final class LegacyUploadRoute {
       case UploadResult.Unchanged unchanged ->
           exchange.status(200).text("text/plain; charset=utf-8",
               "OK: " + unchanged.filename() + " was already uploaded with the same contents.\n");
-      case UploadResult.Refused refused -> throw new HttpProblem(status(refused.refusal()), refused.message());
+      case UploadResult.Refused refused -> throw problem(refused);
     }
   }
 
   /** PyPI answers removed actions with 410; recorded like any refusal. */
-  private HttpProblem gone(Principal principal, String filename, String message, Origin origin) {
-    publish.refuse(principal, filename, Refusal.INVALID, message, origin);
-    return new HttpProblem(410, message);
+  private Refusal gone(Principal principal, String filename, String message, Origin origin) {
+    publish.refuse(principal, filename, Why.INVALID, message, origin);
+    return new Refusal.Gone(message);
   }
 
   /** Records the refusal (an event) and returns the problem to throw. */
-  private HttpProblem refuse(Principal principal, String filename, Refusal refusal, String message, Origin origin) {
+  private Refusal refuse(Principal principal, String filename, Why refusal, String message, Origin origin) {
     UploadResult.Refused refused = publish.refuse(principal, filename, refusal, message, origin);
-    return new HttpProblem(status(refused.refusal()), refused.message());
+    return problem(refused);
   }
 
   /** PyPI's statuses: 403 for identity and permission, 400 for everything about the upload. */
-  private static int status(Refusal refusal) {
-    return switch (refusal) {
-      case NOT_AUTHENTICATED, FORBIDDEN -> 403;
-      case INVALID, FILE_EXISTS, RELEASE_DECIDED, TOO_LARGE -> 400;
+  private static Refusal problem(UploadResult.Refused refused) {
+    return switch (refused.why()) {
+      case NOT_AUTHENTICATED, FORBIDDEN -> new Refusal.Forbidden(refused.message());
+      case INVALID, FILE_EXISTS, RELEASE_DECIDED, TOO_LARGE -> new Refusal.Invalid(refused.message());
     };
   }
 
@@ -255,7 +255,7 @@ public final class LegacyUploadRoute {
       if (drained >= max) {
         exchange.closeConnection();
       }
-    } catch (IOException | HttpProblem e) {
+    } catch (IOException | Refusal e) {
       exchange.closeConnection();
     }
   }

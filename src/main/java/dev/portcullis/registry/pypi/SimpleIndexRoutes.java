@@ -1,7 +1,7 @@
 package dev.portcullis.registry.pypi;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Project;
@@ -72,7 +72,7 @@ public final class SimpleIndexRoutes {
     }
     List<Artifact> files = catalog.releasedArtifacts(normalized);
     if (files.isEmpty()) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     String type = MediaTypes.choose(exchange.header("Accept"));
     exchange.header("Vary", "Accept");
@@ -137,7 +137,7 @@ public final class SimpleIndexRoutes {
 
   private static String normalizedOr404(String name) {
     if (!ProjectName.isValid(name)) {
-      throw HttpProblem.notFound("Not Found");
+      throw new Refusal.NotFound("Not Found");
     }
     return ProjectName.normalize(name);
   }

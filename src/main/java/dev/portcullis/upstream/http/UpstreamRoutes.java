@@ -1,7 +1,7 @@
 package dev.portcullis.upstream.http;
 
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.http.ApiAuthenticator;
@@ -32,7 +32,7 @@ public final class UpstreamRoutes {
   public void list(Exchange exchange) {
     Principal principal = auth.require(exchange);
     if (!principal.canEverywhere(Permission.READ)) {
-      throw new HttpProblem(403, "Forbidden: listing watches needs a global read role (admin or auditor).");
+      throw new Refusal.Forbidden("Forbidden: listing watches needs a global read role (admin or auditor).");
     }
     exchange.json(Map.of("watches", watcher.list().stream().map(UpstreamRoutes::watch).toList()));
   }
@@ -41,7 +41,7 @@ public final class UpstreamRoutes {
     Principal principal = auth.require(exchange);
     WatchRequest body = exchange.jsonBody(WatchRequest.class, 16 * 1024);
     if (body.name() == null || !ProjectName.isValid(body.name())) {
-      throw HttpProblem.badRequest("name must be a valid project name");
+      throw new Refusal.Invalid("name must be a valid project name");
     }
     exchange.status(201).json(watch(watcher.add(principal, body.index() == null ? "pypi" : body.index(), body.name(),
         Boolean.TRUE.equals(body.dependency()), body.project(), Boolean.TRUE.equals(body.acceptExisting()), exchange.origin())));
@@ -54,7 +54,7 @@ public final class UpstreamRoutes {
     try {
       id = Long.parseLong(exchange.pathParam("id"));
     } catch (NumberFormatException e) {
-      throw HttpProblem.notFound("No such watch.");
+      throw new Refusal.NotFound("No such watch.");
     }
     watcher.remove(principal, body.otp(), id, exchange.origin());
     exchange.json(Map.of("removed", id));
@@ -71,9 +71,9 @@ public final class UpstreamRoutes {
     Principal principal = auth.require(exchange);
     String project = ProjectName.normalize(exchange.pathParam("project"));
     if (!principal.can(Permission.READ, project)) {
-      throw HttpProblem.notFound("No upstream for '" + project + "'.");
+      throw new Refusal.NotFound("No upstream for '" + project + "'.");
     }
-    exchange.json(target(promoter.target(project).orElseThrow(() -> HttpProblem.notFound("No upstream for '" + project + "'."))));
+    exchange.json(target(promoter.target(project).orElseThrow(() -> new Refusal.NotFound("No upstream for '" + project + "'."))));
   }
 
   private static Map<String, Object> watch(UpstreamWatcher.Watch w) {

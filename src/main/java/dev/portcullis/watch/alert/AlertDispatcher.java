@@ -5,7 +5,7 @@ import dev.portcullis.store.Database;
 import dev.portcullis.watch.AlertLevel;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.net.GuardedHttp;
 import java.time.Clock;

@@ -8,7 +8,7 @@ import dev.portcullis.watch.AlertLevel;
 import dev.portcullis.watch.AlertSink;
 import dev.portcullis.watch.Event;
 import dev.portcullis.watch.EventLog;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import dev.portcullis.watch.WatchSettings;
 import java.time.Clock;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.portcullis.watch.http;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.app.http.Exchange;
-import dev.portcullis.app.http.HttpProblem;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.http.ApiAuthenticator;
@@ -36,7 +36,7 @@ public final class EventRoutes {
     Principal principal = auth.require(exchange);
     String project = exchange.query("project").orElse(null);
     if (project == null ? !principal.canEverywhere(Permission.READ) : !principal.can(Permission.READ, project)) {
-      throw new HttpProblem(403, "Forbidden: reading " + (project == null ? "all events needs a global read role (admin or auditor)"
+      throw new Refusal.Forbidden("Forbidden: reading " + (project == null ? "all events needs a global read role (admin or auditor)"
           : "the events of '" + project + "' needs read permission on it") + ".");
     }
     EventLog.Query query;
@@ -45,7 +45,7 @@ public final class EventRoutes {
           exchange.query("since").map(Instant::parse).orElse(null), exchange.query("until").map(Instant::parse).orElse(null),
           exchange.query("after").map(Long::parseLong).orElse(0L), exchange.query("limit").map(Integer::parseInt).orElse(1000));
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw HttpProblem.badRequest("since and until are ISO-8601 instants (2026-04-30T03:00:00Z); after and limit are numbers");
+      throw new Refusal.Invalid("since and until are ISO-8601 instants (2026-04-30T03:00:00Z); after and limit are numbers");
     }
     List<RecordedEvent> found = events.query(query);
     if (!principal.canEverywhere(Permission.READ)) {
@@ -57,7 +57,7 @@ public final class EventRoutes {
           "next_after", found.isEmpty() ? query.afterSeq() : found.getLast().seq()));
       case "jsonl" -> exchange.text("application/x-ndjson", String.join("", found.stream().map(e -> line(json(e))).toList()));
       case "cef" -> exchange.text("text/plain; charset=utf-8", String.join("", found.stream().map(e -> e.cef() + "\n").toList()));
-      default -> throw HttpProblem.badRequest("format is json, jsonl or cef");
+      default -> throw new Refusal.Invalid("format is json, jsonl or cef");
     }
   }
 

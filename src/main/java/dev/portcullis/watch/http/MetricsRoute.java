@@ -1,6 +1,6 @@
 package dev.portcullis.watch.http;
 
-import dev.portcullis.app.http.Exchange;
+import dev.portcullis.http.Exchange;
 import dev.portcullis.store.Database;
 import java.util.Locale;
 import java.util.Map;

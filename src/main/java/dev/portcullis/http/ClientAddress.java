@@ -1,4 +1,4 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
 import dev.portcullis.net.AddressBlock;
 import java.net.InetAddress;

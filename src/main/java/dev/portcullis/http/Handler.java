@@ -1,4 +1,4 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
 /** A route's handler. It runs on a virtual thread and may block. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

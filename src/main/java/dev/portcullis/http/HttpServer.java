@@ -1,6 +1,6 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
-import dev.portcullis.identity.IdentityException;
+import dev.portcullis.core.Refusal;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -62,12 +62,12 @@ public final class HttpServer implements AutoCloseable {
     routes.setFallbackHandler(
         exchange ->
             dispatch(exchange, ErrorStyle.JSON, e -> {
-              throw HttpProblem.notFound("Not Found");
+              throw new Refusal.NotFound("Not Found");
             }));
     routes.setInvalidMethodHandler(
         exchange ->
             dispatch(exchange, ErrorStyle.JSON, e -> {
-              throw new HttpProblem(405, "Method Not Allowed");
+              throw new Refusal.MethodNotAllowed("Method Not Allowed");
             }));
   }
 
@@ -178,22 +178,29 @@ public final class HttpServer implements AutoCloseable {
   private static void run(Exchange exchange, ErrorStyle style, Handler handler) {
     try {
       handler.handle(exchange);
-    } catch (HttpProblem problem) {
-      respond(exchange, style, problem.status(), problem.getMessage());
-    } catch (IdentityException refused) {
-      int status =
-          switch (refused.reason()) {
-            case INVALID -> 400;
-            case NOT_FOUND -> 404;
-            case FORBIDDEN, SECOND_FACTOR -> 403;
-            case THROTTLED -> 429;
-          };
-      respond(exchange, style, status, refused.getMessage());
+    } catch (Refusal refused) {
+      respond(exchange, style, status(refused), refused.getMessage());
     } catch (Exception | Error e) {
       String reference = UUID.randomUUID().toString().substring(0, 8);
       LOG.error("request {} {} failed (reference {})", exchange.method(), exchange.path(), reference, e);
       respond(exchange, style, 500, "Internal server error (reference " + reference + ").");
     }
+  }
+
+  /** The one mapping from a refusal to an HTTP status. */
+  static int status(Refusal refused) {
+    return switch (refused) {
+      case Refusal.Invalid r -> 400;
+      case Refusal.Unauthenticated r -> 401;
+      case Refusal.Forbidden r -> 403;
+      case Refusal.SecondFactor r -> 403;
+      case Refusal.NotFound r -> 404;
+      case Refusal.MethodNotAllowed r -> 405;
+      case Refusal.Conflict r -> 409;
+      case Refusal.Gone r -> 410;
+      case Refusal.TooLarge r -> 413;
+      case Refusal.Throttled r -> 429;
+    };
   }
 
   private static void respond(Exchange exchange, ErrorStyle style, int status, String message) {

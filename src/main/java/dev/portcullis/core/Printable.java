@@ -1,14 +1,14 @@
-package dev.portcullis.watch;
+package dev.portcullis.core;
 
 /**
  * Makes untrusted text safe to record: control characters (NUL included, which PostgreSQL refuses
  * in text columns) become {@code U+FFFD}, and the text is cut to the column's length.
  */
-final class Printable {
+public final class Printable {
 
   private Printable() {}
 
-  static String of(String value, int max) {
+  public static String of(String value, int max) {
     if (value == null) {
       return null;
     }

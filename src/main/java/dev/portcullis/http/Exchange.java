@@ -1,7 +1,8 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
+import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.watch.Origin;
+import dev.portcullis.core.Origin;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -87,7 +88,7 @@ public final class Exchange {
         read += n;
         if (read > maxBytes) {
           closeConnection();
-          throw new HttpProblem(413, "Request body larger than " + maxBytes + " bytes.");
+          throw new Refusal.TooLarge("Request body larger than " + maxBytes + " bytes.");
         }
       }
     };
@@ -98,14 +99,14 @@ public final class Exchange {
     try {
       byte[] bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
       if (bytes.length > maxBytes) {
-        throw HttpProblem.badRequest("Request body larger than " + maxBytes + " bytes.");
+        throw new Refusal.Invalid("Request body larger than " + maxBytes + " bytes.");
       }
       if (bytes.length == 0) {
         return JSON.readValue("{}", type);
       }
       return JSON.readValue(bytes, type);
     } catch (IOException e) {
-      throw HttpProblem.badRequest("Request body is not valid JSON for this endpoint.");
+      throw new Refusal.Invalid("Request body is not valid JSON for this endpoint.");
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
 /** How a route family reports errors, so each client sees its own protocol's format. */
 public enum ErrorStyle {

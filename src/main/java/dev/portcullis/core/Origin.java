@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.core;
 
 /** Where a request came from: the peer address and the client's user agent, as recorded. */
 public record Origin(String ip, String userAgent) {

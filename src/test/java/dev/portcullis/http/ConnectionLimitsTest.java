@@ -1,4 +1,4 @@
-package dev.portcullis.app.http;
+package dev.portcullis.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
