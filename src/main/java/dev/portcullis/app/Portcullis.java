@@ -172,80 +172,29 @@ public final class Portcullis implements AutoCloseable {
   public int serve() {
     blobs.removeAbandonedTemporaryFiles();
     HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
-    LegacyUploadRoute upload = new LegacyUploadRoute(identity, publish);
-    SimpleIndexRoutes simple = new SimpleIndexRoutes(catalog);
-    FileRoutes files = new FileRoutes(catalog, blobs);
-    IntegrityRoutes integrity = new IntegrityRoutes(catalog);
-    JsonApiRoutes json = new JsonApiRoutes(catalog, () -> baseUrl(http));
     ApiAuthenticator auth = new ApiAuthenticator(identity);
-    ReleaseRoutes releases = new ReleaseRoutes(auth, catalog, gate, inspection, clock);
-    PolicyRoutes policyRoutes = new PolicyRoutes(auth, gate.policies());
-    IdentityRoutes ids = new IdentityRoutes(auth, identity, clock);
-    AuditRoutes audits = new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets);
-    OidcRoutes oidc = new OidcRoutes(trustedPublishing);
-    PublisherRoutes publishers = new PublisherRoutes(auth, trustedPublishing);
-    EventRoutes eventRoutes = new EventRoutes(auth, events);
-    UpstreamRoutes upstream = new UpstreamRoutes(auth, upstreamWatcher, promoter);
-    DrillRoutes drills = new DrillRoutes(auth, drillSandboxes, clock);
-    ComplianceRoutes compliance = new ComplianceRoutes(auth, new ComplianceEvidence(database, settings.identity(), settings.oidc(),
-        settings.watch(), settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock));
-    // Undertow matches a parameterised template with or without a trailing slash (and "/simple/"
-    // as an empty project); literal paths need both forms. The PyPI handlers redirect or refuse
-    // the slash-less form, as PyPI does.
-    http.post("/legacy/", ErrorStyle.PYPI, upload::handle)
-        .post("/legacy", ErrorStyle.PYPI, upload::handle)
-        .get("/simple", ErrorStyle.PYPI, simple::index)
-        .get("/simple/{project}", ErrorStyle.PYPI, simple::project)
-        .get("/files/{project}/{filename}", ErrorStyle.PYPI, files::download)
-        .get("/integrity/{project}/{version}/{filename}/provenance", ErrorStyle.JSON, integrity::provenance)
-        .get("/pypi/{project}/json", ErrorStyle.JSON, json::project)
-        .get("/pypi/{project}/{version}/json", ErrorStyle.JSON, json::version)
-        .get("/api/v1/releases", ErrorStyle.JSON, releases::list)
-        .get("/api/v1/projects/{project}/releases/{version}", ErrorStyle.JSON, releases::show)
-        .get("/api/v1/projects/{project}/releases/{version}/inspection", ErrorStyle.JSON, releases::inspection)
-        .get("/api/v1/projects/{project}/releases/{version}/wait", ErrorStyle.JSON, releases::waitForDecision)
-        .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, releases::approve)
-        .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, releases::reject)
-        .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, releases::yank)
-        .post("/api/v1/projects/{project}/releases/{version}/quarantine", ErrorStyle.JSON, releases::quarantine)
-        .post("/api/v1/projects/{project}/releases/{version}/unquarantine", ErrorStyle.JSON, releases::unquarantine)
-        .get("/api/v1/projects/{project}/policy", ErrorStyle.JSON, policyRoutes::show)
-        .post("/api/v1/projects/{project}/policy", ErrorStyle.JSON, policyRoutes::propose)
-        .post("/api/v1/projects/{project}/policy/{version}/confirm", ErrorStyle.JSON, policyRoutes::confirm)
-        .get("/_/oidc/audience", ErrorStyle.JSON, oidc::audience)
-        .post("/_/oidc/mint-token", ErrorStyle.JSON, oidc::mintToken)
-        .post("/_/oidc/github/mint-token", ErrorStyle.JSON, oidc::mintToken)
-        .get("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, publishers::list)
-        .post("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, publishers::add)
-        .post("/api/v1/projects/{project}/publishers/{id}/remove", ErrorStyle.JSON, publishers::remove)
-        .post("/api/v1/projects/{project}/token-uploads", ErrorStyle.JSON, publishers::tokenUploads)
-        .get("/api/v1/tokens", ErrorStyle.JSON, ids::listTokens)
-        .post("/api/v1/tokens", ErrorStyle.JSON, ids::createToken)
-        .post("/api/v1/tokens/revoke", ErrorStyle.JSON, ids::revokeTokens)
-        .post("/api/v1/tokens/{id}/rotate", ErrorStyle.JSON, ids::rotateToken)
-        .post("/api/v1/tokens/{id}/revoke", ErrorStyle.JSON, ids::revokeToken)
-        .post("/api/v1/mfa/enroll", ErrorStyle.JSON, ids::enrollMfa)
-        .post("/api/v1/mfa/confirm", ErrorStyle.JSON, ids::confirmMfa)
-        .get("/api/v1/users", ErrorStyle.JSON, ids::listUsers)
-        .post("/api/v1/users", ErrorStyle.JSON, ids::addUser)
-        .post("/api/v1/users/{name}/roles", ErrorStyle.JSON, ids::grantRole)
-        .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, ids::revokeRole)
-        .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, ids::enableUser)
-        .post("/api/v1/users/{name}/reset-mfa", ErrorStyle.JSON, ids::resetMfa)
-        .get("/api/v1/audit/tokens", ErrorStyle.JSON, audits::tokens)
-        .get("/api/v1/audit/compliance", ErrorStyle.JSON, compliance::report)
-        .get("/api/v1/events", ErrorStyle.JSON, eventRoutes::list)
-        .get("/api/v1/watch", ErrorStyle.JSON, upstream::list)
-        .post("/api/v1/watch", ErrorStyle.JSON, upstream::add)
-        .post("/api/v1/watch/{id}/remove", ErrorStyle.JSON, upstream::remove)
-        .get("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::showTarget)
-        .post("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, upstream::setTarget)
-        .get("/api/v1/drills/sandboxes", ErrorStyle.JSON, drills::list)
-        .post("/api/v1/drills/sandboxes", ErrorStyle.JSON, drills::open)
-        .post("/api/v1/drills/sandboxes/{project}/identity-token", ErrorStyle.JSON, drills::identityToken)
-        .post("/api/v1/drills/sandboxes/{project}/close", ErrorStyle.JSON, drills::close)
-        .post("/api/v1/drills/results", ErrorStyle.JSON, drills::record)
-        .get("/metrics", ErrorStyle.JSON, metrics::scrape)
+    ComplianceEvidence evidence = new ComplianceEvidence(database, settings.identity(), settings.oidc(), settings.watch(),
+        settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock);
+    // Each feature's adapter adds its own routes.
+    http.register(List.of(
+            // PyPI's protocols (registry/pypi)
+            new LegacyUploadRoute(identity, publish),
+            new SimpleIndexRoutes(catalog),
+            new FileRoutes(catalog, blobs),
+            new IntegrityRoutes(catalog),
+            new JsonApiRoutes(catalog, () -> baseUrl(http)),
+            // Portcullis's API
+            new ReleaseRoutes(auth, catalog, gate, inspection, clock),
+            new PolicyRoutes(auth, gate.policies()),
+            new OidcRoutes(trustedPublishing),
+            new PublisherRoutes(auth, trustedPublishing),
+            new IdentityRoutes(auth, identity, clock),
+            new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets),
+            new ComplianceRoutes(auth, evidence),
+            new EventRoutes(auth, events),
+            new UpstreamRoutes(auth, upstreamWatcher, promoter),
+            new DrillRoutes(auth, drillSandboxes, clock),
+            metrics))
         .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
     http.start();
     server = http;

@@ -40,7 +40,7 @@ import org.xnio.channels.AcceptingChannel;
  * per-address cap first; with the timeouts and the overall cap of {@link HttpSettings}, no client
  * can hold connections, memory or threads for long (docs/CONFIGURATION.md).
  */
-public final class HttpServer implements AutoCloseable {
+public final class HttpServer implements HttpRouter, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
@@ -71,14 +71,34 @@ public final class HttpServer implements AutoCloseable {
             }));
   }
 
+  @Override
   public HttpServer get(String template, ErrorStyle style, Handler handler) {
     routes.add(Methods.GET, template, exchange -> dispatch(exchange, style, handler));
     routes.add(Methods.HEAD, template, exchange -> dispatch(exchange, style, handler));
     return this;
   }
 
+  @Override
   public HttpServer post(String template, ErrorStyle style, Handler handler) {
     routes.add(Methods.POST, template, exchange -> dispatch(exchange, style, handler));
+    return this;
+  }
+
+  @Override
+  public HttpServer put(String template, ErrorStyle style, Handler handler) {
+    routes.add(Methods.PUT, template, exchange -> dispatch(exchange, style, handler));
+    return this;
+  }
+
+  @Override
+  public HttpServer delete(String template, ErrorStyle style, Handler handler) {
+    routes.add(Methods.DELETE, template, exchange -> dispatch(exchange, style, handler));
+    return this;
+  }
+
+  /** Adds every adapter's routes. */
+  public HttpServer register(java.util.List<? extends Routes> adapters) {
+    adapters.forEach(adapter -> adapter.register(this));
     return this;
   }
 

@@ -1,5 +1,8 @@
 package dev.portcullis.audit.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.TokenAudit;
@@ -14,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code GET /api/v1/audit/tokens}: the token inventory, for admins and auditors. */
-public final class AuditRoutes {
+public final class AuditRoutes implements Routes {
 
   private final ApiAuthenticator auth;
   private final TokenAudit audit;
@@ -27,6 +30,12 @@ public final class AuditRoutes {
     this.auth = auth;
     this.audit = audit;
     this.clock = clock;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/audit/tokens", ErrorStyle.JSON, this::tokens);
   }
 
   public void tokens(Exchange exchange) {

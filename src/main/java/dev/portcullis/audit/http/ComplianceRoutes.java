@@ -1,5 +1,8 @@
 package dev.portcullis.audit.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.compliance.ComplianceEvidence;
@@ -13,7 +16,7 @@ import dev.portcullis.identity.http.ApiAuthenticator;
  * {@code GET /api/v1/audit/compliance?format=json|html|oscal}: the compliance evidence report
  * (docs/COMPLIANCE.md), built from live state on each request, for admins and auditors.
  */
-public final class ComplianceRoutes {
+public final class ComplianceRoutes implements Routes {
 
   private final ApiAuthenticator auth;
   private final ComplianceEvidence evidence;
@@ -21,6 +24,12 @@ public final class ComplianceRoutes {
   public ComplianceRoutes(ApiAuthenticator auth, ComplianceEvidence evidence) {
     this.auth = auth;
     this.evidence = evidence;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/audit/compliance", ErrorStyle.JSON, this::report);
   }
 
   public void report(Exchange exchange) {

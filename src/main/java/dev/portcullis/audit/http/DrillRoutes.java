@@ -1,5 +1,8 @@
 package dev.portcullis.audit.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.http.Exchange;
@@ -11,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The drill API (docs/API.md, docs/DRILLS.md): sandboxes, drill identity tokens, results. Global admins only. */
-public final class DrillRoutes {
+public final class DrillRoutes implements Routes {
 
   public record OpenRequest(String scenario, String policy) {}
 
@@ -26,6 +29,16 @@ public final class DrillRoutes {
     this.auth = auth;
     this.sandboxes = sandboxes;
     this.clock = clock;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/drills/sandboxes", ErrorStyle.JSON, this::list)
+        .post("/api/v1/drills/sandboxes", ErrorStyle.JSON, this::open)
+        .post("/api/v1/drills/sandboxes/{project}/identity-token", ErrorStyle.JSON, this::identityToken)
+        .post("/api/v1/drills/sandboxes/{project}/close", ErrorStyle.JSON, this::close)
+        .post("/api/v1/drills/results", ErrorStyle.JSON, this::record);
   }
 
   public void open(Exchange exchange) {

@@ -1,5 +1,8 @@
 package dev.portcullis.gate.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.gate.Policies;
@@ -11,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A project's policy: {@code GET/POST /api/v1/projects/<p>/policy} and confirmation of a pending change. */
-public final class PolicyRoutes {
+public final class PolicyRoutes implements Routes {
 
   /** A proposed policy: the YAML text and a fresh one-time code. */
   public record Body(String document, String otp) {}
@@ -22,6 +25,14 @@ public final class PolicyRoutes {
   public PolicyRoutes(ApiAuthenticator auth, Policies policies) {
     this.auth = auth;
     this.policies = policies;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/projects/{project}/policy", ErrorStyle.JSON, this::show)
+        .post("/api/v1/projects/{project}/policy", ErrorStyle.JSON, this::propose)
+        .post("/api/v1/projects/{project}/policy/{version}/confirm", ErrorStyle.JSON, this::confirm);
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.portcullis.gate.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.gate.Decision;
@@ -21,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The release API under {@code /api/v1}: list, show, approve, reject, yank (docs/API.md). */
-public final class ReleaseRoutes {
+public final class ReleaseRoutes implements Routes {
 
   /**
    * Body of approve / reject / yank requests. {@code files}: the SHA-256 digests of the files the
@@ -43,6 +46,20 @@ public final class ReleaseRoutes {
     this.auth = auth;
     this.catalog = catalog;
     this.gate = gate;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/releases", ErrorStyle.JSON, this::list)
+        .get("/api/v1/projects/{project}/releases/{version}", ErrorStyle.JSON, this::show)
+        .get("/api/v1/projects/{project}/releases/{version}/inspection", ErrorStyle.JSON, this::inspection)
+        .get("/api/v1/projects/{project}/releases/{version}/wait", ErrorStyle.JSON, this::waitForDecision)
+        .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, this::approve)
+        .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, this::reject)
+        .post("/api/v1/projects/{project}/releases/{version}/yank", ErrorStyle.JSON, this::yank)
+        .post("/api/v1/projects/{project}/releases/{version}/quarantine", ErrorStyle.JSON, this::quarantine)
+        .post("/api/v1/projects/{project}/releases/{version}/unquarantine", ErrorStyle.JSON, this::unquarantine);
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.http.Exchange;
@@ -25,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Tokens, users, roles and MFA under {@code /api/v1} (docs/API.md). Parsing only; rules live in Identity. */
-public final class IdentityRoutes {
+public final class IdentityRoutes implements Routes {
 
   private static final int MAX_BODY = 16 * 1024;
 
@@ -52,6 +55,24 @@ public final class IdentityRoutes {
     this.auth = auth;
     this.identity = identity;
     this.clock = clock;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/tokens", ErrorStyle.JSON, this::listTokens)
+        .post("/api/v1/tokens", ErrorStyle.JSON, this::createToken)
+        .post("/api/v1/tokens/revoke", ErrorStyle.JSON, this::revokeTokens)
+        .post("/api/v1/tokens/{id}/rotate", ErrorStyle.JSON, this::rotateToken)
+        .post("/api/v1/tokens/{id}/revoke", ErrorStyle.JSON, this::revokeToken)
+        .post("/api/v1/mfa/enroll", ErrorStyle.JSON, this::enrollMfa)
+        .post("/api/v1/mfa/confirm", ErrorStyle.JSON, this::confirmMfa)
+        .get("/api/v1/users", ErrorStyle.JSON, this::listUsers)
+        .post("/api/v1/users", ErrorStyle.JSON, this::addUser)
+        .post("/api/v1/users/{name}/roles", ErrorStyle.JSON, this::grantRole)
+        .post("/api/v1/users/{name}/roles/revoke", ErrorStyle.JSON, this::revokeRole)
+        .post("/api/v1/users/{name}/enable", ErrorStyle.JSON, this::enableUser)
+        .post("/api/v1/users/{name}/reset-mfa", ErrorStyle.JSON, this::resetMfa);
   }
 
   public void listTokens(Exchange exchange) {

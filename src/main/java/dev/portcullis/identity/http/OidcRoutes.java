@@ -1,5 +1,8 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.http.Exchange;
@@ -15,7 +18,7 @@ import java.util.Map;
  * {@code GET /_/oidc/audience} and {@code POST /_/oidc/mint-token} (alias {@code
  * /_/oidc/github/mint-token}).
  */
-public final class OidcRoutes {
+public final class OidcRoutes implements Routes {
 
   private static final int MAX_BODY = 64 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,6 +27,14 @@ public final class OidcRoutes {
 
   public OidcRoutes(TrustedPublishing publishing) {
     this.publishing = publishing;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/_/oidc/audience", ErrorStyle.JSON, this::audience)
+        .post("/_/oidc/mint-token", ErrorStyle.JSON, this::mintToken)
+        .post("/_/oidc/github/mint-token", ErrorStyle.JSON, this::mintToken);
   }
 
   public void audience(Exchange exchange) {

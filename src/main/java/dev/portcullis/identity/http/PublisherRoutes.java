@@ -1,5 +1,8 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.http.Exchange;
@@ -14,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Trusted publishers of a project under {@code /api/v1/projects/<p>/publishers} (docs/API.md). */
-public final class PublisherRoutes {
+public final class PublisherRoutes implements Routes {
 
   /** A publisher to add: {@code kind} selects which of the other fields apply. */
   public record Body(
@@ -40,6 +43,15 @@ public final class PublisherRoutes {
   public PublisherRoutes(ApiAuthenticator auth, TrustedPublishing publishing) {
     this.auth = auth;
     this.publishing = publishing;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, this::list)
+        .post("/api/v1/projects/{project}/publishers", ErrorStyle.JSON, this::add)
+        .post("/api/v1/projects/{project}/publishers/{id}/remove", ErrorStyle.JSON, this::remove)
+        .post("/api/v1/projects/{project}/token-uploads", ErrorStyle.JSON, this::tokenUploads);
   }
 
   /** The project's publishers, for its readers, approvers and owners only. */

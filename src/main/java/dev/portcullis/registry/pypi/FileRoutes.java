@@ -1,5 +1,8 @@
 package dev.portcullis.registry.pypi;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
@@ -19,7 +22,7 @@ import java.util.regex.Pattern;
  * of released releases are served; a held file is as absent as an unknown one. Supports a single
  * byte range (uv reads wheel metadata with range requests when no {@code .metadata} is offered).
  */
-public final class FileRoutes {
+public final class FileRoutes implements Routes {
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
@@ -29,6 +32,12 @@ public final class FileRoutes {
   public FileRoutes(Catalog catalog, BlobStore blobs) {
     this.catalog = catalog;
     this.blobs = blobs;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/files/{project}/{filename}", ErrorStyle.PYPI, this::download);
   }
 
   public void download(Exchange exchange) throws IOException {

@@ -1,5 +1,8 @@
 package dev.portcullis.registry.pypi;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +20,7 @@ import java.util.Optional;
  * verified attestations of a released file grouped under the trusted publisher they match, in
  * PyPI's response shape and negotiation (warehouse/api/integrity.py).
  */
-public final class IntegrityRoutes {
+public final class IntegrityRoutes implements Routes {
 
   private static final String MEDIA_TYPE = "application/vnd.pypi.integrity.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,6 +29,12 @@ public final class IntegrityRoutes {
 
   public IntegrityRoutes(Catalog catalog) {
     this.catalog = catalog;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/integrity/{project}/{version}/{filename}/provenance", ErrorStyle.JSON, this::provenance);
   }
 
   public void provenance(Exchange exchange) throws Exception {

@@ -1,5 +1,8 @@
 package dev.portcullis.registry.pypi;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
@@ -19,7 +22,7 @@ import java.util.function.Supplier;
  * PyPI's JSON API, {@code /pypi/<project>/json} and {@code /pypi/<project>/<version>/json}, over
  * released files only. "Latest" is the most recently released version (by approval time).
  */
-public final class JsonApiRoutes {
+public final class JsonApiRoutes implements Routes {
 
   private static final DateTimeFormatter SECONDS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -32,6 +35,13 @@ public final class JsonApiRoutes {
   public JsonApiRoutes(Catalog catalog, Supplier<String> baseUrl) {
     this.catalog = catalog;
     this.baseUrl = baseUrl;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/pypi/{project}/json", ErrorStyle.JSON, this::project)
+        .get("/pypi/{project}/{version}/json", ErrorStyle.JSON, this::version);
   }
 
   public void project(Exchange exchange) {

@@ -1,5 +1,8 @@
 package dev.portcullis.registry.pypi;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Authentication;
@@ -24,7 +27,7 @@ import java.util.Map;
  * {@code :action=file_upload}, HTTP Basic with user {@code __token__}). Success is {@code 200};
  * every refusal carries its message as the HTTP reason phrase, which twine prints.
  */
-public final class LegacyUploadRoute {
+public final class LegacyUploadRoute implements Routes {
 
   /** Bounds for the non-file fields: a long description fits, a flood does not. */
   private static final int MAX_FIELD_BYTES = 1024 * 1024;
@@ -44,6 +47,18 @@ public final class LegacyUploadRoute {
   public LegacyUploadRoute(Identity identity, PublishService publish) {
     this.identity = identity;
     this.publish = publish;
+  }
+
+  /**
+   * Undertow matches a parameterised template with or without a trailing slash (and "/simple/" as
+   * an empty project); literal paths need both forms. The PyPI handlers redirect or refuse the
+   * slash-less form, as PyPI does.
+   */
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .post("/legacy/", ErrorStyle.PYPI, this::handle)
+        .post("/legacy", ErrorStyle.PYPI, this::handle);
   }
 
   public void handle(Exchange exchange) throws IOException {

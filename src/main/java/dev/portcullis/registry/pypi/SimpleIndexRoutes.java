@@ -1,5 +1,8 @@
 package dev.portcullis.registry.pypi;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
@@ -22,7 +25,7 @@ import java.util.Map;
  * the file became installable, so installer cool-downs count from approval), PEP 714 core-metadata
  * and PEP 592 yank markers. Only released files appear.
  */
-public final class SimpleIndexRoutes {
+public final class SimpleIndexRoutes implements Routes {
 
   static final String API_VERSION = "1.3";
   private static final DateTimeFormatter UPLOAD_TIME =
@@ -32,6 +35,13 @@ public final class SimpleIndexRoutes {
 
   public SimpleIndexRoutes(Catalog catalog) {
     this.catalog = catalog;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/simple", ErrorStyle.PYPI, this::index)
+        .get("/simple/{project}", ErrorStyle.PYPI, this::project);
   }
 
   public void index(Exchange exchange) {

@@ -1,5 +1,8 @@
 package dev.portcullis.upstream.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
@@ -12,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The upstream API: watches ({@code /api/v1/watch}) and promotion targets (docs/API.md). */
-public final class UpstreamRoutes {
+public final class UpstreamRoutes implements Routes {
 
   public record WatchRequest(String index, String name, Boolean dependency, String project,
       @com.fasterxml.jackson.annotation.JsonProperty("accept_existing") Boolean acceptExisting, String otp) {}
@@ -27,6 +30,16 @@ public final class UpstreamRoutes {
     this.auth = auth;
     this.watcher = watcher;
     this.promoter = promoter;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/watch", ErrorStyle.JSON, this::list)
+        .post("/api/v1/watch", ErrorStyle.JSON, this::add)
+        .post("/api/v1/watch/{id}/remove", ErrorStyle.JSON, this::remove)
+        .get("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, this::showTarget)
+        .post("/api/v1/projects/{project}/upstream", ErrorStyle.JSON, this::setTarget);
   }
 
   public void list(Exchange exchange) {

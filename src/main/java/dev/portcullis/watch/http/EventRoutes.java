@@ -1,5 +1,8 @@
 package dev.portcullis.watch.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +23,7 @@ import java.util.Map;
  * sequence number ({@code after}); as JSON, JSON Lines ({@code format=jsonl}) or CEF lines
  * ({@code format=cef}). A project's readers see its events; everything needs a global read role.
  */
-public final class EventRoutes {
+public final class EventRoutes implements Routes {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,6 +33,12 @@ public final class EventRoutes {
   public EventRoutes(ApiAuthenticator auth, EventLog events) {
     this.auth = auth;
     this.events = events;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/api/v1/events", ErrorStyle.JSON, this::list);
   }
 
   public void list(Exchange exchange) {

@@ -1,5 +1,8 @@
 package dev.portcullis.watch.http;
 
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Routes;
+import dev.portcullis.http.HttpRouter;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.store.Database;
 import java.util.Locale;
@@ -15,13 +18,19 @@ import org.jdbi.v3.core.Handle;
  * raised, deliveries by state, and the delivery queue's depth. Counts that live in the database are
  * read at scrape time, so every process sharing it reports the same totals.
  */
-public final class MetricsRoute {
+public final class MetricsRoute implements Routes {
 
   private final Database database;
   private final Map<String, LongAdder> signals = new ConcurrentHashMap<>();
 
   public MetricsRoute(Database database) {
     this.database = database;
+  }
+
+  @Override
+  public void register(HttpRouter router) {
+    router
+        .get("/metrics", ErrorStyle.JSON, this::scrape);
   }
 
   /** Counts one signal (the gate calls this for each signal of each decision). */
