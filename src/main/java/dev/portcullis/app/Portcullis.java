@@ -27,7 +27,7 @@ import dev.portcullis.identity.Identity;
 import dev.portcullis.inspect.InspectionService;
 import dev.portcullis.inspect.Inspector;
 import dev.portcullis.inspect.Limits;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
@@ -42,9 +42,9 @@ import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
-import dev.portcullis.watch.AlertSink;
+import dev.portcullis.events.AlertSink;
 import dev.portcullis.watch.CheckpointKey;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.upstream.Promoter;
 import dev.portcullis.upstream.UpstreamWatcher;
 import dev.portcullis.upstream.http.UpstreamRoutes;
@@ -173,6 +173,13 @@ public final class Portcullis implements AutoCloseable {
     blobs.removeAbandonedTemporaryFiles();
     HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
     ApiAuthenticator auth = new ApiAuthenticator(identity);
+    dev.portcullis.identity.ProjectNames projectNames = name -> {
+      try {
+        return dev.portcullis.publish.ProjectName.of(name).normalized();
+      } catch (IllegalArgumentException e) {
+        throw new dev.portcullis.core.Refusal.Invalid(e.getMessage());
+      }
+    };
     ComplianceEvidence evidence = new ComplianceEvidence(database, settings.identity(), settings.oidc(), settings.watch(),
         settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock);
     // Each feature's adapter adds its own routes.
@@ -184,11 +191,12 @@ public final class Portcullis implements AutoCloseable {
             new IntegrityRoutes(catalog),
             new JsonApiRoutes(catalog, () -> baseUrl(http)),
             // Portcullis's API
-            new ReleaseRoutes(auth, catalog, gate, inspection, clock),
+            new ReleaseRoutes(auth, catalog, gate, clock),
+            new dev.portcullis.inspect.http.InspectionRoutes(auth, catalog, inspection),
             new PolicyRoutes(auth, gate.policies()),
             new OidcRoutes(trustedPublishing),
-            new PublisherRoutes(auth, trustedPublishing),
-            new IdentityRoutes(auth, identity, clock),
+            new PublisherRoutes(auth, trustedPublishing, projectNames),
+            new IdentityRoutes(auth, identity, clock, projectNames),
             new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets),
             new ComplianceRoutes(auth, evidence),
             new EventRoutes(auth, events),

@@ -1,7 +1,7 @@
 package dev.portcullis.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.watch.RecordedEvent;
+import dev.portcullis.events.RecordedEvent;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;

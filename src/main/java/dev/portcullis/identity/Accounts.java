@@ -2,8 +2,8 @@ package dev.portcullis.identity;
 
 import dev.portcullis.core.Refusal;
 import dev.portcullis.store.Database;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package dev.portcullis.identity;
 
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.security.MessageDigest;
 import java.time.Clock;

@@ -2,8 +2,8 @@ package dev.portcullis.identity;
 
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.security.SecureRandom;
 import java.time.Clock;

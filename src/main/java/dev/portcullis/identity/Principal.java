@@ -44,6 +44,11 @@ public record Principal(
         && grants.stream().anyMatch(g -> g.covers(normalizedProject) && g.role().grants(permission));
   }
 
+  /** Whether this caller may see a project's releases: its readers, and its approvers, who must see what they decide. */
+  public boolean maySee(String normalizedProject) {
+    return can(Permission.READ, normalizedProject) || can(Permission.APPROVE, normalizedProject);
+  }
+
   /** Whether this caller may use {@code permission} on every project (global administration). */
   public boolean canEverywhere(Permission permission) {
     return tokenProject == null

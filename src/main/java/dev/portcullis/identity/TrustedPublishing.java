@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.Sha256;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -191,7 +191,7 @@ public final class TrustedPublishing {
         + "', which publishes through a trusted publisher" + (denied ? "; refused: the project accepts only its trusted publishers" : "");
     events.append(new Event("TokenUploadToTrustedProject", principal.actor(), project, project, origin,
         Map.of("severity", "high", "refused", denied, "message", message)));
-    alerts.raise(new AlertSink.Alert("TokenUploadToTrustedProject", dev.portcullis.watch.AlertLevel.HIGH, project, project,
+    alerts.raise(new AlertSink.Alert("TokenUploadToTrustedProject", dev.portcullis.events.AlertLevel.HIGH, project, project,
         "a long-lived token uploaded to " + project + ", which publishes through a trusted publisher", message,
         Map.of("actor", principal.actor(), "refused", denied), List.of(), List.of()));
     return denied

@@ -131,6 +131,19 @@ public final class Catalog {
         .bind("p", normalizedProject).bind("f", filename).map((rs, ctx) -> 1).findOne()).isPresent();
   }
 
+  /**
+   * The release a request names (a project and a version as the client wrote them), or a
+   * {@link dev.portcullis.core.Refusal.NotFound} that says so — also for names that are not names.
+   */
+  public Release requireRelease(String project, String version) {
+    try {
+      return findRelease(ProjectName.of(project).normalized(), Pep440Version.parse(version).canonical())
+          .orElseThrow(() -> new dev.portcullis.core.Refusal.NotFound("No release " + version + " of '" + project + "'."));
+    } catch (IllegalArgumentException e) {
+      throw new dev.portcullis.core.Refusal.NotFound("No release " + version + " of '" + project + "'.");
+    }
+  }
+
   public Optional<Release> findRelease(String normalizedProject, String canonicalVersion) {
     return database.withHandle(h -> findRelease(h, normalizedProject, canonicalVersion));
   }

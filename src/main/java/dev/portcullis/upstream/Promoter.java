@@ -8,10 +8,10 @@ import dev.portcullis.publish.ProjectName;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
-import dev.portcullis.watch.AlertLevel;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertLevel;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +41,7 @@ import java.util.UUID;
 public final class Promoter {
 
   static final int MAX_ATTEMPTS = 10;
-  static final dev.portcullis.watch.Backoff BACKOFF = new dev.portcullis.watch.Backoff(Duration.ofSeconds(30), Duration.ofHours(2));
+  static final dev.portcullis.core.Backoff BACKOFF = new dev.portcullis.core.Backoff(Duration.ofSeconds(30), Duration.ofHours(2));
   private static final String PURPOSE = "upstream-credential";
 
   /** A project's upstream target, without its credential. */

@@ -15,10 +15,10 @@ import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.ProjectName;
 import dev.portcullis.store.Database;
-import dev.portcullis.watch.AlertLevel;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertLevel;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -217,7 +217,7 @@ public final class UpstreamWatcher {
     long id = ((Number) row.get("id")).longValue();
     long now = clock.millis();
     // Retries back off: the interval, then twice it, four times … at most an hour (or the interval, if longer).
-    long backoff = new dev.portcullis.watch.Backoff(interval, interval.compareTo(Duration.ofHours(1)) > 0 ? interval : Duration.ofHours(1))
+    long backoff = new dev.portcullis.core.Backoff(interval, interval.compareTo(Duration.ofHours(1)) > 0 ? interval : Duration.ofHours(1))
         .after(failures).toMillis();
     boolean degrades = failures >= DEGRADED_AFTER && !"degraded".equals(state);
     String reason = error.length() > 900 ? error.substring(0, 900) : error;

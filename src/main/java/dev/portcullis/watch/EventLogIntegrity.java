@@ -1,5 +1,6 @@
 package dev.portcullis.watch;
 
+import dev.portcullis.events.EventHash;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.store.Database;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.portcullis.watch;
 
+import dev.portcullis.events.AlertLevel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

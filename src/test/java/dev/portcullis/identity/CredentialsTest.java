@@ -12,7 +12,7 @@ import dev.portcullis.testing.TestDatabases;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.TestUser;
 import dev.portcullis.testing.Uploads;
-import dev.portcullis.watch.AlertSink;
+import dev.portcullis.events.AlertSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.store.Database;
 import dev.portcullis.testing.TestDatabases;
-import dev.portcullis.watch.AlertSink;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -24,7 +24,7 @@ import dev.portcullis.testing.TestClock;
 import dev.portcullis.testing.TestDatabases;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.Uploads;
-import dev.portcullis.watch.AlertSink;
+import dev.portcullis.events.AlertSink;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -40,7 +40,7 @@ class DatabaseTest {
     Path data = dir.resolve("fresh-data");
     try (dev.portcullis.app.Portcullis app = dev.portcullis.app.Portcullis.open(dev.portcullis.app.Settings.defaults(data),
         java.time.Clock.systemUTC(), new java.security.SecureRandom())) {
-      app.events().append(new dev.portcullis.watch.Event("Probe", null, null, null, null, java.util.Map.of()));
+      app.events().append(new dev.portcullis.events.Event("Probe", null, null, null, null, java.util.Map.of()));
       assertThat(mode(data)).isEqualTo("rwx------");
       assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
       assertThat(mode(data.resolve("portcullis.db-wal"))).as("SQLite gives its WAL the database's mode").isEqualTo("rw-------");

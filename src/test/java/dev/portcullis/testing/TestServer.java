@@ -14,7 +14,7 @@ import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.store.DatabaseSettings;
-import dev.portcullis.watch.AlertSink;
+import dev.portcullis.events.AlertSink;
 import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package dev.portcullis.watch;
 
+import dev.portcullis.events.AlertLevel;
+import dev.portcullis.events.AlertSink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.portcullis.watch;
 
+import dev.portcullis.events.EventHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.identity.Permission;

@@ -8,8 +8,7 @@ import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.TokenAudit;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
-import dev.portcullis.identity.http.IdentityRoutes;
+import dev.portcullis.identity.ApiAuthenticator;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -46,7 +45,7 @@ public final class AuditRoutes implements Routes {
     List<TokenAudit.Row> rows = audit.inventory();
     Map<TokenAudit.Severity, Integer> counts = new EnumMap<>(TokenAudit.Severity.class);
     List<Map<String, Object>> out = rows.stream().map(row -> {
-      Map<String, Object> json = IdentityRoutes.token(row.token(), clock.instant());
+      Map<String, Object> json = row.token().asMap(clock.instant());
       json.put("age_days", row.ageDays());
       json.put("rotation_history", row.rotationHistory());
       json.put("flags", row.flags().stream().map(f -> {

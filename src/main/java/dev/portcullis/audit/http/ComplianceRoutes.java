@@ -10,7 +10,7 @@ import dev.portcullis.audit.compliance.ComplianceReport;
 import dev.portcullis.audit.compliance.Oscal;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 
 /**
  * {@code GET /api/v1/audit/compliance?format=json|html|oscal}: the compliance evidence report

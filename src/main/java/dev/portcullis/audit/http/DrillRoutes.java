@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

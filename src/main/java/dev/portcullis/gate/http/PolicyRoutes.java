@@ -8,7 +8,7 @@ import dev.portcullis.http.Exchange;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.publish.ProjectName;
 import java.util.LinkedHashMap;
 import java.util.Map;

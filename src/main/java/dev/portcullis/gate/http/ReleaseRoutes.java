@@ -9,13 +9,10 @@ import dev.portcullis.gate.Decision;
 import dev.portcullis.gate.DecisionRecord;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.identity.Permission;
-import dev.portcullis.inspect.InspectionService;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.Pep440Version;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.publish.Release;
 import dev.portcullis.publish.ReleaseState;
 import java.util.ArrayList;
@@ -36,13 +33,11 @@ public final class ReleaseRoutes implements Routes {
   private final ApiAuthenticator auth;
   private final Catalog catalog;
   private final ReleaseGate gate;
-  private final InspectionService inspection;
 
   private final java.time.Clock clock;
 
-  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, InspectionService inspection, java.time.Clock clock) {
+  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, java.time.Clock clock) {
     this.clock = clock;
-    this.inspection = inspection;
     this.auth = auth;
     this.catalog = catalog;
     this.gate = gate;
@@ -53,7 +48,6 @@ public final class ReleaseRoutes implements Routes {
     router
         .get("/api/v1/releases", ErrorStyle.JSON, this::list)
         .get("/api/v1/projects/{project}/releases/{version}", ErrorStyle.JSON, this::show)
-        .get("/api/v1/projects/{project}/releases/{version}/inspection", ErrorStyle.JSON, this::inspection)
         .get("/api/v1/projects/{project}/releases/{version}/wait", ErrorStyle.JSON, this::waitForDecision)
         .post("/api/v1/projects/{project}/releases/{version}/approve", ErrorStyle.JSON, this::approve)
         .post("/api/v1/projects/{project}/releases/{version}/reject", ErrorStyle.JSON, this::reject)
@@ -138,16 +132,6 @@ public final class ReleaseRoutes implements Routes {
     exchange.json(json(current));
   }
 
-  /** What inspecting each file found, and its diff against the previous release: the approver's view. */
-  public void inspection(Exchange exchange) {
-    Principal principal = auth.require(exchange);
-    Release release = find(exchange);
-    if (!mayRead(principal, release)) {
-      throw new Refusal.NotFound("No such release.");
-    }
-    exchange.json(Map.of("project", release.project(), "version", release.version(), "files", inspection.reports(release)));
-  }
-
   public void approve(Exchange exchange) {
     Principal principal = auth.require(exchange);
     DecisionRequest body = exchange.jsonBody(DecisionRequest.class, 16 * 1024);
@@ -197,21 +181,12 @@ public final class ReleaseRoutes implements Routes {
     }
   }
 
-  /** Readers see a project's releases; so do its approvers, who must see what they approve. */
   private static boolean mayRead(Principal principal, Release release) {
-    return principal.can(Permission.READ, release.project()) || principal.can(Permission.APPROVE, release.project());
+    return principal.maySee(release.project());
   }
 
   private Release find(Exchange exchange) {
-    String project = exchange.pathParam("project");
-    String version = exchange.pathParam("version");
-    try {
-      return catalog
-          .findRelease(ProjectName.of(project).normalized(), Pep440Version.parse(version).canonical())
-          .orElseThrow(() -> new Refusal.NotFound("No release " + version + " of '" + project + "'."));
-    } catch (IllegalArgumentException e) {
-      throw new Refusal.NotFound("No release " + version + " of '" + project + "'.");
-    }
+    return catalog.requireRelease(exchange.pathParam("project"), exchange.pathParam("version"));
   }
 
   private Map<String, Object> json(Release release) {

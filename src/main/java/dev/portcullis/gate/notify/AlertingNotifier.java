@@ -2,8 +2,8 @@ package dev.portcullis.gate.notify;
 
 import dev.portcullis.gate.Outcome;
 import dev.portcullis.gate.ReleaseNotifier;
-import dev.portcullis.watch.AlertLevel;
-import dev.portcullis.watch.AlertSink;
+import dev.portcullis.events.AlertLevel;
+import dev.portcullis.events.AlertSink;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

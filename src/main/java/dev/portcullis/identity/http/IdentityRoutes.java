@@ -1,5 +1,6 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.http.ErrorStyle;
 import dev.portcullis.http.Routes;
 import dev.portcullis.http.HttpRouter;
@@ -19,7 +20,7 @@ import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenInfo;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.User;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.identity.ProjectNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Clock;
@@ -51,7 +52,10 @@ public final class IdentityRoutes implements Routes {
   private final Identity identity;
   private final Clock clock;
 
-  public IdentityRoutes(ApiAuthenticator auth, Identity identity, Clock clock) {
+  private final ProjectNames projectNames;
+
+  public IdentityRoutes(ApiAuthenticator auth, Identity identity, Clock clock, ProjectNames projectNames) {
+    this.projectNames = projectNames;
     this.auth = auth;
     this.identity = identity;
     this.clock = clock;
@@ -194,7 +198,7 @@ public final class IdentityRoutes implements Routes {
     exchange.json(Map.of("users", identity.listUsers().stream().map(IdentityRoutes::user).toList()));
   }
 
-  private static RoleGrant grant(Body body) {
+  private RoleGrant grant(Body body) {
     try {
       String project = project(body.project());
       return new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : project, Role.parse(required(body.role(), "role")));
@@ -203,15 +207,8 @@ public final class IdentityRoutes implements Routes {
     }
   }
 
-  private static String project(String name) {
-    if (name == null || name.isBlank()) {
-      return null;
-    }
-    try {
-      return ProjectName.of(name).normalized();
-    } catch (IllegalArgumentException e) {
-      throw new Refusal.Invalid(e.getMessage());
-    }
+  private String project(String name) {
+    return name == null || name.isBlank() ? null : projectNames.normalize(name);
   }
 
   private static String required(String value, String field) {
@@ -246,25 +243,8 @@ public final class IdentityRoutes implements Routes {
     return out;
   }
 
-  public static Map<String, Object> token(TokenInfo t, Instant now) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", t.id());
-    out.put("kind", t.kind().name().toLowerCase());
-    out.put("owner", t.owner());
-    out.put("name", t.name());
-    out.put("project", t.project());
-    out.put("permissions", Permission.format(t.permissions()));
-    out.put("status", t.status(now).name().toLowerCase());
-    out.put("created_at", t.createdAt().toString());
-    out.put("expires_at", t.expiresAt().toString());
-    out.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
-    out.put("last_used_ip", t.lastUsedIp());
-    out.put("last_used_agent", t.lastUsedAgent());
-    out.put("rotated_from", t.rotatedFrom());
-    out.put("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
-    out.put("revoked_by", t.revokedBy());
-    out.put("revoked_reason", t.revokedReason());
-    return out;
+  static Map<String, Object> token(TokenInfo t, Instant now) {
+    return t.asMap(now);
   }
 
   static Map<String, Object> user(User u) {

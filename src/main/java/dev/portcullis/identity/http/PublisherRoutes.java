@@ -1,5 +1,6 @@
 package dev.portcullis.identity.http;
 
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.http.ErrorStyle;
 import dev.portcullis.http.Routes;
 import dev.portcullis.http.HttpRouter;
@@ -10,7 +11,7 @@ import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.identity.ProjectNames;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,10 @@ public final class PublisherRoutes implements Routes {
   private final ApiAuthenticator auth;
   private final TrustedPublishing publishing;
 
-  public PublisherRoutes(ApiAuthenticator auth, TrustedPublishing publishing) {
+  private final ProjectNames projectNames;
+
+  public PublisherRoutes(ApiAuthenticator auth, TrustedPublishing publishing, ProjectNames projectNames) {
+    this.projectNames = projectNames;
     this.auth = auth;
     this.publishing = publishing;
   }
@@ -124,11 +128,7 @@ public final class PublisherRoutes implements Routes {
     exchange.json(Map.of("project", project, "token_uploads", mode.name().toLowerCase(Locale.ROOT)));
   }
 
-  private static String project(Exchange exchange) {
-    try {
-      return ProjectName.of(exchange.pathParam("project")).normalized();
-    } catch (IllegalArgumentException e) {
-      throw new Refusal.Invalid(e.getMessage());
-    }
+  private String project(Exchange exchange) {
+    return projectNames.normalize(exchange.pathParam("project"));
   }
 }

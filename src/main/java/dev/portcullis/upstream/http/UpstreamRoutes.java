@@ -7,7 +7,7 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.identity.http.ApiAuthenticator;
+import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.publish.ProjectName;
 import dev.portcullis.upstream.Promoter;
 import dev.portcullis.upstream.UpstreamWatcher;

@@ -2,9 +2,9 @@ package dev.portcullis.watch.alert;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.portcullis.store.Database;
-import dev.portcullis.watch.AlertLevel;
-import dev.portcullis.watch.Event;
-import dev.portcullis.watch.EventLog;
+import dev.portcullis.events.AlertLevel;
+import dev.portcullis.events.Event;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.net.GuardedHttp;
@@ -28,7 +28,7 @@ public final class AlertDispatcher {
 
   static final int MAX_ATTEMPTS = 20;
   static final Duration LEASE = Duration.ofMinutes(2);
-  static final dev.portcullis.watch.Backoff BACKOFF = new dev.portcullis.watch.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
+  static final dev.portcullis.core.Backoff BACKOFF = new dev.portcullis.core.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
   private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
 
   private final Database database;

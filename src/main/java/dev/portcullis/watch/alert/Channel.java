@@ -1,7 +1,7 @@
 package dev.portcullis.watch.alert;
 
 import dev.portcullis.store.Sha256;
-import dev.portcullis.watch.Cef;
+import dev.portcullis.events.Cef;
 import dev.portcullis.watch.WatchSettings;
 import jakarta.mail.Message;
 import jakarta.mail.Session;

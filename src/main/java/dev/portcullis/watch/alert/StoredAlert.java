@@ -1,6 +1,6 @@
 package dev.portcullis.watch.alert;
 
-import dev.portcullis.watch.AlertLevel;
+import dev.portcullis.events.AlertLevel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.events;
 
 /**
  * ArcSight Common Event Format lines (for syslog and SIEM export): a pipe-separated header, then

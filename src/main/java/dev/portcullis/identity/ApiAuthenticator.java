@@ -1,11 +1,7 @@
-package dev.portcullis.identity.http;
+package dev.portcullis.identity;
 
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
-import dev.portcullis.identity.Authentication;
-import dev.portcullis.identity.AuthorizationHeader;
-import dev.portcullis.identity.Identity;
-import dev.portcullis.identity.Principal;
 
 /** Authenticates Portcullis API requests ({@code Authorization: Bearer <token>}). */
 public final class ApiAuthenticator {

@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.events;
 
 import java.time.Instant;
 import java.util.Locale;

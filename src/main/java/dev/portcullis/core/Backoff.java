@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.core;
 
 import java.time.Duration;
 

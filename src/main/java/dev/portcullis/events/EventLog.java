@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

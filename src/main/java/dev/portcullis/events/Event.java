@@ -1,4 +1,4 @@
-package dev.portcullis.watch;
+package dev.portcullis.events;
 
 import dev.portcullis.core.Printable;
 import dev.portcullis.core.Origin;
