@@ -32,12 +32,10 @@ import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Ecosystems;
+import dev.portcullis.publish.Registry;
+import dev.portcullis.registry.pypi.PypiRegistry;
 import dev.portcullis.publish.PublishService;
-import dev.portcullis.registry.pypi.FileRoutes;
-import dev.portcullis.registry.pypi.IntegrityRoutes;
-import dev.portcullis.registry.pypi.JsonApiRoutes;
-import dev.portcullis.registry.pypi.LegacyUploadRoute;
-import dev.portcullis.registry.pypi.SimpleIndexRoutes;
 import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
@@ -78,6 +76,8 @@ public final class Portcullis implements AutoCloseable {
   private final Identity identity;
   private final TrustedPublishing trustedPublishing;
   private final Catalog catalog;
+  private final List<Registry> registries;
+  private final Ecosystems ecosystems;
   private final PublishService publish;
   private final ReleaseGate gate;
   private final InspectionService inspection;
@@ -94,7 +94,7 @@ public final class Portcullis implements AutoCloseable {
   private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts) {
+  private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> registries) {
     // Checkpoints leave the database by default: the data directory's checkpoint log.
     Settings settings = given.withWatch(given.watch().withCheckpointFile(checkpointLog(given)));
     this.settings = settings;
@@ -119,7 +119,9 @@ public final class Portcullis implements AutoCloseable {
     this.drillIssuer = new DrillIssuer();
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer,
         outbound("oidc"));
-    this.catalog = new Catalog(database);
+    this.registries = registries;
+    this.ecosystems = new Ecosystems(registries.stream().map(Registry::ecosystem).toList());
+    this.catalog = new Catalog(database, ecosystems);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
@@ -136,8 +138,9 @@ public final class Portcullis implements AutoCloseable {
         : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
     this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreamHttp,
         clock, random, settings.watch().upstreamInterval());
-    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate);
+    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, ecosystems);
+    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate,
+        ecosystems);
     this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, events, this.alerts,
         drillIssuer, clock, random);
   }
@@ -165,7 +168,18 @@ public final class Portcullis implements AutoCloseable {
 
   /** As {@link #open(Settings, Clock, SecureRandom)}, with alerts going to {@code alerts}. */
   public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
-    return new Portcullis(settings, clock, random, alerts);
+    return open(settings, clock, random, alerts, List.of());
+  }
+
+  /**
+   * As above, with registries beside PyPI's (the default ecosystem, always first). The place where
+   * an ecosystem is wired in: npm and Maven will be listed here; tests add a fake one.
+   */
+  public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> more) {
+    List<Registry> registries = new java.util.ArrayList<>();
+    registries.add(new PypiRegistry());
+    registries.addAll(more);
+    return new Portcullis(settings, clock, random, alerts, List.copyOf(registries));
   }
 
   /** Starts the HTTP server; returns the bound port. */
@@ -173,27 +187,18 @@ public final class Portcullis implements AutoCloseable {
     blobs.removeAbandonedTemporaryFiles();
     HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
     ApiAuthenticator auth = new ApiAuthenticator(identity);
-    dev.portcullis.identity.ProjectNames projectNames = name -> {
-      try {
-        return dev.portcullis.publish.ProjectName.of(name).normalized();
-      } catch (IllegalArgumentException e) {
-        throw new dev.portcullis.core.Refusal.Invalid(e.getMessage());
-      }
-    };
+    dev.portcullis.identity.ProjectNames projectNames = name -> ecosystems.project(name).key();
     ComplianceEvidence evidence = new ComplianceEvidence(database, settings.identity(), settings.oidc(), settings.watch(),
         settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock);
     // Each feature's adapter adds its own routes.
+    // The registries: each ecosystem is one plug-in (publish/Registry).
+    Registry.Services services = new Registry.Services(database, catalog, blobs, identity, publish, () -> baseUrl(http));
+    http.register(registries.stream().map(r -> r.routes(services)).toList());
     http.register(List.of(
-            // PyPI's protocols (registry/pypi)
-            new LegacyUploadRoute(identity, publish),
-            new SimpleIndexRoutes(catalog),
-            new FileRoutes(catalog, blobs),
-            new IntegrityRoutes(catalog),
-            new JsonApiRoutes(catalog, () -> baseUrl(http)),
             // Portcullis's API
             new ReleaseRoutes(auth, catalog, gate, clock),
             new dev.portcullis.inspect.http.InspectionRoutes(auth, catalog, inspection),
-            new PolicyRoutes(auth, gate.policies()),
+            new PolicyRoutes(auth, gate.policies(), ecosystems),
             new OidcRoutes(trustedPublishing),
             new PublisherRoutes(auth, trustedPublishing, projectNames),
             new IdentityRoutes(auth, identity, clock, projectNames),
@@ -287,6 +292,11 @@ public final class Portcullis implements AutoCloseable {
 
   public TrustedPublishing trustedPublishing() {
     return trustedPublishing;
+  }
+
+  /** The key of a project as a command names it ({@code name}, or {@code ecosystem:name}). */
+  public String projectKey(String reference) {
+    return ecosystems.project(reference).key();
   }
 
   public Catalog catalog() {

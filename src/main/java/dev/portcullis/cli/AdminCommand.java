@@ -12,7 +12,6 @@ import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenInfo;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.User;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.core.Origin;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -109,8 +108,8 @@ final class AdminCommand {
 
     @Override
     public Integer call() {
-      RoleGrant grant = new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : ProjectName.of(project).normalized(), Role.parse(role));
       try (Portcullis portcullis = open()) {
+        RoleGrant grant = new RoleGrant(project == null ? RoleGrant.EVERY_PROJECT : portcullis.projectKey(project), Role.parse(role));
         NewUser added = portcullis.identity().addUser(name, grant, ACTOR);
         err().println("Added user '" + added.user().name() + "': " + added.user().grants() + ". Its second-factor enrolment ticket");
         err().println("(shown once; single use; expires " + added.ticket().expires() + ") is printed below: hand it to "
@@ -163,9 +162,9 @@ final class AdminCommand {
 
     @Override
     public Integer call() {
-      TokenRequest request = new TokenRequest(user, name, project == null ? null : ProjectName.of(project).normalized(),
-          Permission.parseList(scope), expires == null ? null : Durations.parse(expires));
       try (Portcullis portcullis = open()) {
+        TokenRequest request = new TokenRequest(user, name, project == null ? null : portcullis.projectKey(project),
+            Permission.parseList(scope), expires == null ? null : Durations.parse(expires));
         IssuedToken token = portcullis.identity().createToken(request, ACTOR);
         TokenCommand.describe(err(), token.info());
         out().println(token.secret());
@@ -184,11 +183,11 @@ final class AdminCommand {
 
     @Override
     public Integer call() {
-      RevocationCriteria criteria = new RevocationCriteria(
+      try (Portcullis portcullis = open()) {
+        RevocationCriteria criteria = new RevocationCriteria(
           olderThan == null ? null : Durations.parse(olderThan),
           unusedFor == null ? null : Durations.parse(unusedFor),
-          project == null ? null : ProjectName.of(project).normalized());
-      try (Portcullis portcullis = open()) {
+            project == null ? null : portcullis.projectKey(project));
         List<TokenInfo> revoked = portcullis.identity().revokeTokens(criteria, reason, ACTOR, Origin.LOCAL);
         out().println("Revoked " + revoked.size() + " token(s)" + (revoked.isEmpty() ? "." : ": "
             + String.join(", ", revoked.stream().map(TokenInfo::id).toList())));

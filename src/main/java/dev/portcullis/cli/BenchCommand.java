@@ -51,7 +51,7 @@ final class BenchCommand {
         int project = (int) ((i * 2654435761L) % projects);
         java.time.Instant at = java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(600L * i);
         String ip = "198.51." + (project % 250) + "." + (i % 7 == 0 ? 99 : 7);
-        var upload = new dev.portcullis.detect.Upload("p" + project + "-1." + i + "-py3-none-any.whl", "bdist_wheel", 800_000 + (i % 97) * 1000,
+        var upload = new dev.portcullis.detect.Upload("p" + project + "-1." + i + "-py3-none-any.whl", "wheel", 800_000 + (i % 97) * 1000,
             at, ip, i % 11 == 0 ? "curl/8" : "twine/5.1", "tok" + (i % 3), "ci", i % 13 != 0);
         return new dev.portcullis.detect.ReleaseFacts("1." + (i / projects), java.util.List.of(upload),
             i % 17 == 0 ? java.util.List.of("numpy", "new-" + (i % 5)) : java.util.List.of("numpy"));

@@ -75,8 +75,7 @@ public final class Detectors implements Assessor {
     final String version;
     final String state;
     final List<Upload> uploads = new ArrayList<>();
-    String wheelRequires;
-    String otherRequires;
+    final java.util.LinkedHashSet<String> requires = new java.util.LinkedHashSet<>();
 
     Row(long id, String version, String state) {
       this.id = id;
@@ -85,25 +84,19 @@ public final class Detectors implements Assessor {
     }
   }
 
-  /** The release's facts; its requirements from a wheel's metadata if it has one (what installers read), else the sdist's. */
+  /**
+   * The release's facts; its requirements are those of every file's metadata together, in upload
+   * order (a dependency added to any one file is a dependency of the release).
+   */
   private static ReleaseFacts facts(Row row) {
-    String requires = row.wheelRequires != null ? row.wheelRequires : row.otherRequires;
-    List<String> requirements = List.of();
-    if (requires != null) {
-      try {
-        requirements = List.of(JSON.readValue(requires, String[].class));
-      } catch (JsonProcessingException e) {
-        requirements = List.of();
-      }
-    }
-    return new ReleaseFacts(row.version, row.uploads, requirements);
+    return new ReleaseFacts(row.version, row.uploads, List.copyOf(row.requires));
   }
 
   /** Every release of the project with its files' upload facts, in the order their first files arrived. */
   private Map<Long, Row> history(String project) {
     Map<Long, Row> rows = new LinkedHashMap<>();
     database.withHandle(h -> {
-      h.createQuery("SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.packagetype, f.size, f.uploaded_at,"
+      h.createQuery("SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.kind, f.size, f.uploaded_at,"
               + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity, i.requires_dist"
               + " FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id"
               + " LEFT JOIN file_inspections i ON i.file_id = f.id"
@@ -117,14 +110,16 @@ public final class Detectors implements Assessor {
                 throw new IllegalStateException(e);
               }
             });
-            row.uploads.add(new Upload(rs.getString("filename"), rs.getString("packagetype"), rs.getLong("size"),
+            row.uploads.add(new Upload(rs.getString("filename"), rs.getString("kind"), rs.getLong("size"),
                 Instant.ofEpochMilli(rs.getLong("uploaded_at")), rs.getString("uploader_ip"), rs.getString("uploader_agent"),
                 rs.getString("uploader_token"), rs.getString("uploaded_by"), rs.getString("publisher_identity") != null));
             String requires = rs.getString("requires_dist");
-            if ("bdist_wheel".equals(rs.getString("packagetype"))) {
-              row.wheelRequires = row.wheelRequires == null ? requires : row.wheelRequires;
-            } else {
-              row.otherRequires = row.otherRequires == null ? requires : row.otherRequires;
+            if (requires != null) {
+              try {
+                row.requires.addAll(List.of(JSON.readValue(requires, String[].class)));
+              } catch (JsonProcessingException e) {
+                // an unreadable list adds nothing
+              }
             }
             return row;
           })

@@ -8,8 +8,6 @@ import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.Pep440Version;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.publish.Release;
 import dev.portcullis.publish.ReleaseListener;
 import dev.portcullis.publish.ReleaseState;
@@ -71,7 +69,7 @@ public final class ReleaseGate implements ReleaseListener {
    */
   @Override
   public void staged(String project, String version, String filename) {
-    catalog.findRelease(project, Pep440Version.parse(version).canonical())
+    catalog.findRelease(project, catalog.ecosystems().ofKey(project).version(version).canonical())
         .filter(r -> r.state() == ReleaseState.HELD)
         .ifPresent(release -> {
           clearApprovals(release, filename);
@@ -486,20 +484,21 @@ public final class ReleaseGate implements ReleaseListener {
 
   private Target resolve(Principal principal, String projectName, String versionText, String action, Origin origin) {
     String project;
-    Pep440Version version;
+    dev.portcullis.publish.Ecosystem.Versioned version;
     try {
-      project = ProjectName.of(projectName).normalized();
-      version = Pep440Version.parse(versionText);
-    } catch (IllegalArgumentException e) {
+      dev.portcullis.publish.Ecosystems.ProjectRef ref = catalog.ecosystems().project(projectName);
+      project = ref.key();
+      version = ref.ecosystem().version(versionText);
+    } catch (dev.portcullis.core.Refusal.Invalid e) {
       return new Refused(new Decision.NotFound(projectName, versionText));
     }
     if (!principal.can(Permission.APPROVE, project)) {
-      return new Refused(refuse(principal, project, version.normalized(), action,
+      return new Refused(refuse(principal, project, version.display(), action,
           "this token may not " + action + " releases of '" + project + "'", origin));
     }
     return catalog.findRelease(project, version.canonical())
         .<Target>map(Found::new)
-        .orElse(new Refused(new Decision.NotFound(project, version.normalized())));
+        .orElse(new Refused(new Decision.NotFound(project, version.display())));
   }
 
   private Decision refuse(Principal principal, String project, String version, String action, String reason, Origin origin) {

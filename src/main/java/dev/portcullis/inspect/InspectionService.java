@@ -169,7 +169,7 @@ public final class InspectionService implements ContentInspection, Assessor {
   /** The previous released release's file of the same type, preferring the same wheel tags. */
   private Optional<Artifact> previousFile(Release release, Artifact file) {
     return catalog.previousReleased(release.project(), release.id()).flatMap(previous -> {
-      List<Artifact> candidates = catalog.artifactsOf(previous.id()).stream().filter(a -> a.type() == file.type()).toList();
+      List<Artifact> candidates = catalog.artifactsOf(previous.id()).stream().filter(a -> a.kind().equals(file.kind())).toList();
       String tags = tags(file.filename());
       return candidates.stream().filter(a -> tags(a.filename()).equals(tags)).findFirst().or(() -> candidates.stream().findFirst());
     });

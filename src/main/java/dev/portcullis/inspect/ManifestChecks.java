@@ -1,7 +1,7 @@
 package dev.portcullis.inspect;
 
-import dev.portcullis.publish.Pep440Version;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.Pep440Version;
+import dev.portcullis.python.ProjectName;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
 package dev.portcullis.provenance;
 
-import dev.portcullis.publish.DistributionFilename;
-import dev.portcullis.publish.PackageType;
-import dev.portcullis.publish.Pep440Version;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.DistributionFilename;
+import dev.portcullis.python.PackageType;
+import dev.portcullis.python.Pep440Version;
+import dev.portcullis.python.ProjectName;
 import dev.portcullis.store.Sha256;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;

@@ -3,23 +3,20 @@ package dev.portcullis.publish;
 import java.time.Instant;
 
 /**
- * One distribution file of a release. {@code metadataSha256} names the stored PEP 658 core
- * metadata (wheels only). {@code releasedAt} is when the file became installable (its release's
- * approval), {@code null} while held. {@code viaTrustedPublisher}: uploaded with a token minted for a
- * trusted publisher, not a long-lived one.
+ * One file of a release, as every ecosystem has it. {@code kind} is the ecosystem's word for the
+ * file ({@code wheel}, {@code sdist}, {@code tarball}, {@code jar}); what only one ecosystem knows
+ * about a file (PyPI's Python version, its other digests) is kept by its registry. {@code
+ * releasedAt} is when the file became installable (its release's approval), {@code null} while
+ * held. {@code viaTrustedPublisher}: uploaded with a token minted for a trusted publisher.
  */
 public record Artifact(
     long id,
     String project,
     String version,
     String filename,
-    PackageType type,
-    String pythonVersion,
-    String requiresPython,
+    String kind,
     long size,
     String sha256,
-    String blake2b256,
-    String metadataSha256,
     Instant uploadedAt,
     String uploadedBy,
     Instant releasedAt,

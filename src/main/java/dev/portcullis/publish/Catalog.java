@@ -26,22 +26,29 @@ public final class Catalog {
           + " LEFT JOIN file_provenance fp ON fp.file_id = f.id";
 
   private final Database database;
+  private final Ecosystems ecosystems;
 
-  public Catalog(Database database) {
+  public Catalog(Database database, Ecosystems ecosystems) {
     this.database = database;
+    this.ecosystems = ecosystems;
+  }
+
+  public Ecosystems ecosystems() {
+    return ecosystems;
   }
 
   public Optional<Project> findProject(String normalizedName) {
     return database.withHandle(h -> findProject(h, normalizedName));
   }
 
-  /** Projects with at least one released file, by name; drill sandboxes are never listed. */
-  public List<Project> releasedProjects() {
+  /** The projects of {@code ecosystem} with at least one released file, by key; drill sandboxes are never listed. */
+  public List<Project> releasedProjects(String ecosystem) {
     return database.withHandle(
         h ->
             h.createQuery(
-                    "SELECT * FROM projects p WHERE p.drill_scenario IS NULL AND EXISTS (SELECT 1 FROM releases r WHERE"
-                        + " r.project_id = p.id AND r.state = 'released') ORDER BY p.name")
+                    "SELECT * FROM projects p WHERE p.ecosystem = :e AND p.drill_scenario IS NULL AND EXISTS (SELECT 1 FROM releases r"
+                        + " WHERE r.project_id = p.id AND r.state = 'released') ORDER BY p.name")
+                .bind("e", ecosystem)
                 .map((rs, ctx) -> project(rs))
                 .list());
   }
@@ -137,9 +144,10 @@ public final class Catalog {
    */
   public Release requireRelease(String project, String version) {
     try {
-      return findRelease(ProjectName.of(project).normalized(), Pep440Version.parse(version).canonical())
+      Ecosystems.ProjectRef ref = ecosystems.project(project);
+      return findRelease(ref.key(), ref.ecosystem().version(version).canonical())
           .orElseThrow(() -> new dev.portcullis.core.Refusal.NotFound("No release " + version + " of '" + project + "'."));
-    } catch (IllegalArgumentException e) {
+    } catch (dev.portcullis.core.Refusal.Invalid e) {
       throw new dev.portcullis.core.Refusal.NotFound("No release " + version + " of '" + project + "'.");
     }
   }
@@ -168,13 +176,15 @@ public final class Catalog {
 
   /** Every file of a release, whatever its state (for operators, never for installers). */
   public List<Artifact> artifactsOf(long releaseId) {
-    return database.withHandle(
-        h ->
-            h.createQuery(ARTIFACT_SELECT + " WHERE f.release_id = :r ORDER BY f.id")
-                .bind("r", releaseId)
-                .map((rs, ctx) -> artifact(rs))
-                .list());
+    return database.withHandle(h -> artifactsOf(h, releaseId));
   }
+
+  /** As {@link #artifactsOf(long)}, through the caller's handle (inside its transaction). */
+  public static List<Artifact> artifactsOf(Handle h, long releaseId) {
+    return h.createQuery(ARTIFACT_SELECT + " WHERE f.release_id = :r ORDER BY f.id").bind("r", releaseId)
+        .map((rs, ctx) -> artifact(rs)).list();
+  }
+
 
   static Optional<Project> findProject(Handle h, String normalizedName) {
     return h.createQuery("SELECT * FROM projects WHERE name = :n")
@@ -202,6 +212,7 @@ public final class Catalog {
   private static Project project(ResultSet rs) throws SQLException {
     return new Project(
         rs.getLong("id"),
+        rs.getString("ecosystem"),
         rs.getString("name"),
         rs.getString("display_name"),
         Instant.ofEpochMilli(rs.getLong("created_at")));
@@ -226,13 +237,9 @@ public final class Catalog {
         rs.getString("project_name"),
         rs.getString("version"),
         rs.getString("filename"),
-        PackageType.fromWire(rs.getString("packagetype")),
-        rs.getString("python_version"),
-        rs.getString("requires_python"),
+        rs.getString("kind"),
         rs.getLong("size"),
         rs.getString("sha256"),
-        rs.getString("blake2_256"),
-        rs.getString("metadata_sha256"),
         Instant.ofEpochMilli(rs.getLong("uploaded_at")),
         rs.getString("uploaded_by"),
         released ? instant(rs, "decided_at") : null,

@@ -2,4 +2,5 @@ package dev.portcullis.publish;
 
 import java.time.Instant;
 
-public record Project(long id, String name, String displayName, Instant createdAt) {}
+/** A project: its ecosystem, its key (docs/ARCHITECTURE.md: the normalized name, prefixed outside the default ecosystem) and its name as first uploaded. */
+public record Project(long id, String ecosystem, String name, String displayName, Instant createdAt) {}

@@ -1,5 +1,6 @@
 package dev.portcullis.publish;
 
+import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.TrustedPublishing;
@@ -26,18 +27,15 @@ import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Entry point of the publish pipeline: validates one received upload, stores it and records it
- * in a held release, in the order PyPI's upload endpoint checks (see docs/API.md).
+ * Entry point of the publish pipeline, for every ecosystem: validates one received file
+ * ({@link Submission}: a registry adapter parsed its protocol; the {@link Ecosystem} names and
+ * versions it), stores it and records it in a held release (docs/ARCHITECTURE.md).
  *
  * <p>The bytes arrive already streamed into the blob store's temporary area ({@link StagedBlob});
  * this class either writes the file row and its event and commits the bytes in one transaction,
  * or discards them and records the refusal. Nothing it refuses changes any stored state.
  */
 public final class PublishService {
-
-  private static final Set<String> METADATA_VERSIONS =
-      Set.of("1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5");
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
 
   private final Database database;
   private final BlobStore blobs;
@@ -48,11 +46,13 @@ public final class PublishService {
   private final ReleaseListener listener;
   private final AttestationCheck attestations;
   private final ContentInspection inspection;
+  private final Ecosystems ecosystems;
 
   public PublishService(
       Database database, BlobStore blobs, EventLog events, Clock clock, PublishSettings settings,
       TrustedPublishing trustedPublishing, AttestationCheck attestations, ContentInspection inspection,
-      ReleaseListener listener) {
+      ReleaseListener listener, Ecosystems ecosystems) {
+    this.ecosystems = ecosystems;
     this.inspection = inspection;
     this.listener = listener;
     this.attestations = attestations;
@@ -105,13 +105,13 @@ public final class PublishService {
   }
 
   /**
-   * Validates and stages one file. {@code content} is discarded unless the file is stored; it may
-   * be {@code null} when the request carried no file.
+   * Validates and stages one file. Its content is discarded unless the file is stored; it may be
+   * {@code null} when the request carried no file.
    */
-  public UploadResult upload(
-      Principal principal, UploadForm form, StagedBlob content, Origin origin) {
+  public UploadResult upload(Principal principal, Submission submission, Origin origin) {
+    StagedBlob content = submission.content();
     try {
-      UploadResult result = stage(principal, form, content, origin);
+      UploadResult result = stage(principal, submission, origin);
       if (result instanceof UploadResult.Staged staged) {
         // After the commit: the gate decides what happens to the release now. If that fails,
         // the release simply stays held (fail closed).
@@ -130,69 +130,57 @@ public final class PublishService {
     }
   }
 
-  private UploadResult stage(
-      Principal principal, UploadForm form, StagedBlob content, Origin origin) {
-    ProjectName project;
-    Pep440Version version;
-    PackageType type;
+  /**
+   * The pipeline, in the order PyPI's upload endpoint checks and every ecosystem shares: the
+   * project's name and the version (the ecosystem's rules); a file at all; the token's permission
+   * and the project's rule on long-lived tokens; the protocol's own checks of the file; inspection
+   * (hazards refuse); attestations (forgeries refuse); then the recording transaction.
+   */
+  private UploadResult stage(Principal principal, Submission s, Origin origin) {
+    Ecosystems.ProjectRef project;
+    Ecosystem.Versioned version;
     try {
-      project = ProjectName.of(form.name());
-      version = Pep440Version.parse(form.version());
-      type = PackageType.fromWire(form.filetype());
-      checkFormFields(form, type);
-    } catch (IllegalArgumentException e) {
-      return refuse(principal, form.filename(), Why.INVALID, e.getMessage(), origin);
+      project = ecosystems.project(s.ecosystem(), s.project());
+      version = s.ecosystem().version(s.version());
+    } catch (Refusal.Invalid e) {
+      return refuse(principal, s.filename(), Why.INVALID, e.getMessage(), origin);
     }
-    if (content == null) {
-      return refuse(
-          principal, form.filename(), Why.INVALID, "Upload payload does not have a file.", origin);
+    if (s.content() == null) {
+      return refuse(principal, s.filename(), Why.INVALID, "Upload payload does not have a file.", origin);
     }
-    if (!principal.can(Permission.UPLOAD, project.normalized())) {
-      return refuse(
-          principal,
-          form.filename(),
-          Why.FORBIDDEN,
-          "The given token isn't allowed to upload to project '" + project.display() + "'.",
-          origin);
+    if (!principal.can(Permission.UPLOAD, project.key())) {
+      return refuse(principal, s.filename(), Why.FORBIDDEN,
+          "The given token isn't allowed to upload to project '" + project.name().display() + "'.", origin);
     }
-    Optional<String> onlyTrustedPublishers = trustedPublishing.checkUpload(principal, project.normalized(), origin);
+    Optional<String> onlyTrustedPublishers = trustedPublishing.checkUpload(principal, project.key(), origin);
     if (onlyTrustedPublishers.isPresent()) {
-      return refuse(principal, form.filename(), Why.FORBIDDEN, onlyTrustedPublishers.get(), origin);
+      return refuse(principal, s.filename(), Why.FORBIDDEN, onlyTrustedPublishers.get(), origin);
     }
-    DistributionFilename filename;
-    CoreMetadata metadata;
-    try {
-      filename = DistributionFilename.parse(form.filename(), type);
-      filename.requireMatches(project, version);
-      checkDigests(form, content);
-      metadata = DistributionArchive.check(content.path(), filename, project, version);
-    } catch (IllegalArgumentException e) {
-      return refuse(principal, form.filename(), Why.INVALID, e.getMessage(), origin);
+    Optional<String> wrong = s.rules().check(project, version);
+    if (wrong.isPresent()) {
+      return refuse(principal, s.filename(), Why.INVALID, wrong.get(), origin);
     }
     // The inspect step: the whole archive, read safely; structural hazards refuse the upload.
     ContentInspection.Inspected inspected = null;
-    switch (inspect(filename.filename(), content)) {
+    switch (inspect(s.filename(), s.content())) {
       case ContentInspection.Refused refused -> {
-        return refuse(principal, form.filename(), Why.INVALID, "Invalid distribution file. " + refused.reason(), origin);
+        return refuse(principal, s.filename(), Why.INVALID, "Invalid distribution file. " + refused.reason(), origin);
       }
       case ContentInspection.Inspected i -> inspected = i;
       case null -> {}
     }
-    // The verify step (PEP 740): forged or malformed attestations refuse the upload, as on PyPI;
-    // genuine ones by someone other than a trusted publisher are kept, and the gate holds.
+    // The verify step (PEP 740, Sigstore bundles): forged or malformed attestations refuse the
+    // upload; genuine ones by someone other than a trusted publisher are kept, and the gate holds.
     AttestationCheck.Checked provenance = null;
-    if (blankToNull(form.attestations()) != null) {
-      switch (attestations.check(project.normalized(), filename.filename(), content.path(), form.attestations())) {
+    if (s.attestations() != null && !s.attestations().isBlank()) {
+      switch (attestations.check(project.key(), s.filename(), s.content().path(), s.attestations())) {
         case AttestationCheck.Invalid invalid -> {
-          return refuse(principal, form.filename(), Why.INVALID,
-              "Invalid attestations supplied during upload: " + invalid.reason(), origin);
+          return refuse(principal, s.filename(), Why.INVALID, "Invalid attestations supplied during upload: " + invalid.reason(), origin);
         }
         case AttestationCheck.Checked checked -> provenance = checked;
       }
     }
-    String metadataSha256 = type == PackageType.WHEEL ? Sha256.hex(metadata.raw()) : null;
-    Upload upload =
-        new Upload(principal, project, version, type, filename, form, content, metadata, metadataSha256, provenance, inspected, origin);
+    Upload upload = new Upload(principal, project, version, s, provenance, inspected, origin);
     try {
       return database.inTransaction(h -> record(h, upload));
     } catch (RuntimeException e) {
@@ -206,17 +194,21 @@ public final class PublishService {
 
   private record Upload(
       Principal principal,
-      ProjectName project,
-      Pep440Version version,
-      PackageType type,
-      DistributionFilename filename,
-      UploadForm form,
-      StagedBlob content,
-      CoreMetadata metadata,
-      String metadataSha256,
+      Ecosystems.ProjectRef project,
+      Ecosystem.Versioned version,
+      Submission submission,
       AttestationCheck.Checked provenance,
       ContentInspection.Inspected inspection,
-      Origin origin) {}
+      Origin origin) {
+
+    String filename() {
+      return submission.filename();
+    }
+
+    StagedBlob content() {
+      return submission.content();
+    }
+  }
 
   /** Runs the inspection; if it crashes, the file is still staged, with a failed report the gate holds on. */
   private ContentInspection.Result inspect(String filename, StagedBlob content) {
@@ -230,95 +222,57 @@ public final class PublishService {
 
   private UploadResult record(Handle h, Upload u) {
     long now = clock.millis();
-    h.createUpdate(
-            "INSERT INTO projects (name, display_name, created_at) VALUES (:n, :d, :t)"
-                + " ON CONFLICT (name) DO NOTHING")
-        .bind("n", u.project().normalized())
-        .bind("d", u.project().display())
+    h.createUpdate("INSERT INTO projects (ecosystem, name, display_name, created_at) VALUES (:e, :n, :d, :t) ON CONFLICT (name) DO NOTHING")
+        .bind("e", u.project().ecosystem().id())
+        .bind("n", u.project().key())
+        .bind("d", u.project().name().display())
         .bind("t", now)
         .execute();
-    Project project = Catalog.findProject(h, u.project().normalized()).orElseThrow();
+    Project project = Catalog.findProject(h, u.project().key()).orElseThrow();
 
-    Optional<Artifact> existing = Catalog.findArtifact(h, project.id(), u.filename().filename());
+    Optional<Artifact> existing = Catalog.findArtifact(h, project.id(), u.filename());
     if (existing.isPresent()) {
       Artifact file = existing.get();
-      if (file.sha256().equals(u.content().digests().sha256())
-          && file.blake2b256().equals(u.content().digests().blake2b256())) {
+      if (file.sha256().equals(u.content().digests().sha256())) {
         return new UploadResult.Unchanged(project.name(), file.filename());
       }
-      return refuseIn(
-          h,
-          u,
-          Why.FILE_EXISTS,
-          "File already exists ('"
-              + file.filename()
-              + "', with blake2_256 hash '"
-              + file.blake2b256()
-              + "'). A file name is never reused with other contents; upload a new version.");
+      return refuseIn(h, u, Why.FILE_EXISTS, u.submission().rules().fileExists(h, file));
     }
 
-    h.createUpdate(
-            "INSERT INTO releases (project_id, version, canonical_version, state, created_at)"
-                + " VALUES (:p, :v, :c, 'held', :t) ON CONFLICT (project_id, canonical_version)"
-                + " DO NOTHING")
+    h.createUpdate("INSERT INTO releases (project_id, version, canonical_version, state, created_at)"
+            + " VALUES (:p, :v, :c, 'held', :t) ON CONFLICT (project_id, canonical_version) DO NOTHING")
         .bind("p", project.id())
-        .bind("v", u.version().normalized())
+        .bind("v", u.version().display())
         .bind("c", u.version().canonical())
         .bind("t", now)
         .execute();
-    Release release =
-        Catalog.findRelease(h, project.name(), u.version().canonical()).orElseThrow();
+    Release release = Catalog.findRelease(h, project.name(), u.version().canonical()).orElseThrow();
     if (release.state() != ReleaseState.HELD) {
-      return refuseIn(
-          h,
-          u,
-          Why.RELEASE_DECIDED,
-          "Release "
-              + release.version()
-              + " of '"
-              + project.name()
-              + "' was already "
-              + release.state().wireName()
-              + "; its files are fixed. Upload a new version.");
+      return refuseIn(h, u, Why.RELEASE_DECIDED, "Release " + release.version() + " of '" + project.name() + "' was already "
+          + release.state().wireName() + "; its files are fixed. Upload a new version.");
     }
-    if (u.type() == PackageType.SDIST) {
-      boolean hasSdist =
-          h.createQuery(
-                  "SELECT COUNT(*) FROM release_files WHERE release_id = :r AND packagetype = 'sdist'")
-              .bind("r", release.id())
-              .mapTo(Long.class)
-              .one()
-              > 0;
-      if (hasSdist) {
-        return refuseIn(h, u, Why.INVALID, "Only one sdist may be uploaded per release.");
-      }
+    Optional<String> conflict = u.submission().rules().conflict(Catalog.artifactsOf(h, release.id()));
+    if (conflict.isPresent()) {
+      return refuseIn(h, u, Why.INVALID, conflict.get());
     }
-    h.createUpdate(
-            "INSERT INTO release_files (release_id, project_id, filename, packagetype,"
-                + " python_version, requires_python, size, sha256, blake2_256, md5,"
-                + " metadata_sha256, uploaded_at, uploaded_by, uploader_token, uploader_ip,"
-                + " uploader_agent, publisher_identity) VALUES (:r, :p, :f, :type, :py, :rp, :size, :sha, :blake,"
-                + " :md5, :meta, :t, :by, :token, :ip, :agent, :publisher)")
-        .bind("agent", u.origin().userAgent())
+    h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, kind, size, sha256, uploaded_at, uploaded_by,"
+                + " uploader_token, uploader_ip, uploader_agent, publisher_identity) VALUES (:r, :p, :f, :kind, :size, :sha, :t, :by,"
+                + " :token, :ip, :agent, :publisher)")
         .bind("r", release.id())
         .bind("p", project.id())
-        .bind("f", u.filename().filename())
-        .bind("type", u.type().wireName())
-        .bind("py", pythonVersion(u))
-        .bind("rp", blankToNull(u.form().requiresPython()))
+        .bind("f", u.filename())
+        .bind("kind", u.submission().kind())
         .bind("size", u.content().size())
         .bind("sha", u.content().digests().sha256())
-        .bind("blake", u.content().digests().blake2b256())
-        .bind("md5", u.content().digests().md5())
-        .bind("meta", u.metadataSha256())
         .bind("t", now)
         .bind("by", u.principal().userName())
         .bind("token", u.principal().tokenId())
         .bind("ip", u.origin().ip())
+        .bind("agent", u.origin().userAgent())
         .bind("publisher", publisherJson(u.principal()))
         .execute();
     long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
-        .bind("p", project.id()).bind("f", u.filename().filename()).mapTo(Long.class).one();
+        .bind("p", project.id()).bind("f", u.filename()).mapTo(Long.class).one();
     if (u.provenance() != null) {
       recordProvenance(h, fileId, u);
     }
@@ -329,27 +283,16 @@ public final class PublishService {
           .bind("id", fileId).bind("t", now).bind("sev", i.maxSeverity()).bind("n", i.findings())
           .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
     }
-    events.append(
-        h,
-        new Event(
-            "UploadStaged",
-            u.principal().actor(),
-            project.name(),
-            u.filename().filename(),
-            u.origin(),
-            stagedDetails(u, release)));
+    u.submission().rules().record(h, fileId);
+    events.append(h, new Event("UploadStaged", u.principal().actor(), project.name(), u.filename(), u.origin(), stagedDetails(u, release)));
     // Last, still inside the transaction: make the bytes permanent. A crash before the commit
     // leaves at most an unreferenced blob; a refusal above never stores anything.
     try {
-      if (u.type() == PackageType.WHEEL) {
-        blobs.put(u.metadata().raw());
-      }
       blobs.commit(u.content());
     } catch (IOException e) {
-      throw new UncheckedIOException("blob store failed while staging " + u.filename().filename(), e);
+      throw new UncheckedIOException("blob store failed while staging " + u.filename(), e);
     }
-    return new UploadResult.Staged(
-        project.name(), release.version(), u.filename().filename(), u.content().digests().sha256());
+    return new UploadResult.Staged(project.name(), release.version(), u.filename(), u.content().digests().sha256());
   }
 
   private static void recordProvenance(Handle h, long fileId, Upload u) {
@@ -357,7 +300,7 @@ public final class PublishService {
     try {
       h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
               + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
-          .bind("id", fileId).bind("a", u.form().attestations()).bind("s", p.verified() ? "verified" : "unverified")
+          .bind("id", fileId).bind("a", u.submission().attestations()).bind("s", p.verified() ? "verified" : "unverified")
           .bind("signer", p.signer()).bind("issuer", p.issuer()).bind("pub", p.publisher()).bind("kind", p.publisherKind())
           .bind("config", p.publisherConfig() == null ? null : PUBLISHER_JSON.writeValueAsString(p.publisherConfig()))
           .bind("source", PUBLISHER_JSON.writeValueAsString(p.source())).bind("reason", p.reason()).execute();
@@ -415,71 +358,10 @@ public final class PublishService {
         new Event(
             "UploadRejected",
             u.principal().actor(),
-            u.project().normalized(),
-            u.filename().filename(),
+            u.project().key(),
+            u.filename(),
             u.origin(),
             Map.of("refusal", refusal.name(), "message", message)));
     return new UploadResult.Refused(refusal, message);
-  }
-
-  private static String pythonVersion(Upload u) {
-    String py = blankToNull(u.form().pyversion());
-    return py == null ? "source" : py;
-  }
-
-  private static void checkFormFields(UploadForm form, PackageType type) {
-    String metadataVersion = form.metadataVersion();
-    if (metadataVersion == null || !METADATA_VERSIONS.contains(metadataVersion.trim())) {
-      throw new IllegalArgumentException(
-          "'"
-              + metadataVersion
-              + "' is an invalid value for Metadata-Version. Error: Use a known metadata version.");
-    }
-    String py = blankToNull(form.pyversion());
-    if (type == PackageType.WHEEL && py == null) {
-      throw new IllegalArgumentException(
-          "Invalid value for pyversion. Error: Python version is required for binary distribution"
-              + " uploads.");
-    }
-    if (type == PackageType.SDIST && py != null && !py.equals("source")) {
-      throw new IllegalArgumentException(
-          "Invalid value for pyversion. Error: Use 'source' as Python version for an sdist.");
-    }
-    if (blankToNull(form.sha256()) == null
-        && blankToNull(form.blake2b256()) == null
-        && blankToNull(form.md5()) == null) {
-      throw new IllegalArgumentException("Error: Include at least one message digest.");
-    }
-    for (String digest : new String[] {form.sha256(), form.blake2b256()}) {
-      if (blankToNull(digest) != null && !HEX64.matcher(digest.trim()).matches()) {
-        throw new IllegalArgumentException(
-            "Invalid value for sha256_digest or blake2_256_digest. Error: Use a valid, hex-encoded,"
-                + " 256-bit digest.");
-      }
-    }
-  }
-
-  /** Every digest the client sent must match the bytes received (PyPI compares each one). */
-  private static void checkDigests(UploadForm form, StagedBlob content) {
-    boolean ok =
-        matches(form.sha256(), content.digests().sha256())
-            && matches(form.blake2b256(), content.digests().blake2b256())
-            && matches(form.md5(), content.digests().md5());
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "The digest supplied does not match a digest calculated from the uploaded file.");
-    }
-  }
-
-  private static boolean matches(String sent, String actual) {
-    String value = blankToNull(sent);
-    return value == null
-        || MessageDigest.isEqual(
-            value.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
-            actual.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value;
   }
 }

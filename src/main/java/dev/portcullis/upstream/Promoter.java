@@ -4,7 +4,6 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
@@ -55,9 +54,11 @@ public final class Promoter {
   private final AlertSink alerts;
   private final GuardedHttp http;
   private final Clock clock;
+  private final dev.portcullis.publish.Ecosystems ecosystems;
 
   public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, GuardedHttp http,
-      Clock clock) {
+      Clock clock, dev.portcullis.publish.Ecosystems ecosystems) {
+    this.ecosystems = ecosystems;
     this.database = database;
     this.blobs = blobs;
     this.secrets = secrets;
@@ -74,7 +75,7 @@ public final class Promoter {
    * to a URL the outbound policy permits.
    */
   public Target set(Principal principal, String otp, String projectName, String uploadUrl, String credential, Origin origin) {
-    String project = ProjectName.of(projectName).normalized();
+    String project = ecosystems.project(projectName).key();
     if (!principal.canEverywhere(Permission.ADMIN)) {
       throw new Refusal.Forbidden("only a global admin sets where a project is promoted (the server sends its files and the credential there)");
     }
@@ -130,8 +131,9 @@ public final class Promoter {
             + " ON CONFLICT (file_id) DO NOTHING")
         .bind("now", now).execute());
     List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
-            "SELECT x.id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, f.blake2_256, f.md5, f.packagetype, f.python_version,"
-                + " f.requires_python, r.version FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
+            "SELECT x.id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, y.blake2_256, y.md5, f.kind, y.python_version,"
+                + " y.requires_python, r.version FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
+                + " LEFT JOIN pypi_files y ON y.file_id = f.id"
                 + " WHERE x.state = 'pending' AND x.next_attempt_at <= :now ORDER BY x.id LIMIT 20")
         .bind("now", now).mapToMap().list());
     int attempted = 0;
@@ -206,17 +208,19 @@ public final class Promoter {
   private GuardedHttp.Response upload(String url, String token, Map<String, Object> row, Path blob) throws IOException {
     String boundary = "portcullis-" + UUID.randomUUID();
     StringBuilder fields = new StringBuilder();
-    boolean wheel = "bdist_wheel".equals(row.get("packagetype"));
+    boolean wheel = "wheel".equals(row.get("kind"));
     Map<String, String> form = new java.util.LinkedHashMap<>();
     form.put(":action", "file_upload");
     form.put("protocol_version", "1");
     form.put("metadata_version", "2.1");
     form.put("name", (String) row.get("project"));
     form.put("version", (String) row.get("version"));
-    form.put("filetype", (String) row.get("packagetype"));
+    form.put("filetype", wheel ? "bdist_wheel" : "sdist");
     form.put("pyversion", wheel ? String.valueOf(row.get("python_version")) : "source");
     form.put("sha256_digest", (String) row.get("sha256"));
-    form.put("blake2_256_digest", (String) row.get("blake2_256"));
+    if (row.get("blake2_256") != null) {
+      form.put("blake2_256_digest", (String) row.get("blake2_256"));
+    }
     if (row.get("requires_python") != null) {
       form.put("requires_python", (String) row.get("requires_python"));
     }

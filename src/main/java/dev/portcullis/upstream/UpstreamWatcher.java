@@ -13,7 +13,6 @@ import dev.portcullis.inspect.Report;
 import dev.portcullis.inspect.Severity;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.store.Database;
 import dev.portcullis.events.AlertLevel;
 import dev.portcullis.events.AlertSink;
@@ -91,8 +90,9 @@ public final class UpstreamWatcher {
       Origin origin) {
     boolean custom = indexUrl.contains("://");
     String url = custom ? (indexUrl.endsWith("/") ? indexUrl.substring(0, indexUrl.length() - 1) : indexUrl) : UpstreamIndex.resolve(indexUrl);
-    String project = ProjectName.of(name).normalized();
-    String local = dependency ? null : ProjectName.of(localProject == null ? name : localProject).normalized();
+    // The name on the index, and the gate's project it is compared with (PyPI's projects: the default ecosystem).
+    String project = catalog.ecosystems().defaultEcosystem().name(name).normalized();
+    String local = dependency ? null : projectKey(localProject == null ? name : localProject);
     if (!principal.canEverywhere(Permission.ADMIN) && (custom || local == null || !principal.can(Permission.ADMIN, local))) {
       throw new Refusal.Forbidden(custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch pypi or testpypi"
               : "watching upstream needs the admin role (or ownership of the project)");
@@ -109,6 +109,11 @@ public final class UpstreamWatcher {
       return null;
     });
     return list().stream().filter(w -> w.indexUrl().equals(url) && w.name().equals(project)).findFirst().orElseThrow();
+  }
+
+  /** The gate's key for a project as a request names it. */
+  public String projectKey(String reference) {
+    return catalog.ecosystems().project(reference).key();
   }
 
   public List<Watch> list() {

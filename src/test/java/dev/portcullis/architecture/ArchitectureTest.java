@@ -60,6 +60,20 @@ class ArchitectureTest {
         .check(MAIN);
   }
 
+  /**
+   * The neutral core — publishing, the gate, detectors, identity, upstream, audit, watch and the
+   * bottom packages — knows no ecosystem: PEP 440, PEP 503, wheels and sdists ({@code
+   * dev.portcullis.python}) are known only to the PyPI registry and to the Python rules of
+   * inspection and provenance (PEP 740 subjects).
+   */
+  @Test
+  void theCoreKnowsNoEcosystem() {
+    classes().that().resideInAPackage("dev.portcullis.python..")
+        .should().onlyBeAccessed().byAnyPackage("dev.portcullis.python..", "dev.portcullis.registry.pypi..", "dev.portcullis.inspect..",
+            "dev.portcullis.provenance..")
+        .check(MAIN);
+  }
+
   @Test
   void repositoriesAreTheirFeaturesOwn() {
     classes().that().haveSimpleNameEndingWith("Repository").should().notBePublic()

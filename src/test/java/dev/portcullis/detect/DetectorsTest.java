@@ -16,7 +16,7 @@ class DetectorsTest {
   private static final Instant START = Instant.parse("2026-01-05T10:00:00Z");
 
   private static Upload wheel(String version, long size, Instant at, String ip, boolean trusted) {
-    return new Upload("lightning-" + version + "-py3-none-any.whl", "bdist_wheel", size, at, ip, trusted ? "twine/5.1.1 CPython/3.12" : "twine/5.1.1",
+    return new Upload("lightning-" + version + "-py3-none-any.whl", "wheel", size, at, ip, trusted ? "twine/5.1.1 CPython/3.12" : "twine/5.1.1",
         trusted ? "tp-1" : "tok-9", trusted ? "github:Lightning-AI/pytorch-lightning" : "mallory", trusted);
   }
 
@@ -62,7 +62,7 @@ class DetectorsTest {
     assertThat(signals).anySatisfy(s -> {
       assertThat(s.detector()).isEqualTo("size");
       assertThat(s.severity()).isEqualTo("medium");
-      assertThat(s.evidence()).isEqualTo("lightning-2.6.3-py3-none-any.whl is 2.6 MB, 3.0 times the median 854.8 kB of the project's last 20 bdist_wheel files (MAD 3.7 kB)");
+      assertThat(s.evidence()).isEqualTo("lightning-2.6.3-py3-none-any.whl is 2.6 MB, 3.0 times the median 854.8 kB of the project's last 20 wheel files (MAD 3.7 kB)");
     });
     // Combined as documented: several independent medium-or-worse signals reach quarantine.
     assertThat(Assessment.of(signals).risk()).isGreaterThanOrEqualTo(95);
@@ -82,7 +82,7 @@ class DetectorsTest {
   void smallerChangesAreLow() {
     Baseline baseline = history();
     Instant usual = START.plus(Duration.ofDays(14L * 20));
-    Upload sameNetworkNewAddressNewClient = new Upload("lightning-2.2.0-py3-none-any.whl", "bdist_wheel", 860_000, usual, "198.51.100.99",
+    Upload sameNetworkNewAddressNewClient = new Upload("lightning-2.2.0-py3-none-any.whl", "wheel", 860_000, usual, "198.51.100.99",
         "uv/0.5.0", "tp-1", "github:Lightning-AI/pytorch-lightning", true);
     List<Assessment.Signal> signals = run(new ReleaseFacts("2.2.0", List.of(sameNetworkNewAddressNewClient), List.of("torch>=2.4", "numpy")),
         baseline, List.of());
@@ -127,7 +127,7 @@ class DetectorsTest {
       baseline.add(new ReleaseFacts("1." + i, List.of(wheel("1." + i, 1000 + i, START.plusSeconds(3600L * i), "198.51.100.7", true)), List.of("a")));
       versions.add("1." + i);
     }
-    assertThat(baseline.sizes("bdist_wheel")).hasSize(Baseline.WINDOW);
+    assertThat(baseline.sizes("wheel")).hasSize(Baseline.WINDOW);
     assertThat(baseline.versions()).hasSize(Baseline.WINDOW);
     assertThat(baseline.highestVersion()).containsExactly(1, 4999);
     assertThat(baseline.releases()).isEqualTo(5_000);

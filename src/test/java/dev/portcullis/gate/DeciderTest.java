@@ -3,7 +3,6 @@ package dev.portcullis.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.publish.Artifact;
-import dev.portcullis.publish.PackageType;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,8 @@ class DeciderTest {
       """);
 
   private static Artifact file(boolean trustedPublisher) {
-    return new Artifact(1, "lightning", "2.6.2", "lightning-2.6.2-py3-none-any.whl", PackageType.WHEEL, "py3", null, 1, "a",
-        "b", null, THURSDAY_NOON, trustedPublisher ? "trusted-publisher" : "mallory", null, null, false, trustedPublisher, null, null);
+    return new Artifact(1, "lightning", "2.6.2", "lightning-2.6.2-py3-none-any.whl", "wheel", 1, "a",
+        THURSDAY_NOON, trustedPublisher ? "trusted-publisher" : "mallory", null, null, false, trustedPublisher, null, null);
   }
 
   private static Assessment risk(int score) {

@@ -82,8 +82,20 @@ public final class TestServer implements AutoCloseable {
         IdentitySettings.DEFAULTS, AlertSink.logging(), OidcSettings.DEFAULTS, customize);
   }
 
+  /** A server with registries beside PyPI's (a fake second ecosystem). */
+  public static TestServer startWith(String databaseKind, Path dataDir, java.util.List<dev.portcullis.publish.Registry> registries) {
+    return start(TestDatabases.create(databaseKind, dataDir), dataDir, PublishSettings.DEFAULT_MAX_FILE_BYTES, new TestClock(), null,
+        IdentitySettings.DEFAULTS, AlertSink.logging(), OidcSettings.DEFAULTS, s -> s, registries);
+  }
+
   private static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
       IdentitySettings identity, AlertSink alerts, OidcSettings oidc, java.util.function.UnaryOperator<Settings> customize) {
+    return start(database, dataDir, maxFileBytes, clock, admin, identity, alerts, oidc, customize, java.util.List.of());
+  }
+
+  private static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
+      IdentitySettings identity, AlertSink alerts, OidcSettings oidc, java.util.function.UnaryOperator<Settings> customize,
+      java.util.List<dev.portcullis.publish.Registry> registries) {
     Settings settings = customize.apply(
         Settings.defaults(dataDir)
             // Tests run their receivers, issuers and "PyPI" on loopback: allow-listed like an operator would.
@@ -93,7 +105,7 @@ public final class TestServer implements AutoCloseable {
             .withPublish(new PublishSettings(maxFileBytes))
             .withIdentity(identity)
             .withOidc(oidc));
-    Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom(), alerts);
+    Portcullis portcullis = Portcullis.open(settings, clock, new SecureRandom(), alerts, registries);
     int port = portcullis.serve();
     TestServer server = new TestServer(portcullis, port, clock, admin);
     if (admin == null) {

@@ -150,7 +150,7 @@ class WatchEndToEndTest {
       assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith("high signal from credential: uploaded with a long-lived API token")
           .endsWith("but 20 of the project's 20 releases, including the latest, came from its trusted publisher"));
       assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith("medium signal from size: lightning-2.6.3-py3-none-any.whl is")
-          .containsPattern("is 61.2 kB, 2.9 times the median 21.2 kB of the project.s last 20 bdist_wheel files"));
+          .containsPattern("is 61.2 kB, 2.9 times the median 21.2 kB of the project.s last 20 wheel files"));
       assertThat(state(server, "2.6.3")).isIn("quarantined", "rejected");
 
       // While the receiver is down nothing is lost: the deliveries wait in the outbox.

@@ -16,6 +16,7 @@ import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.ContentInspection;
+import dev.portcullis.publish.History;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.StagedBlob;
@@ -82,8 +83,11 @@ public final class DrillSandboxes {
   private final Clock clock;
   private final SecureRandom random;
 
+  private final History history;
+
   public DrillSandboxes(Database database, BlobStore blobs, Identity identity, TrustedPublishing trustedPublishing, Policies policies,
       ContentInspection inspection, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
+    this.history = new History(database, clock);
     this.database = database;
     this.blobs = blobs;
     this.identity = identity;
@@ -264,15 +268,10 @@ public final class DrillSandboxes {
       seeded.add(new Seeded(version, StandIn.wheelName(project, version), stage(wheel), at, HISTORY_NETWORK + (10 + i % 2)));
     }
     String publisherJson = json(publisher);
-    database.inTransaction(h -> {
-      h.createUpdate("INSERT INTO projects (name, display_name, created_at, drill_scenario) VALUES (:n, :n, :t, :s)")
-          .bind("n", project).bind("t", clock.millis()).bind("s", scenario).execute();
-      long projectId = h.createQuery("SELECT id FROM projects WHERE name = :n").bind("n", project).mapTo(Long.class).one();
-      for (Seeded s : seeded) {
-        insertReleased(h, projectId, s, publisher, publisherJson);
-      }
-      return null;
-    });
+    History.Provenance provenance = new History.Provenance(DrillIssuer.ISSUER, publisher.description(), "generic", json(publisher.claims()),
+        "seeded history of a drill sandbox");
+    history.seed("pypi", project, scenario, seeded.stream().map(s -> new History.Released(s.version(), s.filename(), "wheel", s.file().blob(),
+        s.file().inspected(), s.at(), "drill-history-" + s.version(), s.ip(), CI_AGENT, publisherJson, provenance)).toList());
     return seeded.stream().map(Seeded::version).toList();
   }
 
@@ -289,35 +288,6 @@ public final class DrillSandboxes {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private void insertReleased(Handle h, long projectId, Seeded s, PublisherIdentity publisher, String publisherJson) {
-    long at = s.at().toEpochMilli();
-    h.createUpdate("INSERT INTO releases (project_id, version, canonical_version, state, created_at, decided_at, decided_by, decision_reason)"
-            + " VALUES (:p, :v, :v, 'released', :t, :t, 'drill history', 'seeded history of a drill sandbox')")
-        .bind("p", projectId).bind("v", s.version()).bind("t", at).execute();
-    long releaseId = h.createQuery("SELECT id FROM releases WHERE project_id = :p AND canonical_version = :v")
-        .bind("p", projectId).bind("v", s.version()).mapTo(Long.class).one();
-    StagedBlob blob = s.file().blob();
-    h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, packagetype, python_version, size, sha256, blake2_256, md5,"
-            + " uploaded_at, uploaded_by, uploader_token, uploader_ip, uploader_agent, publisher_identity)"
-            + " VALUES (:r, :p, :f, 'bdist_wheel', 'py3', :size, :sha, :blake, :md5, :t, 'trusted-publisher', :token, :ip, :agent, :publisher)")
-        .bind("r", releaseId).bind("p", projectId).bind("f", s.filename()).bind("size", blob.size())
-        .bind("sha", blob.digests().sha256()).bind("blake", blob.digests().blake2b256()).bind("md5", blob.digests().md5())
-        .bind("t", at).bind("token", "drill-history-" + s.version()).bind("ip", s.ip()).bind("agent", CI_AGENT).bind("publisher", publisherJson).execute();
-    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
-        .bind("p", projectId).bind("f", s.filename()).mapTo(Long.class).one();
-    ContentInspection.Inspected i = s.file().inspected();
-    if (i != null) {
-      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
-              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
-          .bind("id", fileId).bind("t", at).bind("sev", i.maxSeverity()).bind("n", i.findings())
-          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
-    }
-    h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, issuer, publisher, publisher_kind, source, reason)"
-            + " VALUES (:id, '[]', 'verified', :issuer, :publisher, 'generic', :source, 'seeded history of a drill sandbox')")
-        .bind("id", fileId).bind("issuer", DrillIssuer.ISSUER).bind("publisher", publisher.description())
-        .bind("source", json(publisher.claims())).execute();
   }
 
   private void requireAdmin(Principal by, String action, Origin origin) {

@@ -9,7 +9,6 @@ import dev.portcullis.gate.Policies;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.ApiAuthenticator;
-import dev.portcullis.publish.ProjectName;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,7 +21,10 @@ public final class PolicyRoutes implements Routes {
   private final ApiAuthenticator auth;
   private final Policies policies;
 
-  public PolicyRoutes(ApiAuthenticator auth, Policies policies) {
+  private final dev.portcullis.publish.Ecosystems ecosystems;
+
+  public PolicyRoutes(ApiAuthenticator auth, Policies policies, dev.portcullis.publish.Ecosystems ecosystems) {
+    this.ecosystems = ecosystems;
     this.auth = auth;
     this.policies = policies;
   }
@@ -87,11 +89,7 @@ public final class PolicyRoutes implements Routes {
     exchange.json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
   }
 
-  private static String project(Exchange exchange) {
-    try {
-      return ProjectName.of(exchange.pathParam("project")).normalized();
-    } catch (IllegalArgumentException e) {
-      throw new Refusal.Invalid(e.getMessage());
-    }
+  private String project(Exchange exchange) {
+    return ecosystems.project(exchange.pathParam("project")).key();
   }
 }

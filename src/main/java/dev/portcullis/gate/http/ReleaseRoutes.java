@@ -225,7 +225,7 @@ public final class ReleaseRoutes implements Routes {
     for (Artifact f : catalog.artifactsOf(release.id())) {
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("filename", f.filename());
-      file.put("packagetype", f.type().wireName());
+      file.put("kind", f.kind());
       file.put("size", f.size());
       file.put("sha256", f.sha256());
       file.put("uploaded_at", f.uploadedAt().toString());

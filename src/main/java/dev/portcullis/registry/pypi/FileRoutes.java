@@ -7,13 +7,14 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.ProjectName;
 import dev.portcullis.store.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +30,10 @@ public final class FileRoutes implements Routes {
   private final Catalog catalog;
   private final BlobStore blobs;
 
-  public FileRoutes(Catalog catalog, BlobStore blobs) {
+  private final PypiCatalog pypi;
+
+  FileRoutes(Catalog catalog, BlobStore blobs, PypiCatalog pypi) {
+    this.pypi = pypi;
     this.catalog = catalog;
     this.blobs = blobs;
   }
@@ -56,7 +60,7 @@ public final class FileRoutes implements Routes {
           ? new Refusal.Forbidden("This file is quarantined and cannot be downloaded; the project's approvers can see why.")
           : new Refusal.NotFound("Not Found");
     });
-    String sha256 = metadata ? artifact.metadataSha256() : artifact.sha256();
+    String sha256 = metadata ? pypi.attributes(List.of(artifact)).get(artifact.id()).metadataSha256() : artifact.sha256();
     if (sha256 == null) {
       throw new Refusal.NotFound("Not Found");
     }

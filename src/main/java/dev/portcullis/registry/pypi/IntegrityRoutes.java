@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.Pep440Version;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.Pep440Version;
+import dev.portcullis.python.ProjectName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ public final class IntegrityRoutes implements Routes {
 
   private final Catalog catalog;
 
-  public IntegrityRoutes(Catalog catalog) {
+  IntegrityRoutes(Catalog catalog) {
     this.catalog = catalog;
   }
 

@@ -7,9 +7,9 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.publish.Pep440Version;
+import dev.portcullis.python.Pep440Version;
 import dev.portcullis.publish.Project;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.ProjectName;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -30,10 +30,12 @@ public final class JsonApiRoutes implements Routes {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Catalog catalog;
+  private final PypiCatalog pypi;
   private final Supplier<String> baseUrl;
 
-  public JsonApiRoutes(Catalog catalog, Supplier<String> baseUrl) {
+  JsonApiRoutes(Catalog catalog, PypiCatalog pypi, Supplier<String> baseUrl) {
     this.catalog = catalog;
+    this.pypi = pypi;
     this.baseUrl = baseUrl;
   }
 
@@ -86,12 +88,14 @@ public final class JsonApiRoutes implements Routes {
     Map<String, List<Map<String, Object>>> releases = new LinkedHashMap<>();
     List<Map<String, Object>> urls = new ArrayList<>();
     String requiresPython = null;
+    Map<Long, PypiFiles.Attributes> attributes = pypi.attributes(released.files());
     for (Artifact f : released.files()) {
-      Map<String, Object> file = file(f);
+      PypiFiles.Attributes a = attributes.get(f.id());
+      Map<String, Object> file = file(f, a);
       releases.computeIfAbsent(f.version(), v -> new ArrayList<>()).add(file);
       if (f.version().equals(version)) {
         urls.add(file);
-        requiresPython = f.requiresPython() == null ? requiresPython : f.requiresPython();
+        requiresPython = a.requiresPython() == null ? requiresPython : a.requiresPython();
       }
     }
     Map<String, Object> info = new LinkedHashMap<>();
@@ -110,15 +114,18 @@ public final class JsonApiRoutes implements Routes {
     return body;
   }
 
-  private Map<String, Object> file(Artifact f) {
+  private Map<String, Object> file(Artifact f, PypiFiles.Attributes a) {
     Map<String, Object> file = new LinkedHashMap<>();
     file.put("filename", f.filename());
     file.put("url", baseUrl.get() + SimpleIndexRoutes.fileUrl(f));
-    file.put("digests", Map.of("sha256", f.sha256(), "blake2b_256", f.blake2b256()));
+    Map<String, Object> digests = new LinkedHashMap<>();
+    digests.put("sha256", f.sha256());
+    digests.put("blake2b_256", a.blake2b256());
+    file.put("digests", digests);
     file.put("size", f.size());
-    file.put("packagetype", f.type().wireName());
-    file.put("python_version", f.pythonVersion());
-    file.put("requires_python", f.requiresPython());
+    file.put("packagetype", PypiUpload.type(f.kind()).wireName());
+    file.put("python_version", a.pythonVersion());
+    file.put("requires_python", a.requiresPython());
     file.put("upload_time", SECONDS.format(f.releasedAt()));
     file.put("upload_time_iso_8601", ISO.format(f.releasedAt()));
     file.put("yanked", f.yanked());

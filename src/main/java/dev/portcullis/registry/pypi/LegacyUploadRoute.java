@@ -10,7 +10,6 @@ import dev.portcullis.identity.AuthorizationHeader;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.publish.PublishService;
-import dev.portcullis.publish.UploadForm;
 import dev.portcullis.publish.UploadResult;
 import dev.portcullis.publish.UploadResult.Why;
 import dev.portcullis.store.BlobTooLargeException;
@@ -43,10 +42,14 @@ public final class LegacyUploadRoute implements Routes {
 
   private final Identity identity;
   private final PublishService publish;
+  private final PypiEcosystem ecosystem;
+  private final dev.portcullis.store.BlobStore blobs;
 
-  public LegacyUploadRoute(Identity identity, PublishService publish) {
+  LegacyUploadRoute(Identity identity, PublishService publish, PypiEcosystem ecosystem, dev.portcullis.store.BlobStore blobs) {
     this.identity = identity;
     this.publish = publish;
+    this.ecosystem = ecosystem;
+    this.blobs = blobs;
   }
 
   /**
@@ -120,7 +123,10 @@ public final class LegacyUploadRoute implements Routes {
               form.field("requires_python"),
               form.filename(),
               form.field("attestations"));
-      answer(exchange, publish.upload(principal, upload, form.content(), origin));
+      switch (PypiUpload.of(upload, form.content(), ecosystem, blobs)) {
+        case PypiUpload.Wrong wrong -> throw refuse(principal, form.filename(), Why.INVALID, wrong.message(), origin);
+        case PypiUpload.Ready ready -> answer(exchange, publish.upload(principal, ready.submission(), origin));
+      }
     } finally {
       if (form.content() != null) {
         publish.discard(form.content());

@@ -8,7 +8,7 @@ import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Project;
-import dev.portcullis.publish.ProjectName;
+import dev.portcullis.python.ProjectName;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
@@ -32,9 +32,11 @@ public final class SimpleIndexRoutes implements Routes {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Catalog catalog;
+  private final PypiCatalog pypi;
 
-  public SimpleIndexRoutes(Catalog catalog) {
+  SimpleIndexRoutes(Catalog catalog, PypiCatalog pypi) {
     this.catalog = catalog;
+    this.pypi = pypi;
   }
 
   @Override
@@ -50,7 +52,7 @@ public final class SimpleIndexRoutes implements Routes {
       return;
     }
     String type = MediaTypes.choose(exchange.header("Accept"));
-    List<Project> projects = catalog.releasedProjects();
+    List<Project> projects = catalog.releasedProjects(PypiEcosystem.ID);
     exchange.header("Vary", "Accept");
     if (type.equals(MediaTypes.JSON_V1)) {
       List<Map<String, Object>> list = new ArrayList<>();
@@ -84,22 +86,24 @@ public final class SimpleIndexRoutes implements Routes {
     if (files.isEmpty()) {
       throw new Refusal.NotFound("Not Found");
     }
+    Map<Long, PypiFiles.Attributes> attributes = pypi.attributes(files);
     String type = MediaTypes.choose(exchange.header("Accept"));
     exchange.header("Vary", "Accept");
     if (type.equals(MediaTypes.JSON_V1)) {
-      exchange.json(type, projectJson(normalized, files));
+      exchange.json(type, projectJson(normalized, files, attributes));
       return;
     }
     StringBuilder html = htmlHead("Links for " + normalized);
     html.append("    <h1>Links for ").append(escape(normalized)).append("</h1>\n");
     for (Artifact f : files) {
+      PypiFiles.Attributes a = attributes.get(f.id());
       html.append("    <a href=\"").append(escape(fileUrl(f))).append("#sha256=").append(f.sha256()).append('"');
-      if (f.requiresPython() != null) {
-        html.append(" data-requires-python=\"").append(escape(f.requiresPython())).append('"');
+      if (a.requiresPython() != null) {
+        html.append(" data-requires-python=\"").append(escape(a.requiresPython())).append('"');
       }
-      if (f.metadataSha256() != null) {
-        html.append(" data-dist-info-metadata=\"sha256=").append(f.metadataSha256()).append('"');
-        html.append(" data-core-metadata=\"sha256=").append(f.metadataSha256()).append('"');
+      if (a.metadataSha256() != null) {
+        html.append(" data-dist-info-metadata=\"sha256=").append(a.metadataSha256()).append('"');
+        html.append(" data-core-metadata=\"sha256=").append(a.metadataSha256()).append('"');
       }
       if (f.yanked()) {
         html.append(" data-yanked=\"").append(escape(f.yankedReason() == null ? "" : f.yankedReason())).append('"');
@@ -109,16 +113,17 @@ public final class SimpleIndexRoutes implements Routes {
     exchange.text(htmlType(type), html.append("  </body>\n</html>\n").toString());
   }
 
-  private Map<String, Object> projectJson(String normalized, List<Artifact> files) {
+  private Map<String, Object> projectJson(String normalized, List<Artifact> files, Map<Long, PypiFiles.Attributes> attributes) {
     LinkedHashSet<String> versions = new LinkedHashSet<>();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Artifact f : files) {
+      PypiFiles.Attributes a = attributes.get(f.id());
       versions.add(f.version());
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("filename", f.filename());
       file.put("url", fileUrl(f));
       file.put("hashes", Map.of("sha256", f.sha256()));
-      file.put("requires-python", f.requiresPython());
+      file.put("requires-python", a.requiresPython());
       file.put("size", f.size());
       file.put("upload-time", UPLOAD_TIME.format(f.releasedAt()));
       Object yanked = f.yanked() ? (f.yankedReason() == null || f.yankedReason().isEmpty() ? true : f.yankedReason()) : false;
@@ -126,7 +131,7 @@ public final class SimpleIndexRoutes implements Routes {
       // PEP 740: where the file's verified provenance is, or null.
       file.put("provenance", f.provenanceVerified() ? "/integrity/" + f.project() + "/" + f.version() + "/"
           + URLEncoder.encode(f.filename(), StandardCharsets.UTF_8) + "/provenance" : null);
-      Object metadata = f.metadataSha256() == null ? false : Map.of("sha256", f.metadataSha256());
+      Object metadata = a.metadataSha256() == null ? false : Map.of("sha256", a.metadataSha256());
       // PEP 714: "core-metadata", plus "data-dist-info-metadata" for older clients. Never the
       // original "dist-info-metadata" key: pip 22.3-23.0 crash on its dict value (PEP 714's cause).
       file.put("core-metadata", metadata);

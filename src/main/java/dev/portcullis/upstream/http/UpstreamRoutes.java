@@ -8,7 +8,6 @@ import dev.portcullis.http.Exchange;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.ApiAuthenticator;
-import dev.portcullis.publish.ProjectName;
 import dev.portcullis.upstream.Promoter;
 import dev.portcullis.upstream.UpstreamWatcher;
 import java.util.LinkedHashMap;
@@ -53,7 +52,7 @@ public final class UpstreamRoutes implements Routes {
   public void add(Exchange exchange) {
     Principal principal = auth.require(exchange);
     WatchRequest body = exchange.jsonBody(WatchRequest.class, 16 * 1024);
-    if (body.name() == null || !ProjectName.isValid(body.name())) {
+    if (body.name() == null) {
       throw new Refusal.Invalid("name must be a valid project name");
     }
     exchange.status(201).json(watch(watcher.add(principal, body.index() == null ? "pypi" : body.index(), body.name(),
@@ -82,7 +81,7 @@ public final class UpstreamRoutes implements Routes {
 
   public void showTarget(Exchange exchange) {
     Principal principal = auth.require(exchange);
-    String project = ProjectName.normalize(exchange.pathParam("project"));
+    String project = watcher.projectKey(exchange.pathParam("project"));
     if (!principal.can(Permission.READ, project)) {
       throw new Refusal.NotFound("No upstream for '" + project + "'.");
     }

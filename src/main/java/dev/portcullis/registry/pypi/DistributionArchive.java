@@ -1,5 +1,8 @@
-package dev.portcullis.publish;
+package dev.portcullis.registry.pypi;
 
+import dev.portcullis.python.DistributionFilename;
+import dev.portcullis.python.Pep440Version;
+import dev.portcullis.python.ProjectName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.portcullis.publish;
+package dev.portcullis.python;
 
 /** The distribution kinds PyPI accepts today; the wire names are the upload form's {@code filetype}. */
 public enum PackageType {

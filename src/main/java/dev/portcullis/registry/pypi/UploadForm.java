@@ -1,4 +1,4 @@
-package dev.portcullis.publish;
+package dev.portcullis.registry.pypi;
 
 /**
  * The fields of one upload as the client sent them (unvalidated). {@code filename} is the name of

@@ -1,4 +1,4 @@
-package dev.portcullis.publish;
+package dev.portcullis.registry.pypi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

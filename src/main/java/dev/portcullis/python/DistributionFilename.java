@@ -1,4 +1,4 @@
-package dev.portcullis.publish;
+package dev.portcullis.python;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.portcullis.publish;
+package dev.portcullis.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,14 +62,5 @@ class NamesAndVersionsTest {
     assertThatThrownBy(() -> DistributionFilename.parse("../foo-1.0.tar.gz", PackageType.SDIST)).hasMessageContaining("Invalid file name");
     assertThatThrownBy(() -> DistributionFilename.parse("foo-1.0.tar.gz", PackageType.SDIST)
         .requireMatches(ProjectName.of("bar"), Pep440Version.parse("1.0"))).hasMessageContaining("Start filename for 'bar'");
-  }
-
-  @Test
-  void readsCoreMetadataHeaders() {
-    byte[] raw = "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nSummary: x\n\nName: not-a-header\n".getBytes();
-    CoreMetadata metadata = CoreMetadata.parse(raw).orElseThrow();
-    assertThat(metadata.name()).isEqualTo("foo");
-    assertThat(metadata.version()).isEqualTo("1.0");
-    assertThat(CoreMetadata.parse("Summary: only\n".getBytes())).isEmpty();
   }
 }

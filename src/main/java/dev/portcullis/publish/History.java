@@ -1,0 +1,76 @@
+package dev.portcullis.publish;
+
+import dev.portcullis.store.Database;
+import dev.portcullis.store.StagedBlob;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * A project's released history written as a fixture (drill sandboxes, docs/DRILLS.md): releases
+ * that are released already, with their files, inspections and verified provenance, in one
+ * transaction. Only the publish feature writes releases and files; this is its door for history
+ * that did not come through the pipeline. The files' blobs must already be committed.
+ */
+public final class History {
+
+  /** One released file of the history. */
+  public record Released(String version, String filename, String kind, StagedBlob blob, ContentInspection.Inspected inspected,
+      Instant at, String tokenId, String ip, String agent, String publisherJson, Provenance provenance) {}
+
+  /** The file's verified provenance, as the history claims it. */
+  public record Provenance(String issuer, String publisher, String publisherKind, String sourceJson, String reason) {}
+
+  private final Database database;
+  private final Clock clock;
+
+  public History(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  /** Creates {@code key} (a drill project, marked with {@code scenario}) with {@code files} released. */
+  public void seed(String ecosystem, String key, String scenario, List<Released> files) {
+    database.inTransaction(h -> {
+      h.createUpdate("INSERT INTO projects (ecosystem, name, display_name, created_at, drill_scenario) VALUES (:e, :n, :n, :t, :s)")
+          .bind("e", ecosystem).bind("n", key).bind("t", clock.millis()).bind("s", scenario).execute();
+      long projectId = h.createQuery("SELECT id FROM projects WHERE name = :n").bind("n", key).mapTo(Long.class).one();
+      for (Released file : files) {
+        insert(h, projectId, file);
+      }
+      return null;
+    });
+  }
+
+  private static void insert(Handle h, long projectId, Released s) {
+    long at = s.at().toEpochMilli();
+    h.createUpdate("INSERT INTO releases (project_id, version, canonical_version, state, created_at, decided_at, decided_by, decision_reason)"
+            + " VALUES (:p, :v, :v, 'released', :t, :t, 'drill history', 'seeded history of a drill sandbox')")
+        .bind("p", projectId).bind("v", s.version()).bind("t", at).execute();
+    long releaseId = h.createQuery("SELECT id FROM releases WHERE project_id = :p AND canonical_version = :v")
+        .bind("p", projectId).bind("v", s.version()).mapTo(Long.class).one();
+    h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, kind, size, sha256, uploaded_at, uploaded_by, uploader_token,"
+            + " uploader_ip, uploader_agent, publisher_identity)"
+            + " VALUES (:r, :p, :f, :kind, :size, :sha, :t, 'trusted-publisher', :token, :ip, :agent, :publisher)")
+        .bind("r", releaseId).bind("p", projectId).bind("f", s.filename()).bind("kind", s.kind()).bind("size", s.blob().size())
+        .bind("sha", s.blob().digests().sha256()).bind("t", at).bind("token", s.tokenId()).bind("ip", s.ip()).bind("agent", s.agent())
+        .bind("publisher", s.publisherJson()).execute();
+    long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
+        .bind("p", projectId).bind("f", s.filename()).mapTo(Long.class).one();
+    ContentInspection.Inspected i = s.inspected();
+    if (i != null) {
+      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
+              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
+          .bind("id", fileId).bind("t", at).bind("sev", i.maxSeverity()).bind("n", i.findings())
+          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
+    }
+    if (s.provenance() != null) {
+      Provenance p = s.provenance();
+      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, issuer, publisher, publisher_kind, source, reason)"
+              + " VALUES (:id, '[]', 'verified', :issuer, :publisher, :kind, :source, :reason)")
+          .bind("id", fileId).bind("issuer", p.issuer()).bind("publisher", p.publisher()).bind("kind", p.publisherKind())
+          .bind("source", p.sourceJson()).bind("reason", p.reason()).execute();
+    }
+  }
+}

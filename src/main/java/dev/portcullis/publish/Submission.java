@@ -1,0 +1,42 @@
+package dev.portcullis.publish;
+
+import dev.portcullis.store.StagedBlob;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * One received file as a registry adapter hands it to the pipeline, once it has parsed its
+ * protocol: which project, version and file, the bytes (already streamed to the blob store), the
+ * attestations sent with it, and the {@link Rules} only its ecosystem knows.
+ */
+public record Submission(
+    Ecosystem ecosystem,
+    String project,
+    String version,
+    String filename,
+    String kind,
+    StagedBlob content,
+    String attestations,
+    Rules rules) {
+
+  /**
+   * What the ecosystem checks and keeps, called by the pipeline at fixed points (docs/ARCHITECTURE.md):
+   * after the name, version and permission are settled; inside the recording transaction against
+   * the release's other files; and after the file row is written, for the ecosystem's own table.
+   */
+  public interface Rules {
+
+    /** The protocol's own checks of the file (its name against the project and version, the digests sent, its metadata). */
+    Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
+
+    /** Against the files the release already has (e.g. one sdist per release); the refusal message, if any. */
+    Optional<String> conflict(List<Artifact> releaseFiles);
+
+    /** The refusal for a file name taken by other bytes, in the protocol's words (clients recognise them). */
+    String fileExists(Handle h, Artifact existing);
+
+    /** Inside the transaction, after the file row: the ecosystem's own attributes of file {@code fileId}. */
+    void record(Handle h, long fileId);
+  }
+}
