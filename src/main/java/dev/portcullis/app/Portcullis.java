@@ -31,9 +31,10 @@ import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
+import dev.portcullis.upstream.UpstreamProtocol;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystems;
-import dev.portcullis.publish.Registry;
+import dev.portcullis.registry.Registry;
 import dev.portcullis.registry.pypi.PypiRegistry;
 import dev.portcullis.publish.PublishService;
 import dev.portcullis.net.GuardedHttp;
@@ -124,24 +125,26 @@ public final class Portcullis implements AutoCloseable {
     this.catalog = new Catalog(database, ecosystems);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
-    this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock), clock);
+    this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock),
+        registries.stream().map(Registry::format).toList(), clock);
     this.metrics = new MetricsRoute(database);
-    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(database, clock)));
+    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(catalog, inspection::dependencies, clock)));
     Assessor counted = (release, files) -> {
       var assessment = detectors.assess(release, files);
       assessment.signals().forEach(signal -> metrics.signal(signal.detector(), signal.severity()));
       return assessment;
     };
     this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
-    AttestationCheck attestations = settings.sigstoreTrustedRoot() == null
-        ? AttestationCheck.UNAVAILABLE
-        : new AttestationChecker(new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
-    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreamHttp,
-        clock, random, settings.watch().upstreamInterval());
-    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, ecosystems);
+    AttestationCheck attestations = new AttestationChecker(
+        settings.sigstoreTrustedRoot() == null ? null : new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
+    List<UpstreamProtocol> upstreams = registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
+    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreams,
+        upstreamHttp, clock, random, settings.watch().upstreamInterval());
+    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, ecosystems, upstreams);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate,
         ecosystems);
-    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, events, this.alerts,
+    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, publish.history(), events,
+        this.alerts,
         drillIssuer, clock, random);
   }
 
@@ -172,14 +175,33 @@ public final class Portcullis implements AutoCloseable {
   }
 
   /**
-   * As above, with registries beside PyPI's (the default ecosystem, always first). The place where
-   * an ecosystem is wired in: npm and Maven will be listed here; tests add a fake one.
+   * As above, with registries beside the built-in ones (tests add a fake ecosystem). PyPI's is the
+   * default ecosystem, always first.
    */
   public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> more) {
-    List<Registry> registries = new java.util.ArrayList<>();
-    registries.add(new PypiRegistry());
-    registries.addAll(more);
-    return new Portcullis(settings, clock, random, alerts, List.copyOf(registries));
+    List<Registry> all = new java.util.ArrayList<>(registries());
+    all.addAll(more);
+    return new Portcullis(settings, clock, random, alerts, List.copyOf(all));
+  }
+
+  /** The registries this build speaks, the default ecosystem first: the one place where an ecosystem is wired in. */
+  public static List<Registry> registries() {
+    return List.of(new PypiRegistry());
+  }
+
+  /**
+   * For commands that read a file offline: the registry named {@code ecosystem}, or, when none is
+   * named, the first whose files look like {@code filename}.
+   */
+  public static Registry registryFor(String filename, String ecosystem) {
+    List<Registry> all = registries();
+    if (ecosystem != null) {
+      return all.stream().filter(r -> r.ecosystem().id().equals(ecosystem)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+          "unknown ecosystem '" + ecosystem + "': use one of " + String.join(", ", all.stream().map(r -> r.ecosystem().id()).toList())));
+    }
+    return all.stream().filter(r -> r.format().reads(filename)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+        "cannot tell which ecosystem '" + filename + "' belongs to: name one with --ecosystem ("
+            + String.join(", ", all.stream().map(r -> r.ecosystem().id()).toList()) + ")"));
   }
 
   /** Starts the HTTP server; returns the bound port. */

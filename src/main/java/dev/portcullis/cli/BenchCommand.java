@@ -54,7 +54,8 @@ final class BenchCommand {
         var upload = new dev.portcullis.detect.Upload("p" + project + "-1." + i + "-py3-none-any.whl", "wheel", 800_000 + (i % 97) * 1000,
             at, ip, i % 11 == 0 ? "curl/8" : "twine/5.1", "tok" + (i % 3), "ci", i % 13 != 0);
         return new dev.portcullis.detect.ReleaseFacts("1." + (i / projects), java.util.List.of(upload),
-            i % 17 == 0 ? java.util.List.of("numpy", "new-" + (i % 5)) : java.util.List.of("numpy"));
+            (i % 17 == 0 ? java.util.List.of("numpy", "new-" + (i % 5)) : java.util.List.of("numpy")).stream()
+                .map(d -> new dev.portcullis.publish.Ecosystem.Dependency(d, "", d)).toList());
       };
       long checksum = 0;
       long start = System.nanoTime();
@@ -121,7 +122,8 @@ final class BenchCommand {
       Inspector inspector = new Inspector(Limits.DEFAULT.withMaxDuration(java.time.Duration.ofHours(1)), Clock.systemUTC());
       long[] files = new long[1];
       Result inspect = measure(() -> {
-        Inspection inspection = inspector.inspect(wheel, wheel.getFileName().toString());
+        Inspection inspection = inspector.inspect(wheel, wheel.getFileName().toString(),
+            dev.portcullis.app.Portcullis.registryFor(wheel.getFileName().toString(), null).format());
         files[0] = inspection.manifest().size();
         if (!inspection.complete()) {
           throw new IllegalStateException("inspection incomplete: " + inspection.findings());

@@ -3,7 +3,9 @@ package dev.portcullis.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portcullis.inspect.Inspection;
+import dev.portcullis.app.Portcullis;
 import dev.portcullis.inspect.Inspector;
+import dev.portcullis.inspect.PackageFormat;
 import dev.portcullis.inspect.Limits;
 import dev.portcullis.inspect.ReleaseDiff;
 import dev.portcullis.inspect.Report;
@@ -37,6 +39,9 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--fail-on", defaultValue = "high", paramLabel = "SEVERITY",
       description = "Exit 1 when a finding is at least this severe: low, medium, high (default), critical.") String failOn;
 
+  @Option(names = "--ecosystem", paramLabel = "ID",
+      description = "Whose package file it is (pypi); by default told from the file name.") String ecosystem;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -51,12 +56,13 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     Clock clock = Clock.systemUTC();
+    PackageFormat packageFormat = Portcullis.registryFor(file.getFileName().toString(), ecosystem).format();
     Inspector inspector = new Inspector(Limits.DEFAULT, clock);
-    Inspection inspection = inspector.inspect(file, file.getFileName().toString());
+    Inspection inspection = inspector.inspect(file, file.getFileName().toString(), packageFormat);
     ReleaseDiff diff = null;
     if (against != null) {
-      Inspection previous = inspector.inspect(against, against.getFileName().toString());
-      diff = ReleaseDiff.between(previous, against, inspection, file, Limits.DEFAULT, clock);
+      Inspection previous = inspector.inspect(against, against.getFileName().toString(), packageFormat);
+      diff = ReleaseDiff.between(previous, against, inspection, file, packageFormat, Limits.DEFAULT, clock);
     }
     Report report = new Report(inspection, diff);
     PrintWriter out = spec.commandLine().getOut();

@@ -54,7 +54,8 @@ final class ProvenanceCommand {
       ProvenanceVerifier verifier = new ProvenanceVerifier(trustedRoot);
       String name = filename != null ? filename : artifact.getFileName().toString();
       ProvenanceVerifier.Result result = evidence.attestation != null
-          ? verifier.verifyAttestation(Pep740Attestation.parse(Files.readString(evidence.attestation)), name, artifact, expected)
+          ? verifier.verifyAttestation(Pep740Attestation.parse(Files.readString(evidence.attestation)), name, artifact, expected,
+              subject -> dev.portcullis.app.Portcullis.registryFor(name, "pypi").ecosystem().namesFile(subject, name))
           : verifier.verifyBundle(Files.readString(evidence.bundle), artifact, expected);
       PrintWriter out = spec.commandLine().getOut();
       switch (result) {

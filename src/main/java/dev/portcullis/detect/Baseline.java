@@ -1,5 +1,6 @@
 package dev.portcullis.detect;
 
+import dev.portcullis.publish.Ecosystem;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,7 +41,7 @@ public final class Baseline {
   private int maxFiles;
   private Instant last;
   private String lastVersion;
-  private List<String> lastRequirements = List.of();
+  private List<Ecosystem.Dependency> lastDependencies = List.of();
   private final Deque<int[]> versions = new ArrayDeque<>();
   private int[] highest;
 
@@ -93,8 +94,8 @@ public final class Baseline {
         highest = v;
       }
     });
-    lastRequirements = release.requirements();
-    release.requirements().forEach(r -> everRequired.add(Requirement.name(r)));
+    lastDependencies = release.dependencies();
+    release.dependencies().forEach(d -> everRequired.add(d.key()));
   }
 
   public int releases() {
@@ -158,8 +159,8 @@ public final class Baseline {
     return lastVersion;
   }
 
-  public List<String> lastRequirements() {
-    return lastRequirements;
+  public List<Ecosystem.Dependency> lastDependencies() {
+    return lastDependencies;
   }
 
   /** The release numbers of the last {@link #WINDOW} releases (parsed once, when learned). */

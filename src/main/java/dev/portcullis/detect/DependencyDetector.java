@@ -1,9 +1,10 @@
 package dev.portcullis.detect;
 
 import dev.portcullis.gate.Assessment;
-import dev.portcullis.inspect.PackageMetadata;
+import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.inspect.Severity;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,17 +26,18 @@ final class DependencyDetector implements Detector {
     if (baseline.releases() == 0) {
       return List.of();
     }
-    Map<String, String> before = PackageMetadata.requirementsByKey(baseline.lastRequirements());
-    Map<String, String> now = PackageMetadata.requirementsByKey(release.requirements());
+    Map<String, Ecosystem.Dependency> before = byKey(baseline.lastDependencies());
+    Map<String, Ecosystem.Dependency> now = byKey(release.dependencies());
     List<Assessment.Signal> signals = new ArrayList<>();
     List<String> newer = new ArrayList<>();
     List<String> returning = new ArrayList<>();
     List<String> repinned = new ArrayList<>();
-    now.forEach((name, requirement) -> {
-      if (!before.containsKey(name)) {
-        (baseline.everRequired().contains(name) ? returning : newer).add(requirement);
-      } else if (!Requirement.spec(before.get(name)).equals(Requirement.spec(requirement))) {
-        repinned.add(before.get(name) + " -> " + requirement);
+    now.forEach((key, dependency) -> {
+      Ecosystem.Dependency was = before.get(key);
+      if (was == null) {
+        (baseline.everRequired().contains(key) ? returning : newer).add(dependency.written());
+      } else if (!was.constraint().equals(dependency.constraint())) {
+        repinned.add(was.written() + " -> " + dependency.written());
       }
     });
     if (!newer.isEmpty()) {
@@ -45,7 +47,7 @@ final class DependencyDetector implements Detector {
     if (!returning.isEmpty()) {
       signals.add(signal(Severity.LOW, "adds back " + String.join(", ", returning) + " (used by earlier releases)"));
     }
-    List<String> removed = before.keySet().stream().filter(n -> !now.containsKey(n)).map(before::get).toList();
+    List<String> removed = before.keySet().stream().filter(n -> !now.containsKey(n)).map(k -> before.get(k).written()).toList();
     if (!removed.isEmpty()) {
       signals.add(signal(Severity.LOW, "drops " + String.join(", ", removed) + " since " + baseline.lastVersion()));
     }
@@ -53,5 +55,12 @@ final class DependencyDetector implements Detector {
       signals.add(signal(Severity.LOW, "re-pins " + String.join(", ", repinned)));
     }
     return signals;
+  }
+
+  /** Dependencies by their key; the first of duplicates wins. */
+  static Map<String, Ecosystem.Dependency> byKey(List<Ecosystem.Dependency> dependencies) {
+    Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
+    dependencies.forEach(d -> map.putIfAbsent(d.key(), d));
+    return map;
   }
 }

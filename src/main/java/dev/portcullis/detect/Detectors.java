@@ -2,36 +2,40 @@ package dev.portcullis.detect;
 
 import dev.portcullis.gate.Assessment;
 import dev.portcullis.gate.Assessor;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Ecosystem;
+import dev.portcullis.publish.ReleaseState;
 import dev.portcullis.publish.Release;
-import dev.portcullis.store.Database;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Entry point of the detect feature and the gate's assessor for it: builds the project's baseline
- * from its released releases (in upload order), the facts of the release being decided and of
- * other recent uploads, and runs every {@link Detector}. The signals combine with the others in
+ * from its released releases (in upload order, from the catalog), the facts of the release being
+ * decided and of other recent uploads (their dependencies as the inspection read them, keyed by the
+ * project's ecosystem), and runs every {@link Detector}. The signals combine with the others in
  * {@link Assessment#of}.
  */
 public final class Detectors implements Assessor {
 
   private static final Duration RECENT = Duration.ofDays(1);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private final Database database;
+  private final Catalog catalog;
+  private final Function<Collection<Long>, Map<Long, List<String>>> dependencies;
   private final Clock clock;
 
-  public Detectors(Database database, Clock clock) {
-    this.database = database;
+  /** {@code dependencies}: what each file declares, by file id (the inspect feature answers). */
+  public Detectors(Catalog catalog, Function<Collection<Long>, Map<Long, List<String>>> dependencies, Clock clock) {
+    this.catalog = catalog;
+    this.dependencies = dependencies;
     this.clock = clock;
   }
 
@@ -44,13 +48,13 @@ public final class Detectors implements Assessor {
     Instant now = clock.instant();
     for (Row row : rows.values()) {
       if (row.id == release.id()) {
-        current = facts(row);
-      } else if ("released".equals(row.state)) {
-        baseline.add(facts(row));
+        current = row.facts();
+      } else if (row.state == ReleaseState.RELEASED) {
+        baseline.add(row.facts());
       }
     }
     for (Row row : rows.values()) {
-      ReleaseFacts facts = row.id == release.id() ? null : facts(row);
+      ReleaseFacts facts = row.id == release.id() ? null : row.facts();
       if (facts != null && Duration.between(facts.firstUpload(), now).compareTo(RECENT) < 0) {
         recent.add(facts);
       }
@@ -70,62 +74,40 @@ public final class Detectors implements Assessor {
     return signals;
   }
 
+  /** One release being gathered: its files' uploads and, together, every file's dependencies in upload order. */
   private static final class Row {
     final long id;
     final String version;
-    final String state;
+    final ReleaseState state;
     final List<Upload> uploads = new ArrayList<>();
-    final java.util.LinkedHashSet<String> requires = new java.util.LinkedHashSet<>();
+    final Map<String, Ecosystem.Dependency> dependencies = new LinkedHashMap<>();
 
-    Row(long id, String version, String state) {
+    Row(long id, String version, ReleaseState state) {
       this.id = id;
       this.version = version;
       this.state = state;
     }
-  }
 
-  /**
-   * The release's facts; its requirements are those of every file's metadata together, in upload
-   * order (a dependency added to any one file is a dependency of the release).
-   */
-  private static ReleaseFacts facts(Row row) {
-    return new ReleaseFacts(row.version, row.uploads, List.copyOf(row.requires));
+    /** A dependency declared by any one file is a dependency of the release. */
+    ReleaseFacts facts() {
+      return new ReleaseFacts(version, uploads, List.copyOf(dependencies.values()));
+    }
   }
 
   /** Every release of the project with its files' upload facts, in the order their first files arrived. */
   private Map<Long, Row> history(String project) {
+    Ecosystem ecosystem = catalog.ecosystems().ofKey(project);
+    List<Catalog.Uploaded> files = catalog.uploadHistory(project);
+    Map<Long, List<String>> declared = dependencies.apply(files.stream().map(Catalog.Uploaded::fileId).toList());
     Map<Long, Row> rows = new LinkedHashMap<>();
-    database.withHandle(h -> {
-      h.createQuery("SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.kind, f.size, f.uploaded_at,"
-              + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity, i.requires_dist"
-              + " FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id"
-              + " LEFT JOIN file_inspections i ON i.file_id = f.id"
-              + " WHERE p.name = :p ORDER BY f.uploaded_at, f.id")
-          .bind("p", project)
-          .map((rs, ctx) -> {
-            Row row = rows.computeIfAbsent(rs.getLong("release_id"), id -> {
-              try {
-                return new Row(id, rs.getString("version"), rs.getString("state"));
-              } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-            row.uploads.add(new Upload(rs.getString("filename"), rs.getString("kind"), rs.getLong("size"),
-                Instant.ofEpochMilli(rs.getLong("uploaded_at")), rs.getString("uploader_ip"), rs.getString("uploader_agent"),
-                rs.getString("uploader_token"), rs.getString("uploaded_by"), rs.getString("publisher_identity") != null));
-            String requires = rs.getString("requires_dist");
-            if (requires != null) {
-              try {
-                row.requires.addAll(List.of(JSON.readValue(requires, String[].class)));
-              } catch (JsonProcessingException e) {
-                // an unreadable list adds nothing
-              }
-            }
-            return row;
-          })
-          .list();
-      return null;
-    });
+    for (Catalog.Uploaded f : files) {
+      Row row = rows.computeIfAbsent(f.releaseId(), id -> new Row(id, f.version(), f.state()));
+      row.uploads.add(new Upload(f.filename(), f.kind(), f.size(), f.at(), f.ip(), f.agent(), f.token(), f.user(), f.viaTrustedPublisher()));
+      for (String written : declared.getOrDefault(f.fileId(), List.of())) {
+        Ecosystem.Dependency d = ecosystem.dependency(written);
+        row.dependencies.putIfAbsent(d.key(), d);
+      }
+    }
     return rows;
   }
 }

@@ -1,17 +1,18 @@
 package dev.portcullis.detect;
 
+import dev.portcullis.publish.Ecosystem;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A release as the detectors see it: its version, its files' uploads, and the distributions its
- * metadata requires (PEP 508 strings; empty when unknown).
+ * A release as the detectors see it: its version, its files' uploads, and the dependencies its
+ * files declare (read by its ecosystem's rules; empty when unknown).
  */
-public record ReleaseFacts(String version, List<Upload> uploads, List<String> requirements) {
+public record ReleaseFacts(String version, List<Upload> uploads, List<Ecosystem.Dependency> dependencies) {
 
   public ReleaseFacts {
     uploads = List.copyOf(uploads);
-    requirements = List.copyOf(requirements);
+    dependencies = List.copyOf(dependencies);
   }
 
   /** When its first file arrived. */

@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The container formats the walker reads: zip (wheels, zip sdists, jars, eggs) and tar, plain or
- * gzip-compressed (sdists, npm tarballs). Chosen by file name; the reader then checks the bytes.
+ * The container formats the walker reads: zip and tar, plain or gzip-compressed. Chosen by file
+ * name — the generic extensions here, and an ecosystem's own through {@link
+ * PackageFormat#container} (a wheel is a zip); the reader then checks the bytes.
  */
 public enum ArchiveFormat {
   ZIP,
@@ -14,7 +15,7 @@ public enum ArchiveFormat {
 
   public static Optional<ArchiveFormat> forName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    if (n.endsWith(".whl") || n.endsWith(".zip") || n.endsWith(".jar") || n.endsWith(".egg") || n.endsWith(".war")) {
+    if (n.endsWith(".zip") || n.endsWith(".jar") || n.endsWith(".war")) {
       return Optional.of(ZIP);
     }
     if (n.endsWith(".tar.gz") || n.endsWith(".tgz")) {

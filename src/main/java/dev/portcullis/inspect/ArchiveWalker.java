@@ -41,13 +41,15 @@ public final class ArchiveWalker {
   private final Clock clock;
   private final Instant deadline;
   private final ArchiveVisitor visitor;
+  private final PackageFormat format;
   private final byte[] buffer = new byte[CHUNK];
   private long archiveSize;
   private int entries;
   private long totalBytes;
   private boolean complete = true;
 
-  private ArchiveWalker(Limits limits, Clock clock, ArchiveVisitor visitor) {
+  private ArchiveWalker(Limits limits, Clock clock, ArchiveVisitor visitor, PackageFormat format) {
+    this.format = format;
     this.limits = limits;
     this.clock = clock;
     this.deadline = clock.instant().plus(limits.maxDuration());
@@ -55,14 +57,15 @@ public final class ArchiveWalker {
   }
 
   /**
-   * Walks {@code file} as the archive its {@code name} says. Returns whether every entry was read;
-   * when not, a finding says why.
+   * Walks {@code file} as the archive its {@code name} says ({@code packages} names its ecosystem's
+   * containers, at the top and nested). Returns whether every entry was read; when not, a finding
+   * says why.
    */
-  public static boolean walk(Path file, String name, Limits limits, Clock clock, ArchiveVisitor visitor) {
-    ArchiveWalker walker = new ArchiveWalker(limits, clock, visitor);
-    ArchiveFormat format = ArchiveFormat.forName(name).orElse(null);
+  public static boolean walk(Path file, String name, Limits limits, Clock clock, ArchiveVisitor visitor, PackageFormat packages) {
+    ArchiveWalker walker = new ArchiveWalker(limits, clock, visitor, packages);
+    ArchiveFormat format = packages.container(name).orElse(null);
     if (format == null) {
-      walker.fail(Severity.HIGH, "'" + name + "' is not an archive format the inspector reads (.whl, .zip, .tar.gz, .tgz, .tar, .jar)");
+      walker.fail(Severity.HIGH, "'" + name + "' is not an archive format the inspector reads (a zip, or a tar, plain or gzip-compressed)");
       return false;
     }
     try {
@@ -178,7 +181,7 @@ public final class ArchiveWalker {
     String path = prefix + name;
     ArchiveVisitor.EntrySink sink = visitor.file(path);
     Tee tee = new Tee(in, sink);
-    ArchiveFormat nested = ArchiveFormat.forName(name).orElse(null);
+    ArchiveFormat nested = format.container(name).orElse(null);
     if (nested != null) {
       if (depth >= limits.maxDepth()) {
         finding(Severity.MEDIUM, "an archive nested more than " + limits.maxDepth() + " levels deep was not inspected", path);

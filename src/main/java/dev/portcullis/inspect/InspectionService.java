@@ -14,19 +14,23 @@ import dev.portcullis.store.Database;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 
 /**
- * Entry point of the inspect feature. In the upload pipeline it inspects each received file
- * ({@link ContentInspection}): structural hazards refuse the upload, the report is stored with the
- * file. For the gate it is an {@link Assessor}: each file's findings, and those of its diff against
- * the previous released file of the same kind, become signals. For approvers it builds the full
- * reports with the text diffs ({@link #reports}).
+ * Entry point of the inspect feature, owner of {@code file_inspections}. In the upload pipeline it
+ * inspects each received file once ({@link ContentInspection}), with its ecosystem's {@link
+ * PackageFormat}: structural hazards refuse the upload, the report is kept with the file. For the
+ * gate it is an {@link Assessor}: each file's findings, and those of its diff against the previous
+ * released file of its variant, become signals. For approvers it builds the full reports with the
+ * text diffs ({@link #reports}); for the detectors it answers which dependencies files declare.
  *
- * <p>Fail closed: a file whose inspection failed, or has no report, yields a high signal.
+ * <p>Fail closed: a file whose inspection failed, or has no report, yields a high signal. A report
+ * written by an older inspector ({@link Inspection#outdated()}) is redone from the file's bytes.
  */
 public final class InspectionService implements ContentInspection, Assessor {
 
@@ -37,27 +41,63 @@ public final class InspectionService implements ContentInspection, Assessor {
   private final Catalog catalog;
   private final BlobStore blobs;
   private final Inspector inspector;
+  private final Map<String, PackageFormat> formats = new LinkedHashMap<>();
   private final Clock clock;
 
-  public InspectionService(Database database, Catalog catalog, BlobStore blobs, Inspector inspector, Clock clock) {
+  public InspectionService(Database database, Catalog catalog, BlobStore blobs, Inspector inspector, List<PackageFormat> formats, Clock clock) {
     this.database = database;
     this.catalog = catalog;
     this.blobs = blobs;
     this.inspector = inspector;
+    formats.forEach(f -> this.formats.put(f.ecosystem().id(), f));
     this.clock = clock;
+  }
+
+  /** The format of {@code ecosystem}'s files; a generic one for an ecosystem without its own. */
+  public PackageFormat format(String ecosystem) {
+    return formats.getOrDefault(ecosystem, PackageFormat.GENERIC);
+  }
+
+  private PackageFormat formatOf(Artifact file) {
+    return format(catalog.ecosystems().ofKey(file.project()).id());
   }
 
   // ------------------------------------------------------------------ upload pipeline
 
   @Override
-  public Result inspect(String filename, Path file) {
-    Inspection inspection = inspector.inspect(file, filename);
+  public Result inspect(String ecosystem, String filename, Path file) {
+    Inspection inspection = inspector.inspect(file, filename, format(ecosystem));
     Optional<String> refusal = inspection.refusal();
     if (refusal.isPresent()) {
       return new Refused(refusal.get());
     }
-    return new Inspected(toJson(inspection), inspection.maxSeverity().wireName(), inspection.findings().size(),
-        toJson(inspection.metadata().requiresDist()), null);
+    PackageMetadata m = inspection.metadata();
+    return new Inspected(inspection.maxSeverity().wireName(), inspection.findings().size(), m.dependencies(),
+        new Declared(m.name(), m.version(), inspection.metadataFiles()), null, inspection);
+  }
+
+  @Override
+  public void record(Handle h, long fileId, Inspected inspected) {
+    write(h, fileId, inspected.report() instanceof Inspection i ? i : null, inspected.maxSeverity(), inspected.findings(),
+        inspected.dependencies(), inspected.error(), false);
+  }
+
+  /** Keeps an inspection made outside the upload pipeline (a drill's seeded history) with file {@code fileId}. */
+  public void record(Handle h, long fileId, Inspection inspection) {
+    write(h, fileId, inspection, inspection.maxSeverity().wireName(), inspection.findings().size(), inspection.metadata().dependencies(),
+        null, false);
+  }
+
+  private void write(Handle h, long fileId, Inspection inspection, String maxSeverity, int findings, List<String> dependencies, String error,
+      boolean replace) {
+    String sql = replace
+        ? "UPDATE file_inspections SET inspected_at = :t, max_severity = :sev, findings = :n, report = :report, error = :error,"
+            + " dependencies = :deps WHERE file_id = :id"
+        : "INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, dependencies)"
+            + " VALUES (:id, :t, :sev, :n, :report, :error, :deps) ON CONFLICT (file_id) DO NOTHING";
+    h.createUpdate(sql).bind("id", fileId).bind("t", clock.millis()).bind("sev", maxSeverity).bind("n", findings)
+        .bind("report", inspection == null ? null : toJson(inspection)).bind("error", error)
+        .bind("deps", dependencies == null ? null : toJson(dependencies)).execute();
   }
 
   // ------------------------------------------------------------------ gate
@@ -74,7 +114,7 @@ public final class InspectionService implements ContentInspection, Assessor {
       }
       Report report = new Report(stored.inspection(), previousFile(release, file)
           .flatMap(prev -> Optional.ofNullable(stored(prev).inspection()))
-          .map(prev -> ReleaseDiff.between(prev, null, stored.inspection(), null, inspector.limits(), clock))
+          .map(prev -> ReleaseDiff.between(prev, null, stored.inspection(), null, formatOf(file), inspector.limits(), clock))
           .orElse(null));
       signals.addAll(signals(file.filename(), report));
     }
@@ -105,7 +145,7 @@ public final class InspectionService implements ContentInspection, Assessor {
 
   // ------------------------------------------------------------------ approvers
 
-  /** Every file's report with its diff (and text diffs) against the previous released file of its kind. */
+  /** Every file's report with its diff (and text diffs) against the previous released file of its variant. */
   public List<FileReport> reports(Release release) {
     List<FileReport> out = new ArrayList<>();
     for (Artifact file : catalog.artifactsOf(release.id())) {
@@ -120,7 +160,7 @@ public final class InspectionService implements ContentInspection, Assessor {
         Inspection before = stored(previous.get()).inspection();
         if (before != null) {
           diff = ReleaseDiff.between(before, blobs.find(previous.get().sha256()).orElse(null), stored.inspection(),
-              blobs.find(file.sha256()).orElse(null), inspector.limits(), clock);
+              blobs.find(file.sha256()).orElse(null), formatOf(file), inspector.limits(), clock);
         }
       }
       out.add(new FileReport(file.filename(), new Report(stored.inspection(), diff), null));
@@ -131,59 +171,83 @@ public final class InspectionService implements ContentInspection, Assessor {
   /** A file's report, or why there is none. */
   public record FileReport(String filename, Report report, String error) {}
 
+  // ------------------------------------------------------------------ detectors
+
+  /** The dependencies each of {@code fileIds} declares (as its ecosystem writes them); files without a report are absent. */
+  public Map<Long, List<String>> dependencies(Collection<Long> fileIds) {
+    if (fileIds.isEmpty()) {
+      return Map.of();
+    }
+    Map<Long, List<String>> out = new LinkedHashMap<>();
+    database.withHandle(h -> h.createQuery("SELECT file_id, dependencies FROM file_inspections WHERE file_id IN (<ids>)")
+        .bindList("ids", List.copyOf(fileIds))
+        .map((rs, ctx) -> {
+          String json = rs.getString("dependencies");
+          if (json != null) {
+            try {
+              out.put(rs.getLong("file_id"), List.of(JSON.readValue(json, String[].class)));
+            } catch (JsonProcessingException e) {
+              out.put(rs.getLong("file_id"), List.of());
+            }
+          }
+          return null;
+        }).list());
+    return out;
+  }
+
   // ------------------------------------------------------------------ storage
 
   private record Stored(Inspection inspection, String error) {}
 
   /**
-   * The stored inspection of a file; a file stored before inspection existed is inspected now from
-   * its blob and the result kept.
+   * The stored inspection of a file. A file stored before inspection existed, or whose report an
+   * older inspector wrote, is inspected now from its bytes and the result kept.
    */
   private Stored stored(Artifact file) {
     Optional<Map<String, Object>> row = database.withHandle(h -> h.createQuery("SELECT report, error FROM file_inspections WHERE file_id = :id")
         .bind("id", file.id()).mapToMap().findOne());
+    Inspection kept = null;
     if (row.isPresent()) {
       Object report = row.get().get("report");
       if (report == null) {
         return new Stored(null, String.valueOf(row.get().get("error")));
       }
       try {
-        return new Stored(JSON.readValue(report.toString(), Inspection.class), null);
+        kept = JSON.readValue(report.toString(), Inspection.class);
       } catch (JsonProcessingException e) {
         return new Stored(null, "its stored report is unreadable");
+      }
+      if (!kept.outdated()) {
+        return new Stored(kept, null);
       }
     }
     Optional<Path> blob = blobs.find(file.sha256());
     if (blob.isEmpty()) {
-      return new Stored(null, "its bytes are missing from the blob store");
+      return kept != null ? new Stored(kept, null) : new Stored(null, "its bytes are missing from the blob store");
     }
-    Inspection inspection = inspector.inspect(blob.get(), file.filename());
-    database.inTransaction(h -> h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report,"
-            + " requires_dist) VALUES (:id, :t, :sev, :n, :r, :requires) ON CONFLICT (file_id) DO NOTHING")
-        .bind("id", file.id()).bind("t", clock.millis()).bind("sev", inspection.maxSeverity().wireName())
-        .bind("n", inspection.findings().size()).bind("r", toJson(inspection)).bind("requires", toJson(inspection.metadata().requiresDist()))
-        .execute());
+    Inspection inspection = inspector.inspect(blob.get(), file.filename(), formatOf(file));
+    boolean replace = row.isPresent();
+    database.inTransaction(h -> {
+      write(h, file.id(), inspection, inspection.maxSeverity().wireName(), inspection.findings().size(), inspection.metadata().dependencies(),
+          null, replace);
+      return null;
+    });
     return new Stored(inspection, null);
   }
 
-  /** The previous released release's file of the same type, preferring the same wheel tags. */
+  /** The previous released release's file of the same kind, preferring the same variant (a wheel's tags). */
   private Optional<Artifact> previousFile(Release release, Artifact file) {
+    PackageFormat format = formatOf(file);
+    String variant = format.variant(file.filename());
     return catalog.previousReleased(release.project(), release.id()).flatMap(previous -> {
       List<Artifact> candidates = catalog.artifactsOf(previous.id()).stream().filter(a -> a.kind().equals(file.kind())).toList();
-      String tags = tags(file.filename());
-      return candidates.stream().filter(a -> tags(a.filename()).equals(tags)).findFirst().or(() -> candidates.stream().findFirst());
+      return candidates.stream().filter(a -> format.variant(a.filename()).equals(variant)).findFirst().or(() -> candidates.stream().findFirst());
     });
   }
 
-  /** Whatever follows name and version in the file name ({@code -py3-none-any.whl}, {@code .tar.gz}). */
-  private static String tags(String filename) {
-    String[] parts = filename.split("-", 3);
-    return parts.length == 3 ? parts[2] : filename.substring(filename.indexOf('.'));
-  }
-
-  static String toJson(Object inspection) {
+  static String toJson(Object value) {
     try {
-      return JSON.writeValueAsString(inspection);
+      return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -15,19 +15,19 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
- * Inspects one distribution file in a single streaming pass: every entry is hashed, classified and
+ * Inspects one package file in a single streaming pass: every entry is hashed, classified and
  * measured as it is inflated; text files (up to {@link Limits#contentBytes()} each) go through the
- * content rules; the metadata files are parsed; then the manifest-level checks run ({@link
- * ManifestChecks}). Memory is bounded by one entry's retained text per nesting level, whatever the
- * archive's size. Never throws for anything inside the file: hazards become findings.
+ * content rules; the entries the ecosystem's {@link PackageFormat} names as metadata are kept (each
+ * up to {@link PackageFormat#MAX_METADATA_BYTES}) and read by it; then its whole-file checks run.
+ * This is the only reading of an upload: what the registry checks and serves (a wheel's METADATA)
+ * and what the rules and detectors see come from the same bytes. Memory is bounded by one entry's
+ * retained text per nesting level, whatever the archive's size. Never throws for anything inside
+ * the file: hazards become findings.
  */
 public final class Inspector {
 
-  private static final Pattern WHEEL_METADATA = Pattern.compile("[^/]+\\.dist-info/(METADATA|entry_points\\.txt|top_level\\.txt|WHEEL|RECORD)");
-  private static final Pattern SDIST_METADATA = Pattern.compile("[^/]+/PKG-INFO|[^/]+/[^/]+\\.egg-info/(entry_points\\.txt|top_level\\.txt)");
   private static final int HEAD = 512;
 
   private final Limits limits;
@@ -48,8 +48,8 @@ public final class Inspector {
     return limits;
   }
 
-  /** Inspects {@code file}, stored under any name; {@code filename} is the distribution's name. */
-  public Inspection inspect(Path file, String filename) {
+  /** Inspects {@code file}, stored under any name; {@code filename} is the package file's name, read as {@code format} says. */
+  public Inspection inspect(Path file, String filename, PackageFormat format) {
     long size;
     String sha256;
     try {
@@ -58,37 +58,45 @@ public final class Inspector {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    Collector collector = new Collector();
-    boolean complete = ArchiveWalker.walk(file, filename, limits, clock, collector);
-    Map<String, String> meta = collector.metadataFiles;
-    String core = pick(meta, "METADATA", "PKG-INFO");
-    PackageMetadata metadata = PackageMetadata.parse(core, pick(meta, "entry_points.txt"), pick(meta, "top_level.txt"), pick(meta, "WHEEL"));
+    Collector collector = new Collector(format);
+    boolean complete = ArchiveWalker.walk(file, filename, limits, clock, collector, format);
+    Map<String, byte[]> kept = collector.metadataFiles;
+    PackageMetadata metadata = format.metadata(filename, kept);
     List<Finding> findings = new ArrayList<>(collector.findings);
-    findings.addAll(ManifestChecks.check(filename, core != null, metadata, collector.manifest, pick(meta, "RECORD")));
-    return new Inspection(filename, size, sha256, complete, metadata, collector.manifest, findings);
+    findings.addAll(format.check(filename, metadata, kept, collector.manifest));
+    findings.addAll(disguisedBinaries(collector.manifest));
+    return new Inspection(Inspection.FORMAT, filename, size, sha256, complete, metadata, collector.manifest, findings, kept);
   }
 
-  private static String pick(Map<String, String> files, String... names) {
-    for (Map.Entry<String, String> e : files.entrySet()) {
-      for (String name : names) {
-        if (e.getKey().endsWith("/" + name)) {
-          return e.getValue();
-        }
+  /** Executable code under a source file's name (num2words 0.5.15's PE named {@code _build.py}), whatever the ecosystem. */
+  static List<Finding> disguisedBinaries(List<ManifestEntry> manifest) {
+    List<Finding> findings = new ArrayList<>();
+    for (ManifestEntry e : manifest) {
+      String name = e.path().toLowerCase(java.util.Locale.ROOT);
+      boolean sourceName = name.endsWith(".py") || name.endsWith(".txt") || name.endsWith(".js") || name.endsWith(".json")
+          || name.endsWith(".md") || name.endsWith(".cfg") || name.endsWith(".toml");
+      if (e.kind() == FileKind.NATIVE && sourceName) {
+        findings.add(Finding.at("foreign-payload", Severity.HIGH, "native executable code hides under a source file's name", e.path()));
       }
     }
-    return null;
+    return findings;
   }
 
-  /** Gathers the walk's results: manifest, findings, metadata file texts. */
+  /** Gathers the walk's results: manifest, findings, the metadata entries' bytes. */
   private final class Collector implements ArchiveVisitor {
+    final PackageFormat format;
     final List<ManifestEntry> manifest = new ArrayList<>();
     final List<Finding> findings = new ArrayList<>();
-    final Map<String, String> metadataFiles = new TreeMap<>();
-    private final List<String> distInfoDirs = new ArrayList<>();
+    final Map<String, byte[]> metadataFiles = new TreeMap<>();
+
+    Collector(PackageFormat format) {
+      this.format = format;
+    }
 
     @Override
     public EntrySink file(String path) {
-      return new Scanner(path, this);
+      boolean metadata = !path.contains("!/") && format.isMetadata(path) && !metadataFiles.containsKey(path);
+      return new Scanner(path, this, metadata);
     }
 
     @Override
@@ -96,22 +104,15 @@ public final class Inspector {
       findings.add(finding);
     }
 
-    void scanned(String path, ManifestEntry entry, String text, boolean truncated) {
+    void scanned(String path, ManifestEntry entry, String text, boolean truncated, byte[] metadata, boolean metadataTooLarge) {
       manifest.add(entry);
-      if (text == null) {
-        return;
+      if (metadata != null) {
+        metadataFiles.put(path, metadata);
+      } else if (metadataTooLarge) {
+        findings.add(Finding.at("metadata", Severity.HIGH, "a metadata file is larger than " + Bytes.human(PackageFormat.MAX_METADATA_BYTES)
+            + " and was not read", path));
       }
-      if (WHEEL_METADATA.matcher(path).matches() || SDIST_METADATA.matcher(path).matches()) {
-        String dir = path.substring(0, path.indexOf('/'));
-        if (dir.endsWith(".dist-info") && !distInfoDirs.contains(dir)) {
-          distInfoDirs.add(dir);
-          if (distInfoDirs.size() == 2) {
-            findings.add(Finding.at("metadata", Severity.MEDIUM, "the wheel has more than one .dist-info directory; installers pick one", dir));
-          }
-        }
-        metadataFiles.putIfAbsent(path, text);
-      }
-      if (entry.kind().isScript() || entry.kind() == FileKind.TEXT) {
+      if (text != null && (entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
         SourceFile source = new SourceFile(path, entry.kind(), text, truncated, entry.size(), entry.longestLine());
         for (ContentRule rule : rules) {
           findings.addAll(rule.check(source));
@@ -138,16 +139,27 @@ public final class Inspector {
     private long size;
     private long currentLine;
     private long longestLine;
+    private java.io.ByteArrayOutputStream metadata;
+    private boolean metadataTooLarge;
 
-    Scanner(String path, Collector collector) {
+    Scanner(String path, Collector collector, boolean metadata) {
       this.path = path;
       this.collector = collector;
-      this.retaining = ArchiveFormat.forName(path).isEmpty();
+      this.retaining = collector.format.container(path).isEmpty();
+      this.metadata = metadata ? new java.io.ByteArrayOutputStream() : null;
     }
 
     @Override
     public void accept(byte[] buffer, int offset, int length) {
       digest.update(buffer, offset, length);
+      if (metadata != null) {
+        if (metadata.size() + (long) length > PackageFormat.MAX_METADATA_BYTES) {
+          metadata = null;
+          metadataTooLarge = true;
+        } else {
+          metadata.write(buffer, offset, length);
+        }
+      }
       if (size < HEAD) {
         System.arraycopy(buffer, offset, head, (int) size, (int) Math.min(length, HEAD - size));
       }
@@ -237,7 +249,7 @@ public final class Inspector {
       ManifestEntry entry = new ManifestEntry(path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy(counts));
       String content = text && retaining ? new String(retained, 0, retainedLength, StandardCharsets.UTF_8) : null;
       retained = null;
-      collector.scanned(path, entry, content, size > retainedLength);
+      collector.scanned(path, entry, content, size > retainedLength, metadata == null ? null : metadata.toByteArray(), metadataTooLarge);
     }
 
     private double entropy(long[] counts) {

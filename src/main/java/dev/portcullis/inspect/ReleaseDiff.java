@@ -2,6 +2,7 @@ package dev.portcullis.inspect;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import dev.portcullis.publish.Ecosystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,14 +18,16 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What changed from one release's file to the next one's of the same kind (wheel to wheel, sdist
- * to sdist): files added, removed and changed (with unified diffs of text files up to a size), size
- * deltas, new top-level packages and hidden folders, new requirements, extras and entry points,
- * and changed import-time code. The findings it raises are the ones only a comparison can see: a
- * reviewer looking at "what changed since the last release" would have seen lightning 2.6.2 at once.
+ * What changed from one release's file to the next one's of the same variant (wheel to wheel,
+ * sdist to sdist, tarball to tarball): files added, removed and changed (with unified diffs of text
+ * files up to a size), size deltas, new top-level names and hidden folders, dependencies added,
+ * removed and re-pinned, other declared facts that changed, new entry points, and changed
+ * import-time code. The findings it raises are the ones only a comparison can see: a reviewer
+ * looking at "what changed since the last release" would have seen lightning 2.6.2 at once.
  *
- * <p>Paths are compared without their version-specific prefix ({@code name-1.0.dist-info/} and an
- * sdist's top folder), so a version bump is not "every file replaced".
+ * <p>Paths are compared as the ecosystem's {@link PackageFormat#stablePath} gives them (without
+ * {@code name-1.0.dist-info/} or an sdist's top folder), so a version bump is not "every file
+ * replaced"; dependencies are told apart by the ecosystem's {@link Ecosystem#dependency} key.
  */
 public record ReleaseDiff(
     String from,
@@ -36,10 +39,10 @@ public record ReleaseDiff(
     List<String> newTopLevel,
     List<String> newDirectories,
     List<String> hiddenDirectories,
-    List<String> addedRequirements,
-    List<String> removedRequirements,
-    List<String> changedRequirements,
-    List<String> addedExtras,
+    List<String> addedDependencies,
+    List<String> removedDependencies,
+    List<String> changedDependencies,
+    List<String> changedFacts,
     List<String> addedEntryPoints,
     List<String> importTimeChanges,
     List<FileDiff> diffs,
@@ -61,13 +64,15 @@ public record ReleaseDiff(
   static final String RULE = "diff";
 
   /**
-   * Compares {@code before} and {@code after}; {@code beforeFile} and {@code afterFile} are read
-   * again (bounded) only for the text diffs, and may be null to skip them.
+   * Compares {@code before} and {@code after}, two files of {@code format}'s ecosystem; {@code
+   * beforeFile} and {@code afterFile} are read again (bounded) only for the text diffs, and may be
+   * null to skip them.
    */
-  public static ReleaseDiff between(Inspection before, Path beforeFile, Inspection after, Path afterFile, Limits limits, Clock clock) {
-    boolean sdist = !after.filename().toLowerCase(Locale.ROOT).endsWith(".whl");
-    Map<String, ManifestEntry> old = byKey(before.manifest(), sdist);
-    Map<String, ManifestEntry> now = byKey(after.manifest(), sdist);
+  public static ReleaseDiff between(Inspection before, Path beforeFile, Inspection after, Path afterFile, PackageFormat format,
+      Limits limits, Clock clock) {
+    Paths paths = new Paths(format, before, after);
+    Map<String, ManifestEntry> old = paths.byKey(before);
+    Map<String, ManifestEntry> now = paths.byKey(after);
     List<ManifestEntry> added = new ArrayList<>();
     List<ManifestEntry> removed = new ArrayList<>();
     List<Change> changed = new ArrayList<>();
@@ -91,16 +96,22 @@ public record ReleaseDiff(
     newDirs.removeAll(oldDirs);
     Set<String> oldTop = topLevel(old.keySet());
     List<String> newTop = topLevel(now.keySet()).stream().filter(t -> !oldTop.contains(t)).toList();
-    List<String> hidden = newDirs.stream().filter(ReleaseDiff::hidden).map(d -> display(d, after, sdist)).toList();
+    List<String> hidden = newDirs.stream().filter(ReleaseDiff::hidden).map(paths::display).toList();
 
-    Map<String, String> reqBefore = PackageMetadata.requirementsByKey(before.metadata().requiresDist());
-    Map<String, String> reqAfter = PackageMetadata.requirementsByKey(after.metadata().requiresDist());
-    List<String> addedReqs = reqAfter.entrySet().stream().filter(e -> !reqBefore.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
-    List<String> removedReqs = reqBefore.entrySet().stream().filter(e -> !reqAfter.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
+    Map<String, Ecosystem.Dependency> reqBefore = byKey(format.ecosystem(), before.metadata().dependencies());
+    Map<String, Ecosystem.Dependency> reqAfter = byKey(format.ecosystem(), after.metadata().dependencies());
+    List<String> addedReqs = reqAfter.entrySet().stream().filter(e -> !reqBefore.containsKey(e.getKey())).map(e -> e.getValue().written()).toList();
+    List<String> removedReqs = reqBefore.entrySet().stream().filter(e -> !reqAfter.containsKey(e.getKey())).map(e -> e.getValue().written()).toList();
     List<String> changedReqs = reqAfter.entrySet().stream()
-        .filter(e -> reqBefore.containsKey(e.getKey()) && !reqBefore.get(e.getKey()).equals(e.getValue()))
-        .map(e -> reqBefore.get(e.getKey()) + " -> " + e.getValue()).toList();
-    List<String> addedExtras = after.metadata().providesExtra().stream().filter(x -> !before.metadata().providesExtra().contains(x)).toList();
+        .filter(e -> reqBefore.containsKey(e.getKey()) && !reqBefore.get(e.getKey()).constraint().equals(e.getValue().constraint()))
+        .map(e -> reqBefore.get(e.getKey()).written() + " -> " + e.getValue().written()).toList();
+    List<String> changedFacts = new ArrayList<>();
+    after.metadata().facts().forEach((key, value) -> {
+      String was = before.metadata().facts().get(key);
+      if (!value.equals(was)) {
+        changedFacts.add(key + ": " + (was == null ? "(none)" : was) + " -> " + value);
+      }
+    });
     Set<String> oldEntryPoints = entryPoints(before.metadata());
     List<String> addedEntryPoints = entryPoints(after.metadata()).stream().filter(x -> !oldEntryPoints.contains(x)).toList();
     List<String> importTime = new ArrayList<>();
@@ -115,37 +126,37 @@ public record ReleaseDiff(
       }
     }
     List<FileDiff> diffs = beforeFile == null || afterFile == null ? List.of()
-        : textDiffs(before, beforeFile, after, afterFile, added, changed, sdist, limits, clock);
-    List<Finding> findings = findings(before, after, added, totals, newDirs, sdist, addedReqs, addedEntryPoints);
+        : textDiffs(before, beforeFile, after, afterFile, added, changed, paths, limits, clock);
+    List<Finding> findings = findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints);
     return new ReleaseDiff(before.filename(), after.filename(), added, removed, changed, totals, newTop,
-        newDirs.stream().map(d -> display(d, after, sdist)).toList(), hidden, addedReqs, removedReqs, changedReqs, addedExtras,
+        newDirs.stream().map(paths::display).toList(), hidden, addedReqs, removedReqs, changedReqs, List.copyOf(changedFacts),
         addedEntryPoints, importTime, diffs, findings);
   }
 
   // ------------------------------------------------------------------ findings
 
   private static List<Finding> findings(Inspection before, Inspection after, List<ManifestEntry> added, Totals totals, Set<String> newDirs,
-      boolean sdist, List<String> addedReqs, List<String> addedEntryPoints) {
+      Paths paths, List<String> addedReqs, List<String> addedEntryPoints) {
     List<Finding> findings = new ArrayList<>();
     for (String dir : newDirs) {
       if (!hidden(dir)) {
         continue;
       }
-      List<ManifestEntry> inside = added.stream().filter(e -> key(e.path(), sdist).startsWith(dir + "/")).toList();
+      List<ManifestEntry> inside = added.stream().filter(e -> paths.stableAfter(e.path()).startsWith(dir + "/")).toList();
       long bytes = inside.stream().mapToLong(ManifestEntry::size).sum();
       boolean foreign = inside.stream().anyMatch(e -> e.kind() != FileKind.PYTHON && e.kind() != FileKind.TEXT && e.kind() != FileKind.BYTECODE);
       boolean dot = dir.substring(dir.lastIndexOf('/') + 1).startsWith(".");
       Severity severity = dot || foreign ? Severity.MEDIUM : Severity.LOW;
       findings.add(Finding.at(RULE, severity, "adds a hidden folder with " + inside.size() + " file(s), " + Bytes.human(bytes)
-          + (foreign ? ", not only Python" : ""), display(dir, after, sdist) + "/"));
+          + (foreign ? ", not only Python" : ""), paths.display(dir) + "/"));
     }
-    boolean pure = after.metadata().pure();
+    boolean pure = after.metadata().declaresPure();
     Set<FileKind> hadKinds = new java.util.HashSet<>();
     before.manifest().forEach(e -> hadKinds.add(e.kind()));
     for (ManifestEntry e : added) {
       if (e.kind() == FileKind.NATIVE || e.kind() == FileKind.JAVASCRIPT || e.kind() == FileKind.SHELL) {
         boolean first = !hadKinds.contains(e.kind());
-        Severity severity = first && (pure || sdist) ? Severity.HIGH : Severity.MEDIUM;
+        Severity severity = first && pure ? Severity.HIGH : Severity.MEDIUM;
         findings.add(Finding.at(RULE, severity, "adds " + article(e.kind()) + " file of " + Bytes.human(e.size())
             + (first ? " where the previous release had none" : ""), e.path()));
       }
@@ -182,16 +193,16 @@ public record ReleaseDiff(
   // ------------------------------------------------------------------ text diffs
 
   private static List<FileDiff> textDiffs(Inspection before, Path beforeFile, Inspection after, Path afterFile, List<ManifestEntry> added,
-      List<Change> changed, boolean sdist, Limits limits, Clock clock) {
+      List<Change> changed, Paths paths, Limits limits, Clock clock) {
     Map<String, String> oldPaths = new HashMap<>();
-    before.manifest().forEach(e -> oldPaths.put(key(e.path(), sdist), e.path()));
+    before.manifest().forEach(e -> oldPaths.put(paths.stableBefore(e.path()), e.path()));
     Set<String> wantedAfter = new LinkedHashSet<>();
     Set<String> wantedBefore = new LinkedHashSet<>();
     for (Change c : changed) {
       if (textual(c.kindBefore()) && textual(c.kindAfter()) && c.sizeBefore() <= MAX_DIFFED_FILE && c.sizeAfter() <= MAX_DIFFED_FILE
           && wantedAfter.size() < MAX_FILE_DIFFS) {
         wantedAfter.add(c.path());
-        wantedBefore.add(oldPaths.get(key(c.path(), sdist)));
+        wantedBefore.add(oldPaths.get(paths.stableAfter(c.path())));
       }
     }
     for (ManifestEntry e : added) {
@@ -199,12 +210,12 @@ public record ReleaseDiff(
         wantedAfter.add(e.path());
       }
     }
-    Map<String, String> oldText = TextContents.read(beforeFile, before.filename(), wantedBefore, MAX_DIFFED_FILE, limits, clock);
-    Map<String, String> newText = TextContents.read(afterFile, after.filename(), wantedAfter, MAX_DIFFED_FILE, limits, clock);
+    Map<String, String> oldText = TextContents.read(beforeFile, before.filename(), wantedBefore, MAX_DIFFED_FILE, limits, clock, paths.format());
+    Map<String, String> newText = TextContents.read(afterFile, after.filename(), wantedAfter, MAX_DIFFED_FILE, limits, clock, paths.format());
     List<FileDiff> diffs = new ArrayList<>();
     int budget = MAX_DIFF_CHARS;
     for (String path : wantedAfter) {
-      String oldPath = oldPaths.get(key(path, sdist));
+      String oldPath = oldPaths.get(paths.stableAfter(path));
       boolean isNew = !wantedBefore.contains(oldPath);
       String a = isNew ? "" : oldText.get(oldPath);
       String b = newText.get(path);
@@ -235,30 +246,44 @@ public record ReleaseDiff(
 
   // ------------------------------------------------------------------ paths and metadata
 
-  private static Map<String, ManifestEntry> byKey(List<ManifestEntry> manifest, boolean sdist) {
-    Map<String, ManifestEntry> map = new TreeMap<>();
-    for (ManifestEntry e : manifest) {
-      map.putIfAbsent(key(e.path(), sdist), e);
+  /** Entries by their stable path, as each side's file name says. */
+  private record Paths(PackageFormat format, Inspection before, Inspection after) {
+
+    String stableBefore(String path) {
+      return format.stablePath(before.filename(), path);
+    }
+
+    String stableAfter(String path) {
+      return format.stablePath(after.filename(), path);
+    }
+
+    Map<String, ManifestEntry> byKey(Inspection side) {
+      Map<String, ManifestEntry> map = new TreeMap<>();
+      for (ManifestEntry e : side.manifest()) {
+        map.putIfAbsent(format.stablePath(side.filename(), e.path()), e);
+      }
+      return map;
+    }
+
+    /** A stable directory as it is written in the new file (its sdist top folder put back). */
+    String display(String stableDir) {
+      for (ManifestEntry e : after.manifest()) {
+        String stable = stableAfter(e.path());
+        if (stable.startsWith(stableDir + "/") && e.path().endsWith(stable)) {
+          return e.path().substring(0, e.path().length() - stable.length()) + stableDir;
+        }
+      }
+      return stableDir;
+    }
+  }
+
+  private static Map<String, Ecosystem.Dependency> byKey(Ecosystem ecosystem, List<String> dependencies) {
+    Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
+    for (String written : dependencies) {
+      Ecosystem.Dependency d = ecosystem.dependency(written);
+      map.putIfAbsent(d.key(), d);
     }
     return map;
-  }
-
-  /** The path without the version-specific prefix. */
-  static String key(String path, boolean sdist) {
-    if (sdist) {
-      int slash = path.indexOf('/');
-      return slash < 0 ? path : path.substring(slash + 1);
-    }
-    return path.replaceFirst("^[^/]+\\.dist-info/", "{dist-info}/").replaceFirst("^[^/]+\\.data/", "{data}/");
-  }
-
-  private static String display(String keyDir, Inspection after, boolean sdist) {
-    if (!sdist) {
-      return keyDir;
-    }
-    String first = after.manifest().isEmpty() ? "" : after.manifest().getFirst().path();
-    int slash = first.indexOf('/');
-    return slash < 0 ? keyDir : first.substring(0, slash + 1) + keyDir;
   }
 
   private static Set<String> directories(Set<String> keys) {
@@ -314,12 +339,13 @@ public record ReleaseDiff(
       this.maxBytes = maxBytes;
     }
 
-    static Map<String, String> read(Path file, String filename, Set<String> wanted, long maxBytes, Limits limits, Clock clock) {
+    static Map<String, String> read(Path file, String filename, Set<String> wanted, long maxBytes, Limits limits, Clock clock,
+        PackageFormat format) {
       if (wanted.isEmpty()) {
         return Map.of();
       }
       TextContents contents = new TextContents(wanted, maxBytes);
-      ArchiveWalker.walk(file, filename, limits, clock, contents);
+      ArchiveWalker.walk(file, filename, limits, clock, contents, format);
       return contents.texts;
     }
 

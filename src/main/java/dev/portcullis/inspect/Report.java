@@ -67,11 +67,12 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     Inspection i = inspection;
     PackageMetadata m = i.metadata();
     out.printf("%s  %s  sha256 %s%n", i.filename(), Bytes.human(i.size()), i.sha256());
-    out.printf("  %s %s · %d files, %s unpacked%s%s%n", m.name(), m.version(), i.manifest().size(), Bytes.human(i.contentBytes()),
-        m.wheelTags().isEmpty() ? "" : " · tags " + String.join(" ", m.wheelTags()) + (m.pure() ? " (pure Python)" : ""),
+    out.printf("  %s %s · %d files, %s unpacked%s%n", m.name(), m.version(), i.manifest().size(), Bytes.human(i.contentBytes()),
         i.complete() ? "" : " · INCOMPLETE: not every entry was read");
-    if (!m.requiresDist().isEmpty()) {
-      out.println("  requires " + String.join(", ", m.requiresDist()));
+    m.facts().entrySet().stream().filter(e -> !e.getKey().startsWith("author") && !e.getKey().equals("metadata-version"))
+        .forEach(e -> out.println("  " + e.getKey() + " " + e.getValue()));
+    if (!m.dependencies().isEmpty()) {
+      out.println("  requires " + String.join(", ", m.dependencies()));
     }
     List<Finding> findings = findings();
     List<Finding> shown = findings.stream().filter(f -> f.severity() != Severity.INFO).toList();
@@ -97,10 +98,10 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     list(out, "new top-level names", d.newTopLevel());
     list(out, "new hidden folders", d.hiddenDirectories());
     list(out, "import-time code changed", d.importTimeChanges());
-    list(out, "dependencies added", d.addedRequirements());
-    list(out, "dependencies removed", d.removedRequirements());
-    list(out, "dependencies changed", d.changedRequirements());
-    list(out, "extras added", d.addedExtras());
+    list(out, "dependencies added", d.addedDependencies());
+    list(out, "dependencies removed", d.removedDependencies());
+    list(out, "dependencies changed", d.changedDependencies());
+    list(out, "declared facts changed", d.changedFacts());
     list(out, "entry points added", d.addedEntryPoints());
     if (showDiffs) {
       for (ReleaseDiff.FileDiff diffText : d.diffs()) {

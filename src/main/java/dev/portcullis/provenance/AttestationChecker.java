@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.AttestationCheck;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.jdbi.v3.core.Handle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,16 +28,23 @@ public final class AttestationChecker implements AttestationCheck {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ATTESTATIONS = 10;
 
+  private static final ObjectMapper SORTED = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
   private final ProvenanceVerifier verifier;
   private final TrustedPublishing publishing;
 
+  /** {@code verifier} is null when the server has no Sigstore trusted root: attestations are then kept, unverified (the gate holds). */
   public AttestationChecker(ProvenanceVerifier verifier, TrustedPublishing publishing) {
     this.verifier = verifier;
     this.publishing = publishing;
   }
 
   @Override
-  public Result check(String project, String filename, Path file, String attestationsJson) {
+  public Result check(String project, String filename, Path file, String attestationsJson, Predicate<String> namesThisFile) {
+    if (verifier == null) {
+      return new Checked(false, null, null, null, null, null, Map.of(),
+          "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
+    }
     List<Pep740Attestation> attestations = new ArrayList<>();
     try {
       JsonNode array = JSON.readTree(attestationsJson);
@@ -52,7 +64,7 @@ public final class AttestationChecker implements AttestationCheck {
         return new Invalid("an attestation's certificate names no signer identity and issuer");
       }
       ProvenanceVerifier.Result result = verifier.verifyAttestation(attestation, filename, file,
-          ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()));
+          ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()), namesThisFile);
       if (result instanceof ProvenanceVerifier.Failed failed) {
         return new Invalid(failed.reason());
       }
@@ -63,6 +75,20 @@ public final class AttestationChecker implements AttestationCheck {
       }
     }
     return first;
+  }
+
+  @Override
+  public void record(Handle h, long fileId, String attestationsJson, Checked p) {
+    try {
+      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
+              + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
+          .bind("id", fileId).bind("a", attestationsJson).bind("s", p.verified() ? "verified" : "unverified")
+          .bind("signer", p.signer()).bind("issuer", p.issuer()).bind("pub", p.publisher()).bind("kind", p.publisherKind())
+          .bind("config", p.publisherConfig() == null ? null : SORTED.writeValueAsString(p.publisherConfig()))
+          .bind("source", SORTED.writeValueAsString(p.source())).bind("reason", p.reason()).execute();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Whether the (already verified) signer is one of the project's trusted publishers. */

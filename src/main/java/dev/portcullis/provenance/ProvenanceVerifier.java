@@ -1,9 +1,5 @@
 package dev.portcullis.provenance;
 
-import dev.portcullis.python.DistributionFilename;
-import dev.portcullis.python.PackageType;
-import dev.portcullis.python.Pep440Version;
-import dev.portcullis.python.ProjectName;
 import dev.portcullis.store.Sha256;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
@@ -21,7 +17,6 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,7 +31,7 @@ import org.bouncycastle.asn1.ASN1String;
  * proof or promise, signed entry timestamp), the DSSE signature over the statement and that the
  * statement's digest is the artifact's; the certificate matcher pins the signer's identity and
  * issuer. Ours on top (sigstore-java does not check names): the in-toto subject names this file
- * (wheel and sdist names compared after normalization) with its SHA-256, and the predicate type is
+ * (by the ecosystem's rule: PyPI compares wheel and sdist names after normalization) with its SHA-256, and the predicate type is
  * PyPI's publish v1 or SLSA provenance v1. Any failure is a {@link Failed} with the reason.
  */
 public final class ProvenanceVerifier {
@@ -98,8 +93,12 @@ public final class ProvenanceVerifier {
     }
   }
 
-  /** A PEP 740 attestation for {@code filename}, whose bytes are at {@code artifact}. */
-  public Result verifyAttestation(Pep740Attestation attestation, String filename, Path artifact, ExpectedIdentity expected) {
+  /**
+   * A PEP 740 attestation for {@code filename}, whose bytes are at {@code artifact}; {@code
+   * namesThisFile} is the ecosystem's rule for which subject names the file.
+   */
+  public Result verifyAttestation(Pep740Attestation attestation, String filename, Path artifact, ExpectedIdentity expected,
+      java.util.function.Predicate<String> namesThisFile) {
     Pep740Attestation.Statement statement;
     try {
       statement = attestation.decodeStatement();
@@ -116,7 +115,7 @@ public final class ProvenanceVerifier {
       return new Failed("cannot read " + artifact + ": " + e.getMessage());
     }
     Optional<Pep740Attestation.Subject> subject = statement.subjects().stream()
-        .filter(s -> sameDistribution(s.name(), filename)).findFirst();
+        .filter(s -> namesThisFile.test(s.name())).findFirst();
     if (subject.isEmpty()) {
       return new Failed("the attestation is about " + statement.subjects().stream().map(Pep740Attestation.Subject::name).toList()
           + ", not " + filename);
@@ -165,25 +164,6 @@ public final class ProvenanceVerifier {
     }
     X509Certificate certificate = (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
     return new Verified(predicateType, subjectAlternativeName(certificate), expected.issuer(), extensions(certificate));
-  }
-
-  /** PEP 740: the subject names the distribution; wheel and sdist names compare after normalization. */
-  static boolean sameDistribution(String subject, String filename) {
-    if (subject.equals(filename)) {
-      return true;
-    }
-    PackageType type = filename.endsWith(".whl") ? PackageType.WHEEL : PackageType.SDIST;
-    try {
-      DistributionFilename a = DistributionFilename.parse(subject, type);
-      DistributionFilename b = DistributionFilename.parse(filename, type);
-      String restA = subject.substring(a.stem().length()).toLowerCase(Locale.ROOT);
-      String restB = filename.substring(b.stem().length()).toLowerCase(Locale.ROOT);
-      return ProjectName.normalize(a.namePart()).equals(ProjectName.normalize(b.namePart()))
-          && Pep440Version.parse(a.versionPart()).canonical().equals(Pep440Version.parse(b.versionPart()).canonical())
-          && restA.equals(restB);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   static X509Certificate certificate(String base64Der) throws CertificateException {

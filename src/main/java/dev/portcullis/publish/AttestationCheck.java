@@ -2,12 +2,13 @@ package dev.portcullis.publish;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Predicate;
+import org.jdbi.v3.core.Handle;
 
 /**
- * The verify step of the pipeline (a port; the provenance feature implements it): checks the
- * attestations uploaded with a file against the project's trusted publishers.
+ * The verify step of the pipeline (a port; the provenance feature implements it and owns what it
+ * stores): checks the attestations uploaded with a file against the project's trusted publishers.
  */
-@FunctionalInterface
 public interface AttestationCheck {
 
   sealed interface Result {}
@@ -22,10 +23,12 @@ public interface AttestationCheck {
   record Checked(boolean verified, String signer, String issuer, String publisher, String publisherKind,
       Map<String, String> publisherConfig, Map<String, String> source, String reason) implements Result {}
 
-  Result check(String project, String filename, Path file, String attestationsJson);
+  /**
+   * Checks {@code attestationsJson} for {@code file}. {@code namesThisFile} is the ecosystem's rule
+   * for a statement's subject name (PyPI compares distribution file names after normalization).
+   */
+  Result check(String project, String filename, Path file, String attestationsJson, Predicate<String> namesThisFile);
 
-  /** No verification available: attestations are kept but count as unverified (fail closed: the gate holds). */
-  AttestationCheck UNAVAILABLE = (project, filename, file, json) ->
-      new Checked(false, null, null, null, null, null, Map.of(),
-          "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
+  /** Keeps the checked attestations with file {@code fileId}, inside the recording transaction. */
+  void record(Handle h, long fileId, String attestationsJson, Checked checked);
 }

@@ -174,6 +174,28 @@ public final class Catalog {
     return h.createQuery(RELEASE_SELECT + " WHERE r.id = :id").bind("id", id).map((rs, ctx) -> release(rs)).one();
   }
 
+  /**
+   * One stored file of a project with how it arrived, for the history detectors: its release
+   * (id, version, state), what it is, when, from where, with which credential.
+   */
+  public record Uploaded(long releaseId, String version, ReleaseState state, long fileId, String filename, String kind, long size,
+      Instant at, String ip, String agent, String token, String user, boolean viaTrustedPublisher) {}
+
+  /** Every file of project {@code key}, whatever its release's state, in the order they arrived. */
+  public List<Uploaded> uploadHistory(String key) {
+    return database.withHandle(h -> h.createQuery(
+            "SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.kind, f.size, f.uploaded_at,"
+                + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity"
+                + " FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id"
+                + " WHERE p.name = :p ORDER BY f.uploaded_at, f.id")
+        .bind("p", key)
+        .map((rs, ctx) -> new Uploaded(rs.getLong("release_id"), rs.getString("version"), ReleaseState.parse(rs.getString("state")),
+            rs.getLong("file_id"), rs.getString("filename"), rs.getString("kind"), rs.getLong("size"),
+            Instant.ofEpochMilli(rs.getLong("uploaded_at")), rs.getString("uploader_ip"), rs.getString("uploader_agent"),
+            rs.getString("uploader_token"), rs.getString("uploaded_by"), rs.getString("publisher_identity") != null))
+        .list());
+  }
+
   /** Every file of a release, whatever its state (for operators, never for installers). */
   public List<Artifact> artifactsOf(long releaseId) {
     return database.withHandle(h -> artifactsOf(h, releaseId));

@@ -66,6 +66,12 @@ public final class Ecosystems {
     return project(defaultEcosystem, reference);
   }
 
+  /** The project's name within its ecosystem: the key without its ecosystem prefix. */
+  public String nameOf(String key) {
+    Ecosystem ecosystem = ofKey(key);
+    return ecosystem == defaultEcosystem ? key : key.substring(ecosystem.id().length() + 1);
+  }
+
   /** The ecosystem a stored project key belongs to. */
   public Ecosystem ofKey(String key) {
     int colon = key.indexOf(':');

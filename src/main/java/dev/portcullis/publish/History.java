@@ -15,19 +15,20 @@ import org.jdbi.v3.core.Handle;
  */
 public final class History {
 
-  /** One released file of the history. */
+  /** One released file of the history, with its inspection and the provenance the history claims for it. */
   public record Released(String version, String filename, String kind, StagedBlob blob, ContentInspection.Inspected inspected,
-      Instant at, String tokenId, String ip, String agent, String publisherJson, Provenance provenance) {}
-
-  /** The file's verified provenance, as the history claims it. */
-  public record Provenance(String issuer, String publisher, String publisherKind, String sourceJson, String reason) {}
+      Instant at, String tokenId, String ip, String agent, String publisherJson, AttestationCheck.Checked provenance) {}
 
   private final Database database;
   private final Clock clock;
+  private final ContentInspection inspection;
+  private final AttestationCheck attestations;
 
-  public History(Database database, Clock clock) {
+  History(Database database, Clock clock, ContentInspection inspection, AttestationCheck attestations) {
     this.database = database;
     this.clock = clock;
+    this.inspection = inspection;
+    this.attestations = attestations;
   }
 
   /** Creates {@code key} (a drill project, marked with {@code scenario}) with {@code files} released. */
@@ -43,7 +44,7 @@ public final class History {
     });
   }
 
-  private static void insert(Handle h, long projectId, Released s) {
+  private void insert(Handle h, long projectId, Released s) {
     long at = s.at().toEpochMilli();
     h.createUpdate("INSERT INTO releases (project_id, version, canonical_version, state, created_at, decided_at, decided_by, decision_reason)"
             + " VALUES (:p, :v, :v, 'released', :t, :t, 'drill history', 'seeded history of a drill sandbox')")
@@ -58,19 +59,11 @@ public final class History {
         .bind("publisher", s.publisherJson()).execute();
     long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
         .bind("p", projectId).bind("f", s.filename()).mapTo(Long.class).one();
-    ContentInspection.Inspected i = s.inspected();
-    if (i != null) {
-      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
-              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
-          .bind("id", fileId).bind("t", at).bind("sev", i.maxSeverity()).bind("n", i.findings())
-          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
+    if (s.inspected() != null) {
+      inspection.record(h, fileId, s.inspected());
     }
     if (s.provenance() != null) {
-      Provenance p = s.provenance();
-      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, issuer, publisher, publisher_kind, source, reason)"
-              + " VALUES (:id, '[]', 'verified', :issuer, :publisher, :kind, :source, :reason)")
-          .bind("id", fileId).bind("issuer", p.issuer()).bind("publisher", p.publisher()).bind("kind", p.publisherKind())
-          .bind("source", p.sourceJson()).bind("reason", p.reason()).execute();
+      attestations.record(h, fileId, "[]", s.provenance());
     }
   }
 }

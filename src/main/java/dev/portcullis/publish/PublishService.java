@@ -7,7 +7,6 @@ import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.UploadResult.Why;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
-import dev.portcullis.store.Sha256;
 import dev.portcullis.store.StagedBlob;
 import dev.portcullis.events.Event;
 import dev.portcullis.events.EventLog;
@@ -15,15 +14,10 @@ import dev.portcullis.core.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -66,6 +60,11 @@ public final class PublishService {
 
   public PublishSettings settings() {
     return settings;
+  }
+
+  /** The door for released history that did not come through the pipeline (drill sandboxes). */
+  public History history() {
+    return new History(database, clock, inspection, attestations);
   }
 
   /**
@@ -133,8 +132,10 @@ public final class PublishService {
   /**
    * The pipeline, in the order PyPI's upload endpoint checks and every ecosystem shares: the
    * project's name and the version (the ecosystem's rules); a file at all; the token's permission
-   * and the project's rule on long-lived tokens; the protocol's own checks of the file; inspection
-   * (hazards refuse); attestations (forgeries refuse); then the recording transaction.
+   * and the project's rule on long-lived tokens; the protocol's own checks of the request (file
+   * name, digests); inspection, the one reading of the file (hazards refuse); the ecosystem's check
+   * of what the file declares, from that reading; attestations (forgeries refuse); then the
+   * recording transaction.
    */
   private UploadResult stage(Principal principal, Submission s, Origin origin) {
     Ecosystems.ProjectRef project;
@@ -160,20 +161,24 @@ public final class PublishService {
     if (wrong.isPresent()) {
       return refuse(principal, s.filename(), Why.INVALID, wrong.get(), origin);
     }
-    // The inspect step: the whole archive, read safely; structural hazards refuse the upload.
-    ContentInspection.Inspected inspected = null;
-    switch (inspect(s.filename(), s.content())) {
+    // The inspect step: the whole archive, read once and safely; structural hazards refuse the upload.
+    ContentInspection.Inspected inspected;
+    switch (inspect(s)) {
       case ContentInspection.Refused refused -> {
         return refuse(principal, s.filename(), Why.INVALID, "Invalid distribution file. " + refused.reason(), origin);
       }
       case ContentInspection.Inspected i -> inspected = i;
-      case null -> {}
+    }
+    Optional<String> undeclared = s.rules().checkContent(project, version, inspected.declared());
+    if (undeclared.isPresent()) {
+      return refuse(principal, s.filename(), Why.INVALID, undeclared.get(), origin);
     }
     // The verify step (PEP 740, Sigstore bundles): forged or malformed attestations refuse the
     // upload; genuine ones by someone other than a trusted publisher are kept, and the gate holds.
     AttestationCheck.Checked provenance = null;
     if (s.attestations() != null && !s.attestations().isBlank()) {
-      switch (attestations.check(project.key(), s.filename(), s.content().path(), s.attestations())) {
+      switch (attestations.check(project.key(), s.filename(), s.content().path(), s.attestations(),
+          subject -> s.ecosystem().namesFile(subject, s.filename()))) {
         case AttestationCheck.Invalid invalid -> {
           return refuse(principal, s.filename(), Why.INVALID, "Invalid attestations supplied during upload: " + invalid.reason(), origin);
         }
@@ -210,13 +215,17 @@ public final class PublishService {
     }
   }
 
-  /** Runs the inspection; if it crashes, the file is still staged, with a failed report the gate holds on. */
-  private ContentInspection.Result inspect(String filename, StagedBlob content) {
+  /**
+   * Runs the inspection. If it crashes, nothing is known about the file: the ecosystem decides
+   * whether it can be staged at all without what the file declares (PyPI cannot serve a wheel's
+   * metadata it never read); if staged, its failed report holds the release (fail closed).
+   */
+  private ContentInspection.Result inspect(Submission s) {
     try {
-      return inspection.inspect(filename, content.path());
+      return inspection.inspect(s.ecosystem().id(), s.filename(), s.content().path());
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      org.slf4j.LoggerFactory.getLogger(PublishService.class).error("inspecting {} failed; the release will be held", filename, e);
-      return new ContentInspection.Inspected(null, "high", 0, null, "the inspection failed: " + e.getClass().getSimpleName());
+      org.slf4j.LoggerFactory.getLogger(PublishService.class).error("inspecting {} failed; the release will be held", s.filename(), e);
+      return ContentInspection.Inspected.failed("the inspection failed: " + e.getClass().getSimpleName());
     }
   }
 
@@ -274,15 +283,9 @@ public final class PublishService {
     long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
         .bind("p", project.id()).bind("f", u.filename()).mapTo(Long.class).one();
     if (u.provenance() != null) {
-      recordProvenance(h, fileId, u);
+      attestations.record(h, fileId, u.submission().attestations(), u.provenance());
     }
-    if (u.inspection() != null) {
-      ContentInspection.Inspected i = u.inspection();
-      h.createUpdate("INSERT INTO file_inspections (file_id, inspected_at, max_severity, findings, report, error, requires_dist)"
-              + " VALUES (:id, :t, :sev, :n, :report, :error, :requires)")
-          .bind("id", fileId).bind("t", now).bind("sev", i.maxSeverity()).bind("n", i.findings())
-          .bind("report", i.report()).bind("error", i.error()).bind("requires", i.requiresDist()).execute();
-    }
+    inspection.record(h, fileId, u.inspection());
     u.submission().rules().record(h, fileId);
     events.append(h, new Event("UploadStaged", u.principal().actor(), project.name(), u.filename(), u.origin(), stagedDetails(u, release)));
     // Last, still inside the transaction: make the bytes permanent. A crash before the commit
@@ -295,20 +298,6 @@ public final class PublishService {
     return new UploadResult.Staged(project.name(), release.version(), u.filename(), u.content().digests().sha256());
   }
 
-  private static void recordProvenance(Handle h, long fileId, Upload u) {
-    AttestationCheck.Checked p = u.provenance();
-    try {
-      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
-              + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
-          .bind("id", fileId).bind("a", u.submission().attestations()).bind("s", p.verified() ? "verified" : "unverified")
-          .bind("signer", p.signer()).bind("issuer", p.issuer()).bind("pub", p.publisher()).bind("kind", p.publisherKind())
-          .bind("config", p.publisherConfig() == null ? null : PUBLISHER_JSON.writeValueAsString(p.publisherConfig()))
-          .bind("source", PUBLISHER_JSON.writeValueAsString(p.source())).bind("reason", p.reason()).execute();
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static Map<String, Object> stagedDetails(Upload u, Release release) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("version", release.version());
@@ -316,9 +305,7 @@ public final class PublishService {
     details.put("size", u.content().size());
     details.put("token", u.principal().tokenId());
     details.put("credential", u.principal().isTrustedPublisher() ? "trusted-publisher" : "api-token");
-    if (u.inspection() != null) {
-      details.put("inspection", u.inspection().error() != null ? "failed" : u.inspection().maxSeverity());
-    }
+    details.put("inspection", u.inspection().error() != null ? "failed" : u.inspection().maxSeverity());
     if (u.principal().isTrustedPublisher()) {
       details.put("publisher", u.principal().publisher().description());
       details.put("claims", u.principal().publisher().claims());

@@ -22,13 +22,22 @@ public record Submission(
 
   /**
    * What the ecosystem checks and keeps, called by the pipeline at fixed points (docs/ARCHITECTURE.md):
-   * after the name, version and permission are settled; inside the recording transaction against
-   * the release's other files; and after the file row is written, for the ecosystem's own table.
+   * after the name, version and permission are settled; after the one inspection, with what the file
+   * declares; inside the recording transaction against the release's other files; and after the
+   * file row is written, for the ecosystem's own table. Each check answers the refusal's message,
+   * in the protocol's words, or nothing.
    */
   public interface Rules {
 
-    /** The protocol's own checks of the file (its name against the project and version, the digests sent, its metadata). */
+    /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
     Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
+
+    /**
+     * What the file says about itself, from the inspection, against the project and version it is
+     * uploaded as. {@code declared} is null when the inspection crashed: refuse if the ecosystem
+     * cannot serve the file without it.
+     */
+    Optional<String> checkContent(Ecosystems.ProjectRef project, Ecosystem.Versioned version, ContentInspection.Declared declared);
 
     /** Against the files the release already has (e.g. one sdist per release); the refusal message, if any. */
     Optional<String> conflict(List<Artifact> releaseFiles);

@@ -2,6 +2,7 @@ package dev.portcullis.upstream;
 
 import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
+import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.store.BlobStore;
@@ -13,29 +14,23 @@ import dev.portcullis.events.Event;
 import dev.portcullis.events.EventLog;
 import dev.portcullis.core.Origin;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.net.URI;
 import dev.portcullis.net.GuardedHttp;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Promotion: for a project with an upstream target, every file of every release the gate releases
- * afterwards is uploaded to the upstream index with PyPI's legacy upload protocol, exactly the
- * approved bytes, exactly once. One {@code promotions} row per file (unique), claimed with a guarded
- * update, so several processes sharing the database upload each file once; a retry after a crash
- * mid-upload is recognised by the index's "File already exists … blake2_256 hash" answer. The
- * credential is sealed with the secret key and opened only to upload.
+ * afterwards is pushed to the upstream index with its ecosystem's {@link UpstreamProtocol}, exactly
+ * the approved bytes, exactly once. One {@code promotions} row per file (unique), claimed with a
+ * guarded update, so several processes sharing the database upload each file once; a retry after a
+ * crash mid-upload is recognised by the protocol ("already there"). The credential is sealed with
+ * the secret key and opened only to upload.
  */
 public final class Promoter {
 
@@ -55,10 +50,12 @@ public final class Promoter {
   private final GuardedHttp http;
   private final Clock clock;
   private final dev.portcullis.publish.Ecosystems ecosystems;
+  private final Map<String, UpstreamProtocol> protocols = new java.util.LinkedHashMap<>();
 
   public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, GuardedHttp http,
-      Clock clock, dev.portcullis.publish.Ecosystems ecosystems) {
+      Clock clock, dev.portcullis.publish.Ecosystems ecosystems, List<UpstreamProtocol> protocols) {
     this.ecosystems = ecosystems;
+    protocols.forEach(p -> this.protocols.put(p.ecosystem(), p));
     this.database = database;
     this.blobs = blobs;
     this.secrets = secrets;
@@ -75,7 +72,8 @@ public final class Promoter {
    * to a URL the outbound policy permits.
    */
   public Target set(Principal principal, String otp, String projectName, String uploadUrl, String credential, Origin origin) {
-    String project = ecosystems.project(projectName).key();
+    dev.portcullis.publish.Ecosystems.ProjectRef ref = ecosystems.project(projectName);
+    String project = ref.key();
     if (!principal.canEverywhere(Permission.ADMIN)) {
       throw new Refusal.Forbidden("only a global admin sets where a project is promoted (the server sends its files and the credential there)");
     }
@@ -88,6 +86,9 @@ public final class Promoter {
     }
     if (credential == null || credential.isBlank()) {
       throw new Refusal.Invalid("an upstream needs an upload URL and a credential");
+    }
+    if (!protocols.containsKey(ref.ecosystem().id())) {
+      throw new Refusal.Invalid("this server cannot promote " + ref.ecosystem().id() + " projects");
     }
     identity.requireSecondFactor(principal, otp, "promote " + project + " to " + uri.getHost(), origin);
     long now = clock.millis();
@@ -131,9 +132,8 @@ public final class Promoter {
             + " ON CONFLICT (file_id) DO NOTHING")
         .bind("now", now).execute());
     List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
-            "SELECT x.id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, y.blake2_256, y.md5, f.kind, y.python_version,"
-                + " y.requires_python, r.version FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
-                + " LEFT JOIN pypi_files y ON y.file_id = f.id"
+            "SELECT x.id, x.file_id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, f.kind, r.version"
+                + " FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
                 + " WHERE x.state = 'pending' AND x.next_attempt_at <= :now ORDER BY x.id LIMIT 20")
         .bind("now", now).mapToMap().list());
     int attempted = 0;
@@ -164,12 +164,17 @@ public final class Promoter {
         throw new IllegalStateException("the project no longer has an upstream target");
       }
       Path blob = blobs.find((String) row.get("sha256")).orElseThrow(() -> new IllegalStateException("the approved bytes are missing"));
+      Ecosystem ecosystem = ecosystems.ofKey(project);
+      UpstreamProtocol protocol = protocols.get(ecosystem.id());
+      if (protocol == null) {
+        throw new IllegalStateException("this server cannot promote " + ecosystem.id() + " projects");
+      }
       String token = new String(secrets.open((String) target.get("credential"), PURPOSE), StandardCharsets.UTF_8);
-      GuardedHttp.Response response = upload((String) target.get("upload_url"), token, row, blob);
-      String answer = new String(response.body(), StandardCharsets.UTF_8);
-      boolean alreadyThere = response.status() == 400
-          && answer.contains("File already exists") && answer.contains((String) row.get("blake2_256"));
-      if (response.status() / 100 == 2 || alreadyThere) {
+      UpstreamProtocol.Approved approved = new UpstreamProtocol.Approved(((Number) row.get("file_id")).longValue(), ecosystems.nameOf(project),
+          (String) row.get("version"), filename, (String) row.get("kind"), (String) row.get("sha256"));
+      UpstreamProtocol.Pushed pushed = protocol.push(http, (String) target.get("upload_url"), token, approved, blob);
+      boolean alreadyThere = pushed instanceof UpstreamProtocol.AlreadyThere;
+      if (!(pushed instanceof UpstreamProtocol.Refused)) {
         long now = clock.millis();
         database.inTransaction(h -> {
           h.createUpdate("UPDATE promotions SET state = 'uploaded', attempts = :n, uploaded_at = :t, last_error = NULL WHERE id = :id")
@@ -183,7 +188,7 @@ public final class Promoter {
         return;
       }
       // The status only: what the other server says is never copied into errors or alerts.
-      error = "the upstream answered HTTP " + response.status();
+      error = "the upstream answered HTTP " + ((UpstreamProtocol.Refused) pushed).status();
     } catch (java.io.InterruptedIOException e) {
       // Shutting down mid-upload: hand the promotion back (a repeat is recognised as "already there").
       database.inTransaction(h -> h.createUpdate("UPDATE promotions SET next_attempt_at = :now WHERE id = :id AND state = 'pending'")
@@ -203,42 +208,4 @@ public final class Promoter {
           attempt + " attempts failed; the last: " + reason, Map.of("filename", filename), List.of(), List.of()));
     }
   }
-
-  /** The legacy upload (multipart/form-data), streaming the stored file. */
-  private GuardedHttp.Response upload(String url, String token, Map<String, Object> row, Path blob) throws IOException {
-    String boundary = "portcullis-" + UUID.randomUUID();
-    StringBuilder fields = new StringBuilder();
-    boolean wheel = "wheel".equals(row.get("kind"));
-    Map<String, String> form = new java.util.LinkedHashMap<>();
-    form.put(":action", "file_upload");
-    form.put("protocol_version", "1");
-    form.put("metadata_version", "2.1");
-    form.put("name", (String) row.get("project"));
-    form.put("version", (String) row.get("version"));
-    form.put("filetype", wheel ? "bdist_wheel" : "sdist");
-    form.put("pyversion", wheel ? String.valueOf(row.get("python_version")) : "source");
-    form.put("sha256_digest", (String) row.get("sha256"));
-    if (row.get("blake2_256") != null) {
-      form.put("blake2_256_digest", (String) row.get("blake2_256"));
-    }
-    if (row.get("requires_python") != null) {
-      form.put("requires_python", (String) row.get("requires_python"));
-    }
-    form.forEach((k, v) -> fields.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(k)
-        .append("\"\r\n\r\n").append(v).append("\r\n"));
-    fields.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"content\"; filename=\"").append(row.get("filename"))
-        .append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
-    byte[] head = fields.toString().getBytes(StandardCharsets.UTF_8);
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    long length = head.length + Files.size(blob) + tail.length;
-    Map<String, String> headers = Map.of(
-        "Content-Type", "multipart/form-data; boundary=" + boundary,
-        "Authorization", "Basic " + Base64.getEncoder().encodeToString(("__token__:" + token).getBytes(StandardCharsets.UTF_8)));
-    try (InputStream body = new SequenceInputStream(Collections.enumeration(List.<InputStream>of(new java.io.ByteArrayInputStream(head),
-        Files.newInputStream(blob), new java.io.ByteArrayInputStream(tail))))) {
-      return http.post(URI.create(url), headers, new GuardedHttp.Stream(body, length, "multipart/form-data; boundary=" + boundary),
-          Duration.ofMinutes(30), 64 * 1024);
-    }
-  }
-
 }

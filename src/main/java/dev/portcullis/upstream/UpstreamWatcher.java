@@ -8,6 +8,8 @@ import dev.portcullis.inspect.Bytes;
 import dev.portcullis.inspect.Finding;
 import dev.portcullis.inspect.Inspection;
 import dev.portcullis.inspect.Inspector;
+import dev.portcullis.inspect.PackageFormat;
+import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.inspect.ReleaseDiff;
 import dev.portcullis.inspect.Report;
 import dev.portcullis.inspect.Severity;
@@ -35,9 +37,9 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
- * Entry point of the upstream watcher: polls each watched project's JSON API on its index (with
- * {@code If-None-Match}, at an interval with jitter, backing off on failure) and compares every file
- * there with the gate. For an own project, a file the gate did not release, or released with other
+ * Entry point of the upstream watcher: lists each watched project's files on its index through its
+ * ecosystem's {@link UpstreamProtocol} (with {@code If-None-Match}, at an interval with jitter,
+ * backing off on failure) and compares every file there with the gate. For an own project, a file the gate did not release, or released with other
  * bytes, is a critical alert with the evidence. For a dependency, each new release's file is
  * fetched, inspected and diffed with the previous release; high findings alert. A watcher that
  * cannot reach its index says so (degraded, alerted once), never "all clear".
@@ -51,7 +53,7 @@ public final class UpstreamWatcher {
   static final long MAX_DEPENDENCY_FILE = 256L << 20;
 
   /** One watch as stored. */
-  public record Watch(long id, String name, String indexUrl, String kind, String localProject, String state, int failures,
+  public record Watch(long id, String ecosystem, String name, String indexUrl, String kind, String localProject, String state, int failures,
       Long lastOkAt, String lastError) {}
 
   private final Database database;
@@ -60,20 +62,22 @@ public final class UpstreamWatcher {
   private final EventLog events;
   private final AlertSink alerts;
   private final Inspector inspector;
-  private final UpstreamIndex index;
+  private final Map<String, UpstreamProtocol> protocols = new LinkedHashMap<>();
+  private final dev.portcullis.net.GuardedHttp http;
   private final Clock clock;
   private final RandomGenerator random;
   private final Duration interval;
 
   public UpstreamWatcher(Database database, Catalog catalog, Identity identity, EventLog events, AlertSink alerts, Inspector inspector,
-      dev.portcullis.net.GuardedHttp http, Clock clock, RandomGenerator random, Duration interval) {
+      List<UpstreamProtocol> protocols, dev.portcullis.net.GuardedHttp http, Clock clock, RandomGenerator random, Duration interval) {
     this.database = database;
     this.catalog = catalog;
     this.identity = identity;
     this.events = events;
     this.alerts = alerts;
     this.inspector = inspector;
-    this.index = new UpstreamIndex(http);
+    protocols.forEach(p -> this.protocols.put(p.ecosystem(), p));
+    this.http = http;
     this.clock = clock;
     this.random = random;
     this.interval = interval;
@@ -82,33 +86,68 @@ public final class UpstreamWatcher {
   // ------------------------------------------------------------------ managing watches
 
   /**
-   * Watches {@code name} on {@code indexUrl} ({@code "pypi"}, {@code "testpypi"} or a URL). An own
-   * project ({@code dependency} false) is compared with the gate's project {@code localProject}
-   * (default: the same name); {@code acceptExisting} records the files already there without alerting.
+   * Watches {@code name} on {@code index}: a well-known index ({@code pypi}, {@code testpypi}, …, whose
+   * ecosystem it names) or a URL of an index of {@code ecosystem} (default: the gate's default
+   * ecosystem). An own project ({@code dependency} false) is compared with the gate's project
+   * {@code localProject} (default: the same name); {@code acceptExisting} records the files already
+   * there without alerting.
    */
-  public Watch add(Principal principal, String indexUrl, String name, boolean dependency, String localProject, boolean acceptExisting,
-      Origin origin) {
-    boolean custom = indexUrl.contains("://");
-    String url = custom ? (indexUrl.endsWith("/") ? indexUrl.substring(0, indexUrl.length() - 1) : indexUrl) : UpstreamIndex.resolve(indexUrl);
-    // The name on the index, and the gate's project it is compared with (PyPI's projects: the default ecosystem).
-    String project = catalog.ecosystems().defaultEcosystem().name(name).normalized();
-    String local = dependency ? null : projectKey(localProject == null ? name : localProject);
+  public Watch add(Principal principal, String index, String ecosystemId, String name, boolean dependency, String localProject,
+      boolean acceptExisting, Origin origin) {
+    boolean custom = index.contains("://");
+    UpstreamProtocol protocol = protocol(index, ecosystemId, custom);
+    String url = custom ? (index.endsWith("/") ? index.substring(0, index.length() - 1) : index) : protocol.wellKnownIndexes().get(index.toLowerCase(java.util.Locale.ROOT));
+    Ecosystem ecosystem = catalog.ecosystems().find(protocol.ecosystem()).orElseThrow();
+    // The name on the index, and the gate's project it is compared with (of the same ecosystem).
+    String project = ecosystem.name(name).normalized();
+    String local = dependency ? null : catalog.ecosystems().project(ecosystem, localProject == null ? name : localProject).key();
     if (!principal.canEverywhere(Permission.ADMIN) && (custom || local == null || !principal.can(Permission.ADMIN, local))) {
-      throw new Refusal.Forbidden(custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch pypi or testpypi"
-              : "watching upstream needs the admin role (or ownership of the project)");
+      throw new Refusal.Forbidden(custom ? "only a global admin may name an index by URL (the server fetches from it); project owners watch"
+              + " the well-known indexes (" + String.join(", ", wellKnown()) + ")"
+          : "watching upstream needs the admin role (or ownership of the project)");
     }
-    index.check(url);
+    try {
+      http.policy().check(java.net.URI.create(url));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Refusal.Invalid("the index URL cannot be watched: " + e.getMessage());
+    }
     long now = clock.millis();
     database.inTransaction(h -> {
-      h.createUpdate("INSERT INTO watched_projects (name, index_url, kind, local_project, state, failures, next_poll_at, accept_existing,"
-              + " created_at, created_by) VALUES (:n, :u, :k, :l, 'new', 0, :t, :a, :t, :by) ON CONFLICT (index_url, name) DO NOTHING")
-          .bind("n", project).bind("u", url).bind("k", dependency ? "dependency" : "own").bind("l", local).bind("t", now)
-          .bind("a", acceptExisting).bind("by", principal.userName()).execute();
+      h.createUpdate("INSERT INTO watched_projects (ecosystem, name, index_url, kind, local_project, state, failures, next_poll_at,"
+              + " accept_existing, created_at, created_by) VALUES (:e, :n, :u, :k, :l, 'new', 0, :t, :a, :t, :by)"
+              + " ON CONFLICT (index_url, name) DO NOTHING")
+          .bind("e", protocol.ecosystem()).bind("n", project).bind("u", url).bind("k", dependency ? "dependency" : "own").bind("l", local)
+          .bind("t", now).bind("a", acceptExisting).bind("by", principal.userName()).execute();
       events.append(h, new Event("UpstreamWatchAdded", principal.actor(), local, url + "/project/" + project, origin,
-          Map.of("kind", dependency ? "dependency" : "own", "accept_existing", acceptExisting)));
+          Map.of("kind", dependency ? "dependency" : "own", "accept_existing", acceptExisting, "ecosystem", protocol.ecosystem())));
       return null;
     });
     return list().stream().filter(w -> w.indexUrl().equals(url) && w.name().equals(project)).findFirst().orElseThrow();
+  }
+
+  /** The protocol of a well-known index, or of the ecosystem named for a URL. */
+  private UpstreamProtocol protocol(String index, String ecosystemId, boolean custom) {
+    if (custom) {
+      String id = ecosystemId == null ? catalog.ecosystems().defaultEcosystem().id() : ecosystemId;
+      UpstreamProtocol protocol = protocols.get(id);
+      if (protocol == null) {
+        throw new Refusal.Invalid("no upstream protocol for ecosystem '" + id + "': use one of " + String.join(", ", protocols.keySet()));
+      }
+      return protocol;
+    }
+    for (UpstreamProtocol protocol : protocols.values()) {
+      if (protocol.wellKnownIndexes().containsKey(index.toLowerCase(java.util.Locale.ROOT))) {
+        if (ecosystemId != null && !ecosystemId.equals(protocol.ecosystem())) {
+          throw new Refusal.Invalid("the index '" + index + "' is " + protocol.ecosystem() + "'s, not " + ecosystemId + "'s");
+        }
+        return protocol;
+      }
+    }
+    throw new Refusal.Invalid("unknown index '" + index + "': use " + String.join(", ", wellKnown()) + ", or --index URL");
+  }
+
+  private List<String> wellKnown() {
+    return protocols.values().stream().flatMap(p -> p.wellKnownIndexes().keySet().stream()).sorted().toList();
   }
 
   /** The gate's key for a project as a request names it. */
@@ -118,7 +157,7 @@ public final class UpstreamWatcher {
 
   public List<Watch> list() {
     return database.withHandle(h -> h.createQuery("SELECT * FROM watched_projects ORDER BY id").map((rs, ctx) -> new Watch(rs.getLong("id"),
-        rs.getString("name"), rs.getString("index_url"), rs.getString("kind"), rs.getString("local_project"), rs.getString("state"),
+        rs.getString("ecosystem"), rs.getString("name"), rs.getString("index_url"), rs.getString("kind"), rs.getString("local_project"), rs.getString("state"),
         rs.getInt("failures"), nullableLong(rs, "last_ok_at"), rs.getString("last_error"))).list());
   }
 
@@ -180,9 +219,9 @@ public final class UpstreamWatcher {
     String url = (String) row.get("index_url");
     int failures = ((Number) row.get("failures")).intValue();
     String state = (String) row.get("state");
-    UpstreamIndex.Answer answer;
+    UpstreamProtocol.Answer answer;
     try {
-      answer = index.poll(url, name, (String) row.get("etag"));
+      answer = protocolOf(row).list(http, url, name, (String) row.get("etag"));
     } catch (java.io.InterruptedIOException e) {
       // Shutting down mid-poll: hand the watch back at once instead of leaving it leased.
       database.inTransaction(h -> h.createUpdate("UPDATE watched_projects SET next_poll_at = :now WHERE id = :id")
@@ -190,12 +229,12 @@ public final class UpstreamWatcher {
       Thread.currentThread().interrupt();
       return;
     } catch (IOException | RuntimeException e) {
-      // Our own words only (UpstreamIndex never puts the answer's content in a message).
+      // Our own words only (a protocol never puts the answer's content in a message).
       failed(row, failures + 1, state, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
       return;
     }
     String etag = (String) row.get("etag");
-    if (answer instanceof UpstreamIndex.Listing listing) {
+    if (answer instanceof UpstreamProtocol.Listing listing) {
       compare(row, listing.files());
       etag = listing.etag();
     }
@@ -249,7 +288,7 @@ public final class UpstreamWatcher {
 
   // ------------------------------------------------------------------ comparing
 
-  private void compare(Map<String, Object> row, List<UpstreamIndex.File> files) {
+  private void compare(Map<String, Object> row, List<UpstreamProtocol.File> files) {
     long id = ((Number) row.get("id")).longValue();
     boolean firstLook = !"ok".equals(row.get("state")) && row.get("last_ok_at") == null;
     boolean acceptExisting = Boolean.TRUE.equals(row.get("accept_existing")) || Long.valueOf(1).equals(row.get("accept_existing"))
@@ -259,7 +298,7 @@ public final class UpstreamWatcher {
     boolean own = "own".equals(row.get("kind"));
     Map<String, Artifact> approved = own ? catalog.releasedArtifacts((String) row.get("local_project")).stream()
         .collect(Collectors.toMap(Artifact::filename, a -> a, (a, b) -> a)) : Map.of();
-    for (UpstreamIndex.File file : files) {
+    for (UpstreamProtocol.File file : files) {
       if (known.contains(file.filename())) {
         continue;
       }
@@ -284,11 +323,11 @@ public final class UpstreamWatcher {
   }
 
   /** The lightning path: a file upstream that the gate never approved (or approved with other bytes). */
-  private void unapproved(Map<String, Object> row, UpstreamIndex.File file, List<UpstreamIndex.File> all, Artifact local, String verdict) {
+  private void unapproved(Map<String, Object> row, UpstreamProtocol.File file, List<UpstreamProtocol.File> all, Artifact local, String verdict) {
     String name = (String) row.get("name");
     String url = (String) row.get("index_url");
-    Optional<UpstreamIndex.File> previous = all.stream().filter(f -> !f.version().equals(file.version()) && sameKind(f, file))
-        .max(Comparator.comparing(UpstreamIndex.File::uploadTime, Comparator.nullsFirst(Comparator.naturalOrder())));
+    Optional<UpstreamProtocol.File> previous = all.stream().filter(f -> !f.version().equals(file.version()) && sameKind(row, f, file))
+        .max(Comparator.comparing(UpstreamProtocol.File::uploadTime, Comparator.nullsFirst(Comparator.naturalOrder())));
     String size = Bytes.human(file.size()) + previous.map(p -> String.format(java.util.Locale.ROOT, " (%.1f times %s's %s)",
         (double) file.size() / Math.max(1, p.size()), p.version(), Bytes.human(p.size()))).orElse("");
     String why = verdict.equals("mismatch")
@@ -310,7 +349,7 @@ public final class UpstreamWatcher {
   }
 
   /** Fail closed: a release that could not be inspected is said so, not passed as clean. */
-  private String uninspected(Map<String, Object> row, UpstreamIndex.File file, String why) {
+  private String uninspected(Map<String, Object> row, UpstreamProtocol.File file, String why) {
     alerts.raise(new AlertSink.Alert("DependencyReleaseUninspected", AlertLevel.MEDIUM, null, file.version(),
         "the new release " + row.get("name") + " " + file.version() + " of a watched dependency was not inspected",
         file.filename() + " on " + row.get("index_url") + ": " + why + ". Nobody has looked inside it.",
@@ -318,28 +357,64 @@ public final class UpstreamWatcher {
     return "uninspected";
   }
 
-  private static boolean sameKind(UpstreamIndex.File a, UpstreamIndex.File b) {
-    return a.filename().endsWith(".whl") == b.filename().endsWith(".whl");
+  /** The watch's ecosystem's protocol (a watch of an ecosystem no longer wired fails, and degrades: never all clear). */
+  private UpstreamProtocol protocolOf(Map<String, Object> row) {
+    String ecosystem = (String) row.get("ecosystem");
+    UpstreamProtocol protocol = protocols.get(ecosystem);
+    if (protocol == null) {
+      throw new IllegalStateException("this server has no upstream protocol for ecosystem " + ecosystem);
+    }
+    return protocol;
+  }
+
+  /** Two files of one variant (a wheel and a wheel, not a wheel and an sdist), as the ecosystem's format says. */
+  private boolean sameKind(Map<String, Object> row, UpstreamProtocol.File a, UpstreamProtocol.File b) {
+    PackageFormat format = protocolOf(row).format();
+    return format.variant(a.filename()).equals(format.variant(b.filename()));
+  }
+
+  /** Downloads a file (at most {@code maxBytes}) to a temporary file; the caller deletes it. Empty when not there or too large. */
+  private Optional<Path> download(UpstreamProtocol.File file, long maxBytes) throws IOException {
+    Path tmp = Files.createTempFile("portcullis-upstream-", ".part");
+    try {
+      int status = http.download(java.net.URI.create(file.url()), Map.of(), Duration.ofMinutes(5), maxBytes, tmp);
+      if (status == 200) {
+        return Optional.of(tmp);
+      }
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      if (e.getMessage() != null && e.getMessage().contains("is larger than")) {
+        return Optional.empty();
+      }
+      throw e;
+    } catch (IllegalArgumentException e) {
+      Files.deleteIfExists(tmp);
+      throw new IOException("the index lists a file URL that is not a URL");
+    }
+    Files.deleteIfExists(tmp);
+    return Optional.empty();
   }
 
   /** A new release of a dependency: inspect its file and diff it with the previous release's; high findings alert. */
-  private String inspectDependency(Map<String, Object> row, UpstreamIndex.File file, List<UpstreamIndex.File> all) {
-    Optional<UpstreamIndex.File> previous = all.stream().filter(f -> !f.version().equals(file.version()) && sameKind(f, file))
+  private String inspectDependency(Map<String, Object> row, UpstreamProtocol.File file, List<UpstreamProtocol.File> all) {
+    Optional<UpstreamProtocol.File> previous = all.stream().filter(f -> !f.version().equals(file.version()) && sameKind(row, f, file))
         .filter(f -> f.uploadTime() != null && file.uploadTime() != null && f.uploadTime().compareTo(file.uploadTime()) < 0)
-        .max(Comparator.comparing(UpstreamIndex.File::uploadTime));
+        .max(Comparator.comparing(UpstreamProtocol.File::uploadTime));
     Path now = null;
     Path before = null;
     try {
-      now = index.download(file, MAX_DEPENDENCY_FILE).orElse(null);
+      now = download(file, MAX_DEPENDENCY_FILE).orElse(null);
       if (now == null) {
         return uninspected(row, file, "it could not be downloaded (or is larger than " + Bytes.human(MAX_DEPENDENCY_FILE) + ")");
       }
-      Inspection inspection = inspector.inspect(now, file.filename());
+      PackageFormat format = protocolOf(row).format();
+      Inspection inspection = inspector.inspect(now, file.filename(), format);
       ReleaseDiff diff = null;
       if (previous.isPresent()) {
-        before = index.download(previous.get(), MAX_DEPENDENCY_FILE).orElse(null);
+        before = download(previous.get(), MAX_DEPENDENCY_FILE).orElse(null);
         if (before != null) {
-          diff = ReleaseDiff.between(inspector.inspect(before, previous.get().filename()), null, inspection, null, inspector.limits(), clock);
+          diff = ReleaseDiff.between(inspector.inspect(before, previous.get().filename(), format), null, inspection, null, format,
+              inspector.limits(), clock);
         }
       }
       List<Finding> high = new Report(inspection, diff).findings().stream().filter(f -> f.severity().atLeast(Severity.HIGH)).toList();

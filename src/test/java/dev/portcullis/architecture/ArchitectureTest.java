@@ -52,26 +52,66 @@ class ArchitectureTest {
     }
   }
 
+  /** Each registry plug-in ({@code registry/pypi}, …) is used only by itself and the composition root. */
   @Test
   void aRegistrysProtocolStaysInItsPackage() {
-    classes().that().resideInAPackage("dev.portcullis.registry.pypi..")
-        .should().onlyBeAccessed().byAnyPackage("dev.portcullis.registry.pypi..", "dev.portcullis.app..")
-        .because("PyPI's wire protocol is a plug-in: only the composition root knows it is there")
+    java.util.Set<String> plugins = new java.util.TreeSet<>();
+    MAIN.forEach(c -> {
+      String p = c.getPackageName();
+      if (p.startsWith("dev.portcullis.registry.")) {
+        plugins.add(p.substring(0, p.indexOf('.', "dev.portcullis.registry.".length()) < 0 ? p.length()
+            : p.indexOf('.', "dev.portcullis.registry.".length())));
+      }
+    });
+    org.assertj.core.api.Assertions.assertThat(plugins).contains("dev.portcullis.registry.pypi");
+    for (String plugin : plugins) {
+      classes().that().resideInAPackage(plugin + "..")
+          .should().onlyBeAccessed().byAnyPackage(plugin + "..", "dev.portcullis.app..")
+          .because("an ecosystem's wire protocol is a plug-in: only the composition root knows it is there")
+          .check(MAIN);
+    }
+  }
+
+  /**
+   * The neutral core knows no ecosystem: only the composition root (and the command line above it)
+   * names a registry plug-in, and no feature reaches into {@code registry} at all (each plug-in
+   * implements the features' ports).
+   */
+  @Test
+  void noFeatureKnowsTheRegistries() {
+    noClasses().that().resideOutsideOfPackages("dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli..")
+        .should().dependOnClassesThat().resideInAPackage("dev.portcullis.registry..")
+        .because("an ecosystem is a plug-in behind the features' ports (docs/ARCHITECTURE.md)")
         .check(MAIN);
   }
 
   /**
-   * The neutral core — publishing, the gate, detectors, identity, upstream, audit, watch and the
-   * bottom packages — knows no ecosystem: PEP 440, PEP 503, wheels and sdists ({@code
-   * dev.portcullis.python}) are known only to the PyPI registry and to the Python rules of
-   * inspection and provenance (PEP 740 subjects).
+   * What ArchUnit cannot see — string literals — checked in the sources: PyPI's file names and
+   * formats appear in code only inside {@code registry/pypi}. Allowed outside it: the command line
+   * and the drills, which are clients of PyPI's protocol like twine (they build and upload wheels).
    */
   @Test
-  void theCoreKnowsNoEcosystem() {
-    classes().that().resideInAPackage("dev.portcullis.python..")
-        .should().onlyBeAccessed().byAnyPackage("dev.portcullis.python..", "dev.portcullis.registry.pypi..", "dev.portcullis.inspect..",
-            "dev.portcullis.provenance..")
-        .check(MAIN);
+  void pypisFilesAreKnownOnlyToItsRegistry() throws java.io.IOException {
+    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+    java.util.regex.Pattern pypi = java.util.regex.Pattern.compile("\\.whl|bdist_wheel|dist-info|PKG-INFO|\\bRECORD\\b|\\.egg\\b|\\bsdist\\b");
+    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
+    java.util.List<String> offenders = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        String relative = root.relativize(file).toString().replace('\\', '/');
+        if (relative.startsWith("registry/pypi/") || relative.startsWith("cli/") || relative.startsWith("audit/drill/")) {
+          continue;
+        }
+        String code = java.nio.file.Files.readString(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
+        var strings = literal.matcher(code);
+        while (strings.find()) {
+          if (pypi.matcher(strings.group()).find()) {
+            offenders.add(relative + ": " + strings.group());
+          }
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(offenders).as("PyPI's formats named outside registry/pypi").isEmpty();
   }
 
   @Test

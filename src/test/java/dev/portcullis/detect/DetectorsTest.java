@@ -27,9 +27,15 @@ class DetectorsTest {
       Instant at = START.plus(Duration.ofDays(14L * i)).plus(Duration.ofMinutes(i % 3 * 20));
       baseline.add(new ReleaseFacts("2." + (i / 10) + "." + (i % 10),
           List.of(wheel("2." + (i / 10) + "." + (i % 10), 850_000 + i * 500, at, "198.51.100." + (7 + i % 2), true)),
-          List.of("torch>=2.1", "numpy")));
+          deps("torch>=2.1", "numpy")));
     }
     return baseline;
+  }
+
+  private static final dev.portcullis.registry.pypi.PypiEcosystem PYPI = new dev.portcullis.registry.pypi.PypiEcosystem();
+
+  private static List<dev.portcullis.publish.Ecosystem.Dependency> deps(String... written) {
+    return java.util.Arrays.stream(written).map(PYPI::dependency).toList();
   }
 
   private static List<Assessment.Signal> run(ReleaseFacts release, Baseline baseline, List<ReleaseFacts> recent) {
@@ -43,7 +49,7 @@ class DetectorsTest {
     ReleaseFacts previousAttempt = new ReleaseFacts("2.6.2", List.of(wheel("2.6.2", 2_600_000, night.minus(Duration.ofMinutes(10)),
         "203.0.113.7", false)), List.of());
     ReleaseFacts attack = new ReleaseFacts("2.6.3", List.of(wheel("2.6.3", 2_600_000, night, "203.0.113.7", false)),
-        List.of("torch>=2.1", "numpy", "router-runtime>=1.0"));
+        deps("torch>=2.1", "numpy", "router-runtime>=1.0"));
 
     List<Assessment.Signal> signals = run(attack, baseline, List.of(previousAttempt));
 
@@ -72,7 +78,7 @@ class DetectorsTest {
   void anOrdinaryReleaseRaisesNothing() {
     Baseline baseline = history();
     Instant usual = START.plus(Duration.ofDays(14L * 20));
-    ReleaseFacts next = new ReleaseFacts("2.2.0", List.of(wheel("2.2.0", 862_000, usual, "198.51.100.8", true)), List.of("torch>=2.1", "numpy"));
+    ReleaseFacts next = new ReleaseFacts("2.2.0", List.of(wheel("2.2.0", 862_000, usual, "198.51.100.8", true)), deps("torch>=2.1", "numpy"));
 
     assertThat(run(next, baseline, List.of())).isEmpty();
     assertThat(run(next, new Baseline(), List.of())).as("a first release has nothing to compare with").isEmpty();
@@ -84,7 +90,7 @@ class DetectorsTest {
     Instant usual = START.plus(Duration.ofDays(14L * 20));
     Upload sameNetworkNewAddressNewClient = new Upload("lightning-2.2.0-py3-none-any.whl", "wheel", 860_000, usual, "198.51.100.99",
         "uv/0.5.0", "tp-1", "github:Lightning-AI/pytorch-lightning", true);
-    List<Assessment.Signal> signals = run(new ReleaseFacts("2.2.0", List.of(sameNetworkNewAddressNewClient), List.of("torch>=2.4", "numpy")),
+    List<Assessment.Signal> signals = run(new ReleaseFacts("2.2.0", List.of(sameNetworkNewAddressNewClient), deps("torch>=2.4", "numpy")),
         baseline, List.of());
 
     assertThat(signals).extracting(Assessment.Signal::severity).containsOnly("low");
@@ -99,14 +105,14 @@ class DetectorsTest {
     Baseline baseline = history(); // 2.0.0 … 2.1.9
     Instant usual = START.plus(Duration.ofDays(14L * 20));
     List<Assessment.Signal> backwards = run(new ReleaseFacts("1.4.7", List.of(wheel("1.4.7", 860_000, usual, "198.51.100.7", true)),
-        List.of("torch>=2.1", "numpy")), baseline, List.of());
+        deps("torch>=2.1", "numpy")), baseline, List.of());
     assertThat(backwards).singleElement().satisfies(s -> {
       assertThat(s.detector()).isEqualTo("version");
       assertThat(s.severity()).isEqualTo("medium");
       assertThat(s.evidence()).isEqualTo("version 1.4.7 goes back to the 1.4 line, which had no release among the project's last 20; the highest is 2.1.9");
     });
     List<Assessment.Signal> skip = run(new ReleaseFacts("4.0.0", List.of(wheel("4.0.0", 860_000, usual, "198.51.100.7", true)),
-        List.of("torch>=2.1", "numpy")), baseline, List.of());
+        deps("torch>=2.1", "numpy")), baseline, List.of());
     assertThat(skip).extracting(Assessment.Signal::evidence).containsExactly("version 4.0.0 skips ahead of the highest release 2.1.9");
   }
 
@@ -124,7 +130,7 @@ class DetectorsTest {
     Baseline baseline = new Baseline();
     List<String> versions = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
-      baseline.add(new ReleaseFacts("1." + i, List.of(wheel("1." + i, 1000 + i, START.plusSeconds(3600L * i), "198.51.100.7", true)), List.of("a")));
+      baseline.add(new ReleaseFacts("1." + i, List.of(wheel("1." + i, 1000 + i, START.plusSeconds(3600L * i), "198.51.100.7", true)), deps("a")));
       versions.add("1." + i);
     }
     assertThat(baseline.sizes("wheel")).hasSize(Baseline.WINDOW);

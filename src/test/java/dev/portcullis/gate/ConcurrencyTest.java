@@ -72,7 +72,7 @@ class ConcurrencyTest {
         assertThat(responses).extracting(RawHttp.Response::status).containsExactlyInAnyOrder(200, 400);
         RawHttp.Response loser = responses.stream().filter(r -> r.status() == 400).findFirst().orElseThrow();
         assertThat(loser.reason()).startsWith("File already exists");
-        assertThat(servers.a().app().catalog().findRelease(PROJECT, dev.portcullis.python.Pep440Version.parse(version).canonical()).map(r -> servers.a().app().catalog().artifactsOf(r.id()).size()))
+        assertThat(servers.a().app().catalog().findRelease(PROJECT, new dev.portcullis.registry.pypi.PypiEcosystem().version(version).canonical()).map(r -> servers.a().app().catalog().artifactsOf(r.id()).size()))
             .hasValue(1);
       }
       assertThat(servers.a().events("UploadStaged")).isEqualTo(ROUNDS);

@@ -17,6 +17,8 @@ import java.time.Duration;
  */
 class ArchiveFuzzTest {
 
+  private static final dev.portcullis.registry.pypi.PypiFormat PYPI = new dev.portcullis.registry.pypi.PypiFormat();
+
   private static final Limits LIMITS = new Limits(1_000, 1 << 20, 4 << 20, 200, 64 * 1024, 2, Duration.ofSeconds(10), 256 * 1024);
 
   @FuzzTest(maxDuration = "60s")
@@ -27,7 +29,7 @@ class ArchiveFuzzTest {
       Files.write(file, bytes);
       Inspector inspector = new Inspector(LIMITS, Clock.systemUTC());
       for (String name : new String[] {"demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz", "demo-1.0.tar"}) {
-        Inspection inspection = inspector.inspect(file, name);
+        Inspection inspection = inspector.inspect(file, name, PYPI);
         assertThat(inspection.size()).isEqualTo(bytes.length);
         if (!inspection.complete()) {
           assertThat(inspection.findings()).isNotEmpty(); // an incomplete walk always says why
@@ -43,9 +45,13 @@ class ArchiveFuzzTest {
     String core = data.consumeString(4096);
     String entryPoints = data.consumeString(1024);
     String wheel = data.consumeRemainingAsString();
-    PackageMetadata metadata = PackageMetadata.parse(core, entryPoints, wheel, wheel);
-    metadata.pure();
-    metadata.requiresDist().forEach(PackageMetadata::requirementName);
-    PackageMetadata.headers(core + "\n" + wheel);
+    java.util.Map<String, byte[]> files = java.util.Map.of(
+        "demo-1.0.dist-info/METADATA", core.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "demo-1.0.dist-info/entry_points.txt", entryPoints.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "demo-1.0.dist-info/WHEEL", wheel.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "demo-1.0.dist-info/RECORD", wheel.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    PackageMetadata metadata = PYPI.metadata("demo-1.0-py3-none-any.whl", files);
+    metadata.dependencies().forEach(PYPI.ecosystem()::dependency);
+    PYPI.check("demo-1.0-py3-none-any.whl", metadata, files, java.util.List.of());
   }
 }

@@ -1,9 +1,10 @@
 package dev.portcullis.inspect;
 
-import static dev.portcullis.inspect.Archives.Entry.file;
+import static dev.portcullis.testing.Archives.Entry.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.inspect.Archives.Entry;
+import dev.portcullis.testing.Archives;
+import dev.portcullis.testing.Archives.Entry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +27,7 @@ class ArchiveWalkerTest {
   @TempDir Path dir;
 
   private Inspection inspect(String filename, byte[] bytes, Limits limits) {
-    return new Inspector(limits, Clock.systemUTC()).inspect(Archives.write(dir, filename, bytes), filename);
+    return new Inspector(limits, Clock.systemUTC()).inspect(Archives.write(dir, filename, bytes), filename, new dev.portcullis.registry.pypi.PypiFormat());
   }
 
   private Inspection inspect(String filename, byte[] bytes) {
@@ -207,7 +208,7 @@ class ArchiveWalkerTest {
     };
     byte[] wheel = Archives.wheel("demo", "1.0", List.of(file("demo/__init__.py", "A = 1\n")), List.of());
     Inspection inspection = new Inspector(Limits.DEFAULT.withMaxDuration(Duration.ofSeconds(15)), racing)
-        .inspect(Archives.write(dir, "demo-1.0-py3-none-any.whl", wheel), "demo-1.0-py3-none-any.whl");
+        .inspect(Archives.write(dir, "demo-1.0-py3-none-any.whl", wheel), "demo-1.0-py3-none-any.whl", new dev.portcullis.registry.pypi.PypiFormat());
 
     assertThat(inspection.complete()).isFalse();
     assertThat(messages(inspection, Severity.HIGH)).anySatisfy(m -> assertThat(m).contains("ran out of time"));

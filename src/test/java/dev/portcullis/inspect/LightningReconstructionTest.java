@@ -1,5 +1,6 @@
 package dev.portcullis.inspect;
 
+import dev.portcullis.registry.pypi.PypiFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.identity.Permission;
@@ -43,11 +44,12 @@ class LightningReconstructionTest {
     Inspector inspector = new Inspector(Limits.DEFAULT, Clock.systemUTC());
     Path before = PythonClients.wheel(cleanDist);
     Path after = PythonClients.wheel(compromisedDist);
-    Inspection clean = inspector.inspect(before, before.getFileName().toString());
-    Inspection bad = inspector.inspect(after, after.getFileName().toString());
+    PypiFormat pypi = new PypiFormat();
+    Inspection clean = inspector.inspect(before, before.getFileName().toString(), pypi);
+    Inspection bad = inspector.inspect(after, after.getFileName().toString(), pypi);
     assertThat(clean.findings()).isEmpty();
 
-    ReleaseDiff diff = ReleaseDiff.between(clean, before, bad, after, Limits.DEFAULT, Clock.systemUTC());
+    ReleaseDiff diff = ReleaseDiff.between(clean, before, bad, after, pypi, Limits.DEFAULT, Clock.systemUTC());
 
     assertThat(diff.added()).extracting(ManifestEntry::path)
         .containsExactlyInAnyOrder("lightning/_runtime/start.py", "lightning/_runtime/router_runtime.js");

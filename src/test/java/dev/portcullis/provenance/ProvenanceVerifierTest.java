@@ -52,14 +52,14 @@ class ProvenanceVerifierTest {
   void everyRealVectorVerifies(String artifact, String suffix, String root, String identity, String issuer) throws Exception {
     ProvenanceVerifier verifier = root.equals("production") ? production : staging;
     ProvenanceVerifier.Result result =
-        verifier.verifyAttestation(attestation(artifact + suffix), artifact, file(artifact), ExpectedIdentity.exactly(identity, issuer));
+        verify(verifier, attestation(artifact + suffix), artifact, file(artifact), ExpectedIdentity.exactly(identity, issuer));
     assertThat(result).isInstanceOf(ProvenanceVerifier.Verified.class);
     assertThat(((ProvenanceVerifier.Verified) result).identity()).isEqualTo(identity);
   }
 
   @Test
   void theGithubVectorRecordsItsSourceAndMatchesTheWorkflowAtAnyRef() throws Exception {
-    ProvenanceVerifier.Result result = production.verifyAttestation(attestation("pypi_attestations-0.0.19.tar.gz.publish.attestation"),
+    ProvenanceVerifier.Result result = verify(production, attestation("pypi_attestations-0.0.19.tar.gz.publish.attestation"),
         "pypi_attestations-0.0.19.tar.gz", file("pypi_attestations-0.0.19.tar.gz"),
         ExpectedIdentity.githubWorkflow("trailofbits", "pypi-attestations", "release.yml"));
     ProvenanceVerifier.Verified verified = (ProvenanceVerifier.Verified) result;
@@ -88,24 +88,24 @@ class ProvenanceVerifierTest {
     byte[] bytes = Files.readAllBytes(file(name));
     bytes[bytes.length / 2] ^= 1;
     Path altered = Files.write(dir.resolve(name), bytes);
-    assertFailed(production.verifyAttestation(good, name, altered, signer), "digest");
+    assertFailed(verify(production, good, name, altered, signer), "digest");
 
-    assertFailed(production.verifyAttestation(good, "pypi_attestations-0.0.20.tar.gz", file(name), signer), "not pypi_attestations-0.0.20.tar.gz");
-    assertFailed(production.verifyAttestation(good, name, file(name),
+    assertFailed(verify(production, good, "pypi_attestations-0.0.20.tar.gz", file(name), signer), "not pypi_attestations-0.0.20.tar.gz");
+    assertFailed(verify(production, good, name, file(name),
         ExpectedIdentity.githubWorkflow("trailofbits", "pypi-attestations", "ci.yml")), "Sigstore verification failed");
-    assertFailed(production.verifyAttestation(good, name, file(name),
+    assertFailed(verify(production, good, name, file(name),
         ExpectedIdentity.exactly("https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19",
             "https://gitlab.com")), "Sigstore verification failed");
-    assertFailed(staging.verifyAttestation(good, name, file(name), signer), "Sigstore verification failed");
+    assertFailed(verify(staging, good, name, file(name), signer), "Sigstore verification failed");
 
     byte[] signature = Base64.getDecoder().decode(good.signature());
     signature[signature.length - 5] ^= 1;
-    assertFailed(production.verifyAttestation(new Pep740Attestation(good.certificate(), good.transparencyEntries(), good.statement(),
+    assertFailed(verify(production, new Pep740Attestation(good.certificate(), good.transparencyEntries(), good.statement(),
         Base64.getEncoder().encodeToString(signature)), name, file(name), signer), "Sigstore verification failed");
 
     ObjectNode entry = good.transparencyEntries().get(0).deepCopy();
     entry.put("integratedTime", String.valueOf(Long.parseLong(entry.path("integratedTime").asText()) + 60));
-    assertFailed(production.verifyAttestation(new Pep740Attestation(good.certificate(), JSON.createArrayNode().add(entry),
+    assertFailed(verify(production, new Pep740Attestation(good.certificate(), JSON.createArrayNode().add(entry),
         good.statement(), good.signature()), name, file(name), signer), "Sigstore verification failed");
   }
 
@@ -117,12 +117,13 @@ class ProvenanceVerifierTest {
     }
   }
 
-  @Test
-  void subjectNamesCompareAfterNormalization() {
-    assertThat(ProvenanceVerifier.sameDistribution("Foo_Bar-1.0-py3-none-any.whl", "foo_bar-1.0.0-py3-none-any.whl")).isTrue();
-    assertThat(ProvenanceVerifier.sameDistribution("foo_bar-1.0-py3-none-any.whl", "foo_bar-1.0-py2-none-any.whl")).isFalse();
-    assertThat(ProvenanceVerifier.sameDistribution("foo-1.0.tar.gz", "foo-1.1.tar.gz")).isFalse();
+  /** Verifies with PyPI's rule for subject names (PEP 740: distribution names compare after normalization). */
+  private static ProvenanceVerifier.Result verify(ProvenanceVerifier verifier, Pep740Attestation attestation, String name, Path file,
+      ExpectedIdentity expected) {
+    return verifier.verifyAttestation(attestation, name, file, expected, subject -> PYPI.namesFile(subject, name));
   }
+
+  private static final dev.portcullis.registry.pypi.PypiEcosystem PYPI = new dev.portcullis.registry.pypi.PypiEcosystem();
 
   @Test
   void theCliVerifiesDetachedAndExitsNonZeroOtherwise() {

@@ -83,7 +83,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** A server with registries beside PyPI's (a fake second ecosystem). */
-  public static TestServer startWith(String databaseKind, Path dataDir, java.util.List<dev.portcullis.publish.Registry> registries) {
+  public static TestServer startWith(String databaseKind, Path dataDir, java.util.List<dev.portcullis.registry.Registry> registries) {
     return start(TestDatabases.create(databaseKind, dataDir), dataDir, PublishSettings.DEFAULT_MAX_FILE_BYTES, new TestClock(), null,
         IdentitySettings.DEFAULTS, AlertSink.logging(), OidcSettings.DEFAULTS, s -> s, registries);
   }
@@ -95,7 +95,7 @@ public final class TestServer implements AutoCloseable {
 
   private static TestServer start(DatabaseSettings database, Path dataDir, long maxFileBytes, TestClock clock, TestUser admin,
       IdentitySettings identity, AlertSink alerts, OidcSettings oidc, java.util.function.UnaryOperator<Settings> customize,
-      java.util.List<dev.portcullis.publish.Registry> registries) {
+      java.util.List<dev.portcullis.registry.Registry> registries) {
     Settings settings = customize.apply(
         Settings.defaults(dataDir)
             // Tests run their receivers, issuers and "PyPI" on loopback: allow-listed like an operator would.

@@ -15,6 +15,7 @@ import dev.portcullis.identity.Role;
 import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.publish.ContentInspection;
 import dev.portcullis.publish.History;
 import dev.portcullis.store.BlobStore;
@@ -86,8 +87,8 @@ public final class DrillSandboxes {
   private final History history;
 
   public DrillSandboxes(Database database, BlobStore blobs, Identity identity, TrustedPublishing trustedPublishing, Policies policies,
-      ContentInspection inspection, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
-    this.history = new History(database, clock);
+      ContentInspection inspection, History history, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
+    this.history = history;
     this.database = database;
     this.blobs = blobs;
     this.identity = identity;
@@ -268,8 +269,8 @@ public final class DrillSandboxes {
       seeded.add(new Seeded(version, StandIn.wheelName(project, version), stage(wheel), at, HISTORY_NETWORK + (10 + i % 2)));
     }
     String publisherJson = json(publisher);
-    History.Provenance provenance = new History.Provenance(DrillIssuer.ISSUER, publisher.description(), "generic", json(publisher.claims()),
-        "seeded history of a drill sandbox");
+    AttestationCheck.Checked provenance = new AttestationCheck.Checked(true, null, DrillIssuer.ISSUER, publisher.description(), "generic",
+        null, publisher.claims(), "seeded history of a drill sandbox");
     history.seed("pypi", project, scenario, seeded.stream().map(s -> new History.Released(s.version(), s.filename(), "wheel", s.file().blob(),
         s.file().inspected(), s.at(), "drill-history-" + s.version(), s.ip(), CI_AGENT, publisherJson, provenance)).toList());
     return seeded.stream().map(Seeded::version).toList();
@@ -282,7 +283,7 @@ public final class DrillSandboxes {
   private Staged stage(byte[] wheel) {
     try {
       StagedBlob blob = blobs.stage(new ByteArrayInputStream(wheel), wheel.length);
-      ContentInspection.Result result = inspection.inspect("history.whl", blob.path());
+      ContentInspection.Result result = inspection.inspect("pypi", "history-1.0-py3-none-any.whl", blob.path());
       blobs.commit(blob);
       return new Staged(blob, result instanceof ContentInspection.Inspected i ? i : null);
     } catch (IOException e) {

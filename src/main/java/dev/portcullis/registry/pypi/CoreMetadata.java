@@ -1,37 +1,51 @@
 package dev.portcullis.registry.pypi;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * The few core-metadata fields the pipeline cross-checks, read from a METADATA / PKG-INFO file
- * (an RFC 822 style header block; the body after the first blank line is the description).
+ * The one reader of core metadata ({@code METADATA}, {@code PKG-INFO}, and the {@code WHEEL} file,
+ * which has the same form): an RFC 822 style header block, keys case-insensitive (lower-cased here),
+ * continuation lines starting with whitespace, the body after the first blank line ignored. Lenient:
+ * a line that is not a header is skipped, so a hostile file still yields what it does say.
  */
-public record CoreMetadata(String name, String version, byte[] raw) {
+final class CoreMetadata {
 
-  public static Optional<CoreMetadata> parse(byte[] raw) {
-    String text = new String(raw, StandardCharsets.UTF_8);
-    String name = null;
-    String version = null;
+  private CoreMetadata() {}
+
+  /** Every header, in order, each key with all its values; empty for {@code null}. */
+  static Map<String, List<String>> headers(String text) {
+    Map<String, List<String>> fields = new LinkedHashMap<>();
+    if (text == null) {
+      return fields;
+    }
+    String key = null;
+    StringBuilder value = new StringBuilder();
     for (String line : text.split("\r?\n", -1)) {
       if (line.isEmpty()) {
         break;
       }
-      int colon = line.indexOf(':');
-      if (colon <= 0 || Character.isWhitespace(line.charAt(0))) {
+      if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && key != null) {
+        value.append('\n').append(line.strip());
         continue;
       }
-      String key = line.substring(0, colon).trim();
-      String value = line.substring(colon + 1).trim();
-      if (key.equalsIgnoreCase("Name") && name == null) {
-        name = value;
-      } else if (key.equalsIgnoreCase("Version") && version == null) {
-        version = value;
+      if (key != null) {
+        fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value.toString().strip());
+        key = null;
+      }
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        key = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+        value.setLength(0);
+        value.append(line.substring(colon + 1));
       }
     }
-    if (name == null || version == null) {
-      return Optional.empty();
+    if (key != null) {
+      fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value.toString().strip());
     }
-    return Optional.of(new CoreMetadata(name, version, raw));
+    return fields;
   }
 }

@@ -7,7 +7,6 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.python.ProjectName;
 import dev.portcullis.store.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Catalog;
-import dev.portcullis.python.Pep440Version;
-import dev.portcullis.python.ProjectName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

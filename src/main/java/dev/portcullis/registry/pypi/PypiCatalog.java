@@ -14,6 +14,11 @@ final class PypiCatalog {
     this.database = database;
   }
 
+  /** One file's PyPI attributes, if it has any (a drill's seeded history has none). */
+  java.util.Optional<PypiFiles.Attributes> attributes(long fileId) {
+    return database.withHandle(h -> PypiFiles.find(h, fileId));
+  }
+
   /** Each artifact's PyPI attributes, by file id ({@link PypiFiles#UNKNOWN} where none were recorded). */
   Map<Long, PypiFiles.Attributes> attributes(List<Artifact> files) {
     return database.withHandle(h -> PypiFiles.of(h, files.stream().map(Artifact::id).toList()));

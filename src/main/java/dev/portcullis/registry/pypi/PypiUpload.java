@@ -1,13 +1,10 @@
 package dev.portcullis.registry.pypi;
 
 import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.ContentInspection;
 import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.publish.Ecosystems;
 import dev.portcullis.publish.Submission;
-import dev.portcullis.python.DistributionFilename;
-import dev.portcullis.python.PackageType;
-import dev.portcullis.python.Pep440Version;
-import dev.portcullis.python.ProjectName;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.store.StagedBlob;
@@ -16,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -25,8 +23,10 @@ import org.jdbi.v3.core.Handle;
 /**
  * One file of PyPI's legacy upload, for the neutral pipeline: the form's own checks (before
  * anything else, as PyPI makes them), then — through {@link Submission.Rules} — the file name
- * against the project and version, every digest sent, the archive's core metadata, one sdist per
- * release, PyPI's words for a taken file name, and PyPI's attributes of the file in {@code pypi_files}.
+ * against the project and version, every digest sent, the core metadata the inspection read (it
+ * must name the project and version, and a wheel's is kept to serve as its PEP 658 metadata file),
+ * one sdist per release, PyPI's words for a taken file name, and PyPI's attributes of the file in
+ * {@code pypi_files}.
  */
 final class PypiUpload implements Submission.Rules {
 
@@ -37,7 +37,7 @@ final class PypiUpload implements Submission.Rules {
   private final PackageType type;
   private final StagedBlob content;
   private final BlobStore blobs;
-  private CoreMetadata metadata;
+  private byte[] coreMetadata;
 
   private PypiUpload(UploadForm form, PackageType type, StagedBlob content, BlobStore blobs) {
     this.form = form;
@@ -81,15 +81,49 @@ final class PypiUpload implements Submission.Rules {
     ProjectName name = new ProjectName(project.name().display(), project.name().normalized());
     Pep440Version pep440 = new Pep440Version(version.display(), version.canonical());
     try {
-      DistributionFilename filename = DistributionFilename.parse(form.filename(), type);
-      filename.requireMatches(name, pep440);
+      DistributionFilename.parse(form.filename(), type).requireMatches(name, pep440);
       checkDigests();
-      metadata = DistributionArchive.check(content.path(), filename, name, pep440);
       return Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
     }
   }
+
+  /** The core metadata ({@code {stem}.dist-info/METADATA} or {@code {stem}/PKG-INFO}) must be there and name this project and version. */
+  @Override
+  public Optional<String> checkContent(Ecosystems.ProjectRef project, Ecosystem.Versioned version, ContentInspection.Declared declared) {
+    String filename = form.filename();
+    if (declared == null) {
+      return Optional.of(INVALID + "'" + filename + "' could not be read, so its metadata is unknown.");
+    }
+    String path = PypiFormat.coreMetadataPath(filename);
+    byte[] raw = declared.files().get(path);
+    if (raw == null) {
+      return Optional.of(INVALID + "'" + filename + "' does not contain the required file " + path + ".");
+    }
+    Map<String, List<String>> headers = CoreMetadata.headers(new String(raw, StandardCharsets.UTF_8));
+    String name = headers.getOrDefault("name", List.of()).stream().findFirst().orElse(null);
+    String written = headers.getOrDefault("version", List.of()).stream().findFirst().orElse(null);
+    if (name == null || written == null) {
+      return Optional.of(INVALID + path + " lacks the required Name and Version fields.");
+    }
+    if (!ProjectName.normalize(name).equals(project.name().normalized())) {
+      return Optional.of(INVALID + "its metadata names project '" + name + "', not '" + project.name().display() + "'.");
+    }
+    Pep440Version metadataVersion;
+    try {
+      metadataVersion = Pep440Version.parse(written);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(INVALID + "its metadata has an invalid version '" + written + "'.");
+    }
+    if (!metadataVersion.canonical().equals(version.canonical())) {
+      return Optional.of(INVALID + "its metadata has version '" + written + "', not '" + version.display() + "'.");
+    }
+    coreMetadata = raw;
+    return Optional.empty();
+  }
+
+  private static final String INVALID = "Invalid distribution file. ";
 
   @Override
   public Optional<String> conflict(List<Artifact> releaseFiles) {
@@ -111,11 +145,11 @@ final class PypiUpload implements Submission.Rules {
     String metadataSha256 = null;
     if (type == PackageType.WHEEL) {
       try {
-        blobs.put(metadata.raw()); // served as the PEP 658 .metadata file
+        blobs.put(coreMetadata); // served as the PEP 658 .metadata file, byte for byte as in the wheel
       } catch (IOException e) {
         throw new UncheckedIOException("blob store failed while storing the metadata of " + form.filename(), e);
       }
-      metadataSha256 = Sha256.hex(metadata.raw());
+      metadataSha256 = Sha256.hex(coreMetadata);
     }
     String py = blankToNull(form.pyversion());
     PypiFiles.insert(h, fileId, new PypiFiles.Attributes(py == null ? "source" : py, blankToNull(form.requiresPython()),

@@ -8,7 +8,6 @@ import dev.portcullis.http.Exchange;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Project;
-import dev.portcullis.python.ProjectName;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;

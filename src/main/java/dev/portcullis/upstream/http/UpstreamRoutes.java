@@ -16,7 +16,7 @@ import java.util.Map;
 /** The upstream API: watches ({@code /api/v1/watch}) and promotion targets (docs/API.md). */
 public final class UpstreamRoutes implements Routes {
 
-  public record WatchRequest(String index, String name, Boolean dependency, String project,
+  public record WatchRequest(String index, String ecosystem, String name, Boolean dependency, String project,
       @com.fasterxml.jackson.annotation.JsonProperty("accept_existing") Boolean acceptExisting, String otp) {}
 
   public record TargetRequest(@com.fasterxml.jackson.annotation.JsonProperty("upload_url") String uploadUrl, String credential, String otp) {}
@@ -55,7 +55,7 @@ public final class UpstreamRoutes implements Routes {
     if (body.name() == null) {
       throw new Refusal.Invalid("name must be a valid project name");
     }
-    exchange.status(201).json(watch(watcher.add(principal, body.index() == null ? "pypi" : body.index(), body.name(),
+    exchange.status(201).json(watch(watcher.add(principal, body.index() == null ? "pypi" : body.index(), body.ecosystem(), body.name(),
         Boolean.TRUE.equals(body.dependency()), body.project(), Boolean.TRUE.equals(body.acceptExisting()), exchange.origin())));
   }
 
@@ -91,6 +91,7 @@ public final class UpstreamRoutes implements Routes {
   private static Map<String, Object> watch(UpstreamWatcher.Watch w) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", w.id());
+    out.put("ecosystem", w.ecosystem());
     out.put("name", w.name());
     out.put("index", w.indexUrl());
     out.put("kind", w.kind());

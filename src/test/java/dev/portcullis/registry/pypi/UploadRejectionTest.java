@@ -136,7 +136,7 @@ class UploadRejectionTest {
           x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", Uploads.wheelName("intruder", "2.0.0"), wheel2));
       assertRefused(f, "UploadRejected", 400, "Version in filename should be '2.0.0' not '2.0.1'.",
           x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", Uploads.wheelName(VICTIM, "2.0.1"), wheel2));
-      assertRefused(f, "UploadRejected", 400, "Invalid distribution file. 'victim-2.0.0-py3-none-any.whl' is not a valid zip archive.",
+      assertRefused(f, "UploadRejected", 400, "Invalid distribution file. the archive is malformed",
           x -> uploadWheel(x, x.token(), VICTIM, "2.0.0", name2, "not a zip".getBytes(StandardCharsets.UTF_8)));
       assertRefused(f, "UploadRejected", 400, "is an invalid value for Name",
           x -> uploadWheel(x, x.token(), "-victim-", "2.0.0", name2, wheel2));

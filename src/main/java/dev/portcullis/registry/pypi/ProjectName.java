@@ -1,4 +1,4 @@
-package dev.portcullis.python;
+package dev.portcullis.registry.pypi;
 
 import java.util.Locale;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.portcullis.python;
+package dev.portcullis.registry.pypi;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

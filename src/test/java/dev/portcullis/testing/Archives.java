@@ -1,4 +1,4 @@
-package dev.portcullis.inspect;
+package dev.portcullis.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,22 +18,22 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Builds small archives in tests: well-formed wheels, and every kind of hostile one. */
-final class Archives {
+public final class Archives {
 
   private Archives() {}
 
   /** One zip entry: a file (bytes), or a symlink (target in bytes, {@code symlink} true). */
-  record Entry(String name, byte[] bytes, boolean symlink) {
-    static Entry file(String name, String text) {
+  public record Entry(String name, byte[] bytes, boolean symlink) {
+    public static Entry file(String name, String text) {
       return new Entry(name, text.getBytes(StandardCharsets.UTF_8), false);
     }
 
-    static Entry file(String name, byte[] bytes) {
+    public static Entry file(String name, byte[] bytes) {
       return new Entry(name, bytes, false);
     }
   }
 
-  static byte[] zip(List<Entry> entries) {
+  public static byte[] zip(List<Entry> entries) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
       for (Entry e : entries) {
@@ -51,7 +51,7 @@ final class Archives {
     return out.toByteArray();
   }
 
-  static byte[] tarGz(Consumer<TarArchiveOutputStream> writer) {
+  public static byte[] tarGz(Consumer<TarArchiveOutputStream> writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -62,7 +62,7 @@ final class Archives {
     return out.toByteArray();
   }
 
-  static void tarFile(TarArchiveOutputStream tar, String name, String text) {
+  public static void tarFile(TarArchiveOutputStream tar, String name, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(bytes.length);
@@ -75,7 +75,7 @@ final class Archives {
     }
   }
 
-  static void tarSpecial(TarArchiveOutputStream tar, String name, byte type, String linkTarget) {
+  public static void tarSpecial(TarArchiveOutputStream tar, String name, byte type, String linkTarget) {
     TarArchiveEntry entry = new TarArchiveEntry(name, type);
     if (linkTarget != null) {
       entry.setLinkName(linkTarget);
@@ -88,15 +88,15 @@ final class Archives {
     }
   }
 
-  static final byte SYMLINK = TarConstants.LF_SYMLINK;
-  static final byte CHAR_DEVICE = TarConstants.LF_CHR;
-  static final byte FIFO = TarConstants.LF_FIFO;
+  public static final byte SYMLINK = TarConstants.LF_SYMLINK;
+  public static final byte CHAR_DEVICE = TarConstants.LF_CHR;
+  public static final byte FIFO = TarConstants.LF_FIFO;
 
   /**
    * A well-formed pure-Python wheel: the given files plus dist-info (METADATA with {@code
    * requires}, WHEEL, RECORD listing every file with its real hash).
    */
-  static byte[] wheel(String name, String version, List<Entry> files, List<String> requires) {
+  public static byte[] wheel(String name, String version, List<Entry> files, List<String> requires) {
     String distInfo = name + "-" + version + ".dist-info/";
     StringBuilder metadata = new StringBuilder("Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
     requires.forEach(r -> metadata.append("Requires-Dist: ").append(r).append('\n'));
@@ -112,7 +112,7 @@ final class Archives {
     return zip(all);
   }
 
-  static String urlsafeSha256(byte[] bytes) {
+  public static String urlsafeSha256(byte[] bytes) {
     try {
       return Base64.getUrlEncoder().withoutPadding().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -120,7 +120,7 @@ final class Archives {
     }
   }
 
-  static Path write(Path dir, String filename, byte[] bytes) {
+  public static Path write(Path dir, String filename, byte[] bytes) {
     try {
       return Files.write(dir.resolve(filename), bytes);
     } catch (IOException e) {

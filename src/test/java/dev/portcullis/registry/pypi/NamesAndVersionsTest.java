@@ -1,4 +1,4 @@
-package dev.portcullis.python;
+package dev.portcullis.registry.pypi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

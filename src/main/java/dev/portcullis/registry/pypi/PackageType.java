@@ -1,4 +1,4 @@
-package dev.portcullis.python;
+package dev.portcullis.registry.pypi;
 
 /** The distribution kinds PyPI accepts today; the wire names are the upload form's {@code filetype}. */
 public enum PackageType {
