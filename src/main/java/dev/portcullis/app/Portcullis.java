@@ -29,6 +29,7 @@ import dev.portcullis.inspect.Inspector;
 import dev.portcullis.inspect.Limits;
 import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.provenance.AttestationChecker;
+import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.upstream.UpstreamProtocol;
@@ -109,20 +110,21 @@ public final class Portcullis implements AutoCloseable {
     this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
     this.events = new EventLog(database, clock);
     events.chainLegacyEvents();
-    this.integrity = new EventLogIntegrity(database, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile(),
+    this.integrity = new EventLogIntegrity(database, events, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile(),
         settings.watch().checkpointWebhooks(), outbound("checkpoints"));
     this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp(), outbound("alerts"));
-    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients), alerts);
+    this.registries = registries;
+    this.ecosystems = new Ecosystems(registries.stream().map(Registry::ecosystem).toList());
+    this.catalog = new Catalog(database, ecosystems);
+    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients, catalog::isDrillSandbox),
+        alerts);
     alerts = this.alerts;
     SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
     GuardedHttp upstreamHttp = outbound("upstream");
     this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
     this.drillIssuer = new DrillIssuer();
     this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer,
-        outbound("oidc"));
-    this.registries = registries;
-    this.ecosystems = new Ecosystems(registries.stream().map(Registry::ecosystem).toList());
-    this.catalog = new Catalog(database, ecosystems);
+        outbound("oidc"), catalog::isOpenDrillSandbox);
     Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock),
@@ -214,11 +216,12 @@ public final class Portcullis implements AutoCloseable {
         settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock);
     // Each feature's adapter adds its own routes.
     // The registries: each ecosystem is one plug-in (publish/Registry).
-    Registry.Services services = new Registry.Services(database, catalog, blobs, identity, publish, () -> baseUrl(http));
+    ProvenanceStore provenance = new ProvenanceStore(database);
+    Registry.Services services = new Registry.Services(database, catalog, blobs, identity, publish, provenance, () -> baseUrl(http));
     http.register(registries.stream().map(r -> r.routes(services)).toList());
     http.register(List.of(
             // Portcullis's API
-            new ReleaseRoutes(auth, catalog, gate, clock),
+            new ReleaseRoutes(auth, catalog, gate, provenance::summaries, clock),
             new dev.portcullis.inspect.http.InspectionRoutes(auth, catalog, inspection),
             new PolicyRoutes(auth, gate.policies(), ecosystems),
             new OidcRoutes(trustedPublishing),

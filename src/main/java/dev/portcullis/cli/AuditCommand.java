@@ -44,7 +44,7 @@ final class AuditCommand {
           spec.commandLine().getErr().println("note: no checkpoint log at " + log + "; only the checkpoints in the database are checked");
           log = null;
         }
-        dev.portcullis.watch.EventLogIntegrity.Report report = dev.portcullis.watch.EventLogIntegrity.verify(database,
+        dev.portcullis.watch.EventLogIntegrity.Report report = dev.portcullis.watch.EventLogIntegrity.verify(database, new dev.portcullis.events.EventLog(database, java.time.Clock.systemUTC()),
             dev.portcullis.watch.CheckpointKey.publicKey(key), log);
         if (report.intact()) {
           out.println("intact: " + report.events() + " events in an unbroken chain, " + report.checkpoints() + " checkpoint(s) verified");

@@ -1,5 +1,6 @@
 package dev.portcullis.events;
 
+import dev.portcullis.core.CanonicalJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,9 +17,6 @@ import org.jdbi.v3.core.Handle;
  * they commit or roll back together; an event about a refused request is written on its own.
  */
 public final class EventLog {
-
-  private static final ObjectMapper CANONICAL =
-      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private final Database database;
   private final Clock clock;
@@ -43,9 +41,9 @@ public final class EventLog {
   private static long chain(Handle handle, long at, String kind, String actor, String project, String subject, String ip,
       String agent, String details, Long existingId) {
     handle.createUpdate("UPDATE event_chain_head SET seq = seq WHERE id = 1").execute(); // the lock
-    Map<String, Object> head = handle.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one();
-    long seq = ((Number) head.get("seq")).longValue() + 1;
-    String previous = (String) head.get("hash");
+    ChainHead head = head(handle);
+    long seq = head.seq() + 1;
+    String previous = head.hash();
     String hash = EventHash.of(previous, seq, at, kind, actor, project, subject, ip, agent, details);
     if (existingId == null) {
       handle.createUpdate("INSERT INTO events (occurred_at, kind, actor, project, subject, source_ip, user_agent, details, seq,"
@@ -99,6 +97,14 @@ public final class EventLog {
     return database.inTransaction(handle -> append(handle, event));
   }
 
+  /** How many events of {@code kind} (about {@code subject}, when not null) occurred after {@code since}; counted summaries not included. */
+  public long count(String kind, String subject, Instant since) {
+    return database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE kind = :k AND occurred_at > :since"
+            + (subject == null ? "" : " AND subject = :s"))
+        .bind("k", kind).bind("since", since.toEpochMilli()).bindMap(subject == null ? Map.of() : Map.of("s", subject))
+        .mapTo(Long.class).one());
+  }
+
   /** Events, oldest first, optionally of one project and/or kind. */
   public List<RecordedEvent> list(String project, String kind, long afterId, int limit) {
     return query(new Query(project, kind, null, null, null, afterId, limit));
@@ -143,11 +149,59 @@ public final class EventLog {
         .list());
   }
 
+  /** The details as stored (and hashed): RFC 8785 canonical JSON, members sorted at every depth. */
   private static String canonicalJson(Event event) {
     try {
-      return CANONICAL.writeValueAsString(new TreeMap<>(event.details()));
-    } catch (JsonProcessingException e) {
+      return CanonicalJson.of(event.details());
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("event details must be JSON-serialisable", e);
     }
+  }
+
+  // ------------------------------------------------------------------ the chain, for its verifier
+
+  /** The newest chained event's sequence number and hash (0 and the genesis hash for an empty log). */
+  public record ChainHead(long seq, String hash) {}
+
+  /** One stored event with its place in the chain, every column as stored. */
+  public record Chained(long id, long seq, long occurredAt, String kind, String actor, String project, String subject, String ip,
+      String agent, String details, String prevHash, String hash) {}
+
+  /** An event stored outside the chain (inserted around it). */
+  public record Unchained(long id, String kind, long occurredAt) {}
+
+  public ChainHead head() {
+    return database.withHandle(EventLog::head);
+  }
+
+  private static ChainHead head(Handle h) {
+    Map<String, Object> head = h.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one();
+    return new ChainHead(((Number) head.get("seq")).longValue(), (String) head.get("hash"));
+  }
+
+  /** Streams the hashes of the chained events up to {@code seq}, in order. */
+  public void forEachHash(long seq, java.util.function.Consumer<String> hashes) {
+    database.withHandle(h -> {
+      h.createQuery("SELECT hash FROM events WHERE seq IS NOT NULL AND seq <= :seq ORDER BY seq").bind("seq", seq)
+          .setFetchSize(10_000).mapTo(String.class).useStream(s -> s.forEach(hashes));
+      return null;
+    });
+  }
+
+  /**
+   * Reads the whole log for verification, in one snapshot: the events outside the chain, every
+   * chained event in sequence order (streamed), then the head as stored.
+   */
+  public ChainHead readChain(java.util.function.Consumer<Unchained> unchained, java.util.function.Consumer<Chained> chained) {
+    return database.withHandle(h -> {
+      h.createQuery("SELECT id, kind, occurred_at FROM events WHERE seq IS NULL ORDER BY id")
+          .map((rs, ctx) -> new Unchained(rs.getLong("id"), rs.getString("kind"), rs.getLong("occurred_at"))).forEach(unchained);
+      h.createQuery("SELECT * FROM events WHERE seq IS NOT NULL ORDER BY seq").setFetchSize(10_000)
+          .map((rs, ctx) -> new Chained(rs.getLong("id"), rs.getLong("seq"), rs.getLong("occurred_at"), rs.getString("kind"),
+              rs.getString("actor"), rs.getString("project"), rs.getString("subject"), rs.getString("source_ip"), rs.getString("user_agent"),
+              rs.getString("details"), rs.getString("prev_hash"), rs.getString("hash")))
+          .useStream(rows -> rows.forEach(chained));
+      return head(h);
+    });
   }
 }

@@ -24,11 +24,9 @@ record ReleaseFiles(List<String> digests, Set<String> uploaders) {
 
   /** Read through the caller's handle (inside the approval's transaction). */
   static ReleaseFiles of(Handle h, long releaseId) {
-    List<String> digests = h.createQuery("SELECT sha256 FROM release_files WHERE release_id = :r ORDER BY sha256")
-        .bind("r", releaseId).mapTo(String.class).list();
-    Set<String> uploaders = Set.copyOf(h.createQuery("SELECT DISTINCT uploaded_by FROM release_files WHERE release_id = :r")
-        .bind("r", releaseId).mapTo(String.class).list());
-    return new ReleaseFiles(digests, uploaders);
+    List<dev.portcullis.publish.Artifact> files = dev.portcullis.publish.Catalog.artifactsOf(h, releaseId);
+    return new ReleaseFiles(files.stream().map(dev.portcullis.publish.Artifact::sha256).sorted().toList(),
+        files.stream().map(dev.portcullis.publish.Artifact::uploadedBy).collect(java.util.stream.Collectors.toSet()));
   }
 
   String json() {

@@ -10,6 +10,7 @@ import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Release;
 import dev.portcullis.publish.ReleaseListener;
+import dev.portcullis.publish.Releases;
 import dev.portcullis.publish.ReleaseState;
 import dev.portcullis.store.Database;
 import dev.portcullis.events.Event;
@@ -97,11 +98,8 @@ public final class ReleaseGate implements ReleaseListener {
    */
   public void tick() {
     Instant now = clock.instant();
-    List<Long> due = database.withHandle(h -> h.createQuery(
-            "SELECT id FROM releases WHERE state = 'held' AND auto_release_at IS NOT NULL AND auto_release_at <= :now")
-        .bind("now", now.toEpochMilli()).mapTo(Long.class).list());
-    for (long id : due) {
-      decide(catalog.getRelease(id), true);
+    for (Release release : catalog.dueForAutoRelease(now)) {
+      decide(release, true);
     }
     for (Release release : catalog.releases(ReleaseState.HELD)) {
       Policy policy = policies.active(release.project());
@@ -164,7 +162,7 @@ public final class ReleaseGate implements ReleaseListener {
           .bind("risk", record.risk()).bind("v", record.policyVersion()).bind("reasons", json(record.reasons())).execute();
       Long releaseAt = record.outcome() == Outcome.AUTO_RELEASE && !settled
           ? clock.instant().plus(policy.autoRelease().settle()).toEpochMilli() : null;
-      h.createUpdate("UPDATE releases SET auto_release_at = :at WHERE id = :id").bind("at", releaseAt).bind("id", release.id()).execute();
+      Releases.scheduleAutoRelease(h, release.id(), releaseAt == null ? null : Instant.ofEpochMilli(releaseAt));
       events.append(h, new Event("ReleaseDecided", "policy", release.project(), release.version(), Origin.LOCAL,
           Map.of("outcome", record.outcome().name().toLowerCase(), "risk", record.risk(), "reasons", record.reasons(),
               "policy_version", version)));
@@ -369,8 +367,7 @@ public final class ReleaseGate implements ReleaseListener {
     identity.requireSecondFactor(principal, otp, "yank " + release.project() + " " + release.version(), origin);
     String why = reason == null ? "" : reason;
     database.inTransaction(h -> {
-      int changed = h.createUpdate("UPDATE release_files SET yanked_at = :t, yanked_reason = :why WHERE release_id = :id AND yanked_at IS NULL")
-          .bind("t", clock.millis()).bind("why", why).bind("id", release.id()).execute();
+      int changed = Releases.yank(h, release.id(), clock.instant(), why);
       if (changed > 0) {
         events.append(h, new Event("ReleaseYanked", principal.actor(), release.project(), release.version(), origin, Map.of("reason", why)));
       }
@@ -448,11 +445,7 @@ public final class ReleaseGate implements ReleaseListener {
 
   private void update(Handle h, Release release, ReleaseState target, String by, String note, String eventKind, String actor,
       Origin origin, Map<String, Object> extra) {
-    int changed = h.createUpdate("UPDATE releases SET state = :target, decided_at = :t, decided_by = :by, decision_reason = :note,"
-            + " auto_release_at = NULL WHERE id = :id AND state = :from")
-        .bind("target", target.wireName()).bind("t", clock.millis()).bind("by", by).bind("note", clip(note))
-        .bind("id", release.id()).bind("from", release.state().wireName()).execute();
-    if (changed == 1) {
+    if (Releases.transition(h, release.id(), release.state(), target, clock.instant(), by, clip(note))) {
       Map<String, Object> details = new LinkedHashMap<>(extra);
       details.put("state", target.wireName());
       details.put("from", release.state().wireName());
@@ -463,9 +456,8 @@ public final class ReleaseGate implements ReleaseListener {
     }
   }
 
-  /** Takes the release row's lock (a no-op update), so concurrent deciders queue behind each other. */
   private static void lock(Handle h, long releaseId) {
-    h.createUpdate("UPDATE releases SET state = state WHERE id = :id").bind("id", releaseId).execute();
+    Releases.lock(h, releaseId);
   }
 
   private static List<String> approvalsBy(Handle h, long releaseId, String kind, String user) {

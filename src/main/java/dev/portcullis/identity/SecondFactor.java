@@ -185,9 +185,7 @@ final class SecondFactor {
   /** Past the limit of wrong codes for {@code user} in the window, step-up is refused until the window passes. */
   private void requireNotThrottled(String user, String actor, String action, Origin origin) {
     Instant since = clock.instant().minus(settings.throttleWindow());
-    long failures = database.withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM events WHERE kind = 'SecondFactorFailed' AND subject = :u AND occurred_at > :since")
-        .bind("u", user).bind("since", since.toEpochMilli()).mapTo(Long.class).one());
+    long failures = events.count("SecondFactorFailed", user, since);
     if (failures >= settings.maxMfaFailures()) {
       events.appendCounted(new Event("SecondFactorThrottled", actor, null, user, origin, Map.of("action", action)), user);
       throw new Refusal.Throttled("too many wrong one-time codes for " + user + "; try again in " + settings.throttleWindow().toMinutes() + " minutes");

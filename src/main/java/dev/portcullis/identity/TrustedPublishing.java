@@ -33,6 +33,8 @@ import java.util.TreeMap;
 public final class TrustedPublishing {
 
   /** A registered publisher. */
+  private final java.util.function.Predicate<String> openDrillSandboxes;
+
   public record Registered(long id, String project, TrustedPublisher publisher, Instant createdAt, String createdBy) {}
 
   /** The outcome of an exchange, in PyPI's shapes. */
@@ -68,8 +70,11 @@ public final class TrustedPublishing {
   private final AlertSink alerts;
   private final OidcVerifier verifier;
 
+  /** {@code openDrillSandboxes}: whether a project is an open drill sandbox, whose drill identities the exchange trusts (the catalog answers). */
   public TrustedPublishing(Database database, EventLog events, Clock clock, SecureRandom random, OidcSettings settings,
-      Identity identity, AlertSink alerts, DrillIssuer drillIssuer, dev.portcullis.net.GuardedHttp http) {
+      Identity identity, AlertSink alerts, DrillIssuer drillIssuer, dev.portcullis.net.GuardedHttp http,
+      java.util.function.Predicate<String> openDrillSandboxes) {
+    this.openDrillSandboxes = openDrillSandboxes;
     this.database = database;
     this.events = events;
     this.clock = clock;
@@ -252,9 +257,7 @@ public final class TrustedPublishing {
   }
 
   private boolean openDrillSandbox(String project) {
-    return database.withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
-        .bind("p", project).mapTo(Long.class).one() > 0);
+    return openDrillSandboxes.test(project);
   }
 
   /** A request that is not even {@code {"token": "..."}}: refused (an event), or not-enabled. */

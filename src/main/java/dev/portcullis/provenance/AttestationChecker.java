@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.AttestationCheck;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -27,8 +25,6 @@ public final class AttestationChecker implements AttestationCheck {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ATTESTATIONS = 10;
-
-  private static final ObjectMapper SORTED = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private final ProvenanceVerifier verifier;
   private final TrustedPublishing publishing;
@@ -78,17 +74,8 @@ public final class AttestationChecker implements AttestationCheck {
   }
 
   @Override
-  public void record(Handle h, long fileId, String attestationsJson, Checked p) {
-    try {
-      h.createUpdate("INSERT INTO file_provenance (file_id, attestations, status, signer, issuer, publisher, publisher_kind,"
-              + " publisher_config, source, reason) VALUES (:id, :a, :s, :signer, :issuer, :pub, :kind, :config, :source, :reason)")
-          .bind("id", fileId).bind("a", attestationsJson).bind("s", p.verified() ? "verified" : "unverified")
-          .bind("signer", p.signer()).bind("issuer", p.issuer()).bind("pub", p.publisher()).bind("kind", p.publisherKind())
-          .bind("config", p.publisherConfig() == null ? null : SORTED.writeValueAsString(p.publisherConfig()))
-          .bind("source", SORTED.writeValueAsString(p.source())).bind("reason", p.reason()).execute();
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  public void record(Handle h, long fileId, String attestationsJson, Checked checked) {
+    ProvenanceStore.insert(h, fileId, attestationsJson, checked);
   }
 
   /** Whether the (already verified) signer is one of the project's trusted publishers. */

@@ -20,10 +20,8 @@ public final class Catalog {
       "SELECT r.*, p.name AS project_name FROM releases r JOIN projects p ON p.id = r.project_id";
 
   private static final String ARTIFACT_SELECT =
-      "SELECT f.*, r.version, r.state, r.decided_at, r.decision_reason, p.name AS project_name,"
-          + " fp.status AS provenance_status, fp.reason AS provenance_reason FROM release_files f"
-          + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
-          + " LEFT JOIN file_provenance fp ON fp.file_id = f.id";
+      "SELECT f.*, r.version, r.state, r.decided_at, r.decision_reason, p.name AS project_name FROM release_files f"
+          + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id";
 
   private final Database database;
   private final Ecosystems ecosystems;
@@ -87,42 +85,6 @@ public final class Catalog {
                       .bind("s", state.wireName());
           return query.map((rs, ctx) -> release(rs)).list();
         });
-  }
-
-  /** Verified provenance of a released file, as stored: the attestations and the publisher they match. */
-  public record StoredProvenance(String attestations, String publisherKind, String publisherConfig) {}
-
-  public Optional<StoredProvenance> releasedProvenance(String normalizedProject, String canonicalVersion, String filename) {
-    return database.withHandle(h -> h.createQuery("SELECT fp.* FROM file_provenance fp JOIN release_files f ON f.id = fp.file_id"
-            + " JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
-            + " WHERE p.name = :p AND r.canonical_version = :v AND f.filename = :f AND r.state = 'released' AND fp.status = 'verified'")
-        .bind("p", normalizedProject).bind("v", canonicalVersion).bind("f", filename)
-        .map((rs, ctx) -> new StoredProvenance(rs.getString("attestations"), rs.getString("publisher_kind"), rs.getString("publisher_config")))
-        .findOne());
-  }
-
-  /** Per file of a release: what its attestations showed (status, signer, source), for reviewers. */
-  public Map<String, Map<String, Object>> provenanceOf(long releaseId) {
-    return database.withHandle(h -> {
-      Map<String, Map<String, Object>> out = new java.util.LinkedHashMap<>();
-      h.createQuery("SELECT f.filename, fp.* FROM file_provenance fp JOIN release_files f ON f.id = fp.file_id WHERE f.release_id = :r")
-          .bind("r", releaseId)
-          .map((rs, ctx) -> {
-            Map<String, Object> p = new java.util.LinkedHashMap<>();
-            p.put("status", rs.getString("status"));
-            p.put("signer", rs.getString("signer"));
-            p.put("publisher", rs.getString("publisher"));
-            p.put("reason", rs.getString("reason"));
-            try {
-              p.put("source", new com.fasterxml.jackson.databind.ObjectMapper().readValue(rs.getString("source"), Map.class));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-              p.put("source", Map.of());
-            }
-            return Map.entry(rs.getString("filename"), p);
-          })
-          .forEach(e -> out.put(e.getKey(), e.getValue()));
-      return out;
-    });
   }
 
   /** The released release decided most recently before {@code release}, if any. */
@@ -194,6 +156,25 @@ public final class Catalog {
             Instant.ofEpochMilli(rs.getLong("uploaded_at")), rs.getString("uploader_ip"), rs.getString("uploader_agent"),
             rs.getString("uploader_token"), rs.getString("uploaded_by"), rs.getString("publisher_identity") != null))
         .list());
+  }
+
+  /** Whether project {@code key} is a drill sandbox (docs/DRILLS.md), open or closed. */
+  public boolean isDrillSandbox(String key) {
+    return database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL")
+        .bind("p", key).mapTo(Long.class).one() > 0);
+  }
+
+  /** Whether project {@code key} is a drill sandbox that is still open. */
+  public boolean isOpenDrillSandbox(String key) {
+    return database.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
+        .bind("p", key).mapTo(Long.class).one() > 0);
+  }
+
+  /** Held releases whose policy scheduled their release for {@code now} or before. */
+  public List<Release> dueForAutoRelease(Instant now) {
+    return database.withHandle(h -> h.createQuery(RELEASE_SELECT + " WHERE r.state = 'held' AND r.auto_release_at IS NOT NULL"
+            + " AND r.auto_release_at <= :now ORDER BY r.id").bind("now", now.toEpochMilli()).map((rs, ctx) -> release(rs)).list());
   }
 
   /** Every file of a release, whatever its state (for operators, never for installers). */
@@ -268,7 +249,7 @@ public final class Catalog {
         rs.getString("yanked_reason"),
         instant(rs, "yanked_at") != null,
         rs.getString("publisher_identity") != null,
-        rs.getString("provenance_status"),
+        rs.getString("provenance"),
         rs.getString("provenance_reason"));
   }
 

@@ -52,11 +52,13 @@ public final class History {
     long releaseId = h.createQuery("SELECT id FROM releases WHERE project_id = :p AND canonical_version = :v")
         .bind("p", projectId).bind("v", s.version()).mapTo(Long.class).one();
     h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, kind, size, sha256, uploaded_at, uploaded_by, uploader_token,"
-            + " uploader_ip, uploader_agent, publisher_identity)"
-            + " VALUES (:r, :p, :f, :kind, :size, :sha, :t, 'trusted-publisher', :token, :ip, :agent, :publisher)")
+            + " uploader_ip, uploader_agent, publisher_identity, provenance, provenance_reason)"
+            + " VALUES (:r, :p, :f, :kind, :size, :sha, :t, 'trusted-publisher', :token, :ip, :agent, :publisher, :provenance, :reason)")
         .bind("r", releaseId).bind("p", projectId).bind("f", s.filename()).bind("kind", s.kind()).bind("size", s.blob().size())
         .bind("sha", s.blob().digests().sha256()).bind("t", at).bind("token", s.tokenId()).bind("ip", s.ip()).bind("agent", s.agent())
-        .bind("publisher", s.publisherJson()).execute();
+        .bind("publisher", s.publisherJson())
+        .bind("provenance", s.provenance() == null ? null : s.provenance().verified() ? "verified" : "unverified")
+        .bind("reason", s.provenance() == null ? null : s.provenance().reason()).execute();
     long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
         .bind("p", projectId).bind("f", s.filename()).mapTo(Long.class).one();
     if (s.inspected() != null) {

@@ -265,8 +265,8 @@ public final class PublishService {
       return refuseIn(h, u, Why.INVALID, conflict.get());
     }
     h.createUpdate("INSERT INTO release_files (release_id, project_id, filename, kind, size, sha256, uploaded_at, uploaded_by,"
-                + " uploader_token, uploader_ip, uploader_agent, publisher_identity) VALUES (:r, :p, :f, :kind, :size, :sha, :t, :by,"
-                + " :token, :ip, :agent, :publisher)")
+                + " uploader_token, uploader_ip, uploader_agent, publisher_identity, provenance, provenance_reason) VALUES (:r, :p, :f, :kind,"
+                + " :size, :sha, :t, :by, :token, :ip, :agent, :publisher, :provenance, :provenanceReason)")
         .bind("r", release.id())
         .bind("p", project.id())
         .bind("f", u.filename())
@@ -279,6 +279,8 @@ public final class PublishService {
         .bind("ip", u.origin().ip())
         .bind("agent", u.origin().userAgent())
         .bind("publisher", publisherJson(u.principal()))
+        .bind("provenance", u.provenance() == null ? null : u.provenance().verified() ? "verified" : "unverified")
+        .bind("provenanceReason", u.provenance() == null ? null : u.provenance().reason())
         .execute();
     long fileId = h.createQuery("SELECT id FROM release_files WHERE project_id = :p AND filename = :f")
         .bind("p", project.id()).bind("f", u.filename()).mapTo(Long.class).one();

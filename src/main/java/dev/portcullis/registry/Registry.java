@@ -3,6 +3,7 @@ package dev.portcullis.registry;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.inspect.PackageFormat;
+import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.publish.PublishService;
@@ -32,7 +33,7 @@ public interface Registry {
   /** The protocol adapters, built on the core's services once they exist. */
   Routes routes(Services services);
 
-  /** What a registry's adapters may use: the pipeline, the catalog, the blob store, authentication, its own tables. */
+  /** What a registry's adapters may use: the pipeline, the catalog, the blob store, authentication, provenance, its own tables. */
   record Services(Database database, Catalog catalog, BlobStore blobs, Identity identity, PublishService publish,
-      Supplier<String> baseUrl) {}
+      ProvenanceStore provenance, Supplier<String> baseUrl) {}
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.watch;
 
 import dev.portcullis.events.EventHash;
+import dev.portcullis.events.EventLog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.store.Database;
 import java.io.IOException;
@@ -34,16 +35,18 @@ public final class EventLogIntegrity {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventLogIntegrity.class);
 
   private final Database database;
+  private final EventLog events;
   private final Clock clock;
   private final CheckpointKey key;
   private final Path sink;
   private final List<String> webhooks;
   private final dev.portcullis.net.GuardedHttp http;
 
-  public EventLogIntegrity(Database database, Clock clock, CheckpointKey key, Path sink, List<String> webhooks,
+  public EventLogIntegrity(Database database, EventLog events, Clock clock, CheckpointKey key, Path sink, List<String> webhooks,
       dev.portcullis.net.GuardedHttp http) {
     this.http = http;
     this.database = database;
+    this.events = events;
     this.clock = clock;
     this.key = key;
     this.sink = sink;
@@ -52,21 +55,17 @@ public final class EventLogIntegrity {
 
   /** Signs a checkpoint over every event so far, if there are events since the last one. */
   public Optional<Checkpoint> checkpoint() {
-    Map<String, Object> head = database.withHandle(h -> h.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one());
-    long seq = ((Number) head.get("seq")).longValue();
+    EventLog.ChainHead head = events.head();
+    long seq = head.seq();
     Long last = database.withHandle(h -> h.createQuery("SELECT MAX(seq) FROM event_checkpoints").mapTo(Long.class).findOne().orElse(null));
     if (seq == 0 || (last != null && last >= seq)) {
       return Optional.empty();
     }
     Merkle tree = new Merkle();
-    database.withHandle(h -> {
-      h.createQuery("SELECT hash FROM events WHERE seq IS NOT NULL AND seq <= :seq ORDER BY seq").bind("seq", seq)
-          .setFetchSize(10_000).mapTo(String.class).useStream(s -> s.forEach(hash -> tree.add(HexFormat.of().parseHex(hash))));
-      return null;
-    });
+    events.forEachHash(seq, hash -> tree.add(HexFormat.of().parseHex(hash)));
     long signedAt = clock.millis();
     String root = HexFormat.of().formatHex(tree.root());
-    Checkpoint unsigned = new Checkpoint(seq, root, (String) head.get("hash"), signedAt, CheckpointKey.keyId(key.publicKey()), "");
+    Checkpoint unsigned = new Checkpoint(seq, root, head.hash(), signedAt, CheckpointKey.keyId(key.publicKey()), "");
     Checkpoint checkpoint = new Checkpoint(seq, root, unsigned.headHash(), signedAt, unsigned.keyId(), key.sign(unsigned.payload()));
     database.inTransaction(h -> h.createUpdate("INSERT INTO event_checkpoints (seq, root, head_hash, signed_at, key_id, signature)"
             + " VALUES (:seq, :root, :head, :at, :key, :sig) ON CONFLICT (seq) DO NOTHING")
@@ -115,7 +114,7 @@ public final class EventLogIntegrity {
    * every checkpoint in the database and in {@code externalCheckpoints} (JSON lines; may be null or
    * not yet written) against {@code key}.
    */
-  public static Report verify(Database database, PublicKey key, Path externalCheckpoints) throws IOException {
+  public static Report verify(Database database, EventLog events, PublicKey key, Path externalCheckpoints) throws IOException {
     TreeMap<Long, List<Checkpoint>> checkpoints = new TreeMap<>();
     database.withHandle(h -> h.createQuery("SELECT * FROM event_checkpoints ORDER BY seq").map((rs, ctx) -> new Checkpoint(rs.getLong("seq"),
         rs.getString("root"), rs.getString("head_hash"), rs.getLong("signed_at"), rs.getString("key_id"), rs.getString("signature"))).list())
@@ -134,39 +133,39 @@ public final class EventLogIntegrity {
     Merkle tree = new Merkle();
     long[] expected = {1};
     String[] previous = {EventHash.GENESIS};
-    database.withHandle(h -> {
-      h.createQuery("SELECT id, kind, occurred_at FROM events WHERE seq IS NULL ORDER BY id").mapToMap()
-          .forEach(r -> problems.add("event id " + r.get("id") + " (" + r.get("kind") + ") is not in the chain: inserted around it"));
-      h.createQuery("SELECT * FROM events WHERE seq IS NOT NULL ORDER BY seq").setFetchSize(10_000).mapToMap().useStream(rows -> rows.forEach(r -> {
-        long seq = ((Number) r.get("seq")).longValue();
-        String name = "event seq " + seq + " (id " + r.get("id") + ", " + r.get("kind") + ", at "
-            + java.time.Instant.ofEpochMilli(((Number) r.get("occurred_at")).longValue()) + ")";
-        if (seq != expected[0]) {
-          problems.add("events seq " + expected[0] + (seq - 1 > expected[0] ? ".." + (seq - 1) : "") + " are missing: deleted before " + name);
-        }
-        if (!previous[0].equals(r.get("prev_hash"))) {
-          problems.add(name + " does not follow its predecessor: events were reordered or removed before it");
-        }
-        String actual = EventHash.of(String.valueOf(r.get("prev_hash")), seq, ((Number) r.get("occurred_at")).longValue(), (String) r.get("kind"),
-            (String) r.get("actor"), (String) r.get("project"), (String) r.get("subject"), (String) r.get("source_ip"),
-            (String) r.get("user_agent"), (String) r.get("details"));
-        if (!actual.equals(r.get("hash"))) {
-          problems.add(name + " was altered: its contents do not match its hash");
-        }
-        tree.add(HexFormat.of().parseHex(actual));
-        for (Checkpoint c : checkpoints.getOrDefault(tree.size(), List.of())) {
-          checkCheckpoint(c, HexFormat.of().formatHex(tree.root()), actual, key, problems);
-        }
-        previous[0] = String.valueOf(r.get("hash"));
-        expected[0] = seq + 1;
-      }));
-      Map<String, Object> head = h.createQuery("SELECT seq, hash FROM event_chain_head WHERE id = 1").mapToMap().one();
-      if (((Number) head.get("seq")).longValue() != expected[0] - 1 || !head.get("hash").equals(previous[0])) {
-        problems.add("the chain head says seq " + head.get("seq") + " but the log ends at seq " + (expected[0] - 1)
-            + ": the newest events were deleted or the head was changed");
-      }
-      return null;
-    });
+    EventLog.ChainHead head = events.readChain(
+        u -> problems.add("event id " + u.id() + " (" + u.kind() + ") is not in the chain: inserted around it"),
+        r -> {
+          long seq = r.seq();
+          String name = "event seq " + seq + " (id " + r.id() + ", " + r.kind() + ", at " + java.time.Instant.ofEpochMilli(r.occurredAt()) + ")";
+          if (seq != expected[0]) {
+            problems.add("events seq " + expected[0] + (seq - 1 > expected[0] ? ".." + (seq - 1) : "") + " are missing: deleted before " + name);
+          }
+          if (!previous[0].equals(r.prevHash())) {
+            problems.add(name + " does not follow its predecessor: events were reordered or removed before it");
+          }
+          String actual = EventHash.of(String.valueOf(r.prevHash()), seq, r.occurredAt(), r.kind(), r.actor(), r.project(), r.subject(),
+              r.ip(), r.agent(), r.details());
+          if (!actual.equals(r.hash())) {
+            String legacy = EventHash.legacy(String.valueOf(r.prevHash()), seq, r.occurredAt(), r.kind(), r.actor(), r.project(), r.subject(),
+                r.ip(), r.agent(), r.details());
+            if (legacy.equals(r.hash())) {
+              actual = legacy; // chained before RFC 8785: the same columns, Jackson's escapes
+            } else {
+              problems.add(name + " was altered: its contents do not match its hash");
+            }
+          }
+          tree.add(HexFormat.of().parseHex(actual));
+          for (Checkpoint c : checkpoints.getOrDefault(tree.size(), List.of())) {
+            checkCheckpoint(c, HexFormat.of().formatHex(tree.root()), actual, key, problems);
+          }
+          previous[0] = String.valueOf(r.hash());
+          expected[0] = seq + 1;
+        });
+    if (head.seq() != expected[0] - 1 || !head.hash().equals(previous[0])) {
+      problems.add("the chain head says seq " + head.seq() + " but the log ends at seq " + (expected[0] - 1)
+          + ": the newest events were deleted or the head was changed");
+    }
     checkpoints.tailMap(tree.size(), false).forEach((seq, list) ->
         problems.add("truncated: a signed checkpoint covers events up to seq " + seq + ", but the log ends at seq " + tree.size()
             + ": the newest events were deleted"));

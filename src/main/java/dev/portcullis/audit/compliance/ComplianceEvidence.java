@@ -378,7 +378,7 @@ public final class ComplianceEvidence {
     EventLogIntegrity.Report verified;
     String problem = null;
     try {
-      verified = EventLogIntegrity.verify(database, CheckpointKey.publicKey(checkpointPublicKey), watch.checkpointFile());
+      verified = EventLogIntegrity.verify(database, new dev.portcullis.events.EventLog(database, clock), CheckpointKey.publicKey(checkpointPublicKey), watch.checkpointFile());
     } catch (IOException | RuntimeException e) {
       verified = null;
       problem = "the log could not be verified: " + e.getMessage();

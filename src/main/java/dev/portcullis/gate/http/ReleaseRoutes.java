@@ -32,11 +32,15 @@ public final class ReleaseRoutes implements Routes {
 
   private final ApiAuthenticator auth;
   private final Catalog catalog;
+  private final java.util.function.Function<List<Long>, Map<Long, Map<String, Object>>> provenance;
   private final ReleaseGate gate;
 
   private final java.time.Clock clock;
 
-  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate, java.time.Clock clock) {
+  /** {@code provenance}: what each file's attestations showed, by file id (the provenance feature answers). */
+  public ReleaseRoutes(ApiAuthenticator auth, Catalog catalog, ReleaseGate gate,
+      java.util.function.Function<List<Long>, Map<Long, Map<String, Object>>> provenance, java.time.Clock clock) {
+    this.provenance = provenance;
     this.clock = clock;
     this.auth = auth;
     this.catalog = catalog;
@@ -221,8 +225,9 @@ public final class ReleaseRoutes implements Routes {
     }).toList());
     out.put("approvals_required", gate.policies().active(release.project()).approval().required());
     List<Map<String, Object>> files = new ArrayList<>();
-    Map<String, Map<String, Object>> provenance = catalog.provenanceOf(release.id());
-    for (Artifact f : catalog.artifactsOf(release.id())) {
+    List<Artifact> artifacts = catalog.artifactsOf(release.id());
+    Map<Long, Map<String, Object>> provenance = this.provenance.apply(artifacts.stream().map(Artifact::id).toList());
+    for (Artifact f : artifacts) {
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("filename", f.filename());
       file.put("kind", f.kind());
@@ -233,7 +238,7 @@ public final class ReleaseRoutes implements Routes {
       file.put("yanked", f.yanked());
       file.put("yanked_reason", f.yankedReason());
       file.put("credential", f.viaTrustedPublisher() ? "trusted-publisher" : "api-token");
-      file.put("provenance", provenance.get(f.filename()));
+      file.put("provenance", provenance.get(f.id()));
       files.add(file);
     }
     out.put("files", files);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.http.Exchange;
+import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.publish.Catalog;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +25,11 @@ public final class IntegrityRoutes implements Routes {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Catalog catalog;
+  private final ProvenanceStore provenance;
 
-  IntegrityRoutes(Catalog catalog) {
+  IntegrityRoutes(Catalog catalog, ProvenanceStore provenance) {
     this.catalog = catalog;
+    this.provenance = provenance;
   }
 
   @Override
@@ -45,10 +48,13 @@ public final class IntegrityRoutes implements Routes {
       return;
     }
     String filename = exchange.pathParam("filename");
-    Optional<Catalog.StoredProvenance> stored = Optional.empty();
+    Optional<ProvenanceStore.Verified> stored = Optional.empty();
     try {
-      stored = catalog.releasedProvenance(ProjectName.of(exchange.pathParam("project")).normalized(),
-          Pep440Version.parse(exchange.pathParam("version")).canonical(), filename);
+      String project = ProjectName.of(exchange.pathParam("project")).normalized();
+      String version = Pep440Version.parse(exchange.pathParam("version")).canonical();
+      stored = catalog.findReleasedArtifact(project, filename)
+          .filter(f -> Pep440Version.parse(f.version()).canonical().equals(version))
+          .flatMap(f -> provenance.verified(f.id()));
     } catch (IllegalArgumentException e) {
       // unknown shapes have no provenance
     }

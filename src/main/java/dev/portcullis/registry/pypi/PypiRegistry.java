@@ -41,7 +41,7 @@ public final class PypiRegistry implements Registry {
         new LegacyUploadRoute(s.identity(), s.publish(), ecosystem, s.blobs()),
         new SimpleIndexRoutes(s.catalog(), pypi),
         new FileRoutes(s.catalog(), s.blobs(), pypi),
-        new IntegrityRoutes(s.catalog()),
+        new IntegrityRoutes(s.catalog(), s.provenance()),
         new JsonApiRoutes(s.catalog(), pypi, s.baseUrl()));
     return router -> adapters.forEach(adapter -> adapter.register(router));
   }
