@@ -129,7 +129,7 @@ public final class Portcullis implements AutoCloseable {
     ReleaseNotifier notifier = new AlertingNotifier(alerts);
     this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock),
         registries.stream().map(Registry::format).toList(), clock);
-    this.metrics = new MetricsRoute(database);
+    this.metrics = new MetricsRoute(database, List.of(catalog::metrics, events::metrics, this::gateMetrics));
     Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(catalog, inspection::dependencies, clock)));
     Assessor counted = (release, files) -> {
       var assessment = detectors.assess(release, files);
@@ -142,10 +142,10 @@ public final class Portcullis implements AutoCloseable {
     List<UpstreamProtocol> upstreams = registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
     this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreams,
         upstreamHttp, clock, random, settings.watch().upstreamInterval());
-    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, ecosystems, upstreams);
+    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, catalog, upstreams);
     this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate,
         ecosystems);
-    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, publish.history(), events,
+    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, publish.history(), catalog, events,
         this.alerts,
         drillIssuer, clock, random);
   }
@@ -212,8 +212,9 @@ public final class Portcullis implements AutoCloseable {
     HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
     ApiAuthenticator auth = new ApiAuthenticator(identity);
     dev.portcullis.identity.ProjectNames projectNames = name -> ecosystems.project(name).key();
-    ComplianceEvidence evidence = new ComplianceEvidence(database, settings.identity(), settings.oidc(), settings.watch(),
-        settings.dataDir().resolve("keys").resolve("event-checkpoint.pub"), () -> "Portcullis at " + baseUrl(http), clock);
+    ComplianceEvidence evidence = new ComplianceEvidence(new ComplianceEvidence.Sources(identity, trustedPublishing, catalog, gate, inspection,
+        alertDispatcher, events, integrity, upstreamWatcher, promoter), settings.identity(), settings.oidc(), settings.watch(),
+        () -> "Portcullis at " + baseUrl(http), clock);
     // Each feature's adapter adds its own routes.
     // The registries: each ecosystem is one plug-in (publish/Registry).
     ProvenanceStore provenance = new ProvenanceStore(database);
@@ -346,6 +347,11 @@ public final class Portcullis implements AutoCloseable {
 
   public EventLogIntegrity integrity() {
     return integrity;
+  }
+
+  /** The gate's metrics, read when scraped (the metrics route is built before the gate). */
+  private List<dev.portcullis.core.Metric> gateMetrics() {
+    return gate.metrics();
   }
 
   /** A project's policy recipients ({@code notify}): they receive alerts about it (docs/WATCH.md). */

@@ -105,6 +105,60 @@ public final class EventLog {
         .mapTo(Long.class).one());
   }
 
+  /** What the log reports on {@code /metrics}: refused uploads (written and counted), and events in the chain. */
+  public List<dev.portcullis.core.Metric> metrics() {
+    return database.withHandle(h -> {
+      long refusals = h.createQuery("SELECT COUNT(*) FROM events WHERE kind = 'UploadRejected'").mapTo(Long.class).one();
+      long events = h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM events").mapTo(Long.class).one();
+      return List.of(dev.portcullis.core.Metric.counter("portcullis_upload_refusals_total", "Uploads refused.", refusals),
+          dev.portcullis.core.Metric.counter("portcullis_events_total", "Events in the log.", events));
+    });
+  }
+
+  /**
+   * How many events of {@code kinds} occurred at {@code since} or later, leaving out those about a
+   * project in {@code excluded} (drill sandboxes); events about no project count.
+   */
+  public long count(java.util.Collection<String> kinds, Instant since, java.util.Set<String> excluded) {
+    return database.withHandle(h -> h.createQuery("SELECT project, COUNT(*) FROM events WHERE kind IN (<kinds>) AND occurred_at >= :s"
+            + " GROUP BY project").bindList("kinds", List.copyOf(kinds)).bind("s", since.toEpochMilli())
+        .map((rs, ctx) -> rs.getString(1) != null && excluded.contains(rs.getString(1)) ? 0L : rs.getLong(2)).list().stream().mapToLong(Long::longValue).sum());
+  }
+
+  /** The sequence numbers of the newest {@code limit} events of {@code kind} not about a project in {@code excluded}, newest first. */
+  public List<Long> newestSeqs(String kind, int limit, java.util.Set<String> excluded) {
+    List<Long> out = new java.util.ArrayList<>();
+    long before = Long.MAX_VALUE;
+    while (out.size() < limit) {
+      long bound = before;
+      List<Map<String, Object>> page = database.withHandle(h -> h.createQuery("SELECT seq, project FROM events WHERE kind = :k AND seq < :b"
+          + " ORDER BY seq DESC LIMIT 200").bind("k", kind).bind("b", bound).mapToMap().list());
+      if (page.isEmpty()) {
+        break;
+      }
+      for (Map<String, Object> row : page) {
+        before = ((Number) row.get("seq")).longValue();
+        String project = (String) row.get("project");
+        if ((project == null || !excluded.contains(project)) && out.size() < limit) {
+          out.add(before);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The newest event of {@code kind}, if any. */
+  public java.util.Optional<RecordedEvent> newest(String kind) {
+    return database.withHandle(h -> h.createQuery("SELECT MAX(seq) FROM events WHERE kind = :k").bind("k", kind).mapTo(Long.class).findOne())
+        .flatMap(seq -> query(new Query(null, kind, null, null, null, seq - 1, 1)).stream().findFirst());
+  }
+
+  /** How many events' details match {@code pattern} (a secret that must never be there). */
+  public long countDetailsMatching(java.util.regex.Pattern pattern) {
+    return database.withHandle(h -> h.createQuery("SELECT details FROM events").setFetchSize(10_000).mapTo(String.class)
+        .stream().filter(d -> d != null && pattern.matcher(d).find()).count());
+  }
+
   /** Events, oldest first, optionally of one project and/or kind. */
   public List<RecordedEvent> list(String project, String kind, long afterId, int limit) {
     return query(new Query(project, kind, null, null, null, afterId, limit));

@@ -92,6 +92,33 @@ public final class ReleaseGate implements ReleaseListener {
     });
   }
 
+  /** One approval as compliance assesses it. */
+  public record ApprovalRecord(long releaseId, String kind, String user, Instant approvedAt) {}
+
+  /**
+   * What the gate shows a compliance assessor about the period since {@code since}: the approvals
+   * given, the releases it decided, and how many decisions caught a provenance downgrade.
+   */
+  public record Evidence(List<ApprovalRecord> approvals, java.util.Set<Long> decidedReleases, long provenanceDowngrades) {}
+
+  public Evidence evidence(Instant since) {
+    return database.withHandle(h -> new Evidence(
+        h.createQuery("SELECT release_id, kind, user_name, approved_at FROM approvals WHERE approved_at >= :s").bind("s", since.toEpochMilli())
+            .map((rs, ctx) -> new ApprovalRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)))).list(),
+        java.util.Set.copyOf(h.createQuery("SELECT DISTINCT release_id FROM release_decisions").mapTo(Long.class).list()),
+        h.createQuery("SELECT reasons FROM release_decisions WHERE decided_at >= :s").bind("s", since.toEpochMilli()).mapTo(String.class)
+            .stream().filter(r -> r != null && r.contains("provenance downgrade")).count()));
+  }
+
+  /** What the gate reports on {@code /metrics}: its decisions by outcome. */
+  public List<dev.portcullis.core.Metric> metrics() {
+    Map<String, Long> outcomes = new java.util.TreeMap<>();
+    database.withHandle(h -> h.createQuery("SELECT outcome, COUNT(*) AS n FROM release_decisions GROUP BY outcome")
+        .map((rs, ctx) -> Map.entry(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getLong(2))).list())
+        .forEach(e -> outcomes.put(e.getKey(), e.getValue()));
+    return List.of(dev.portcullis.core.Metric.byLabel("portcullis_decisions_total", "counter", "Gate decisions by outcome.", "outcome", outcomes));
+  }
+
   /**
    * The gate's clock: releases whose settle time has passed are re-evaluated and released if every
    * condition still holds; held releases past their policy's waiting time expire.

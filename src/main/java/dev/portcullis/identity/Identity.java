@@ -25,6 +25,7 @@ import java.util.Optional;
 public final class Identity {
 
   private final IdentitySettings settings;
+  private final Database database;
   private final PublishTokenStore publishTokens;
   private final SecondFactor secondFactor;
   private final Accounts accounts;
@@ -34,6 +35,7 @@ public final class Identity {
   public Identity(Database database, EventLog events, Clock clock, SecureRandom random, SecretBox secrets,
       IdentitySettings settings, AlertSink alerts) {
     this.settings = settings;
+    this.database = database;
     TokenFormat format = new TokenFormat(random);
     UserRepository users = new UserRepository();
     TokenRepository tokenRows = new TokenRepository();
@@ -51,6 +53,11 @@ public final class Identity {
 
   public IdentitySettings settings() {
     return settings;
+  }
+
+  /** Tokens, accounts and approvers as they stand at {@code now}, for the compliance report. */
+  public IdentityEvidence evidence(java.time.Instant now) {
+    return database.withHandle(h -> IdentityEvidence.read(h, settings, now));
   }
 
   // ---------------------------------------------------------------- users and roles

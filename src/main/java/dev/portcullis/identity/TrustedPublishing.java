@@ -131,6 +131,18 @@ public final class TrustedPublishing {
     });
   }
 
+  /** The projects (keys) that have at least one trusted publisher. */
+  public java.util.Set<String> projectsWithPublishers() {
+    return java.util.Set.copyOf(database.withHandle(h -> h.createQuery("SELECT DISTINCT project FROM trusted_publishers WHERE removed_at IS NULL")
+        .mapTo(String.class).list()));
+  }
+
+  /** Inside the caller's transaction: removes every publisher of {@code project} (a drill sandbox closing). */
+  public void removeAll(org.jdbi.v3.core.Handle h, String project, Instant at, String actor) {
+    h.createUpdate("UPDATE trusted_publishers SET removed_at = :t, removed_by = :by WHERE project = :p AND removed_at IS NULL")
+        .bind("t", at.toEpochMilli()).bind("by", actor).bind("p", project).execute();
+  }
+
   public void remove(Principal by, String otp, String project, long id, Origin origin) {
     requireProjectAdmin(by, project, "remove a trusted publisher", origin);
     identity.requireSecondFactor(by, otp, "remove a trusted publisher from " + project, origin);

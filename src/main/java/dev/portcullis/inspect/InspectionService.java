@@ -195,6 +195,21 @@ public final class InspectionService implements ContentInspection, Assessor {
     return out;
   }
 
+  /** How many of {@code fileIds} were inspected without the inspection failing (for the compliance report). */
+  public long inspectedWithoutError(java.util.Collection<Long> fileIds) {
+    if (fileIds.isEmpty()) {
+      return 0;
+    }
+    long inspected = 0;
+    List<Long> ids = List.copyOf(fileIds);
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+      inspected += database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM file_inspections WHERE error IS NULL AND file_id IN (<ids>)")
+          .bindList("ids", chunk).mapTo(Long.class).one());
+    }
+    return inspected;
+  }
+
   // ------------------------------------------------------------------ storage
 
   private record Stored(Inspection inspection, String error) {}

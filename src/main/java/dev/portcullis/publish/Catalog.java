@@ -158,6 +158,84 @@ public final class Catalog {
         .list());
   }
 
+  /** What publishing reports on {@code /metrics}: files stored, and releases by state. */
+  public List<dev.portcullis.core.Metric> metrics() {
+    return database.withHandle(h -> {
+      long files = h.createQuery("SELECT COUNT(*) FROM release_files").mapTo(Long.class).one();
+      Map<String, Long> states = new java.util.TreeMap<>();
+      h.createQuery("SELECT state, COUNT(*) AS n FROM releases GROUP BY state").map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+          .forEach(e -> states.put(e.getKey(), e.getValue()));
+      return List.of(
+          dev.portcullis.core.Metric.counter("portcullis_uploads_total", "Files stored (staged) since the database was created.", files),
+          dev.portcullis.core.Metric.byLabel("portcullis_releases", "gauge", "Releases by state.", "state", states));
+    });
+  }
+
+  // ---------------------------------------------------------------- evidence (audit/compliance)
+
+  /**
+   * One release of a real project (never a drill sandbox) as compliance assesses it: its place and
+   * decision, how many files it has, how many have verified provenance, and how many of those came
+   * from a trusted publisher's token; who uploaded its files.
+   */
+  public record ReleaseSummary(long id, String project, String version, ReleaseState state, Instant createdAt, Instant decidedAt,
+      String decidedBy, long files, long filesVerified, long filesVerifiedFromPublisher, java.util.Set<String> uploaders) {}
+
+  /** The keys of every drill sandbox, open or closed: events and approvals about them are drill data. */
+  public java.util.Set<String> drillSandboxKeys() {
+    return java.util.Set.copyOf(database.withHandle(h -> h.createQuery("SELECT name FROM projects WHERE drill_scenario IS NOT NULL")
+        .mapTo(String.class).list()));
+  }
+
+  /** The keys of every real project (drill sandboxes left out). */
+  public java.util.Set<String> realProjectKeys() {
+    return java.util.Set.copyOf(database.withHandle(h -> h.createQuery("SELECT name FROM projects WHERE drill_scenario IS NULL")
+        .mapTo(String.class).list()));
+  }
+
+  /** Real releases created or decided at {@code since} or later, oldest decision first. */
+  public List<ReleaseSummary> releasesActiveSince(Instant since) {
+    return summaries("(r.created_at >= :since OR r.decided_at >= :since)", Map.of("since", since.toEpochMilli()), List.of());
+  }
+
+  /** The real releases among {@code ids}. */
+  public List<ReleaseSummary> releaseSummaries(java.util.Collection<Long> ids) {
+    return ids.isEmpty() ? List.of() : summaries("r.id IN (<ids>)", Map.of(), List.copyOf(ids));
+  }
+
+  private List<ReleaseSummary> summaries(String where, Map<String, Object> binds, List<Long> ids) {
+    return database.withHandle(h -> {
+      var query = h.createQuery("SELECT r.id, p.name, r.version, r.state, r.created_at, r.decided_at, r.decided_by,"
+              + " (SELECT COUNT(*) FROM release_files f WHERE f.release_id = r.id) AS files,"
+              + " (SELECT COUNT(*) FROM release_files f WHERE f.release_id = r.id AND f.provenance = 'verified') AS verified,"
+              + " (SELECT COUNT(*) FROM release_files f WHERE f.release_id = r.id AND f.provenance = 'verified'"
+              + " AND f.publisher_identity IS NOT NULL) AS from_publisher"
+              + " FROM releases r JOIN projects p ON p.id = r.project_id WHERE p.drill_scenario IS NULL AND " + where
+              + " ORDER BY r.decided_at, r.id").bindMap(binds);
+      if (!ids.isEmpty()) {
+        query.bindList("ids", ids);
+      }
+      List<ReleaseSummary> out = new java.util.ArrayList<>();
+      for (Map<String, Object> r : query.mapToMap().list()) {
+        long id = ((Number) r.get("id")).longValue();
+        Object decided = r.get("decided_at");
+        out.add(new ReleaseSummary(id, (String) r.get("name"), (String) r.get("version"), ReleaseState.parse((String) r.get("state")),
+            Instant.ofEpochMilli(((Number) r.get("created_at")).longValue()), decided == null ? null : Instant.ofEpochMilli(((Number) decided).longValue()),
+            (String) r.get("decided_by"), ((Number) r.get("files")).longValue(), ((Number) r.get("verified")).longValue(),
+            ((Number) r.get("from_publisher")).longValue(), java.util.Set.copyOf(h.createQuery(
+                "SELECT DISTINCT uploaded_by FROM release_files WHERE release_id = :r AND uploaded_by IS NOT NULL").bind("r", id)
+                .mapTo(String.class).list())));
+      }
+      return out;
+    });
+  }
+
+  /** The ids of the files of real projects uploaded at {@code since} or later. */
+  public List<Long> realFilesUploadedSince(Instant since) {
+    return database.withHandle(h -> h.createQuery("SELECT f.id FROM release_files f JOIN projects p ON p.id = f.project_id"
+            + " WHERE p.drill_scenario IS NULL AND f.uploaded_at >= :since").bind("since", since.toEpochMilli()).mapTo(Long.class).list());
+  }
+
   /** Whether project {@code key} is a drill sandbox (docs/DRILLS.md), open or closed. */
   public boolean isDrillSandbox(String key) {
     return database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL")
@@ -175,6 +253,11 @@ public final class Catalog {
   public List<Release> dueForAutoRelease(Instant now) {
     return database.withHandle(h -> h.createQuery(RELEASE_SELECT + " WHERE r.state = 'held' AND r.auto_release_at IS NOT NULL"
             + " AND r.auto_release_at <= :now ORDER BY r.id").bind("now", now.toEpochMilli()).map((rs, ctx) -> release(rs)).list());
+  }
+
+  /** One file by its id, whatever its release's state (for the server's own work, never for installers). */
+  public Optional<Artifact> findArtifact(long fileId) {
+    return database.withHandle(h -> h.createQuery(ARTIFACT_SELECT + " WHERE f.id = :id").bind("id", fileId).map((rs, ctx) -> artifact(rs)).findOne());
   }
 
   /** Every file of a release, whatever its state (for operators, never for installers). */

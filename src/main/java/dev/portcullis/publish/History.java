@@ -8,10 +8,11 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * A project's released history written as a fixture (drill sandboxes, docs/DRILLS.md): releases
- * that are released already, with their files, inspections and verified provenance, in one
- * transaction. Only the publish feature writes releases and files; this is its door for history
- * that did not come through the pipeline. The files' blobs must already be committed.
+ * Publish's door for drill sandboxes (docs/DRILLS.md): a project's released history written as a
+ * fixture — releases that are released already, with their files, inspections and verified
+ * provenance, in one transaction (the files' blobs must already be committed) — and the sandboxes'
+ * listing and closing. Only the publish feature writes projects, releases and files; this is how
+ * history that did not come through the pipeline gets there.
  */
 public final class History {
 
@@ -29,6 +30,34 @@ public final class History {
     this.clock = clock;
     this.inspection = inspection;
     this.attestations = attestations;
+  }
+
+  /** An open sandbox: its key, scenario and when it was opened. */
+  public record Sandbox(String project, String scenario, Instant openedAt) {}
+
+  /** Sandboxes not closed yet, oldest first. */
+  public List<Sandbox> openSandboxes() {
+    return database.withHandle(h -> h.createQuery("SELECT name, drill_scenario, created_at FROM projects"
+            + " WHERE drill_scenario IS NOT NULL AND drill_closed_at IS NULL ORDER BY created_at")
+        .map((rs, ctx) -> new Sandbox(rs.getString("name"), rs.getString("drill_scenario"), Instant.ofEpochMilli(rs.getLong("created_at"))))
+        .list());
+  }
+
+  /**
+   * Inside the caller's transaction: closes sandbox {@code key} (its held releases rejected, it
+   * serves nothing any more) and returns the digests of its files no open project shares, whose
+   * blobs may go once the transaction committed. Idempotent.
+   */
+  public List<String> closeSandbox(Handle h, String key, Instant at, String actor) {
+    h.createUpdate("UPDATE projects SET drill_closed_at = :t WHERE name = :p AND drill_closed_at IS NULL")
+        .bind("t", at.toEpochMilli()).bind("p", key).execute();
+    h.createUpdate("UPDATE releases SET state = 'rejected', decided_at = :t, decided_by = :by, decision_reason = 'drill closed'"
+            + " WHERE state = 'held' AND project_id = (SELECT id FROM projects WHERE name = :p)")
+        .bind("t", at.toEpochMilli()).bind("by", actor).bind("p", key).execute();
+    return h.createQuery("SELECT DISTINCT f.sha256 FROM release_files f JOIN projects p ON p.id = f.project_id"
+            + " WHERE p.name = :p AND NOT EXISTS (SELECT 1 FROM release_files o JOIN projects q ON q.id = o.project_id"
+            + " WHERE o.sha256 = f.sha256 AND q.drill_closed_at IS NULL)")
+        .bind("p", key).mapTo(String.class).list();
   }
 
   /** Creates {@code key} (a drill project, marked with {@code scenario}) with {@code files} released. */

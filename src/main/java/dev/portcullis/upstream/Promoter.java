@@ -2,6 +2,8 @@ package dev.portcullis.upstream;
 
 import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Identity;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
@@ -50,11 +52,13 @@ public final class Promoter {
   private final GuardedHttp http;
   private final Clock clock;
   private final dev.portcullis.publish.Ecosystems ecosystems;
+  private final Catalog catalog;
   private final Map<String, UpstreamProtocol> protocols = new java.util.LinkedHashMap<>();
 
   public Promoter(Database database, BlobStore blobs, SecretBox secrets, Identity identity, EventLog events, AlertSink alerts, GuardedHttp http,
-      Clock clock, dev.portcullis.publish.Ecosystems ecosystems, List<UpstreamProtocol> protocols) {
-    this.ecosystems = ecosystems;
+      Clock clock, Catalog catalog, List<UpstreamProtocol> protocols) {
+    this.catalog = catalog;
+    this.ecosystems = catalog.ecosystems();
     protocols.forEach(p -> this.protocols.put(p.ecosystem(), p));
     this.database = database;
     this.blobs = blobs;
@@ -124,17 +128,12 @@ public final class Promoter {
     if (!anyTarget) {
       return 0; // no write transaction every second for nothing
     }
-    database.inTransaction(h -> h.createUpdate("INSERT INTO promotions (file_id, project, state, attempts, next_attempt_at)"
-            + " SELECT f.id, p.name, 'pending', 0, :now FROM release_files f JOIN releases r ON r.id = f.release_id"
-            + " JOIN projects p ON p.id = r.project_id JOIN upstream_targets t ON t.project = p.name"
-            + " WHERE r.state = 'released' AND r.decided_at >= t.created_at"
-            + " AND NOT EXISTS (SELECT 1 FROM promotions x WHERE x.file_id = f.id)"
-            + " ON CONFLICT (file_id) DO NOTHING")
-        .bind("now", now).execute());
+    for (Target target : targets()) {
+      queue(target, now);
+    }
     List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
-            "SELECT x.id, x.file_id, x.project, x.attempts, x.next_attempt_at, f.filename, f.sha256, f.kind, r.version"
-                + " FROM promotions x JOIN release_files f ON f.id = x.file_id JOIN releases r ON r.id = f.release_id"
-                + " WHERE x.state = 'pending' AND x.next_attempt_at <= :now ORDER BY x.id LIMIT 20")
+            "SELECT id, file_id, project, attempts, next_attempt_at FROM promotions"
+                + " WHERE state = 'pending' AND next_attempt_at <= :now ORDER BY id LIMIT 20")
         .bind("now", now).mapToMap().list());
     int attempted = 0;
     for (Map<String, Object> row : due) {
@@ -151,10 +150,34 @@ public final class Promoter {
     return attempted;
   }
 
+  /** Queues every file of the target project's releases released since the target was set, each once. */
+  private void queue(Target target, long now) {
+    List<Artifact> released = catalog.releasedArtifacts(target.project()).stream()
+        .filter(a -> a.releasedAt() != null && !a.releasedAt().isBefore(target.createdAt())).toList();
+    if (released.isEmpty()) {
+      return;
+    }
+    java.util.Set<Long> queued = java.util.Set.copyOf(database.withHandle(h -> h.createQuery("SELECT file_id FROM promotions WHERE file_id IN (<ids>)")
+        .bindList("ids", released.stream().map(Artifact::id).toList()).mapTo(Long.class).list()));
+    List<Artifact> fresh = released.stream().filter(a -> !queued.contains(a.id())).toList();
+    if (fresh.isEmpty()) {
+      return; // no write transaction every second for nothing
+    }
+    database.inTransaction(h -> {
+      for (Artifact a : fresh) {
+        h.createUpdate("INSERT INTO promotions (file_id, project, state, attempts, next_attempt_at) VALUES (:f, :p, 'pending', 0, :now)"
+                + " ON CONFLICT (file_id) DO NOTHING")
+            .bind("f", a.id()).bind("p", target.project()).bind("now", now).execute();
+      }
+      return null;
+    });
+  }
+
   private void promote(Map<String, Object> row) {
     long id = ((Number) row.get("id")).longValue();
     String project = (String) row.get("project");
-    String filename = (String) row.get("filename");
+    Artifact file = catalog.findArtifact(((Number) row.get("file_id")).longValue()).orElseThrow();
+    String filename = file.filename();
     int attempt = ((Number) row.get("attempts")).intValue() + 1;
     Map<String, Object> target = database.withHandle(h -> h.createQuery("SELECT upload_url, credential FROM upstream_targets WHERE project = :p")
         .bind("p", project).mapToMap().findOne().orElse(null));
@@ -163,15 +186,15 @@ public final class Promoter {
       if (target == null) {
         throw new IllegalStateException("the project no longer has an upstream target");
       }
-      Path blob = blobs.find((String) row.get("sha256")).orElseThrow(() -> new IllegalStateException("the approved bytes are missing"));
+      Path blob = blobs.find(file.sha256()).orElseThrow(() -> new IllegalStateException("the approved bytes are missing"));
       Ecosystem ecosystem = ecosystems.ofKey(project);
       UpstreamProtocol protocol = protocols.get(ecosystem.id());
       if (protocol == null) {
         throw new IllegalStateException("this server cannot promote " + ecosystem.id() + " projects");
       }
       String token = new String(secrets.open((String) target.get("credential"), PURPOSE), StandardCharsets.UTF_8);
-      UpstreamProtocol.Approved approved = new UpstreamProtocol.Approved(((Number) row.get("file_id")).longValue(), ecosystems.nameOf(project),
-          (String) row.get("version"), filename, (String) row.get("kind"), (String) row.get("sha256"));
+      UpstreamProtocol.Approved approved = new UpstreamProtocol.Approved(file.id(), ecosystems.nameOf(project), file.version(), filename,
+          file.kind(), file.sha256());
       UpstreamProtocol.Pushed pushed = protocol.push(http, (String) target.get("upload_url"), token, approved, blob);
       boolean alreadyThere = pushed instanceof UpstreamProtocol.AlreadyThere;
       if (!(pushed instanceof UpstreamProtocol.Refused)) {
@@ -180,8 +203,8 @@ public final class Promoter {
           h.createUpdate("UPDATE promotions SET state = 'uploaded', attempts = :n, uploaded_at = :t, last_error = NULL WHERE id = :id")
               .bind("n", attempt).bind("t", now).bind("id", id).execute();
           h.createUpdate("UPDATE upstream_targets SET last_used_at = :t WHERE project = :p").bind("t", now).bind("p", project).execute();
-          events.append(h, new Event("ReleasePromoted", "promoter", project, filename, Origin.LOCAL, Map.of("version", row.get("version"),
-              "sha256", row.get("sha256"), "to", URI.create((String) target.get("upload_url")).getHost(), "attempts", attempt,
+          events.append(h, new Event("ReleasePromoted", "promoter", project, filename, Origin.LOCAL, Map.of("version", file.version(),
+              "sha256", file.sha256(), "to", URI.create((String) target.get("upload_url")).getHost(), "attempts", attempt,
               "already_there", alreadyThere)));
           return null;
         });

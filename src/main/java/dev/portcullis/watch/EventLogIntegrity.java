@@ -53,6 +53,17 @@ public final class EventLogIntegrity {
     this.webhooks = List.copyOf(webhooks);
   }
 
+  /** When the newest checkpoint was signed, if there is one. */
+  public java.util.Optional<java.time.Instant> lastCheckpoint() {
+    return database.withHandle(h -> h.createQuery("SELECT MAX(signed_at) FROM event_checkpoints").mapTo(Long.class).findOne())
+        .map(java.time.Instant::ofEpochMilli);
+  }
+
+  /** Re-verifies the whole log now, against this server's key and its checkpoint log. */
+  public Report verifyNow() throws IOException {
+    return verify(database, events, key.publicKey(), sink);
+  }
+
   /** Signs a checkpoint over every event so far, if there are events since the last one. */
   public Optional<Checkpoint> checkpoint() {
     EventLog.ChainHead head = events.head();

@@ -92,7 +92,7 @@ class ArchitectureTest {
    */
   @Test
   void pypisFilesAreKnownOnlyToItsRegistry() throws java.io.IOException {
-    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
     java.util.regex.Pattern pypi = java.util.regex.Pattern.compile("\\.whl|bdist_wheel|dist-info|PKG-INFO|\\bRECORD\\b|\\.egg\\b|\\bsdist\\b");
     java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
     java.util.List<String> offenders = new java.util.ArrayList<>();
@@ -112,6 +112,64 @@ class ArchitectureTest {
       }
     }
     org.assertj.core.api.Assertions.assertThat(offenders).as("PyPI's formats named outside registry/pypi").isEmpty();
+  }
+
+  /** Which feature owns each table (docs/ARCHITECTURE.md); every other feature goes through the owner's classes. */
+  static final java.util.Map<String, java.util.List<String>> OWNERS = java.util.Map.of(
+      "identity", java.util.List.of("users", "user_roles", "api_tokens", "recovery_codes", "enrolment_tickets", "publish_tokens", "oidc_jti",
+          "trusted_publishers", "token_upload_rules"),
+      "publish", java.util.List.of("projects", "releases", "release_files"),
+      "inspect", java.util.List.of("file_inspections"),
+      "provenance", java.util.List.of("file_provenance"),
+      "gate", java.util.List.of("policies", "approvals", "release_decisions"),
+      "events", java.util.List.of("events", "event_chain_head"),
+      "watch", java.util.List.of("event_checkpoints", "alerts", "alert_deliveries"),
+      "upstream", java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions"),
+      "registry/pypi", java.util.List.of("pypi_files"));
+
+  /**
+   * Each feature owns its tables: SQL in a feature's code (its string literals) names only its own
+   * tables. And every table the migrations create has an owner here.
+   */
+  @Test
+  void eachFeatureOwnsItsTables() throws java.io.IOException {
+    java.util.Map<String, String> owner = new java.util.HashMap<>();
+    OWNERS.forEach((feature, tables) -> tables.forEach(t -> owner.put(t, feature)));
+    java.util.Set<String> created = new java.util.TreeSet<>();
+    try (var migrations = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+      for (java.nio.file.Path m : migrations.toList()) {
+        var matcher = java.util.regex.Pattern.compile("(?i)CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)").matcher(java.nio.file.Files.readString(m));
+        while (matcher.find()) {
+          created.add(matcher.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(owner.keySet()).as("every table has an owner").containsAll(created);
+
+    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
+    java.util.regex.Pattern table = java.util.regex.Pattern.compile("(?i)\\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\\s+([a-z_]+)");
+    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
+    java.util.List<String> offenders = new java.util.ArrayList<>();
+    try (var files = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        String relative = root.relativize(file).toString().replace('\\', '/');
+        String feature = relative.startsWith("registry/pypi/") ? "registry/pypi" : relative.substring(0, Math.max(0, relative.indexOf('/')));
+        String code = java.nio.file.Files.readString(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
+        StringBuilder strings = new StringBuilder();
+        var m = literal.matcher(code);
+        while (m.find()) {
+          strings.append(' ').append(m.group(), 1, m.group().length() - 1);
+        }
+        var t = table.matcher(strings);
+        while (t.find()) {
+          String name = t.group(1).toLowerCase(java.util.Locale.ROOT);
+          if (owner.containsKey(name) && !owner.get(name).equals(feature)) {
+            offenders.add(relative + " uses " + name + ", which " + owner.get(name) + " owns");
+          }
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(offenders).as("SQL on another feature's tables").isEmpty();
   }
 
   @Test

@@ -9,13 +9,23 @@ import static dev.portcullis.audit.compliance.ComplianceReport.Clause.soc2;
 import dev.portcullis.audit.compliance.ComplianceReport.Control;
 import dev.portcullis.audit.compliance.ComplianceReport.Evidence;
 import dev.portcullis.audit.compliance.ComplianceReport.Status;
+import dev.portcullis.events.EventLog;
+import dev.portcullis.events.RecordedEvent;
+import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.IdentityEvidence;
 import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.identity.TokenFormat;
-import dev.portcullis.store.Database;
-import dev.portcullis.watch.CheckpointKey;
+import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.inspect.InspectionService;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.ReleaseState;
+import dev.portcullis.upstream.Promoter;
+import dev.portcullis.upstream.UpstreamWatcher;
 import dev.portcullis.watch.EventLogIntegrity;
 import dev.portcullis.watch.WatchSettings;
+import dev.portcullis.watch.alert.AlertDispatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,12 +34,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Builds the {@link ComplianceReport} from live state (docs/COMPLIANCE.md): the database (tokens,
- * users, releases, approvals, inspections, provenance, alerts, events), the configuration that
- * enforces the controls, and a full re-verification of the event log. Drill sandboxes are drill
- * data and never count. Every query reads; nothing is changed.
+ * Builds the {@link ComplianceReport} from live state (docs/COMPLIANCE.md): what each feature
+ * reports about its own tables (identity: tokens, accounts, approvers; the catalog: projects,
+ * releases, files; the gate: approvals and decisions; inspection; alerts; the event log), the
+ * configuration that enforces the controls, and a full re-verification of the event log. Drill
+ * sandboxes are drill data and never count. Everything is read; nothing is changed.
  */
 public final class ComplianceEvidence {
 
@@ -40,50 +54,50 @@ public final class ComplianceEvidence {
   static final Duration LIFETIME_LIMIT = Duration.ofDays(90);
   static final Duration CI_TOKEN_LIMIT = Duration.ofMinutes(15);
 
-  private static final String REAL = "p.drill_scenario IS NULL";
-  /** An event {@code e} not about a drill sandbox. */
-  private static final String NOT_DRILL =
-      "(e.project IS NULL OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.name = e.project AND p.drill_scenario IS NOT NULL))";
+  /** The features whose own evidence the report assembles. */
+  public record Sources(Identity identity, TrustedPublishing publishing, Catalog catalog, ReleaseGate gate, InspectionService inspection,
+      AlertDispatcher alerts, EventLog events, EventLogIntegrity integrity, UpstreamWatcher watcher, Promoter promoter) {}
 
-  private final Database database;
+  private final Sources sources;
   private final IdentitySettings identity;
   private final OidcSettings oidc;
   private final WatchSettings watch;
-  private final Path checkpointPublicKey;
   private final java.util.function.Supplier<String> instance;
   private final Clock clock;
+  /** Drill sandboxes of the report being built: their events and releases are drill data and never count. */
+  private Set<String> drills = Set.of();
 
   /** {@code instance} names the instance in the report (its URL, known once it serves). */
-  public ComplianceEvidence(Database database, IdentitySettings identity, OidcSettings oidc, WatchSettings watch, Path checkpointPublicKey,
+  public ComplianceEvidence(Sources sources, IdentitySettings identity, OidcSettings oidc, WatchSettings watch,
       java.util.function.Supplier<String> instance, Clock clock) {
-    this.database = database;
+    this.sources = sources;
     this.identity = identity;
     this.oidc = oidc;
     this.watch = watch;
-    this.checkpointPublicKey = checkpointPublicKey;
     this.instance = instance;
     this.clock = clock;
   }
 
-  public ComplianceReport report() {
+  public synchronized ComplianceReport report() {
     Instant now = clock.instant();
-    long since = now.minus(PERIOD).toEpochMilli();
-    List<Control> controls = List.of(tokenLifetime(now), secretStorage(), ciCredentials(since), inactiveAccounts(now), tokenInventory(now),
-        mfaApprovals(since), approvalGate(since), monitoring(since), alertDelivery(since, now), provenance(since), eventLog(now),
-        drills(now));
+    Instant since = now.minus(PERIOD);
+    drills = sources.catalog().drillSandboxKeys();
+    IdentityEvidence people = sources.identity().evidence(now);
+    ReleaseGate.Evidence gate = sources.gate().evidence(since);
+    List<Catalog.ReleaseSummary> releases = sources.catalog().releasesActiveSince(since);
+    List<Control> controls = List.of(tokenLifetime(now, people), secretStorage(people), ciCredentials(since), inactiveAccounts(people),
+        tokenInventory(people), mfaApprovals(since, people, gate), approvalGate(since, releases, gate), monitoring(since, releases, gate),
+        alertDelivery(since, now), provenance(since, releases, gate), eventLog(), drills(now));
     return new ComplianceReport(now, now.minus(PERIOD), instance.get(), controls);
   }
 
   // ---------------------------------------------------------------- credentials
 
-  private Control tokenLifetime(Instant now) {
-    long n = now.toEpochMilli();
-    long active = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n);
-    long tooLong = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n
-        + " AND expires_at - created_at > " + identity.maxTokenLifetime().toMillis());
-    long rotated = events("'TokenRotated'", now.minus(PERIOD).toEpochMilli());
-    Long oldest = database.withHandle(h -> h.createQuery("SELECT MIN(created_at) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n)
-        .mapTo(Long.class).findOne().orElse(null));
+  private Control tokenLifetime(Instant now, IdentityEvidence people) {
+    long active = people.activeTokens();
+    long tooLong = people.activeTokensBeyondMaximumLifetime();
+    long rotated = events(List.of("TokenRotated"), now.minus(PERIOD));
+    Instant oldest = people.oldestActiveToken();
     Duration max = identity.maxTokenLifetime();
     Status status = tooLong > 0 ? Status.NOT_MET : max.compareTo(LIFETIME_LIMIT) <= 0 ? Status.MET : Status.PARTLY;
     String why = switch (status) {
@@ -98,7 +112,7 @@ public final class ComplianceEvidence {
         List.of(new Evidence("maximum token lifetime", days(max)), new Evidence("default token lifetime", days(identity.defaultTokenLifetime())),
             new Evidence("rotation overlap", human(identity.rotationOverlap())), new Evidence("active tokens", String.valueOf(active)),
             new Evidence("active tokens outliving the maximum", String.valueOf(tooLong)),
-            new Evidence("oldest active token created", oldest == null ? "none" : Instant.ofEpochMilli(oldest).toString()),
+            new Evidence("oldest active token created", oldest == null ? "none" : oldest.toString()),
             new Evidence("rotations in the period", String.valueOf(rotated))),
         List.of(), seqs("TokenRotated", 5),
         List.of(nist("IA-5", "Authenticator Management", "item (f): authenticators are refreshed at a set period"),
@@ -110,13 +124,11 @@ public final class ComplianceEvidence {
                 "applies to user passwords as a single factor; Portcullis has no passwords, so only by analogy")));
   }
 
-  private Control secretStorage() {
-    long tokens = count("SELECT COUNT(*) FROM api_tokens");
-    long digests = database.withHandle(h -> h.createQuery("SELECT secret_hash FROM api_tokens").mapTo(String.class).list())
-        .stream().filter(s -> s != null && s.matches("[0-9a-f]{64}")).count();
-    long plaintextInEvents = database.withHandle(h -> h.createQuery("SELECT details FROM events").mapTo(String.class).stream()
-        .filter(d -> d != null && TokenFormat.PATTERN.matcher(d).find()).count());
-    long sealed = count("SELECT COUNT(*) FROM upstream_targets");
+  private Control secretStorage(IdentityEvidence people) {
+    long tokens = people.tokenRows();
+    long digests = people.tokenRowsThatAreDigests();
+    long plaintextInEvents = sources.events().countDetailsMatching(TokenFormat.PATTERN);
+    long sealed = sources.promoter().targets().size();
     Status status = digests == tokens && plaintextInEvents == 0 ? Status.MET : Status.NOT_MET;
     return new Control("secret-storage", "Secrets are never stored in plain text",
         "Token secrets are stored only as SHA-256 digests and compared in constant time; upstream credentials are sealed with a key"
@@ -135,12 +147,12 @@ public final class ComplianceEvidence {
                 "storage; transmission needs TLS in front of Portcullis")));
   }
 
-  private Control ciCredentials(long since) {
-    long projects = count("SELECT COUNT(*) FROM projects p WHERE " + REAL);
-    long trusted = count("SELECT COUNT(DISTINCT t.project) FROM trusted_publishers t JOIN projects p ON p.name = t.project"
-        + " WHERE t.removed_at IS NULL AND " + REAL);
-    long minted = events("'PublishTokenMinted'", since);
-    long refused = events("'PublishTokenRefused'", since);
+  private Control ciCredentials(Instant since) {
+    Set<String> real = sources.catalog().realProjectKeys();
+    long projects = real.size();
+    long trusted = sources.publishing().projectsWithPublishers().stream().filter(real::contains).count();
+    long minted = events(List.of("PublishTokenMinted"), since);
+    long refused = events(List.of("PublishTokenRefused"), since);
     Duration lifetime = oidc.tokenLifetime();
     Status status = !oidc.enabled() || projects > 0 && trusted == 0 ? Status.NOT_MET
         : projects > 0 && trusted == projects && lifetime.compareTo(CI_TOKEN_LIMIT) <= 0 ? Status.MET : Status.PARTLY;
@@ -167,14 +179,11 @@ public final class ComplianceEvidence {
             pci("8.6.2", "Passwords for application and system accounts are not hard-coded in scripts or files", null)));
   }
 
-  private Control inactiveAccounts(Instant now) {
-    long idleSince = now.minus(identity.accountIdleLimit()).toEpochMilli();
-    long enabledIdle = count("SELECT COUNT(*) FROM users WHERE disabled_at IS NULL AND COALESCE(last_active_at, created_at) < " + idleSince);
-    long disabled = count("SELECT COUNT(*) FROM users WHERE disabled_at IS NOT NULL");
-    long users = count("SELECT COUNT(*) FROM users");
-    long tokenIdle = now.minus(identity.tokenIdleLimit()).toEpochMilli();
-    long idleTokens = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + now.toEpochMilli()
-        + " AND COALESCE(last_used_at, created_at) < " + tokenIdle);
+  private Control inactiveAccounts(IdentityEvidence people) {
+    long enabledIdle = people.enabledAccountsIdle();
+    long disabled = people.disabledAccounts();
+    long users = people.accounts();
+    long idleTokens = people.activeTokensIdle();
     boolean limits = identity.accountIdleLimit().compareTo(LIFETIME_LIMIT) <= 0;
     Status status = enabledIdle + idleTokens > 0 ? Status.NOT_MET : limits ? Status.MET : Status.PARTLY;
     return new Control("inactive-accounts", "Inactive accounts and unused tokens are disabled",
@@ -195,13 +204,12 @@ public final class ComplianceEvidence {
             pci("8.2.6", "Inactive user accounts are removed or disabled within 90 days of inactivity", null)));
   }
 
-  private Control tokenInventory(Instant now) {
-    long n = now.toEpochMilli();
-    long active = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n);
-    long everywhere = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n + " AND project IS NULL");
-    long admin = count("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL AND expires_at > " + n + " AND permissions LIKE '%admin%'");
-    long lifecycle = events("'TokenCreated', 'TokenRotated', 'TokenRevoked', 'TokenDisabled'", 0);
-    long escalations = events("'IdentityActionRefused'", 0);
+  private Control tokenInventory(IdentityEvidence people) {
+    long active = people.activeTokens();
+    long everywhere = active - people.activeProjectScopedTokens();
+    long admin = people.activeAdminTokens();
+    long lifecycle = events(List.of("TokenCreated", "TokenRotated", "TokenRevoked", "TokenDisabled"), Instant.EPOCH);
+    long escalations = events(List.of("IdentityActionRefused"), Instant.EPOCH);
     return new Control("token-inventory", "Every credential is inventoried, scoped and audited",
         "GET /api/v1/audit/tokens lists every token with owner, scope, permissions, age, expiry and last use; tokens carry the"
             + " least permissions they need, can never create more powerful tokens, and every life-cycle step is an event.",
@@ -220,14 +228,13 @@ public final class ComplianceEvidence {
 
   // ---------------------------------------------------------------- the gate
 
-  private Control mfaApprovals(long since) {
-    long approvals = count("SELECT COUNT(*) FROM approvals a JOIN releases r ON r.id = a.release_id JOIN projects p ON p.id = r.project_id"
-        + " WHERE a.approved_at >= " + since + " AND " + REAL);
-    long approvers = count("SELECT COUNT(DISTINCT u.id) FROM users u JOIN user_roles ur ON ur.user_id = u.id WHERE u.disabled_at IS NULL"
-        + " AND ur.role IN ('admin', 'owner', 'approver')");
-    long enrolled = count("SELECT COUNT(DISTINCT u.id) FROM users u JOIN user_roles ur ON ur.user_id = u.id WHERE u.disabled_at IS NULL"
-        + " AND ur.role IN ('admin', 'owner', 'approver') AND u.mfa_enabled_at IS NOT NULL");
-    long failures = events("'SecondFactorFailed'", since);
+  private Control mfaApprovals(Instant since, IdentityEvidence people, ReleaseGate.Evidence gate) {
+    Set<Long> real = sources.catalog().releaseSummaries(gate.approvals().stream().map(ReleaseGate.ApprovalRecord::releaseId).toList())
+        .stream().map(Catalog.ReleaseSummary::id).collect(Collectors.toSet());
+    long approvals = gate.approvals().stream().filter(a -> real.contains(a.releaseId())).count();
+    long approvers = people.approvers();
+    long enrolled = people.approversWithSecondFactor();
+    long failures = events(List.of("SecondFactorFailed"), since);
     Status status = approvers == 0 || enrolled == 0 ? Status.NOT_MET : enrolled == approvers ? Status.MET : Status.PARTLY;
     return new Control("mfa-approvals", "A person approves with a fresh second factor",
         "Approving, rejecting, quarantining and every change of tokens, roles, publishers and policy needs a TOTP code used once;"
@@ -245,34 +252,31 @@ public final class ComplianceEvidence {
             iso("A.8.5", "Secure authentication", "A.9.4.2"), soc2("CC6.1", "Logical access security")));
   }
 
-  private Control approvalGate(long since) {
-    // One row per release: how many people approved it, its files, and those from the trusted publisher with verified provenance.
-    List<Map<String, Object>> released = database.withHandle(h -> h.createQuery(
-            "SELECT p.name, r.version, r.decided_by,"
-                + " (SELECT COUNT(*) FROM approvals a WHERE a.release_id = r.id AND a.kind = 'release') AS approvals,"
-                + " (SELECT COUNT(*) FROM release_files f WHERE f.release_id = r.id) AS files,"
-                + " (SELECT COUNT(*) FROM release_files f JOIN file_provenance fp ON fp.file_id = f.id WHERE f.release_id = r.id"
-                + " AND f.publisher_identity IS NOT NULL AND fp.status = 'verified') AS verified"
-                + " FROM releases r JOIN projects p ON p.id = r.project_id"
-                + " WHERE r.state = 'released' AND r.decided_at >= :since AND " + REAL + " ORDER BY r.decided_at")
-        .bind("since", since).mapToMap().list());
+  private Control approvalGate(Instant since, List<Catalog.ReleaseSummary> releases, ReleaseGate.Evidence gate) {
+    // Each release released in the period: approved by people, or every file from the trusted publisher with verified provenance.
+    List<Catalog.ReleaseSummary> released = releases.stream()
+        .filter(r -> r.state() == ReleaseState.RELEASED && r.decidedAt() != null && !r.decidedAt().isBefore(since)).toList();
+    Set<Long> approved = gate.approvals().stream().filter(a -> a.kind().equals("release")).map(ReleaseGate.ApprovalRecord::releaseId)
+        .collect(Collectors.toSet());
+    Set<Long> approvedBefore = approvedBefore(released, approved);
     List<String> uncovered = new ArrayList<>();
     long byPerson = 0;
     long byVerifiedPublisher = 0;
-    for (Map<String, Object> r : released) {
-      long files = ((Number) r.get("files")).longValue();
-      long verified = ((Number) r.get("verified")).longValue();
-      if (((Number) r.get("approvals")).longValue() > 0) {
+    for (Catalog.ReleaseSummary r : released) {
+      if (approved.contains(r.id()) || approvedBefore.contains(r.id())) {
         byPerson++;
-      } else if (files > 0 && verified == files) {
+      } else if (r.files() > 0 && r.filesVerifiedFromPublisher() == r.files()) {
         byVerifiedPublisher++;
       } else {
-        uncovered.add(r.get("name") + " " + r.get("version") + " (released by " + r.get("decided_by") + ", " + verified + " of " + files
-            + " files with verified provenance from the trusted publisher)");
+        uncovered.add(r.project() + " " + r.version() + " (released by " + r.decidedBy() + ", " + r.filesVerifiedFromPublisher() + " of "
+            + r.files() + " files with verified provenance from the trusted publisher)");
       }
     }
-    long selfApproved = count("SELECT COUNT(*) FROM approvals a JOIN release_files f ON f.release_id = a.release_id"
-        + " WHERE a.user_name = f.uploaded_by AND a.approved_at >= " + since);
+    Map<Long, Catalog.ReleaseSummary> approvedReleases = sources.catalog().releaseSummaries(gate.approvals().stream()
+        .map(ReleaseGate.ApprovalRecord::releaseId).distinct().toList()).stream()
+        .collect(Collectors.toMap(Catalog.ReleaseSummary::id, r -> r));
+    long selfApproved = gate.approvals().stream().filter(a -> approvedReleases.containsKey(a.releaseId())
+        && approvedReleases.get(a.releaseId()).uploaders().contains(a.user())).count();
     int total = released.size();
     Status status = selfApproved > 0 || total > 0 && uncovered.size() == total ? Status.NOT_MET
         : uncovered.isEmpty() && total > 0 ? Status.MET : Status.PARTLY;
@@ -295,14 +299,14 @@ public final class ComplianceEvidence {
             soc2("CC8.1", "Changes are authorized, tested and approved before implementation")));
   }
 
-  private Control monitoring(long since) {
-    long files = count("SELECT COUNT(*) FROM release_files f JOIN projects p ON p.id = f.project_id WHERE f.uploaded_at >= " + since + " AND " + REAL);
-    long inspected = count("SELECT COUNT(*) FROM release_files f JOIN projects p ON p.id = f.project_id JOIN file_inspections i ON i.file_id = f.id"
-        + " WHERE f.uploaded_at >= " + since + " AND i.error IS NULL AND " + REAL);
-    long releases = count("SELECT COUNT(*) FROM releases r JOIN projects p ON p.id = r.project_id WHERE r.created_at >= " + since + " AND " + REAL);
-    long decided = count("SELECT COUNT(DISTINCT d.release_id) FROM release_decisions d JOIN releases r ON r.id = d.release_id"
-        + " JOIN projects p ON p.id = r.project_id WHERE r.created_at >= " + since + " AND " + REAL);
-    long watches = count("SELECT COUNT(*) FROM watched_projects");
+  private Control monitoring(Instant since, List<Catalog.ReleaseSummary> active, ReleaseGate.Evidence gate) {
+    List<Long> uploaded = sources.catalog().realFilesUploadedSince(since);
+    long files = uploaded.size();
+    long inspected = sources.inspection().inspectedWithoutError(uploaded);
+    List<Catalog.ReleaseSummary> created = active.stream().filter(r -> !r.createdAt().isBefore(since)).toList();
+    long releases = created.size();
+    long decided = created.stream().filter(r -> gate.decidedReleases().contains(r.id())).count();
+    long watches = sources.watcher().list().size();
     Status status = files == inspected && releases == decided ? Status.MET : inspected > 0 ? Status.PARTLY : Status.NOT_MET;
     if (files == 0) {
       status = Status.MET;
@@ -323,13 +327,13 @@ public final class ComplianceEvidence {
             pci("10.4.1.1", "Automated mechanisms are used to perform audit log reviews", null)));
   }
 
-  private Control alertDelivery(long since, Instant now) {
+  private Control alertDelivery(Instant since, Instant now) {
     int sinks = watch.webhooks().size() + watch.slack().size() + watch.email().size() + (watch.syslog() == null ? 0 : 1);
-    long raised = count("SELECT COUNT(*) FROM alerts WHERE raised_at >= " + since);
-    long delivered = count("SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.state = 'delivered' AND a.raised_at >= " + since);
-    long failed = count("SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.state = 'failed' AND a.raised_at >= " + since);
-    long stuck = count("SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.state = 'pending' AND a.raised_at < "
-        + now.minus(Duration.ofHours(1)).toEpochMilli());
+    AlertDispatcher.Evidence alerts = sources.alerts().evidence(since, now);
+    long raised = alerts.raised();
+    long delivered = alerts.delivered();
+    long failed = alerts.failed();
+    long stuck = alerts.stuck();
     Status status = sinks == 0 ? Status.NOT_MET : failed + stuck > 0 ? Status.PARTLY : Status.MET;
     return new Control("alert-delivery", "Alerts reach people",
         "Alerts (held, rejected and quarantined releases, token uploads to trusted-publisher projects, tampering, failed drills) are"
@@ -349,14 +353,12 @@ public final class ComplianceEvidence {
             pci("10.7.2", "Failures of critical security control systems are detected, alerted and addressed", null)));
   }
 
-  private Control provenance(long since) {
-    long files = count("SELECT COUNT(*) FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
-        + " WHERE r.state = 'released' AND r.decided_at >= " + since + " AND " + REAL);
-    long verified = count("SELECT COUNT(*) FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = f.project_id"
-        + " JOIN file_provenance fp ON fp.file_id = f.id WHERE fp.status = 'verified' AND r.state = 'released' AND r.decided_at >= " + since
-        + " AND " + REAL);
-    long downgrades = database.withHandle(h -> h.createQuery("SELECT reasons FROM release_decisions WHERE decided_at >= :s").bind("s", since)
-        .mapTo(String.class).stream().filter(r -> r != null && r.contains("provenance downgrade")).count());
+  private Control provenance(Instant since, List<Catalog.ReleaseSummary> active, ReleaseGate.Evidence gate) {
+    List<Catalog.ReleaseSummary> released = active.stream()
+        .filter(r -> r.state() == ReleaseState.RELEASED && r.decidedAt() != null && !r.decidedAt().isBefore(since)).toList();
+    long files = released.stream().mapToLong(Catalog.ReleaseSummary::files).sum();
+    long verified = released.stream().mapToLong(Catalog.ReleaseSummary::filesVerified).sum();
+    long downgrades = gate.provenanceDowngrades();
     Status status = files == 0 || verified == 0 ? (files == 0 ? Status.PARTLY : Status.NOT_MET) : verified == files ? Status.MET : Status.PARTLY;
     return new Control("provenance", "Released files are verified against the project's own CI identity",
         "PEP 740 attestations are verified (Sigstore bundle, certificate chain, transparency log, subject digest) and their signer"
@@ -374,17 +376,16 @@ public final class ComplianceEvidence {
 
   // ---------------------------------------------------------------- assurance
 
-  private Control eventLog(Instant now) {
+  private Control eventLog() {
     EventLogIntegrity.Report verified;
     String problem = null;
     try {
-      verified = EventLogIntegrity.verify(database, new dev.portcullis.events.EventLog(database, clock), CheckpointKey.publicKey(checkpointPublicKey), watch.checkpointFile());
+      verified = sources.integrity().verifyNow();
     } catch (IOException | RuntimeException e) {
       verified = null;
       problem = "the log could not be verified: " + e.getMessage();
     }
-    Long lastCheckpoint = database.withHandle(h -> h.createQuery("SELECT MAX(signed_at) FROM event_checkpoints").mapTo(Long.class)
-        .findOne().orElse(null));
+    Instant lastCheckpoint = sources.integrity().lastCheckpoint().orElse(null);
     boolean anchored = watch.checkpointFile() != null || !watch.checkpointWebhooks().isEmpty();
     Status status = verified == null || !verified.intact() ? Status.NOT_MET : anchored ? Status.MET : Status.PARTLY;
     List<Evidence> evidence = new ArrayList<>();
@@ -393,7 +394,7 @@ public final class ComplianceEvidence {
       evidence.add(new Evidence("signed checkpoints verified", String.valueOf(verified.checkpoints())));
       evidence.add(new Evidence("problems", verified.intact() ? "none" : String.join("; ", verified.problems().stream().limit(5).toList())));
     }
-    evidence.add(new Evidence("last checkpoint", lastCheckpoint == null ? "none yet" : Instant.ofEpochMilli(lastCheckpoint).toString()));
+    evidence.add(new Evidence("last checkpoint", lastCheckpoint == null ? "none yet" : lastCheckpoint.toString()));
     evidence.add(new Evidence("checkpoint interval", human(watch.checkpointInterval())));
     evidence.add(new Evidence("copies outside the database", (watch.checkpointFile() == null ? "" : "file " + watch.checkpointFile() + "; ")
         + watch.checkpointWebhooks().size() + " webhook(s)"));
@@ -414,19 +415,17 @@ public final class ComplianceEvidence {
   }
 
   private Control drills(Instant now) {
-    List<Map<String, Object>> latest = database.withHandle(h -> h.createQuery(
-            "SELECT seq, occurred_at, subject, details FROM events WHERE kind = 'DrillCompleted' ORDER BY seq DESC LIMIT 1")
-        .mapToMap().list());
+    Optional<RecordedEvent> latest = sources.events().newest("DrillCompleted");
     if (latest.isEmpty()) {
       return drillControl(Status.NOT_MET, "no detection drill has run on this instance (portcullis drill)", List.of(
           new Evidence("latest drill", "none")), List.of(), List.of());
     }
-    Map<String, Object> d = latest.getFirst();
-    Instant at = Instant.ofEpochMilli(((Number) d.get("occurred_at")).longValue());
-    boolean passed = "passed".equals(d.get("subject"));
+    RecordedEvent d = latest.get();
+    Instant at = d.occurredAt();
+    boolean passed = "passed".equals(d.subject());
     boolean fresh = at.isAfter(now.minus(DRILL_FRESHNESS));
     Status status = passed && fresh ? Status.MET : Status.PARTLY;
-    String details = String.valueOf(d.get("details"));
+    String details = String.valueOf(d.details());
     List<String> examples = new ArrayList<>();
     java.util.regex.Matcher failed = java.util.regex.Pattern.compile("\"failed\":\\[([^\\]]*)]").matcher(details);
     if (failed.find() && !failed.group(1).isBlank()) {
@@ -435,9 +434,8 @@ public final class ComplianceEvidence {
     return drillControl(status, passed ? (fresh ? "the latest drill passed every scenario" : "the latest drill passed, but is older than 31 days")
             : "the latest drill missed controls",
         List.of(new Evidence("latest drill", at.toString()), new Evidence("result", passed ? "passed" : "failed"),
-            new Evidence("drills in the period", String.valueOf(count("SELECT COUNT(*) FROM events WHERE kind = 'DrillCompleted' AND occurred_at >= "
-                + now.minus(PERIOD).toEpochMilli())))),
-        examples, List.of(((Number) d.get("seq")).longValue()));
+            new Evidence("drills in the period", String.valueOf(sources.events().count(List.of("DrillCompleted"), now.minus(PERIOD), Set.of())))),
+        examples, List.of(d.seq()));
   }
 
   private static Control drillControl(Status status, String why, List<Evidence> evidence, List<String> examples, List<Long> events) {
@@ -453,23 +451,25 @@ public final class ComplianceEvidence {
 
   // ---------------------------------------------------------------- helpers
 
-  private long count(String sql) {
-    return database.withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
-  }
-
-  /**
-   * Events of the listed kinds (SQL literals) since {@code since}, leaving out those about a drill
-   * sandbox. Events about no project that a drill provoked (a refused sign-in or token exchange) do count.
-   */
-  private long events(String kinds, long since) {
-    return count("SELECT COUNT(*) FROM events e WHERE e.kind IN (" + kinds + ") AND e.occurred_at >= " + since + " AND " + NOT_DRILL);
+  /** Events of {@code kinds} since {@code since}, leaving out those about a drill sandbox; events about no project that a drill provoked do count. */
+  private long events(List<String> kinds, Instant since) {
+    return sources.events().count(kinds, since, drills);
   }
 
   /** The newest {@code limit} events of {@code kind} outside drill sandboxes, by sequence number. */
   private List<Long> seqs(String kind, int limit) {
-    return database.withHandle(h -> h.createQuery("SELECT e.seq FROM events e WHERE e.kind = :k AND " + NOT_DRILL
-            + " ORDER BY e.seq DESC LIMIT " + limit)
-        .bind("k", kind).mapTo(Long.class).list());
+    return sources.events().newestSeqs(kind, limit, drills);
+  }
+
+  /**
+   * Releases of the period approved by people before the period began (an old approval of a
+   * release held over the period's start): none are lost from the count.
+   */
+  private Set<Long> approvedBefore(List<Catalog.ReleaseSummary> released, Set<Long> approvedInPeriod) {
+    List<Long> rest = released.stream().map(Catalog.ReleaseSummary::id).filter(id -> !approvedInPeriod.contains(id)).toList();
+    return rest.isEmpty() ? Set.of() : sources.gate().evidence(Instant.EPOCH).approvals().stream()
+        .filter(a -> a.kind().equals("release") && rest.contains(a.releaseId())).map(ReleaseGate.ApprovalRecord::releaseId)
+        .collect(Collectors.toSet());
   }
 
   private static String days(Duration d) {

@@ -16,6 +16,7 @@ import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.AttestationCheck;
+import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.ContentInspection;
 import dev.portcullis.publish.History;
 import dev.portcullis.store.BlobStore;
@@ -85,10 +86,12 @@ public final class DrillSandboxes {
   private final SecureRandom random;
 
   private final History history;
+  private final Catalog catalog;
 
   public DrillSandboxes(Database database, BlobStore blobs, Identity identity, TrustedPublishing trustedPublishing, Policies policies,
-      ContentInspection inspection, History history, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
+      ContentInspection inspection, History history, Catalog catalog, EventLog events, AlertSink alerts, DrillIssuer issuer, Clock clock, SecureRandom random) {
     this.history = history;
+    this.catalog = catalog;
     this.database = database;
     this.blobs = blobs;
     this.identity = identity;
@@ -154,10 +157,7 @@ public final class DrillSandboxes {
   /** Sandboxes not closed yet (a drill that crashed leaves them; the next drill closes the stale ones). */
   public List<Open> openSandboxes(Principal by, Origin origin) {
     requireAdmin(by, "list drill sandboxes", origin);
-    return database.withHandle(h -> h.createQuery("SELECT name, drill_scenario, created_at FROM projects"
-            + " WHERE drill_scenario IS NOT NULL AND drill_closed_at IS NULL ORDER BY created_at")
-        .map((rs, ctx) -> new Open(rs.getString("name"), rs.getString("drill_scenario"), Instant.ofEpochMilli(rs.getLong("created_at"))))
-        .list());
+    return history.openSandboxes().stream().map(s -> new Open(s.project(), s.scenario(), s.openedAt())).toList();
   }
 
   /** A CI identity token from the drill issuer for the sandbox's publisher, issued {@code issuedAgo} ago and valid for {@code lifetime}. */
@@ -175,19 +175,10 @@ public final class DrillSandboxes {
     requireAdmin(by, "close a drill sandbox", origin);
     requireDrill(project);
     String actor = by.actor() + " (drill)";
-    long now = clock.millis();
+    Instant now = clock.instant();
     List<String> digests = database.inTransaction(h -> {
-      h.createUpdate("UPDATE projects SET drill_closed_at = :t WHERE name = :p AND drill_closed_at IS NULL").bind("t", now)
-          .bind("p", project).execute();
-      h.createUpdate("UPDATE releases SET state = 'rejected', decided_at = :t, decided_by = :by, decision_reason = 'drill closed'"
-              + " WHERE state = 'held' AND project_id = (SELECT id FROM projects WHERE name = :p)")
-          .bind("t", now).bind("by", actor).bind("p", project).execute();
-      h.createUpdate("UPDATE trusted_publishers SET removed_at = :t, removed_by = :by WHERE project = :p AND removed_at IS NULL")
-          .bind("t", now).bind("by", actor).bind("p", project).execute();
-      List<String> unshared = h.createQuery("SELECT DISTINCT f.sha256 FROM release_files f JOIN projects p ON p.id = f.project_id"
-              + " WHERE p.name = :p AND NOT EXISTS (SELECT 1 FROM release_files o JOIN projects q ON q.id = o.project_id"
-              + " WHERE o.sha256 = f.sha256 AND q.drill_closed_at IS NULL)")
-          .bind("p", project).mapTo(String.class).list();
+      List<String> unshared = history.closeSandbox(h, project, now, actor);
+      trustedPublishing.removeAll(h, project, now, actor);
       events.append(h, new Event("DrillSandboxClosed", actor, project, project, origin, Map.of("files_deleted", unshared.size())));
       return unshared;
     });
@@ -300,17 +291,14 @@ public final class DrillSandboxes {
   }
 
   private void requireDrill(String project) {
-    boolean drill = database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL")
-        .bind("p", project).mapTo(Long.class).one() > 0);
+    boolean drill = catalog.isDrillSandbox(project);
     if (!drill) {
       throw new Refusal.NotFound("no drill sandbox " + project);
     }
   }
 
   private void requireOpen(String project) {
-    boolean open = database.withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM projects WHERE name = :p AND drill_scenario IS NOT NULL AND drill_closed_at IS NULL")
-        .bind("p", project).mapTo(Long.class).one() > 0);
+    boolean open = catalog.isOpenDrillSandbox(project);
     if (!open) {
       throw new Refusal.NotFound("no open drill sandbox " + project);
     }

@@ -38,6 +38,20 @@ public final class AlertDispatcher {
   private final Smtp smtp;
   private final GuardedHttp http;
 
+  /** Alerts raised at {@code since} or later and how their deliveries went; {@code stuck}: pending, raised over an hour before {@code now}. */
+  public record Evidence(long raised, long delivered, long failed, long stuck) {}
+
+  public Evidence evidence(Instant since, Instant now) {
+    long s = since.toEpochMilli();
+    String deliveries = "SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE ";
+    return database.withHandle(h -> new Evidence(
+        h.createQuery("SELECT COUNT(*) FROM alerts WHERE raised_at >= " + s).mapTo(Long.class).one(),
+        h.createQuery(deliveries + "d.state = 'delivered' AND a.raised_at >= " + s).mapTo(Long.class).one(),
+        h.createQuery(deliveries + "d.state = 'failed' AND a.raised_at >= " + s).mapTo(Long.class).one(),
+        h.createQuery(deliveries + "d.state = 'pending' AND a.raised_at < " + now.minus(java.time.Duration.ofHours(1)).toEpochMilli())
+            .mapTo(Long.class).one()));
+  }
+
   public AlertDispatcher(Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp, GuardedHttp http) {
     this.http = http;
     this.database = database;

@@ -5,7 +5,10 @@ import dev.portcullis.http.Routes;
 import dev.portcullis.http.HttpRouter;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.store.Database;
+import dev.portcullis.core.Metric;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +24,13 @@ import org.jdbi.v3.core.Handle;
 public final class MetricsRoute implements Routes {
 
   private final Database database;
+  private final List<Supplier<List<Metric>>> features;
   private final Map<String, LongAdder> signals = new ConcurrentHashMap<>();
 
-  public MetricsRoute(Database database) {
+  /** {@code features}: what each feature reports about its own tables (uploads and releases, refusals and events, decisions). */
+  public MetricsRoute(Database database, List<Supplier<List<Metric>>> features) {
     this.database = database;
+    this.features = List.copyOf(features);
   }
 
   @Override
@@ -40,16 +46,20 @@ public final class MetricsRoute implements Routes {
 
   public void scrape(Exchange exchange) {
     StringBuilder out = new StringBuilder();
+    for (Supplier<List<Metric>> feature : features) {
+      for (Metric metric : feature.get()) {
+        header(out, metric.name(), metric.type(), metric.help());
+        for (Metric.Sample sample : metric.samples()) {
+          out.append(metric.name());
+          if (!sample.labels().isEmpty()) {
+            out.append('{').append(String.join(",", new TreeMap<>(sample.labels()).entrySet().stream()
+                .map(e -> label(e.getKey(), e.getValue())).toList())).append('}');
+          }
+          out.append(' ').append(sample.value()).append('\n');
+        }
+      }
+    }
     database.withHandle(h -> {
-      counter(out, "portcullis_uploads_total", "Files stored (staged) since the database was created.", count(h, "SELECT COUNT(*) FROM release_files"));
-      counter(out, "portcullis_upload_refusals_total", "Uploads refused.", count(h, "SELECT COUNT(*) FROM events WHERE kind = 'UploadRejected'"));
-      header(out, "portcullis_decisions_total", "counter", "Gate decisions by outcome.");
-      grouped(h, "SELECT outcome, COUNT(*) FROM release_decisions GROUP BY outcome")
-          .forEach((outcome, n) -> out.append("portcullis_decisions_total{").append(label("outcome", outcome.toLowerCase(Locale.ROOT)))
-              .append("} ").append(n).append('\n'));
-      header(out, "portcullis_releases", "gauge", "Releases by state.");
-      grouped(h, "SELECT state, COUNT(*) FROM releases GROUP BY state")
-          .forEach((state, n) -> out.append("portcullis_releases{").append(label("state", state)).append("} ").append(n).append('\n'));
       header(out, "portcullis_alerts_total", "counter", "Alerts raised by level.");
       grouped(h, "SELECT level, COUNT(*) FROM alerts GROUP BY level")
           .forEach((level, n) -> out.append("portcullis_alerts_total{").append(label("level", level)).append("} ").append(n).append('\n'));
@@ -62,7 +72,6 @@ public final class MetricsRoute implements Routes {
           .append('\n');
       header(out, "portcullis_alert_queue_depth", "gauge", "Alert deliveries waiting to be sent.");
       out.append("portcullis_alert_queue_depth ").append(count(h, "SELECT COUNT(*) FROM alert_deliveries WHERE state = 'pending'")).append('\n');
-      counter(out, "portcullis_events_total", "Events in the log.", count(h, "SELECT COALESCE(MAX(seq), 0) FROM events"));
       return null;
     });
     header(out, "portcullis_signals_total", "counter", "Detector signals in gate decisions, by detector and severity (this process).");
