@@ -206,7 +206,12 @@ public final class Portcullis implements AutoCloseable {
             + String.join(", ", all.stream().map(r -> r.ecosystem().id()).toList()) + ")"));
   }
 
-  /** Starts the HTTP server; returns the bound port. */
+  /**
+   * Starts the HTTP server and the periodic work; returns the bound port. Without {@link
+   * Settings#scheduledWork()}, nothing runs by itself: the periodic work (gate, alerts, upstream,
+   * promotion, checkpoints, counted events, housekeeping) runs only when {@link #tick()} is called —
+   * how tests make "nothing more happens" a fact instead of a wait.
+   */
   public int serve() {
     blobs.removeAbandonedTemporaryFiles();
     HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
@@ -252,7 +257,7 @@ public final class Portcullis implements AutoCloseable {
     every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
         () -> this.integrity.checkpoint());
     every("portcullis-counted-events", Duration.ofSeconds(15), "writing counted-event summaries failed", () -> events.flushCounted(false));
-    if (settings.watch().drillInterval() != null) {
+    if (settings.watch().drillInterval() != null && settings.scheduledWork()) {
       // The first run after one interval: a server that just started is not drilled while it warms up.
       DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
       clocks.add(Thread.ofVirtual().name("portcullis-drills").start(() -> {
@@ -269,8 +274,30 @@ public final class Portcullis implements AutoCloseable {
     return http.port();
   }
 
-  /** Runs {@code work} now and then every {@code period} on a virtual thread until close; a failure is logged, never fatal. */
+  /** Runs every piece of periodic work once, now, on the calling thread (failures are logged, as on the clocks). */
+  public void tick() {
+    for (Periodic p : periodic) {
+      try {
+        p.work().run();
+      } catch (RuntimeException e) {
+        LOG.error(p.onFailure(), e);
+      }
+    }
+  }
+
+  private record Periodic(String name, String onFailure, Runnable work) {}
+
+  private final List<Periodic> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Registers {@code work} for {@link #tick()} and, when scheduled, runs it now and then every
+   * {@code period} on a virtual thread until close; a failure is logged, never fatal.
+   */
   private void every(String name, Duration period, String onFailure, Runnable work) {
+    periodic.add(new Periodic(name, onFailure, work));
+    if (!settings.scheduledWork()) {
+      return;
+    }
     clocks.add(Thread.ofVirtual().name(name).start(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         try {

@@ -31,7 +31,8 @@ public record Settings(
     String secretKey,
     WatchSettings watch,
     HttpSettings http,
-    OutboundPolicy outbound) {
+    OutboundPolicy outbound,
+    boolean scheduledWork) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -70,42 +71,43 @@ public record Settings(
         null,
         WatchSettings.DEFAULTS,
         HttpSettings.DEFAULTS,
-        OutboundPolicy.STRICT);
+        OutboundPolicy.STRICT,
+        true);
   }
 
   public Settings withDatabase(DatabaseSettings database) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   public Settings withListener(String host, int port) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   public Settings withBaseUrl(String baseUrl) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   /** The Sigstore trusted root (trusted_root.json) attestations are verified against; null: none. */
   public Settings withSigstoreTrustedRoot(Path trustedRoot) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, trustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   /** Where e-mail notifications go out; {@code null} means none. */
   public Settings withSmtp(Smtp smtp) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   public Settings withOidc(OidcSettings oidc) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   public Settings withIdentity(IdentitySettings identity) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   /** The key that seals stored secrets (base64 AES-256), or null for {@code keys/secret.key}. */
   public Settings withSecretKey(String secretKey) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   @Override
@@ -116,20 +118,30 @@ public record Settings(
 
   /** Monitoring: event-log checkpoints and alert sinks (docs/WATCH.md). */
   public Settings withWatch(WatchSettings watch) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   /** Listener limits: timeouts, connection caps, trusted proxies (docs/CONFIGURATION.md). */
   public Settings withHttp(HttpSettings http) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   /** What the server may connect to (docs/SECURITY.md). */
+  /**
+   * Whether the server's periodic work (gate clock, alert delivery, upstream polls, promotion,
+   * checkpoints, housekeeping) runs on its own clocks; when false it runs only on {@link
+   * Portcullis#tick()} (tests that must know nothing more happens).
+   */
+  public Settings withScheduledWork(boolean scheduledWork) {
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound,
+        scheduledWork);
+  }
+
   public Settings withOutbound(OutboundPolicy outbound) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 
   public Settings withPublish(PublishSettings publish) {
-    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound);
+    return new Settings(dataDir, database, host, port, baseUrl, publish, identity, oidc, smtp, sigstoreTrustedRoot, secretKey, watch, http, outbound, scheduledWork);
   }
 }

@@ -110,13 +110,22 @@ public final class ReleaseGate implements ReleaseListener {
             .stream().filter(r -> r != null && r.contains("provenance downgrade")).count()));
   }
 
+  private final DecisionWaits waits = new DecisionWaits();
+
+  /** Where long polls wait for this gate's decisions. */
+  public DecisionWaits waits() {
+    return waits;
+  }
+
   /** What the gate reports on {@code /metrics}: its decisions by outcome. */
   public List<dev.portcullis.core.Metric> metrics() {
     Map<String, Long> outcomes = new java.util.TreeMap<>();
     database.withHandle(h -> h.createQuery("SELECT outcome, COUNT(*) AS n FROM release_decisions GROUP BY outcome")
         .map((rs, ctx) -> Map.entry(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getLong(2))).list())
         .forEach(e -> outcomes.put(e.getKey(), e.getValue()));
-    return List.of(dev.portcullis.core.Metric.byLabel("portcullis_decisions_total", "counter", "Gate decisions by outcome.", "outcome", outcomes));
+    return List.of(dev.portcullis.core.Metric.byLabel("portcullis_decisions_total", "counter", "Gate decisions by outcome.", "outcome", outcomes),
+        new dev.portcullis.core.Metric("portcullis_release_waiters", "gauge", "Requests waiting for a release's decision (release wait).",
+            List.of(new dev.portcullis.core.Metric.Sample(Map.of(), waits.waiting()))));
   }
 
   /**
@@ -473,6 +482,7 @@ public final class ReleaseGate implements ReleaseListener {
   private void update(Handle h, Release release, ReleaseState target, String by, String note, String eventKind, String actor,
       Origin origin, Map<String, Object> extra) {
     if (Releases.transition(h, release.id(), release.state(), target, clock.instant(), by, clip(note))) {
+      h.afterCommit(waits::decided);
       Map<String, Object> details = new LinkedHashMap<>(extra);
       details.put("state", target.wireName());
       details.put("from", release.state().wireName());

@@ -114,6 +114,15 @@ public final class TestServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Runs the server's periodic work once, now (alerts due are delivered, watches due are polled, …).
+   * With {@code settings.withScheduledWork(false)} nothing else runs it, so what did not happen
+   * after a tick will not happen.
+   */
+  public void tick() {
+    portcullis.tick();
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port;
   }

@@ -8,7 +8,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Role;
-import dev.portcullis.publish.PublishSettings;
+import dev.portcullis.testing.Await;
 import dev.portcullis.testing.CliRunner;
 import dev.portcullis.testing.HookReceiver;
 import dev.portcullis.testing.RawHttp;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,8 +49,10 @@ class UpstreamTest {
     HookReceiver receiver = new HookReceiver();
     GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
     smtp.start();
-    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
-        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings
+    // Nothing runs by itself here: each server's periodic work (promotion, polls, alert delivery,
+    // the public index's gate) runs on tick(), so "it happened once" is checked, not waited for.
+    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"), settings -> settings.withScheduledWork(false));
+        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings.withScheduledWork(false)
             .withSmtp(new Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null))
             .withWatch(WatchSettings.DEFAULTS.withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(
                 List.of(new WatchSettings.Webhook(receiver.url(), List.of())), List.of(),
@@ -70,17 +71,20 @@ class UpstreamTest {
       assertThat(sealed).doesNotContain(publicToken);
 
       // A second gate process on the same database and data: both promote, each file goes up once.
-      try (TestServer twin = TestServer.start(gate.app().settings().database(), dir.resolve("gate"), PublishSettings.DEFAULT_MAX_FILE_BYTES,
-          gate.clock(), gate.admin())) {
+      try (TestServer twin = TestServer.start(gate.app().settings().database(), dir.resolve("gate"), gate.clock(), gate.admin(),
+          settings -> settings.withScheduledWork(false))) {
         byte[] wheel = Uploads.wheel("lightning", "2.6.1");
         assertThat(upload(gate, ci, "lightning", "2.6.1", wheel).status()).isEqualTo(200);
         assertThat(gate.approve("lightning", "2.6.1").status()).isEqualTo(200);
-        waitUntil(() -> countEvents(pypi, "UploadStaged") >= 1);
-        waitUntil(() -> {
-          pypi.app().gate().tick(); // the public index releases token uploads at once (settle 0s)
-          return !pypi.app().catalog().releasedArtifacts("lightning").isEmpty();
-        });
-        Thread.sleep(3_000); // both promoters had time to (wrongly) upload again
+        Thread racer = Thread.ofVirtual().start(twin::tick);
+        gate.tick();
+        racer.join();
+        pypi.tick(); // the public index releases token uploads at once (settle 0s)
+        assertThat(pypi.app().catalog().releasedArtifacts("lightning")).hasSize(1);
+        // Both promoters, again and later: nothing is uploaded twice.
+        gate.clock().advance(Duration.ofHours(3));
+        gate.tick();
+        twin.tick();
         assertThat(countEvents(pypi, "UploadStaged")).isEqualTo(1);
         assertThat(countEvents(gate, "ReleasePromoted")).isEqualTo(1);
         RawHttp.Response published = RawHttp.send(pypi.url(), "GET", "/files/lightning/" + Uploads.wheelName("lightning", "2.6.1"), Map.of(), null);
@@ -94,18 +98,18 @@ class UpstreamTest {
       assertThat(watch.code()).as(watch.err()).isZero();
       assertThat(CliRunner.run("watch", "add", "other", "--index", pypi.url(), "--server", gate.url(), "--token", gate.adminToken()).code()).isZero();
       // The approved, promoted release raises nothing upstream.
-      waitUntil(() -> verdicts(gate).contains("approved"));
+      pollAndDeliver(gate);
+      assertThat(verdicts(gate)).contains("approved");
       assertThat(receiver.json()).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
 
       // The lightning path: a token uploads straight to the public index.
       byte[] malicious = Uploads.wheel("lightning", "2.6.2", "lightning", "2.6.2", Map.of("lightning/_runtime/router_runtime.js",
           "var _0x1a2b=1;".repeat(1000).getBytes(StandardCharsets.UTF_8)));
       assertThat(upload(pypi, publicToken, "lightning", "2.6.2", malicious).status()).isEqualTo(200);
-      waitUntil(() -> {
-        pypi.app().gate().tick();
-        return pypi.app().catalog().releasedArtifacts("lightning").size() == 2;
-      });
-      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved") && h.path("subject").asText().equals("2.6.2")));
+      pypi.tick();
+      assertThat(pypi.app().catalog().releasedArtifacts("lightning")).hasSize(2);
+      pollAndDeliver(gate);
+      assertThat(receiver.json()).anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved") && h.path("subject").asText().equals("2.6.2"));
       JsonNode alarm = receiver.json().stream().filter(h -> h.path("subject").asText().equals("2.6.2")).findFirst().orElseThrow();
       assertThat(alarm.path("level").asText()).isEqualTo("critical");
       assertThat(alarm.path("message").asText()).contains("lightning-2.6.2-py3-none-any.whl appeared on " + pypi.url())
@@ -119,22 +123,27 @@ class UpstreamTest {
       assertThat(gate.approve("other", "1.0").status()).isEqualTo(200);
       byte[] tampered = Uploads.wheel("other", "1.0", "other", "1.0", Map.of("other/extra.py", "import os\n".getBytes(StandardCharsets.UTF_8)));
       assertThat(upload(pypi, publicToken, "other", "1.0", tampered).status()).isEqualTo(200);
-      waitUntil(() -> {
-        pypi.app().gate().tick();
-        return !pypi.app().catalog().releasedArtifacts("other").isEmpty();
-      });
-      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("project").asText().equals("other") && h.path("verdict").asText().equals("mismatch")));
+      pypi.tick();
+      assertThat(pypi.app().catalog().releasedArtifacts("other")).isNotEmpty();
+      pollAndDeliver(gate);
+      assertThat(receiver.json()).anyMatch(h -> h.path("project").asText().equals("other") && h.path("verdict").asText().equals("mismatch"));
       assertThat(receiver.json().stream().filter(h -> h.path("project").asText().equals("other")).findFirst().orElseThrow().path("message").asText())
           .contains("differs from the approved file's");
 
       // Each unapproved file alarms once, however often it is polled.
-      Thread.sleep(3_000);
+      for (int i = 0; i < 3; i++) {
+        pollAndDeliver(gate);
+      }
       assertThat(receiver.json().stream().filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved")).count()).isEqualTo(2);
 
       // The index goes away: a degraded watcher, loudly.
       CliRunner.Output dead = CliRunner.run("watch", "add", "ghost", "--index", "http://127.0.0.1:9", "--server", gate.url(), "--token", gate.adminToken());
       assertThat(dead.code()).as(dead.err()).isZero();
-      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded")));
+      for (int failures = 0; failures < UpstreamWatcher.DEGRADED_AFTER; failures++) {
+        gate.clock().advance(Duration.ofHours(1)); // past any backoff
+        pollAndDeliver(gate);
+      }
+      assertThat(receiver.json()).anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded"));
       assertThat(CliRunner.run("watch", "list", "--server", gate.url(), "--token", gate.adminToken()).out()).containsPattern("ghost .* degraded");
     } finally {
       receiver.close();
@@ -147,32 +156,30 @@ class UpstreamTest {
   @MethodSource("dev.portcullis.testing.TestDatabases#both")
   void aWatchedDependencysMaliciousReleaseIsInspectedAndAlerted(String database) throws Exception {
     HookReceiver receiver = new HookReceiver();
-    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"));
-        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings.withWatch(WatchSettings.DEFAULTS
+    try (TestServer pypi = TestServer.start("sqlite", dir.resolve("public"), settings -> settings.withScheduledWork(false));
+        TestServer gate = TestServer.start(database, dir.resolve("gate"), settings -> settings.withScheduledWork(false).withWatch(WatchSettings.DEFAULTS
             .withUpstreamInterval(Duration.ofSeconds(1)).withAlerts(List.of(new WatchSettings.Webhook(
                 receiver.url(), List.of())), List.of(), List.of(), null, "medium")))) {
       assertThat(importPolicy(pypi, "leftpad", PUBLIC_POLICY).code()).isZero();
       String maintainer = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
       assertThat(upload(pypi, maintainer, "leftpad", "1.0", Uploads.wheel("leftpad", "1.0")).status()).isEqualTo(200);
-      waitUntil(() -> {
-        pypi.app().gate().tick();
-        return !pypi.app().catalog().releasedArtifacts("leftpad").isEmpty();
-      });
+      pypi.tick();
+      assertThat(pypi.app().catalog().releasedArtifacts("leftpad")).isNotEmpty();
       CliRunner.Output watch = CliRunner.run("watch", "add", "leftpad", "--index", pypi.url(), "--dependency", "--server", gate.url(),
           "--token", gate.adminToken());
       assertThat(watch.code()).as(watch.err()).isZero();
-      waitUntil(() -> verdicts(gate).contains("seen"));
+      pollAndDeliver(gate);
+      assertThat(verdicts(gate)).contains("seen");
 
       byte[] compromised = Uploads.wheel("leftpad", "1.1", "leftpad", "1.1", Map.of(
           "leftpad/__init__.py", dev.portcullis.testing.Lightning.COMPROMISED_INIT.formatted("1.1").getBytes(StandardCharsets.UTF_8),
           "leftpad/_runtime/start.py", dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
       assertThat(upload(pypi, maintainer, "leftpad", "1.1", compromised).status()).isEqualTo(200);
-      waitUntil(() -> {
-        pypi.app().gate().tick();
-        return pypi.app().catalog().releasedArtifacts("leftpad").size() == 2;
-      });
+      pypi.tick();
+      assertThat(pypi.app().catalog().releasedArtifacts("leftpad")).hasSize(2);
 
-      waitUntil(() -> receiver.json().stream().anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")));
+      pollAndDeliver(gate);
+      assertThat(receiver.json()).anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious"));
       JsonNode alarm = receiver.json().stream().filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious")).findFirst().orElseThrow();
       assertThat(alarm.path("subject").asText()).isEqualTo("1.1");
       assertThat(alarm.path("message").asText()).contains("import-time").contains("download-execute").contains("leftpad/_runtime/start.py");
@@ -199,12 +206,9 @@ class UpstreamTest {
       assertThat(early.out()).contains("TIMED OUT: demo 1.0 is still held after 2s");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 
+      // Approved while the command waits: its long poll is parked when the approval commits.
       Thread approver = Thread.ofVirtual().start(() -> {
-        try {
-          Thread.sleep(1_500);
-        } catch (InterruptedException e) {
-          return;
-        }
+        Await.until("release wait to park on the server", Duration.ofSeconds(30), () -> gate.app().gate().waits().waiting() > 0);
         gate.approve("demo", "1.0");
       });
       CliRunner.Output approved = wait(gate, dist, "1m");
@@ -243,11 +247,11 @@ class UpstreamTest {
     return gate.app().database().withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files").mapTo(String.class).list());
   }
 
-  private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
-      Thread.sleep(100);
-    }
+  /** Makes every watch due (its interval passed), polls them, then delivers the alerts that raised. */
+  private static void pollAndDeliver(TestServer gate) {
+    gate.clock().advance(Duration.ofMinutes(1));
+    gate.tick();
+    gate.tick();
   }
+
 }

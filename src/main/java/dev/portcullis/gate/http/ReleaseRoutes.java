@@ -127,13 +127,8 @@ public final class ReleaseRoutes implements Routes {
     } catch (NumberFormatException e) {
       throw new Refusal.Invalid("timeout is a number of seconds (at most 60)");
     }
-    long deadline = System.nanoTime() + timeout * 1_000_000_000L;
-    Release current = catalog.getRelease(release.id());
-    while (current.state() == ReleaseState.HELD && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      current = catalog.getRelease(release.id());
-    }
-    exchange.json(json(current));
+    gate.waits().await(() -> catalog.getRelease(release.id()).state() != ReleaseState.HELD, java.time.Duration.ofSeconds(timeout));
+    exchange.json(json(catalog.getRelease(release.id())));
   }
 
   public void approve(Exchange exchange) {
