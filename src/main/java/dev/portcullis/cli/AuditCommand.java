@@ -95,17 +95,17 @@ final class AuditCommand {
           }
         }
         case "table" -> {
-          out.printf("%-12s %-10s %-8s %-18s %-16s %5s  %s%n", "TOKEN", "OWNER", "STATUS", "PROJECT", "PERMISSIONS", "AGE", "FLAGS");
+          out.printf(java.util.Locale.ROOT, "%-12s %-10s %-8s %-18s %-16s %5s  %s%n", "TOKEN", "OWNER", "STATUS", "PROJECT", "PERMISSIONS", "AGE", "FLAGS");
           for (Map<String, Object> t : tokens) {
-            out.printf("%-12s %-10s %-8s %-18s %-16s %4sd  %s%n", t.get("id"), t.get("owner"), t.get("status"),
+            out.printf(java.util.Locale.ROOT, "%-12s %-10s %-8s %-18s %-16s %4sd  %s%n", t.get("id"), t.get("owner"), t.get("status"),
                 t.get("project") == null ? "(all)" : t.get("project"), t.get("permissions"), t.get("age_days"), flagCodes(t));
           }
           out.println("summary: " + report.get("summary"));
           List<Map<String, Object>> upstream = (List<Map<String, Object>>) report.getOrDefault("upstream_credentials", List.of());
           if (!upstream.isEmpty()) {
-            out.printf("%nupstream credentials (sealed at rest):%n%-24s %-40s %5s  %s%n", "PROJECT", "UPLOAD URL", "AGE", "LAST USED");
+            out.printf(java.util.Locale.ROOT, "%nupstream credentials (sealed at rest):%n%-24s %-40s %5s  %s%n", "PROJECT", "UPLOAD URL", "AGE", "LAST USED");
             for (Map<String, Object> u : upstream) {
-              out.printf("%-24s %-40s %4sd  %s%n", u.get("project"), u.get("upload_url"), u.get("age_days"),
+              out.printf(java.util.Locale.ROOT, "%-24s %-40s %4sd  %s%n", u.get("project"), u.get("upload_url"), u.get("age_days"),
                   u.get("last_used_at") == null ? "never" : u.get("last_used_at"));
             }
           }

@@ -84,11 +84,11 @@ final class BenchCommand {
       double seconds = (System.nanoTime() - start) / 1e9;
       long heapAtEnd = usedHeapAfterGc();
       java.lang.ref.Reference.reachabilityFence(baselines); // measured while every baseline is alive
-      out.printf("%d events over %d projects, %d signals (checksum %d)%n", events, projects, signals, checksum);
-      out.printf("%-46s %10s %14s %16s%n", "measurement", "seconds", "events/s", "us per event");
-      out.printf("%-46s %10.2f %14.0f %16.2f%n", "baseline: build the events only", buildSeconds, events / buildSeconds, buildSeconds * 1e6 / events);
-      out.printf("%-46s %10.2f %14.0f %16.2f%n", "assess with every detector, then learn", seconds, events / seconds, seconds * 1e6 / events);
-      out.printf("heap after GC: %s at 10%% of the events, %s at 100%% (%d projects; grows with projects, not events)%n",
+      out.printf(java.util.Locale.ROOT, "%d events over %d projects, %d signals (checksum %d)%n", events, projects, signals, checksum);
+      out.printf(java.util.Locale.ROOT, "%-46s %10s %14s %16s%n", "measurement", "seconds", "events/s", "us per event");
+      out.printf(java.util.Locale.ROOT, "%-46s %10.2f %14.0f %16.2f%n", "baseline: build the events only", buildSeconds, events / buildSeconds, buildSeconds * 1e6 / events);
+      out.printf(java.util.Locale.ROOT, "%-46s %10.2f %14.0f %16.2f%n", "assess with every detector, then learn", seconds, events / seconds, seconds * 1e6 / events);
+      out.printf(java.util.Locale.ROOT, "heap after GC: %s at 10%% of the events, %s at 100%% (%d projects; grows with projects, not events)%n",
           dev.portcullis.inspect.Bytes.human(heapAtTenth), dev.portcullis.inspect.Bytes.human(heapAtEnd), projects);
       return 0;
     }
@@ -115,7 +115,7 @@ final class BenchCommand {
       Path dir = Files.createTempDirectory("portcullis-bench-");
       Path wheel = dir.resolve("bench-1.0-py3-none-any.whl");
       long content = generate(wheel, (long) sizeMb * 1_000_000);
-      out.printf("wheel: %s, %s unpacked, %s compressed; %d run(s) each, best reported%n", wheel.getFileName(), Bytes.human(content),
+      out.printf(java.util.Locale.ROOT, "wheel: %s, %s unpacked, %s compressed; %d run(s) each, best reported%n", wheel.getFileName(), Bytes.human(content),
           Bytes.human(Files.size(wheel)), runs);
       Result hash = measure(() -> hashFile(wheel));
       Result plain = measure(() -> readAndHashEntries(wheel));
@@ -129,11 +129,11 @@ final class BenchCommand {
           throw new IllegalStateException("inspection incomplete: " + inspection.findings());
         }
       });
-      out.printf("%-44s %10s %12s %14s%n", "measurement", "seconds", "MB/s", "peak heap");
+      out.printf(java.util.Locale.ROOT, "%-44s %10s %12s %14s%n", "measurement", "seconds", "MB/s", "peak heap");
       print(out, "baseline: SHA-256 of the archive file", hash, Files.size(wheel));
       print(out, "baseline: java.util.zip read + SHA-256/entry", plain, content);
       print(out, "inspection (" + files[0] + " files)", inspect, content);
-      out.printf("inspection / plain read-and-hash: %.2fx the time (goal: within 2x)%n", inspect.seconds() / plain.seconds());
+      out.printf(java.util.Locale.ROOT, "inspection / plain read-and-hash: %.2fx the time (goal: within 2x)%n", inspect.seconds() / plain.seconds());
       if (!keep) {
         Files.delete(wheel);
         Files.delete(dir);
@@ -165,7 +165,7 @@ final class BenchCommand {
     }
 
     private static void print(PrintWriter out, String label, Result r, long bytes) {
-      out.printf("%-44s %10.2f %12.1f %14s%n", label, r.seconds(), bytes / 1e6 / r.seconds(), Bytes.human(r.peakHeap()));
+      out.printf(java.util.Locale.ROOT, "%-44s %10.2f %12.1f %14s%n", label, r.seconds(), bytes / 1e6 / r.seconds(), Bytes.human(r.peakHeap()));
     }
 
     /** Many files: three quarters Python-like source, binary data, and one 8 MB one-line script. */

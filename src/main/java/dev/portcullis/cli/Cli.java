@@ -34,7 +34,7 @@ public final class Cli {
   private Cli() {}
 
   public static int run(String... args) {
-    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    return run(new PrintWriter(System.out, true, System.out.charset()), new PrintWriter(System.err, true, System.err.charset()), args);
   }
 
   /**

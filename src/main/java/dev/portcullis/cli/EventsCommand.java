@@ -73,7 +73,7 @@ final class EventsCommand implements Callable<Integer> {
       case "cef" -> new RecordedEvent(((Number) e.get("seq")).longValue(), Instant.parse((String) e.get("time")), (String) e.get("kind"),
           (String) e.get("actor"), (String) e.get("project"), (String) e.get("subject"), (String) e.get("source_ip"),
           (String) e.get("user_agent"), JSON.writeValueAsString(e.get("details")), (String) e.get("hash")).cef();
-      default -> String.format("%6s %s %-24s %-8s %-28s %-20s %s", e.get("seq"), e.get("time"), e.get("kind"), e.get("outcome"),
+      default -> String.format(java.util.Locale.ROOT, "%6s %s %-24s %-8s %-28s %-20s %s", e.get("seq"), e.get("time"), e.get("kind"), e.get("outcome"),
           e.get("actor"), e.get("project") == null ? "-" : e.get("project"), JSON.writeValueAsString(e.get("details")));
     };
   }

@@ -34,7 +34,7 @@ final class PolicyCommand {
         out.println(project + ": no policy; the default applies (every release held for one approver with MFA, not the uploader).");
       }
       for (Map<String, Object> v : versions) {
-        out.printf("v%s %-10s by %s at %s%s%n", v.get("version"), v.get("status"), v.get("created_by"), v.get("created_at"),
+        out.printf(java.util.Locale.ROOT, "v%s %-10s by %s at %s%s%n", v.get("version"), v.get("status"), v.get("created_by"), v.get("created_at"),
             v.get("confirmed_by") == null ? "" : ", confirmed by " + v.get("confirmed_by"));
       }
       return 0;

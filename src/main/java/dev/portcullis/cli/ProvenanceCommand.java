@@ -64,7 +64,7 @@ final class ProvenanceCommand {
           out.println("  signed by   " + v.identity());
           out.println("  issuer      " + v.issuer());
           out.println("  predicate   " + v.predicateType());
-          v.source().forEach((k, value) -> out.printf("  %-11s %s%n", k.replace("source_repository_", "source ").replace("_", " "), value));
+          v.source().forEach((k, value) -> out.printf(java.util.Locale.ROOT, "  %-11s %s%n", k.replace("source_repository_", "source ").replace("_", " "), value));
           return 0;
         }
         case ProvenanceVerifier.Failed f -> {

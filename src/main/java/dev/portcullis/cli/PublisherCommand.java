@@ -89,7 +89,7 @@ final class PublisherCommand {
       PrintWriter out = spec.commandLine().getOut();
       out.println(body.get("project") + ": long-lived token uploads " + body.get("token_uploads"));
       for (Map<String, Object> p : (List<Map<String, Object>>) body.get("publishers")) {
-        out.printf("  %s  %s  (issuer %s, added by %s)%n", p.get("id"), p.get("description"), p.get("issuer"), p.get("created_by"));
+        out.printf(java.util.Locale.ROOT, "  %s  %s  (issuer %s, added by %s)%n", p.get("id"), p.get("description"), p.get("issuer"), p.get("created_by"));
       }
       return 0;
     }

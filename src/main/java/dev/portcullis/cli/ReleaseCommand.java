@@ -59,7 +59,7 @@ final class ReleaseCommand {
       }
       for (Map<String, Object> r : releases) {
         List<?> files = (List<?>) r.get("files");
-        out.printf("%-30s %-15s %-11s %d file(s), created %s%n", r.get("project"), r.get("version"), r.get("state"), files.size(), r.get("created_at"));
+        out.printf(java.util.Locale.ROOT, "%-30s %-15s %-11s %d file(s), created %s%n", r.get("project"), r.get("version"), r.get("state"), files.size(), r.get("created_at"));
       }
       if (state == null) {
         if (body.get("decided_automatically") instanceof Map<?, ?> automatic && !automatic.isEmpty()) {
@@ -375,40 +375,40 @@ final class ReleaseCommand {
   @SuppressWarnings("unchecked")
   static void print(CommandSpec spec, Map<String, Object> release) {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%s %s: %s%n", release.get("project"), release.get("version"), release.get("state"));
+    out.printf(java.util.Locale.ROOT, "%s %s: %s%n", release.get("project"), release.get("version"), release.get("state"));
     if (release.get("decided_by") != null) {
-      out.printf("  decided by %s at %s%s%n", release.get("decided_by"), release.get("decided_at"),
+      out.printf(java.util.Locale.ROOT, "  decided by %s at %s%s%n", release.get("decided_by"), release.get("decided_at"),
           release.get("decision_reason") == null ? "" : " (" + release.get("decision_reason") + ")");
     }
     if (release.get("message") != null) {
       out.println("  " + release.get("message"));
     }
     if (release.get("decision") instanceof Map<?, ?> decision) {
-      out.printf("  policy decision: %s (risk %s, policy v%s, %s)%n", decision.get("outcome"), decision.get("risk"),
+      out.printf(java.util.Locale.ROOT, "  policy decision: %s (risk %s, policy v%s, %s)%n", decision.get("outcome"), decision.get("risk"),
           decision.get("policy_version"), decision.get("decided_at"));
       for (Object reason : (List<?>) decision.get("reasons")) {
         out.println("    - " + reason);
       }
     }
     if (release.get("approvals") instanceof List<?> approvals && "held".equals(release.get("state"))) {
-      out.printf("  approvals: %d of %s %s%n", approvals.size(), release.get("approvals_required"), approvals);
+      out.printf(java.util.Locale.ROOT, "  approvals: %d of %s %s%n", approvals.size(), release.get("approvals_required"), approvals);
     }
     if (release.get("approval_records") instanceof List<?> records) {
       for (Object record : records) {
         Map<?, ?> a = (Map<?, ?>) record;
         List<?> digests = (List<?>) a.get("files");
-        out.printf("    %s by %s at %s for %d file(s) %s%s%n", a.get("kind").equals("release") ? "approval" : "quarantine exit",
+        out.printf(java.util.Locale.ROOT, "    %s by %s at %s for %d file(s) %s%s%n", a.get("kind").equals("release") ? "approval" : "quarantine exit",
             a.get("user"), a.get("approved_at"), digests.size(),
             digests.stream().map(d -> String.valueOf(d).substring(0, Math.min(12, String.valueOf(d).length()))).toList(),
             Boolean.TRUE.equals(a.get("counts")) ? "" : "  (no longer counts: the files changed)");
       }
     }
     for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
-      out.printf("  %s  %d bytes  sha256:%s  uploaded by %s (%s)%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),
+      out.printf(java.util.Locale.ROOT, "  %s  %d bytes  sha256:%s  uploaded by %s (%s)%s%n", f.get("filename"), ((Number) f.get("size")).longValue(),
           f.get("sha256"), f.get("uploaded_by"), f.get("credential"), Boolean.TRUE.equals(f.get("yanked")) ? "  [yanked]" : "");
       if (f.get("provenance") instanceof Map<?, ?> p) {
         Map<?, ?> source = p.get("source") instanceof Map<?, ?> m ? m : Map.of();
-        out.printf("    provenance %s: signed by %s%s%n", p.get("status"), p.get("signer"),
+        out.printf(java.util.Locale.ROOT, "    provenance %s: signed by %s%s%n", p.get("status"), p.get("signer"),
             source.get("source_repository_digest") == null ? ""
                 : ", source " + source.get("source_repository_ref") + " at commit " + source.get("source_repository_digest"));
       } else {

@@ -56,7 +56,7 @@ final class TokenCommand {
     @SuppressWarnings("unchecked")
     public Integer call() {
       for (Map<String, Object> t : (List<Map<String, Object>>) server.client().get("/api/v1/tokens").get("tokens")) {
-        out().printf("%-12s %-10s %-8s %-20s %-18s expires %s, last used %s%n", t.get("id"), t.get("owner"), t.get("status"),
+        out().printf(java.util.Locale.ROOT, "%-12s %-10s %-8s %-20s %-18s expires %s, last used %s%n", t.get("id"), t.get("owner"), t.get("status"),
             t.get("project") == null ? "(all projects)" : t.get("project"), t.get("permissions"), t.get("expires_at"),
             t.get("last_used_at") == null ? "never" : t.get("last_used_at"));
       }

@@ -56,7 +56,7 @@ final class UserCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       for (Map<String, Object> u : (List<Map<String, Object>>) server.client().get("/api/v1/users").get("users")) {
-        out.printf("%-20s roles %s, mfa %s, last active %s%s%n", u.get("name"), u.get("roles"), u.get("mfa"),
+        out.printf(java.util.Locale.ROOT, "%-20s roles %s, mfa %s, last active %s%s%n", u.get("name"), u.get("roles"), u.get("mfa"),
             u.get("last_active_at") == null ? "never" : u.get("last_active_at"),
             u.get("disabled_at") == null ? "" : ", DISABLED (" + u.get("disabled_reason") + ")");
       }

@@ -58,7 +58,7 @@ final class WatchCommand {
         out.println("Nothing is watched. ./portcullis watch add pypi:NAME");
       }
       for (Map<String, Object> w : watches) {
-        out.printf("%4s %-30s %-28s %-10s %-9s last ok %s%s%n", w.get("id"), w.get("name"), w.get("index"), w.get("kind"), w.get("state"),
+        out.printf(java.util.Locale.ROOT, "%4s %-30s %-28s %-10s %-9s last ok %s%s%n", w.get("id"), w.get("name"), w.get("index"), w.get("kind"), w.get("state"),
             w.get("last_ok_at") == null ? "never" : w.get("last_ok_at"), w.get("last_error") == null ? "" : "  (" + w.get("last_error") + ")");
       }
       return 0;

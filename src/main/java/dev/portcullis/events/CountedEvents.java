@@ -60,7 +60,7 @@ final class CountedEvents {
   List<Event> drain(boolean all) {
     long minute = clock.millis() / 60_000;
     List<Event> summaries = new ArrayList<>();
-    for (Map.Entry<Key, Count> entry : counts.entrySet()) {
+    for (Map.Entry<Key, Count> entry : List.copyOf(counts.entrySet())) {
       Key k = entry.getKey();
       if (!all && k.minute() >= minute) {
         continue;

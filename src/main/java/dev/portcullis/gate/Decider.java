@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class Decider {
 
-  private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE HH:mm");
+  private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ROOT);
 
   private Decider() {}
 

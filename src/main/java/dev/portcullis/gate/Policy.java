@@ -113,7 +113,7 @@ public record Policy(
 
     @Override
     public String toString() {
-      return days.stream().sorted().map(d -> d.name().substring(0, 3).toLowerCase()).toList() + " " + from + "-" + to + " " + zone;
+      return days.stream().sorted().map(d -> d.name().substring(0, 3).toLowerCase(java.util.Locale.ROOT)).toList() + " " + from + "-" + to + " " + zone;
     }
   }
 

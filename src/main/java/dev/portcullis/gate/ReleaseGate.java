@@ -200,7 +200,7 @@ public final class ReleaseGate implements ReleaseListener {
           ? clock.instant().plus(policy.autoRelease().settle()).toEpochMilli() : null;
       Releases.scheduleAutoRelease(h, release.id(), releaseAt == null ? null : Instant.ofEpochMilli(releaseAt));
       events.append(h, new Event("ReleaseDecided", "policy", release.project(), release.version(), Origin.LOCAL,
-          Map.of("outcome", record.outcome().name().toLowerCase(), "risk", record.risk(), "reasons", record.reasons(),
+          Map.of("outcome", record.outcome().name().toLowerCase(java.util.Locale.ROOT), "risk", record.risk(), "reasons", record.reasons(),
               "policy_version", version)));
       return null;
     });

@@ -52,7 +52,6 @@ final class OidcVerifier {
   private record Keys(JWKSet set, Instant fetchedAt) {}
 
   private final Clock clock;
-  private final OidcSettings settings;
   private final dev.portcullis.net.GuardedHttp http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Keys> cache = new ConcurrentHashMap<>();
@@ -63,7 +62,6 @@ final class OidcVerifier {
       dev.portcullis.net.GuardedHttp http) {
     this.http = http;
     this.clock = clock;
-    this.settings = settings;
     this.localIssuers = Map.copyOf(localIssuers);
   }
 

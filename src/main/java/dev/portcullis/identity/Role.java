@@ -16,10 +16,11 @@ public enum Role {
   APPROVER(EnumSet.of(Permission.READ, Permission.APPROVE)),
   AUDITOR(EnumSet.of(Permission.READ));
 
+  @SuppressWarnings("ImmutableEnumChecker") // unmodifiable: Set.copyOf
   private final Set<Permission> allowed;
 
   Role(Set<Permission> allowed) {
-    this.allowed = allowed;
+    this.allowed = Set.copyOf(allowed);
   }
 
   public boolean grants(Permission permission) {

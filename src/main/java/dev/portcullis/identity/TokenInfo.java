@@ -39,12 +39,12 @@ public record TokenInfo(
     TokenInfo t = this;
     java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("id", t.id());
-    out.put("kind", t.kind().name().toLowerCase());
+    out.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
     out.put("owner", t.owner());
     out.put("name", t.name());
     out.put("project", t.project());
     out.put("permissions", Permission.format(t.permissions()));
-    out.put("status", t.status(now).name().toLowerCase());
+    out.put("status", t.status(now).name().toLowerCase(java.util.Locale.ROOT));
     out.put("created_at", t.createdAt().toString());
     out.put("expires_at", t.expiresAt().toString());
     out.put("last_used_at", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());

@@ -139,7 +139,7 @@ final class Tokens {
 
   private void requireActive(TokenInfo old) {
     if (old.status(clock.instant()) != TokenInfo.Status.ACTIVE) {
-      throw new Refusal.Invalid("token " + old.id() + " is " + old.status(clock.instant()).name().toLowerCase()
+      throw new Refusal.Invalid("token " + old.id() + " is " + old.status(clock.instant()).name().toLowerCase(java.util.Locale.ROOT)
           + "; only active tokens rotate");
     }
   }

@@ -53,7 +53,7 @@ public final class Totp {
     }
     long found = Long.MIN_VALUE;
     for (long step = currentStep - 1; step <= currentStep + 1; step++) {
-      boolean equal = java.security.MessageDigest.isEqual(code(secret, step).getBytes(), code.getBytes());
+      boolean equal = java.security.MessageDigest.isEqual(code(secret, step).getBytes(java.nio.charset.StandardCharsets.UTF_8), code.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       if (equal && step > lastUsedStep && found == Long.MIN_VALUE) {
         found = step;
       }

@@ -183,15 +183,15 @@ public final class TrustedPublishing {
     database.inTransaction(h -> {
       h.createUpdate("DELETE FROM token_upload_rules WHERE project = :p").bind("p", project).execute();
       h.createUpdate("INSERT INTO token_upload_rules (project, mode, updated_at, updated_by) VALUES (:p, :m, :t, :by)")
-          .bind("p", project).bind("m", mode.name().toLowerCase()).bind("t", clock.millis()).bind("by", actor).execute();
-      events.append(h, new Event("TokenUploadRuleChanged", actor, project, project, Origin.LOCAL, Map.of("mode", mode.name().toLowerCase())));
+          .bind("p", project).bind("m", mode.name().toLowerCase(java.util.Locale.ROOT)).bind("t", clock.millis()).bind("by", actor).execute();
+      events.append(h, new Event("TokenUploadRuleChanged", actor, project, project, Origin.LOCAL, Map.of("mode", mode.name().toLowerCase(java.util.Locale.ROOT))));
       return null;
     });
   }
 
   public TokenUploads tokenUploads(String project) {
     return database.withHandle(h -> h.createQuery("SELECT mode FROM token_upload_rules WHERE project = :p").bind("p", project)
-        .mapTo(String.class).findOne()).map(m -> TokenUploads.valueOf(m.toUpperCase())).orElse(TokenUploads.ALLOW);
+        .mapTo(String.class).findOne()).map(m -> TokenUploads.valueOf(m.toUpperCase(java.util.Locale.ROOT))).orElse(TokenUploads.ALLOW);
   }
 
   /**

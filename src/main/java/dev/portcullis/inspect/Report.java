@@ -66,8 +66,8 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
   public void print(PrintWriter out, boolean showDiffs) {
     Inspection i = inspection;
     PackageMetadata m = i.metadata();
-    out.printf("%s  %s  sha256 %s%n", i.filename(), Bytes.human(i.size()), i.sha256());
-    out.printf("  %s %s · %d files, %s unpacked%s%n", m.name(), m.version(), i.manifest().size(), Bytes.human(i.contentBytes()),
+    out.printf(java.util.Locale.ROOT, "%s  %s  sha256 %s%n", i.filename(), Bytes.human(i.size()), i.sha256());
+    out.printf(java.util.Locale.ROOT, "  %s %s · %d files, %s unpacked%s%n", m.name(), m.version(), i.manifest().size(), Bytes.human(i.contentBytes()),
         i.complete() ? "" : " · INCOMPLETE: not every entry was read");
     m.facts().entrySet().stream().filter(e -> !e.getKey().startsWith("author") && !e.getKey().equals("metadata-version"))
         .forEach(e -> out.println("  " + e.getKey() + " " + e.getValue()));
@@ -76,9 +76,9 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     }
     List<Finding> findings = findings();
     List<Finding> shown = findings.stream().filter(f -> f.severity() != Severity.INFO).toList();
-    out.printf("%nFindings: %d, highest %s%n", shown.size(), maxSeverity().wireName());
+    out.printf(java.util.Locale.ROOT, "%nFindings: %d, highest %s%n", shown.size(), maxSeverity().wireName());
     for (Finding f : shown) {
-      String head = String.format("  %-8s %-16s ", f.severity().wireName(), f.rule());
+      String head = String.format(java.util.Locale.ROOT, "  %-8s %-16s ", f.severity().wireName(), f.rule());
       List<String> lines = wrap(f.explain(), Math.max(40, width() - head.length()), 4);
       out.println(head + lines.getFirst());
       lines.stream().skip(1).forEach(line -> out.println(" ".repeat(head.length()) + line));
@@ -88,13 +88,13 @@ public record Report(Inspection inspection, ReleaseDiff diff) {
     }
     ReleaseDiff d = diff;
     ReleaseDiff.Totals t = d.totals();
-    out.printf("%nChanges since %s%n", d.from());
-    out.printf("  files %d -> %d (%d added, %d removed, %d changed); unpacked %s -> %s; archive %s -> %s%n", t.filesBefore(), t.filesAfter(),
+    out.printf(java.util.Locale.ROOT, "%nChanges since %s%n", d.from());
+    out.printf(java.util.Locale.ROOT, "  files %d -> %d (%d added, %d removed, %d changed); unpacked %s -> %s; archive %s -> %s%n", t.filesBefore(), t.filesAfter(),
         d.added().size(), d.removed().size(), d.changed().size(), Bytes.human(t.bytesBefore()), Bytes.human(t.bytesAfter()),
         Bytes.human(t.archiveBefore()), Bytes.human(t.archiveAfter()));
-    d.added().forEach(e -> out.printf("  + %s (%s, %s)%n", e.path(), Bytes.human(e.size()), e.kind().wireName()));
-    d.removed().forEach(e -> out.printf("  - %s%n", e.path()));
-    d.changed().forEach(c -> out.printf("  ~ %s (%s -> %s)%n", c.path(), Bytes.human(c.sizeBefore()), Bytes.human(c.sizeAfter())));
+    d.added().forEach(e -> out.printf(java.util.Locale.ROOT, "  + %s (%s, %s)%n", e.path(), Bytes.human(e.size()), e.kind().wireName()));
+    d.removed().forEach(e -> out.printf(java.util.Locale.ROOT, "  - %s%n", e.path()));
+    d.changed().forEach(c -> out.printf(java.util.Locale.ROOT, "  ~ %s (%s -> %s)%n", c.path(), Bytes.human(c.sizeBefore()), Bytes.human(c.sizeAfter())));
     list(out, "new top-level names", d.newTopLevel());
     list(out, "new hidden folders", d.hiddenDirectories());
     list(out, "import-time code changed", d.importTimeChanges());

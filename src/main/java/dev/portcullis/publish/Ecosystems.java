@@ -33,6 +33,10 @@ public final class Ecosystems {
     }
   }
 
+  private boolean isDefault(Ecosystem ecosystem) {
+    return ecosystem.id().equals(defaultEcosystem.id());
+  }
+
   public Ecosystem defaultEcosystem() {
     return defaultEcosystem;
   }
@@ -44,7 +48,7 @@ public final class Ecosystems {
   /** The key of project {@code written} in {@code ecosystem}. */
   public ProjectRef project(Ecosystem ecosystem, String written) {
     Ecosystem.Named name = ecosystem.name(written);
-    String key = ecosystem == defaultEcosystem ? name.normalized() : ecosystem.id() + ":" + name.normalized();
+    String key = isDefault(ecosystem) ? name.normalized() : ecosystem.id() + ":" + name.normalized();
     return new ProjectRef(ecosystem, key, name);
   }
 
@@ -59,7 +63,7 @@ public final class Ecosystems {
     int colon = reference.indexOf(':');
     if (colon > 0) {
       Ecosystem named = byId.get(reference.substring(0, colon));
-      if (named != null && named != defaultEcosystem) {
+      if (named != null && !isDefault(named)) {
         return project(named, reference.substring(colon + 1));
       }
     }
@@ -69,7 +73,7 @@ public final class Ecosystems {
   /** The project's name within its ecosystem: the key without its ecosystem prefix. */
   public String nameOf(String key) {
     Ecosystem ecosystem = ofKey(key);
-    return ecosystem == defaultEcosystem ? key : key.substring(ecosystem.id().length() + 1);
+    return isDefault(ecosystem) ? key : key.substring(ecosystem.id().length() + 1);
   }
 
   /** The ecosystem a stored project key belongs to. */

@@ -87,7 +87,7 @@ public final class UpstreamWatcher {
 
   /**
    * Watches {@code name} on {@code index}: a well-known index ({@code pypi}, {@code testpypi}, …, whose
-   * ecosystem it names) or a URL of an index of {@code ecosystem} (default: the gate's default
+   * ecosystem it names) or a URL of an index of {@code ecosystemId} (default: the gate's default
    * ecosystem). An own project ({@code dependency} false) is compared with the gate's project
    * {@code localProject} (default: the same name); {@code acceptExisting} records the files already
    * there without alerting.

@@ -24,7 +24,7 @@ class DetectorsTest {
   private static Baseline history() {
     Baseline baseline = new Baseline();
     for (int i = 0; i < 20; i++) {
-      Instant at = START.plus(Duration.ofDays(14L * i)).plus(Duration.ofMinutes(i % 3 * 20));
+      Instant at = START.plus(Duration.ofDays(14L * i)).plus(Duration.ofMinutes(i % 3 * 20L));
       baseline.add(new ReleaseFacts("2." + (i / 10) + "." + (i % 10),
           List.of(wheel("2." + (i / 10) + "." + (i % 10), 850_000 + i * 500, at, "198.51.100." + (7 + i % 2), true)),
           deps("torch>=2.1", "numpy")));
@@ -128,10 +128,8 @@ class DetectorsTest {
   @Test
   void baselineMemoryDoesNotGrowWithReleases() {
     Baseline baseline = new Baseline();
-    List<String> versions = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
       baseline.add(new ReleaseFacts("1." + i, List.of(wheel("1." + i, 1000 + i, START.plusSeconds(3600L * i), "198.51.100.7", true)), deps("a")));
-      versions.add("1." + i);
     }
     assertThat(baseline.sizes("wheel")).hasSize(Baseline.WINDOW);
     assertThat(baseline.versions()).hasSize(Baseline.WINDOW);

@@ -62,7 +62,7 @@ class GateTest {
   void theLightningPatternIsHeldAndTheApproverSeesWhy(String database) throws Exception {
     try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
       DayOfWeek tomorrow = server.clock().instant().atZone(ZoneOffset.UTC).getDayOfWeek().plus(1);
-      CliRunner.Output imported = importPolicy(server, server.admin(), """
+      CliRunner.Output imported = importPolicy(server, server.admin(), String.format(java.util.Locale.ROOT, """
           version: 1
           uploads:
             long_lived_tokens: hold
@@ -74,7 +74,7 @@ class GateTest {
             - timezone: UTC
               days: [%s]
               hours: "08:00-18:00"
-          """.formatted(day(tomorrow)));
+          """, day(tomorrow)));
       assertThat(imported.code()).as(imported.err()).isZero();
 
       String stolen = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
@@ -102,7 +102,7 @@ class GateTest {
   void autoReleaseHappensOnlyWhenEveryConditionHolds(String database) throws Exception {
     try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
       DayOfWeek today = server.clock().instant().atZone(ZoneOffset.UTC).getDayOfWeek();
-      assertThat(importPolicy(server, server.admin(), """
+      assertThat(importPolicy(server, server.admin(), String.format(java.util.Locale.ROOT, """
           uploads:
             long_lived_tokens: allow
           auto_release:
@@ -112,7 +112,7 @@ class GateTest {
           publish_windows:
             - timezone: UTC
               days: [%s]
-          """.formatted(day(today))).code()).isZero();
+          """, day(today))).code()).isZero();
       String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
       assertThat(upload(server, token, "1.0.0").exitCode()).isZero();
       assertThat(release(server, "1.0.0").path("decision").path("outcome").asText()).isEqualTo("auto_release");
@@ -128,7 +128,7 @@ class GateTest {
 
       // The same policy outside its window holds.
       DayOfWeek other = today.plus(3);
-      assertThat(importPolicy(server, server.admin(), """
+      assertThat(importPolicy(server, server.admin(), String.format(java.util.Locale.ROOT, """
           uploads:
             long_lived_tokens: allow
           auto_release:
@@ -137,7 +137,7 @@ class GateTest {
           publish_windows:
             - timezone: UTC
               days: [%s]
-          """.formatted(day(other))).code()).isZero();
+          """, day(other))).code()).isZero();
       assertThat(upload(server, token, "1.1.0").exitCode()).isZero();
       server.clock().advance(Duration.ofMinutes(6));
       server.app().gate().tick();
@@ -339,11 +339,11 @@ class GateTest {
     java.util.List<String> hooks = receiver.bodies();
     try (TestServer server = TestServer.start(database, dir.resolve("data"), settings -> settings.withScheduledWork(false).withSmtp(
         new dev.portcullis.watch.alert.Smtp("127.0.0.1", smtp.getSmtp().getPort(), "gate@portcullis.test", null, null)))) {
-      assertThat(importPolicy(server, server.admin(), """
+      assertThat(importPolicy(server, server.admin(), String.format(java.util.Locale.ROOT, """
           notify:
             email: [approvers@acme.test]
             webhooks: [http://127.0.0.1:%d/hook]
-          """.formatted(receiver.port())).code()).isZero();
+          """, receiver.port())).code()).isZero();
       String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
       assertThat(upload(server, token, "2.6.2").exitCode()).as("wheel and sdist: two uploads, one notice").isZero();
 

@@ -53,10 +53,10 @@ class TokenFormatTest {
 
   @Test
   void readsTokensFromAuthorizationHeaders() {
-    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("__token__:pcl_u_abc".getBytes());
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("__token__:pcl_u_abc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(AuthorizationHeader.parse(basic)).isEqualTo(new AuthorizationHeader.Token("pcl_u_abc"));
     assertThat(AuthorizationHeader.parse("Bearer pcl_u_abc")).isEqualTo(new AuthorizationHeader.Token("pcl_u_abc"));
-    String password = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:pw".getBytes());
+    String password = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:pw".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(AuthorizationHeader.parse(password)).isEqualTo(new AuthorizationHeader.Password("alice"));
     assertThat(AuthorizationHeader.parse("Basic %%%")).isEqualTo(new AuthorizationHeader.Missing());
     assertThat(AuthorizationHeader.parse(null)).isEqualTo(new AuthorizationHeader.Missing());

@@ -124,7 +124,7 @@ class ContentRulesTest {
   void obfuscation() {
     StringBuilder js = new StringBuilder("var _0x4f2a=['");
     for (int i = 0; i < 3000; i++) {
-      js.append(String.format("_0x%04x", i * 7 % 65536)).append(' ');
+      js.append(String.format(java.util.Locale.ROOT, "_0x%04x", i * 7 % 65536)).append(' ');
     }
     js.append("'];function _0x1b3c(_0x2d4e){return _0x4f2a[_0x2d4e];}");
     List<Finding> mangled = check(new Obfuscation(), "pkg/_runtime/router_runtime.js", js.toString());

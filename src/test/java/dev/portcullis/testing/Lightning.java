@@ -31,7 +31,7 @@ public final class Lightning {
   /** The compromised release's dist directory. */
   public static Path compromised(String version) {
     Map<String, String> files = cleanFiles(version);
-    files.put("lightning/__init__.py", "from lightning.core import Trainer\n" + COMPROMISED_INIT.formatted(version));
+    files.put("lightning/__init__.py", "from lightning.core import Trainer\n" + String.format(java.util.Locale.ROOT, COMPROMISED_INIT, version));
     files.put("lightning/_runtime/start.py", LOADER);
     files.put("lightning/_runtime/router_runtime.js", obfuscatedScript(11_400_000));
     return PythonClients.buildProject(NAME, version, files, """
@@ -63,7 +63,7 @@ public final class Lightning {
       }
       js.append("',");
       if (random.nextInt(8) == 0) {
-        js.append(String.format("_0x%04x,", random.nextInt(0x10000)));
+        js.append(String.format(java.util.Locale.ROOT, "_0x%04x,", random.nextInt(0x10000)));
       }
     }
     js.append("''];(function(_0x2d8f05,_0x4b81bb){var _0x3c1e=function(_0x1a2b){return _0x5a1f[_0x1a2b];};})(_0x5a1f,0x1b3);\n");

@@ -100,7 +100,7 @@ public final class PythonClients {
   public static Path buildProject(String name, String version, Map<String, String> files, String pyprojectExtra) {
     try {
       Path project = Files.createDirectories(WORK.resolve("src-" + name + "-" + version + "-" + System.nanoTime()));
-      Files.writeString(project.resolve("pyproject.toml"), """
+      Files.writeString(project.resolve("pyproject.toml"), String.format(java.util.Locale.ROOT, """
           [build-system]
           requires = ["setuptools>=61"]
           build-backend = "setuptools.build_meta"
@@ -110,7 +110,7 @@ public final class PythonClients {
           version = "%s"
           description = "A sample project for Portcullis tests"
           requires-python = ">=3.8"
-          """.formatted(name, version) + pyprojectExtra);
+          """, name, version) + pyprojectExtra);
       for (Map.Entry<String, String> file : files.entrySet()) {
         Path target = project.resolve("src").resolve(file.getKey());
         Files.createDirectories(target.getParent());

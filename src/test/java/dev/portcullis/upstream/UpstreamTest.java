@@ -37,7 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class UpstreamTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PUBLIC_POLICY = dev.portcullis.testing.TestPolicies.RELEASE_EVERYTHING;
 
 
@@ -172,7 +171,7 @@ class UpstreamTest {
       assertThat(verdicts(gate)).contains("seen");
 
       byte[] compromised = Uploads.wheel("leftpad", "1.1", "leftpad", "1.1", Map.of(
-          "leftpad/__init__.py", dev.portcullis.testing.Lightning.COMPROMISED_INIT.formatted("1.1").getBytes(StandardCharsets.UTF_8),
+          "leftpad/__init__.py", String.format(java.util.Locale.ROOT, dev.portcullis.testing.Lightning.COMPROMISED_INIT, "1.1").getBytes(StandardCharsets.UTF_8),
           "leftpad/_runtime/start.py", dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
       assertThat(upload(pypi, maintainer, "leftpad", "1.1", compromised).status()).isEqualTo(200);
       pypi.tick();

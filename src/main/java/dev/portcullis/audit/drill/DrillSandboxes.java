@@ -205,7 +205,7 @@ public final class DrillSandboxes {
 
   /** The policy a sandbox gets unless the drill brings its own: the one docs/POLICY.md recommends for a trusted-publisher project. */
   static String defaultPolicy(int historyHourUtc) {
-    return """
+    return String.format(java.util.Locale.ROOT, """
         version: 1
         uploads:
           long_lived_tokens: hold
@@ -222,7 +222,7 @@ public final class DrillSandboxes {
             days: [mon, tue, wed, thu, fri, sat, sun]
             hours: "%02d:00-%02d:59"
         provenance: if-present
-        """.formatted(historyHourUtc - 1, historyHourUtc + 1);
+        """, historyHourUtc - 1, historyHourUtc + 1);
   }
 
   // ---------------------------------------------------------------- internals

@@ -84,7 +84,7 @@ public final class StandIn {
     String pkg = module(project);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(pkg + "/__init__.py", utf8("from " + pkg + ".core import Trainer\n\nVERSION = \"" + version + "\"\n"));
-    files.put(pkg + "/core.py", utf8("""
+    files.put(pkg + "/core.py", utf8(String.format(java.util.Locale.ROOT, """
         class Trainer:
             \"\"\"Runs a training loop (release %s).\"\"\"
 
@@ -96,7 +96,7 @@ public final class StandIn {
                     for batch in data:
                         model.step(batch)
                 return model
-        """.formatted(version)));
+        """, version)));
     return files;
   }
 
@@ -113,7 +113,7 @@ public final class StandIn {
   /** The lightning 2.6.2 shape: the payload, and an {@code __init__.py} that starts it on import. */
   public static Map<String, byte[]> compromised(String project, String version) {
     Map<String, byte[]> files = withPayload(project, version);
-    files.put(module(project) + "/__init__.py", utf8(COMPROMISED_INIT.formatted(version)));
+    files.put(module(project) + "/__init__.py", utf8(String.format(java.util.Locale.ROOT, COMPROMISED_INIT, version)));
     return files;
   }
 

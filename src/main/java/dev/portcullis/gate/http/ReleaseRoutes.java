@@ -201,7 +201,7 @@ public final class ReleaseRoutes implements Routes {
     if (!decisions.isEmpty()) {
       DecisionRecord latest = decisions.getFirst();
       Map<String, Object> decision = new LinkedHashMap<>();
-      decision.put("outcome", latest.outcome().name().toLowerCase());
+      decision.put("outcome", latest.outcome().name().toLowerCase(java.util.Locale.ROOT));
       decision.put("risk", latest.risk());
       decision.put("policy_version", latest.policyVersion());
       decision.put("decided_at", latest.decidedAt().toString());

@@ -26,7 +26,7 @@ public final class AlertingNotifier implements ReleaseNotifier {
   public void notify(Notice notice) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("version", notice.version());
-    details.put("outcome", notice.outcome().name().toLowerCase());
+    details.put("outcome", notice.outcome().name().toLowerCase(java.util.Locale.ROOT));
     details.put("reasons", notice.reasons());
     details.put("approvals_required", notice.approvalsRequired());
     AlertLevel level = switch (notice.outcome()) {
@@ -36,7 +36,7 @@ public final class AlertingNotifier implements ReleaseNotifier {
           ? AlertLevel.HIGH : AlertLevel.MEDIUM;
       case AUTO_RELEASE -> AlertLevel.INFO;
     };
-    alerts.raise(new AlertSink.Alert("release." + notice.outcome().name().toLowerCase(), level, notice.project(), notice.version(),
+    alerts.raise(new AlertSink.Alert("release." + notice.outcome().name().toLowerCase(java.util.Locale.ROOT), level, notice.project(), notice.version(),
         notice.project() + " " + notice.version() + " " + verb(notice), text(notice), details, notice.recipients().email(),
         notice.recipients().webhooks()));
   }

@@ -73,7 +73,7 @@ public final class Obfuscation implements ContentRule {
         if (i - start >= BLOB_MIN) {
           double entropy = entropy(text, start, i);
           if (entropy >= BLOB_ENTROPY) {
-            findings.add(file.finding(ID, Severity.MEDIUM, String.format("an encoded blob of %d characters (entropy %.1f bits per character)",
+            findings.add(file.finding(ID, Severity.MEDIUM, String.format(java.util.Locale.ROOT, "an encoded blob of %d characters (entropy %.1f bits per character)",
                 i - start, entropy), file.hitAt(start)));
             return;
           }

@@ -153,7 +153,7 @@ sealed interface Channel {
   record Slack(String url, GuardedHttp http) implements Channel {
     @Override
     public void send(StoredAlert alert) throws Exception {
-      String text = "*[" + alert.level().wireName().toUpperCase() + "] " + alert.title() + "*\n" + alert.message();
+      String text = "*[" + alert.level().wireName().toUpperCase(java.util.Locale.ROOT) + "] " + alert.title() + "*\n" + alert.message();
       post(http, Map.of(), url, AlertOutbox.JSON.writeValueAsString(Map.of("text", text)));
     }
 

@@ -89,11 +89,6 @@ public final class MetricsRoute implements Routes {
     return out;
   }
 
-  private static void counter(StringBuilder out, String name, String help, long value) {
-    header(out, name, "counter", help);
-    out.append(name).append(' ').append(value).append('\n');
-  }
-
   private static void header(StringBuilder out, String name, String type, String help) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n').append("# TYPE ").append(name).append(' ').append(type).append('\n');
   }

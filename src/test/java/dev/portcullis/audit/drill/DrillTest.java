@@ -169,7 +169,7 @@ class DrillTest {
     try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
       String maintainer = server.token("mallory", Role.MAINTAINER, "demo", Permission.UPLOAD);
       RawHttp.Response open = RawHttp.send(server.url(), "POST", "/api/v1/drills/sandboxes",
-          Map.of("Authorization", "Bearer " + maintainer, "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes());
+          Map.of("Authorization", "Bearer " + maintainer, "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       assertThat(open.status()).isEqualTo(403);
       assertThat(count(server, "SELECT COUNT(*) FROM projects")).isZero();
       CliRunner.Output notAdmin = CliRunner.run("drill", "payload", "--server", server.url(), "--token", maintainer);
@@ -181,13 +181,13 @@ class DrillTest {
       RawHttp.Response publisher = RawHttp.send(server.url(), "POST", "/api/v1/projects/demo/publishers",
           Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"),
           ("{\"kind\":\"generic\",\"issuer\":\"https://drill.portcullis.invalid\",\"claims\":{\"sub\":\"x\"},\"otp\":\""
-              + server.admin().otp() + "\"}").getBytes());
+              + server.admin().otp() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
       assertThat(publisher.status()).isEqualTo(400);
       assertThat(publisher.body()).contains("drill issuer");
 
       // A closed sandbox's drill identity no longer mints anything.
       RawHttp.Response sandbox = RawHttp.send(server.url(), "POST", "/api/v1/drills/sandboxes",
-          Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes());
+          Map.of("Authorization", "Bearer " + server.adminToken(), "Content-Type", "application/json"), "{\"scenario\":\"payload\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       assertThat(sandbox.status()).isEqualTo(201);
       String project = JSON.readTree(sandbox.body()).path("project").asText();
       DrillClient client = new DrillClient(server.url(), server.adminToken());

@@ -29,7 +29,7 @@ class PypiContractTest extends RegistryContract {
 
   @Override
   protected byte[] packageFile(String project, String version, String variant) {
-    return Uploads.wheel(project, version, project, version, Map.of(project + "/variant.txt", variant.getBytes()), List.of());
+    return Uploads.wheel(project, version, project, version, Map.of(project + "/variant.txt", variant.getBytes(java.nio.charset.StandardCharsets.UTF_8)), List.of());
   }
 
   @Override

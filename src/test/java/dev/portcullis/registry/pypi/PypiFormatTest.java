@@ -81,7 +81,7 @@ class PypiFormatTest {
     try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(honest))) {
       for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         byte[] bytes = zip.readAllBytes();
-        edited.add(file(e.getName(), e.getName().equals("demo/__init__.py") ? "A = 2\n".getBytes() : bytes));
+        edited.add(file(e.getName(), e.getName().equals("demo/__init__.py") ? "A = 2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8) : bytes));
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
