@@ -1,61 +1,60 @@
 package dev.portcullis.app;
 
-import dev.portcullis.http.ErrorStyle;
 import dev.portcullis.audit.TokenAudit;
+import dev.portcullis.audit.compliance.ComplianceEvidence;
 import dev.portcullis.audit.drill.DrillSandboxes;
 import dev.portcullis.audit.drill.DrillSchedule;
 import dev.portcullis.audit.drill.Scorecard;
 import dev.portcullis.audit.http.AuditRoutes;
-import dev.portcullis.audit.http.DrillRoutes;
-import dev.portcullis.audit.compliance.ComplianceEvidence;
 import dev.portcullis.audit.http.ComplianceRoutes;
-import dev.portcullis.identity.DrillIssuer;
-import dev.portcullis.identity.http.IdentityRoutes;
-import dev.portcullis.identity.http.OidcRoutes;
-import dev.portcullis.identity.http.PublisherRoutes;
-import dev.portcullis.identity.TrustedPublishing;
-import dev.portcullis.http.HttpServer;
+import dev.portcullis.audit.http.DrillRoutes;
 import dev.portcullis.detect.Detectors;
+import dev.portcullis.events.AlertSink;
+import dev.portcullis.events.EventLog;
 import dev.portcullis.gate.Assessor;
 import dev.portcullis.gate.Policies;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.gate.ReleaseNotifier;
-import dev.portcullis.gate.notify.AlertingNotifier;
 import dev.portcullis.gate.http.PolicyRoutes;
 import dev.portcullis.gate.http.ReleaseRoutes;
+import dev.portcullis.gate.notify.AlertingNotifier;
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.HttpServer;
+import dev.portcullis.identity.ApiAuthenticator;
+import dev.portcullis.identity.DrillIssuer;
 import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.identity.http.IdentityRoutes;
+import dev.portcullis.identity.http.OidcRoutes;
+import dev.portcullis.identity.http.PublisherRoutes;
 import dev.portcullis.inspect.InspectionService;
 import dev.portcullis.inspect.Inspector;
 import dev.portcullis.inspect.Limits;
-import dev.portcullis.identity.ApiAuthenticator;
+import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
-import dev.portcullis.upstream.UpstreamProtocol;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystems;
+import dev.portcullis.publish.PublishService;
 import dev.portcullis.registry.Registry;
 import dev.portcullis.registry.pypi.PypiRegistry;
-import dev.portcullis.publish.PublishService;
-import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.store.SecretBox;
-import dev.portcullis.events.AlertSink;
-import dev.portcullis.watch.CheckpointKey;
-import dev.portcullis.events.EventLog;
 import dev.portcullis.upstream.Promoter;
+import dev.portcullis.upstream.UpstreamProtocol;
 import dev.portcullis.upstream.UpstreamWatcher;
 import dev.portcullis.upstream.http.UpstreamRoutes;
+import dev.portcullis.watch.CheckpointKey;
 import dev.portcullis.watch.EventLogIntegrity;
-import dev.portcullis.watch.http.EventRoutes;
-import dev.portcullis.watch.http.MetricsRoute;
 import dev.portcullis.watch.alert.AlertDispatcher;
 import dev.portcullis.watch.alert.AlertOutbox;
+import dev.portcullis.watch.http.EventRoutes;
+import dev.portcullis.watch.http.MetricsRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,363 +68,472 @@ import java.util.Map;
  */
 public final class Portcullis implements AutoCloseable {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Portcullis.class);
 
-  private final Settings settings;
-  private final Database database;
-  private final BlobStore blobs;
-  private final EventLog events;
-  private final Identity identity;
-  private final TrustedPublishing trustedPublishing;
-  private final Catalog catalog;
-  private final List<Registry> registries;
-  private final Ecosystems ecosystems;
-  private final PublishService publish;
-  private final ReleaseGate gate;
-  private final InspectionService inspection;
-  private final Clock clock;
-  private HttpServer server;
-  private final EventLogIntegrity integrity;
-  private final MetricsRoute metrics;
-  private final AlertSink alerts;
-  private final UpstreamWatcher upstreamWatcher;
-  private final Promoter promoter;
-  private final AlertDispatcher alertDispatcher;
-  private final DrillIssuer drillIssuer;
-  private final DrillSandboxes drillSandboxes;
-  private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Settings settings;
+    private final Database database;
+    private final BlobStore blobs;
+    private final EventLog events;
+    private final Identity identity;
+    private final TrustedPublishing trustedPublishing;
+    private final Catalog catalog;
+    private final List<Registry> registries;
+    private final Ecosystems ecosystems;
+    private final PublishService publish;
+    private final ReleaseGate gate;
+    private final InspectionService inspection;
+    private final Clock clock;
+    private HttpServer server;
+    private final EventLogIntegrity integrity;
+    private final MetricsRoute metrics;
+    private final AlertSink alerts;
+    private final UpstreamWatcher upstreamWatcher;
+    private final Promoter promoter;
+    private final AlertDispatcher alertDispatcher;
+    private final DrillIssuer drillIssuer;
+    private final DrillSandboxes drillSandboxes;
+    private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> registries) {
-    // Checkpoints leave the database by default: the data directory's checkpoint log.
-    Settings settings = given.withWatch(given.watch().withCheckpointFile(checkpointLog(given)));
-    this.settings = settings;
-    this.clock = clock;
-    try {
-      dev.portcullis.store.PrivateFiles.createDirectories(settings.dataDir());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
-    }
-    this.database = Database.open(settings.database());
-    this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
-    this.events = new EventLog(database, clock);
-    events.chainLegacyEvents();
-    this.integrity = new EventLogIntegrity(database, events, clock, CheckpointKey.open(settings.dataDir(), random), settings.watch().checkpointFile(),
-        settings.watch().checkpointWebhooks(), outbound("checkpoints"));
-    this.alertDispatcher = new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp(), outbound("alerts"));
-    this.registries = registries;
-    this.ecosystems = new Ecosystems(registries.stream().map(Registry::ecosystem).toList());
-    this.catalog = new Catalog(database, ecosystems);
-    this.alerts = AlertSink.both(new AlertOutbox(database, events, clock, settings.watch(), this::projectRecipients, catalog::isDrillSandbox),
-        alerts);
-    alerts = this.alerts;
-    SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
-    GuardedHttp upstreamHttp = outbound("upstream");
-    this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
-    this.drillIssuer = new DrillIssuer();
-    this.trustedPublishing = new TrustedPublishing(database, events, clock, random, settings.oidc(), identity, alerts, drillIssuer,
-        outbound("oidc"), catalog::isOpenDrillSandbox);
-    Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
-    ReleaseNotifier notifier = new AlertingNotifier(alerts);
-    this.inspection = new InspectionService(database, catalog, blobs, new Inspector(Limits.DEFAULT, clock),
-        registries.stream().map(Registry::format).toList(), clock);
-    this.metrics = new MetricsRoute(database, List.of(catalog::metrics, events::metrics, this::gateMetrics));
-    Assessor detectors = Assessor.combine(List.of(inspection, new Detectors(catalog, inspection::dependencies, clock)));
-    Assessor counted = (release, files) -> {
-      var assessment = detectors.assess(release, files);
-      assessment.signals().forEach(signal -> metrics.signal(signal.detector(), signal.severity()));
-      return assessment;
-    };
-    this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
-    AttestationCheck attestations = new AttestationChecker(
-        settings.sigstoreTrustedRoot() == null ? null : new ProvenanceVerifier(settings.sigstoreTrustedRoot()), trustedPublishing);
-    List<UpstreamProtocol> upstreams = registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
-    this.upstreamWatcher = new UpstreamWatcher(database, catalog, identity, events, this.alerts, new Inspector(Limits.DEFAULT, clock), upstreams,
-        upstreamHttp, clock, random, settings.watch().upstreamInterval());
-    this.promoter = new Promoter(database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, catalog, upstreams);
-    this.publish = new PublishService(database, blobs, events, clock, settings.publish(), trustedPublishing, attestations, inspection, gate,
-        ecosystems);
-    this.drillSandboxes = new DrillSandboxes(database, blobs, identity, trustedPublishing, policies, inspection, publish.history(), catalog, events,
-        this.alerts,
-        drillIssuer, clock, random);
-  }
-
-  /** One guarded outbound client per purpose, so trouble in one never reaches the others (net/GuardedHttp). */
-  private GuardedHttp outbound(String purpose) {
-    GuardedHttp client = new GuardedHttp(settings.outbound(), purpose);
-    outboundClients.add(client);
-    return client;
-  }
-
-  /**
-   * Where signed checkpoints are appended outside the database: {@code --checkpoint-file}, or by
-   * default {@code DATA/checkpoints/checkpoints.jsonl}, which {@code audit verify-log} reads too.
-   */
-  public static java.nio.file.Path checkpointLog(Settings settings) {
-    return settings.watch().checkpointFile() != null ? settings.watch().checkpointFile()
-        : settings.dataDir().resolve("checkpoints").resolve("checkpoints.jsonl");
-  }
-
-  /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
-  public static Portcullis open(Settings settings, Clock clock, SecureRandom random) {
-    return open(settings, clock, random, AlertSink.logging());
-  }
-
-  /** As {@link #open(Settings, Clock, SecureRandom)}, with alerts going to {@code alerts}. */
-  public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
-    return open(settings, clock, random, alerts, List.of());
-  }
-
-  /**
-   * As above, with registries beside the built-in ones (tests add a fake ecosystem). PyPI's is the
-   * default ecosystem, always first.
-   */
-  public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> more) {
-    List<Registry> all = new java.util.ArrayList<>(registries());
-    all.addAll(more);
-    return new Portcullis(settings, clock, random, alerts, List.copyOf(all));
-  }
-
-  /** The registries this build speaks, the default ecosystem first: the one place where an ecosystem is wired in. */
-  public static List<Registry> registries() {
-    return List.of(new PypiRegistry());
-  }
-
-  /**
-   * For commands that read a file offline: the registry named {@code ecosystem}, or, when none is
-   * named, the first whose files look like {@code filename}.
-   */
-  public static Registry registryFor(String filename, String ecosystem) {
-    List<Registry> all = registries();
-    if (ecosystem != null) {
-      return all.stream().filter(r -> r.ecosystem().id().equals(ecosystem)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-          "unknown ecosystem '" + ecosystem + "': use one of " + String.join(", ", all.stream().map(r -> r.ecosystem().id()).toList())));
-    }
-    return all.stream().filter(r -> r.format().reads(filename)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-        "cannot tell which ecosystem '" + filename + "' belongs to: name one with --ecosystem ("
-            + String.join(", ", all.stream().map(r -> r.ecosystem().id()).toList()) + ")"));
-  }
-
-  /**
-   * Starts the HTTP server and the periodic work; returns the bound port. Without {@link
-   * Settings#scheduledWork()}, nothing runs by itself: the periodic work (gate, alerts, upstream,
-   * promotion, checkpoints, counted events, housekeeping) runs only when {@link #tick()} is called —
-   * how tests make "nothing more happens" a fact instead of a wait.
-   */
-  public int serve() {
-    blobs.removeAbandonedTemporaryFiles();
-    HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
-    ApiAuthenticator auth = new ApiAuthenticator(identity);
-    dev.portcullis.identity.ProjectNames projectNames = name -> ecosystems.project(name).key();
-    ComplianceEvidence evidence = new ComplianceEvidence(new ComplianceEvidence.Sources(identity, trustedPublishing, catalog, gate, inspection,
-        alertDispatcher, events, integrity, upstreamWatcher, promoter), settings.identity(), settings.oidc(), settings.watch(),
-        () -> "Portcullis at " + baseUrl(http), clock);
-    // Each feature's adapter adds its own routes.
-    // The registries: each ecosystem is one plug-in (publish/Registry).
-    ProvenanceStore provenance = new ProvenanceStore(database);
-    Registry.Services services = new Registry.Services(database, catalog, blobs, identity, publish, provenance, () -> baseUrl(http));
-    http.register(registries.stream().map(r -> r.routes(services)).toList());
-    http.register(List.of(
-            // Portcullis's API
-            new ReleaseRoutes(auth, catalog, gate, provenance::summaries, clock),
-            new dev.portcullis.inspect.http.InspectionRoutes(auth, catalog, inspection),
-            new PolicyRoutes(auth, gate.policies(), ecosystems),
-            new OidcRoutes(trustedPublishing),
-            new PublisherRoutes(auth, trustedPublishing, projectNames),
-            new IdentityRoutes(auth, identity, clock, projectNames),
-            new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets),
-            new ComplianceRoutes(auth, evidence),
-            new EventRoutes(auth, events),
-            new UpstreamRoutes(auth, upstreamWatcher, promoter),
-            new DrillRoutes(auth, drillSandboxes, clock),
-            metrics))
-        .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
-    http.start();
-    server = http;
-    every("portcullis-housekeeping", Duration.ofHours(1), "housekeeping failed; retrying in an hour", () -> {
-      var report = identity.housekeeping();
-      trustedPublishing.housekeeping();
-      if (!report.disabledTokens().isEmpty() || !report.disabledUsers().isEmpty() || !report.expiringTokens().isEmpty()) {
-        LOG.info("housekeeping: {}", report);
-      }
-    });
-    // Auto-releases whose settle time passed, expiry of held releases.
-    every("portcullis-gate", Duration.ofSeconds(30), "gate tick failed; held releases stay held", gate::tick);
-    every("portcullis-alerts", Duration.ofMillis(500), "alert delivery pass failed; pending alerts stay queued", () -> alertDispatcher.deliverDue());
-    every("portcullis-upstream", Duration.ofSeconds(1), "polling upstream indexes failed; watches stay due", () -> upstreamWatcher.pollDue());
-    every("portcullis-promoter", Duration.ofSeconds(1), "promoting approved releases failed; they stay queued", () -> promoter.promoteDue());
-    every("portcullis-checkpoints", settings.watch().checkpointInterval(), "signing an event-log checkpoint failed",
-        () -> this.integrity.checkpoint());
-    every("portcullis-counted-events", Duration.ofSeconds(15), "writing counted-event summaries failed", () -> events.flushCounted(false));
-    if (settings.watch().drillInterval() != null && settings.scheduledWork()) {
-      // The first run after one interval: a server that just started is not drilled while it warms up.
-      DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
-      clocks.add(Thread.ofVirtual().name("portcullis-drills").start(() -> {
-        while (sleep(settings.watch().drillInterval())) {
-          try {
-            Scorecard card = schedule.runOnce();
-            LOG.info("scheduled drill: {}", card.passed() ? "every control fired" : "controls were missed in " + card.toMap().get("failed"));
-          } catch (RuntimeException e) {
-            LOG.error("the scheduled drill could not run", e);
-          }
-        }
-      }));
-    }
-    return http.port();
-  }
-
-  /** Runs every piece of periodic work once, now, on the calling thread (failures are logged, as on the clocks). */
-  public void tick() {
-    for (Periodic p : periodic) {
-      try {
-        p.work().run();
-      } catch (RuntimeException e) {
-        LOG.error(p.onFailure(), e);
-      }
-    }
-  }
-
-  private record Periodic(String name, String onFailure, Runnable work) {}
-
-  private final List<Periodic> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-  /**
-   * Registers {@code work} for {@link #tick()} and, when scheduled, runs it now and then every
-   * {@code period} on a virtual thread until close; a failure is logged, never fatal.
-   */
-  private void every(String name, Duration period, String onFailure, Runnable work) {
-    periodic.add(new Periodic(name, onFailure, work));
-    if (!settings.scheduledWork()) {
-      return;
-    }
-    clocks.add(Thread.ofVirtual().name(name).start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
+    private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> registries) {
+        // Checkpoints leave the database by default: the data directory's checkpoint log.
+        Settings settings = given.withWatch(given.watch().withCheckpointFile(checkpointLog(given)));
+        this.settings = settings;
+        this.clock = clock;
         try {
-          work.run();
-        } catch (RuntimeException e) {
-          LOG.error(onFailure, e);
+            dev.portcullis.store.PrivateFiles.createDirectories(settings.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
         }
+        this.database = Database.open(settings.database());
+        this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
+        this.events = new EventLog(database, clock);
+        events.chainLegacyEvents();
+        this.integrity = new EventLogIntegrity(
+                database,
+                events,
+                clock,
+                CheckpointKey.open(settings.dataDir(), random),
+                settings.watch().checkpointFile(),
+                settings.watch().checkpointWebhooks(),
+                outbound("checkpoints"));
+        this.alertDispatcher =
+                new AlertDispatcher(database, events, clock, settings.watch(), settings.smtp(), outbound("alerts"));
+        this.registries = registries;
+        this.ecosystems =
+                new Ecosystems(registries.stream().map(Registry::ecosystem).toList());
+        this.catalog = new Catalog(database, ecosystems);
+        this.alerts = AlertSink.both(
+                new AlertOutbox(
+                        database, events, clock, settings.watch(), this::projectRecipients, catalog::isDrillSandbox),
+                alerts);
+        alerts = this.alerts;
+        SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
+        GuardedHttp upstreamHttp = outbound("upstream");
+        this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
+        this.drillIssuer = new DrillIssuer();
+        this.trustedPublishing = new TrustedPublishing(
+                database,
+                events,
+                clock,
+                random,
+                settings.oidc(),
+                identity,
+                alerts,
+                drillIssuer,
+                outbound("oidc"),
+                catalog::isOpenDrillSandbox);
+        Policies policies = new Policies(database, events, clock, identity, trustedPublishing, settings.outbound());
+        ReleaseNotifier notifier = new AlertingNotifier(alerts);
+        this.inspection = new InspectionService(
+                database,
+                catalog,
+                blobs,
+                new Inspector(Limits.DEFAULT, clock),
+                registries.stream().map(Registry::format).toList(),
+                clock);
+        this.metrics = new MetricsRoute(database, List.of(catalog::metrics, events::metrics, this::gateMetrics));
+        Assessor detectors =
+                Assessor.combine(List.of(inspection, new Detectors(catalog, inspection::dependencies, clock)));
+        Assessor counted = (release, files) -> {
+            var assessment = detectors.assess(release, files);
+            assessment.signals().forEach(signal -> metrics.signal(signal.detector(), signal.severity()));
+            return assessment;
+        };
+        this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
+        AttestationCheck attestations = new AttestationChecker(
+                settings.sigstoreTrustedRoot() == null ? null : new ProvenanceVerifier(settings.sigstoreTrustedRoot()),
+                trustedPublishing);
+        List<UpstreamProtocol> upstreams =
+                registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
+        this.upstreamWatcher = new UpstreamWatcher(
+                database,
+                catalog,
+                identity,
+                events,
+                this.alerts,
+                new Inspector(Limits.DEFAULT, clock),
+                upstreams,
+                upstreamHttp,
+                clock,
+                random,
+                settings.watch().upstreamInterval());
+        this.promoter = new Promoter(
+                database, blobs, secrets, identity, events, this.alerts, upstreamHttp, clock, catalog, upstreams);
+        this.publish = new PublishService(
+                database,
+                blobs,
+                events,
+                clock,
+                settings.publish(),
+                trustedPublishing,
+                attestations,
+                inspection,
+                gate,
+                ecosystems);
+        this.drillSandboxes = new DrillSandboxes(
+                database,
+                blobs,
+                identity,
+                trustedPublishing,
+                policies,
+                inspection,
+                publish.history(),
+                catalog,
+                events,
+                this.alerts,
+                drillIssuer,
+                clock,
+                random);
+    }
+
+    /** One guarded outbound client per purpose, so trouble in one never reaches the others (net/GuardedHttp). */
+    private GuardedHttp outbound(String purpose) {
+        GuardedHttp client = new GuardedHttp(settings.outbound(), purpose);
+        outboundClients.add(client);
+        return client;
+    }
+
+    /**
+     * Where signed checkpoints are appended outside the database: {@code --checkpoint-file}, or by
+     * default {@code DATA/checkpoints/checkpoints.jsonl}, which {@code audit verify-log} reads too.
+     */
+    public static java.nio.file.Path checkpointLog(Settings settings) {
+        return settings.watch().checkpointFile() != null
+                ? settings.watch().checkpointFile()
+                : settings.dataDir().resolve("checkpoints").resolve("checkpoints.jsonl");
+    }
+
+    /** Opens storage and builds the features, without serving HTTP (CLI admin commands). */
+    public static Portcullis open(Settings settings, Clock clock, SecureRandom random) {
+        return open(settings, clock, random, AlertSink.logging());
+    }
+
+    /** As {@link #open(Settings, Clock, SecureRandom)}, with alerts going to {@code alerts}. */
+    public static Portcullis open(Settings settings, Clock clock, SecureRandom random, AlertSink alerts) {
+        return open(settings, clock, random, alerts, List.of());
+    }
+
+    /**
+     * As above, with registries beside the built-in ones (tests add a fake ecosystem). PyPI's is the
+     * default ecosystem, always first.
+     */
+    public static Portcullis open(
+            Settings settings, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> more) {
+        List<Registry> all = new java.util.ArrayList<>(registries());
+        all.addAll(more);
+        return new Portcullis(settings, clock, random, alerts, List.copyOf(all));
+    }
+
+    /** The registries this build speaks, the default ecosystem first: the one place where an ecosystem is wired in. */
+    public static List<Registry> registries() {
+        return List.of(new PypiRegistry());
+    }
+
+    /**
+     * For commands that read a file offline: the registry named {@code ecosystem}, or, when none is
+     * named, the first whose files look like {@code filename}.
+     */
+    public static Registry registryFor(String filename, String ecosystem) {
+        List<Registry> all = registries();
+        if (ecosystem != null) {
+            return all.stream()
+                    .filter(r -> r.ecosystem().id().equals(ecosystem))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown ecosystem '" + ecosystem + "': use one of "
+                            + String.join(
+                                    ", ",
+                                    all.stream().map(r -> r.ecosystem().id()).toList())));
+        }
+        return all.stream()
+                .filter(r -> r.format().reads(filename))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("cannot tell which ecosystem '" + filename
+                        + "' belongs to: name one with --ecosystem ("
+                        + String.join(
+                                ", ", all.stream().map(r -> r.ecosystem().id()).toList()) + ")"));
+    }
+
+    /**
+     * Starts the HTTP server and the periodic work; returns the bound port. Without {@link
+     * Settings#scheduledWork()}, nothing runs by itself: the periodic work (gate, alerts, upstream,
+     * promotion, checkpoints, counted events, housekeeping) runs only when {@link #tick()} is called —
+     * how tests make "nothing more happens" a fact instead of a wait.
+     */
+    public int serve() {
+        blobs.removeAbandonedTemporaryFiles();
+        HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
+        ApiAuthenticator auth = new ApiAuthenticator(identity);
+        dev.portcullis.identity.ProjectNames projectNames =
+                name -> ecosystems.project(name).key();
+        ComplianceEvidence evidence = new ComplianceEvidence(
+                new ComplianceEvidence.Sources(
+                        identity,
+                        trustedPublishing,
+                        catalog,
+                        gate,
+                        inspection,
+                        alertDispatcher,
+                        events,
+                        integrity,
+                        upstreamWatcher,
+                        promoter),
+                settings.identity(),
+                settings.oidc(),
+                settings.watch(),
+                () -> "Portcullis at " + baseUrl(http),
+                clock);
+        // Each feature's adapter adds its own routes.
+        // The registries: each ecosystem is one plug-in (publish/Registry).
+        ProvenanceStore provenance = new ProvenanceStore(database);
+        Registry.Services services =
+                new Registry.Services(database, catalog, blobs, identity, publish, provenance, () -> baseUrl(http));
+        http.register(registries.stream().map(r -> r.routes(services)).toList());
+        http.register(List.of(
+                        // Portcullis's API
+                        new ReleaseRoutes(auth, catalog, gate, provenance::summaries, clock),
+                        new dev.portcullis.inspect.http.InspectionRoutes(auth, catalog, inspection),
+                        new PolicyRoutes(auth, gate.policies(), ecosystems),
+                        new OidcRoutes(trustedPublishing),
+                        new PublisherRoutes(auth, trustedPublishing, projectNames),
+                        new IdentityRoutes(auth, identity, clock, projectNames),
+                        new AuditRoutes(auth, new TokenAudit(identity, catalog, clock), clock, promoter::targets),
+                        new ComplianceRoutes(auth, evidence),
+                        new EventRoutes(auth, events),
+                        new UpstreamRoutes(auth, upstreamWatcher, promoter),
+                        new DrillRoutes(auth, drillSandboxes, clock),
+                        metrics))
+                .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
+        http.start();
+        server = http;
+        every("portcullis-housekeeping", Duration.ofHours(1), "housekeeping failed; retrying in an hour", () -> {
+            var report = identity.housekeeping();
+            trustedPublishing.housekeeping();
+            if (!report.disabledTokens().isEmpty()
+                    || !report.disabledUsers().isEmpty()
+                    || !report.expiringTokens().isEmpty()) {
+                LOG.info("housekeeping: {}", report);
+            }
+        });
+        // Auto-releases whose settle time passed, expiry of held releases.
+        every("portcullis-gate", Duration.ofSeconds(30), "gate tick failed; held releases stay held", gate::tick);
+        every(
+                "portcullis-alerts",
+                Duration.ofMillis(500),
+                "alert delivery pass failed; pending alerts stay queued",
+                () -> alertDispatcher.deliverDue());
+        every(
+                "portcullis-upstream",
+                Duration.ofSeconds(1),
+                "polling upstream indexes failed; watches stay due",
+                () -> upstreamWatcher.pollDue());
+        every(
+                "portcullis-promoter",
+                Duration.ofSeconds(1),
+                "promoting approved releases failed; they stay queued",
+                () -> promoter.promoteDue());
+        every(
+                "portcullis-checkpoints",
+                settings.watch().checkpointInterval(),
+                "signing an event-log checkpoint failed",
+                () -> this.integrity.checkpoint());
+        every(
+                "portcullis-counted-events",
+                Duration.ofSeconds(15),
+                "writing counted-event summaries failed",
+                () -> events.flushCounted(false));
+        if (settings.watch().drillInterval() != null && settings.scheduledWork()) {
+            // The first run after one interval: a server that just started is not drilled while it warms up.
+            DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
+            clocks.add(Thread.ofVirtual().name("portcullis-drills").start(() -> {
+                while (sleep(settings.watch().drillInterval())) {
+                    try {
+                        Scorecard card = schedule.runOnce();
+                        LOG.info(
+                                "scheduled drill: {}",
+                                card.passed()
+                                        ? "every control fired"
+                                        : "controls were missed in "
+                                                + card.toMap().get("failed"));
+                    } catch (RuntimeException e) {
+                        LOG.error("the scheduled drill could not run", e);
+                    }
+                }
+            }));
+        }
+        return http.port();
+    }
+
+    /** Runs every piece of periodic work once, now, on the calling thread (failures are logged, as on the clocks). */
+    public void tick() {
+        for (Periodic p : periodic) {
+            try {
+                p.work().run();
+            } catch (RuntimeException e) {
+                LOG.error(p.onFailure(), e);
+            }
+        }
+    }
+
+    private record Periodic(String name, String onFailure, Runnable work) {}
+
+    private final List<Periodic> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Registers {@code work} for {@link #tick()} and, when scheduled, runs it now and then every
+     * {@code period} on a virtual thread until close; a failure is logged, never fatal.
+     */
+    private void every(String name, Duration period, String onFailure, Runnable work) {
+        periodic.add(new Periodic(name, onFailure, work));
+        if (!settings.scheduledWork()) {
+            return;
+        }
+        clocks.add(Thread.ofVirtual().name(name).start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.error(onFailure, e);
+                }
+                try {
+                    Thread.sleep(period);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }));
+    }
+
+    private static boolean sleep(Duration period) {
         try {
-          Thread.sleep(period);
+            Thread.sleep(period);
+            return true;
         } catch (InterruptedException e) {
-          return;
+            return false;
         }
-      }
-    }));
-  }
-
-  private static boolean sleep(Duration period) {
-    try {
-      Thread.sleep(period);
-      return true;
-    } catch (InterruptedException e) {
-      return false;
     }
-  }
 
-  /** How this process reaches its own HTTP server (scheduled drills): loopback when it listens everywhere. */
-  private String localUrl(HttpServer http) {
-    String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
-  }
-
-  private String baseUrl(HttpServer http) {
-    return settings.baseUrl() != null
-        ? settings.baseUrl()
-        : "http://" + settings.host() + ":" + http.port();
-  }
-
-  public Settings settings() {
-    return settings;
-  }
-
-  public Identity identity() {
-    return identity;
-  }
-
-  public TrustedPublishing trustedPublishing() {
-    return trustedPublishing;
-  }
-
-  /** The key of a project as a command names it ({@code name}, or {@code ecosystem:name}). */
-  public String projectKey(String reference) {
-    return ecosystems.project(reference).key();
-  }
-
-  public Catalog catalog() {
-    return catalog;
-  }
-
-  public PublishService publish() {
-    return publish;
-  }
-
-  public ReleaseGate gate() {
-    return gate;
-  }
-
-  public EventLog events() {
-    return events;
-  }
-
-  public Database database() {
-    return database;
-  }
-
-  public EventLogIntegrity integrity() {
-    return integrity;
-  }
-
-  /** The gate's metrics, read when scraped (the metrics route is built before the gate). */
-  private List<dev.portcullis.core.Metric> gateMetrics() {
-    return gate.metrics();
-  }
-
-  /** A project's policy recipients ({@code notify}): they receive alerts about it (docs/WATCH.md). */
-  private AlertSink.Recipients projectRecipients(String project) {
-    var notify = gate.policies().active(project).notifications();
-    return new AlertSink.Recipients(notify.email(), notify.webhooks());
-  }
-
-  /** Where alerts go: the outbox (and the sink given at open). */
-  public AlertSink alerts() {
-    return alerts;
-  }
-
-  public UpstreamWatcher upstreamWatcher() {
-    return upstreamWatcher;
-  }
-
-  public Promoter promoter() {
-    return promoter;
-  }
-
-  public AlertDispatcher alertDispatcher() {
-    return alertDispatcher;
-  }
-
-  /** Stops serving gracefully, then closes storage. */
-  @Override
-  public void close() {
-    clocks.forEach(Thread::interrupt);
-    for (Thread clock : clocks) {
-      try {
-        clock.join(Duration.ofSeconds(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    /** How this process reaches its own HTTP server (scheduled drills): loopback when it listens everywhere. */
+    private String localUrl(HttpServer http) {
+        String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
     }
-    clocks.clear();
-    if (server != null) {
-      server.close();
-      server = null;
+
+    private String baseUrl(HttpServer http) {
+        return settings.baseUrl() != null ? settings.baseUrl() : "http://" + settings.host() + ":" + http.port();
     }
-    try {
-      events.flushCounted(true);
-    } catch (RuntimeException e) {
-      LOG.warn("writing counted-event summaries at shutdown failed: {}", e.toString());
+
+    public Settings settings() {
+        return settings;
     }
-    outboundClients.forEach(GuardedHttp::close);
-    database.close();
-  }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public TrustedPublishing trustedPublishing() {
+        return trustedPublishing;
+    }
+
+    /** The key of a project as a command names it ({@code name}, or {@code ecosystem:name}). */
+    public String projectKey(String reference) {
+        return ecosystems.project(reference).key();
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public PublishService publish() {
+        return publish;
+    }
+
+    public ReleaseGate gate() {
+        return gate;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public EventLogIntegrity integrity() {
+        return integrity;
+    }
+
+    /** The gate's metrics, read when scraped (the metrics route is built before the gate). */
+    private List<dev.portcullis.core.Metric> gateMetrics() {
+        return gate.metrics();
+    }
+
+    /** A project's policy recipients ({@code notify}): they receive alerts about it (docs/WATCH.md). */
+    private AlertSink.Recipients projectRecipients(String project) {
+        var notify = gate.policies().active(project).notifications();
+        return new AlertSink.Recipients(notify.email(), notify.webhooks());
+    }
+
+    /** Where alerts go: the outbox (and the sink given at open). */
+    public AlertSink alerts() {
+        return alerts;
+    }
+
+    public UpstreamWatcher upstreamWatcher() {
+        return upstreamWatcher;
+    }
+
+    public Promoter promoter() {
+        return promoter;
+    }
+
+    public AlertDispatcher alertDispatcher() {
+        return alertDispatcher;
+    }
+
+    /** Stops serving gracefully, then closes storage. */
+    @Override
+    public void close() {
+        clocks.forEach(Thread::interrupt);
+        for (Thread clock : clocks) {
+            try {
+                clock.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        clocks.clear();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        try {
+            events.flushCounted(true);
+        } catch (RuntimeException e) {
+            LOG.warn("writing counted-event summaries at shutdown failed: {}", e.toString());
+        }
+        outboundClients.forEach(GuardedHttp::close);
+        database.close();
+    }
 }

@@ -3,12 +3,12 @@ package dev.portcullis.cli;
 import dev.portcullis.app.Portcullis;
 import dev.portcullis.app.Settings;
 import dev.portcullis.http.HttpSettings;
+import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.net.AddressBlock;
 import dev.portcullis.net.OutboundPolicy;
+import dev.portcullis.publish.PublishSettings;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.watch.alert.Smtp;
-import dev.portcullis.identity.OidcSettings;
-import dev.portcullis.publish.PublishSettings;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,184 +16,305 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", description = "Run the Portcullis server.")
 final class ServeCommand implements Callable<Integer> {
 
-  @Mixin DataOptions data;
+    @Mixin
+    DataOptions data;
 
-  @Option(names = "--host", description = "Address to listen on. Default: ${DEFAULT-VALUE}.", defaultValue = Settings.DEFAULT_HOST)
-  String host;
+    @Option(
+            names = "--host",
+            description = "Address to listen on. Default: ${DEFAULT-VALUE}.",
+            defaultValue = Settings.DEFAULT_HOST)
+    String host;
 
-  @Option(names = "--port", description = "Port (0 picks a free one). Default: ${DEFAULT-VALUE}.", defaultValue = "8080")
-  int port;
+    @Option(
+            names = "--port",
+            description = "Port (0 picks a free one). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "8080")
+    int port;
 
-  @Option(names = "--base-url", paramLabel = "URL", description = "Public URL of this server, for absolute links (default http://HOST:PORT).")
-  String baseUrl;
+    @Option(
+            names = "--base-url",
+            paramLabel = "URL",
+            description = "Public URL of this server, for absolute links (default http://HOST:PORT).")
+    String baseUrl;
 
-  @Option(names = "--max-file-size", paramLabel = "SIZE", description = "Largest accepted distribution file. Default: ${DEFAULT-VALUE}.", defaultValue = "1G")
-  String maxFileSize;
+    @Option(
+            names = "--max-file-size",
+            paramLabel = "SIZE",
+            description = "Largest accepted distribution file. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "1G")
+    String maxFileSize;
 
-  @Option(names = "--oidc-audience", paramLabel = "AUD", description = "Audience CI OIDC tokens must carry. Default: ${DEFAULT-VALUE}.", defaultValue = "portcullis")
-  String oidcAudience;
+    @Option(
+            names = "--oidc-audience",
+            paramLabel = "AUD",
+            description = "Audience CI OIDC tokens must carry. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "portcullis")
+    String oidcAudience;
 
-  @Option(names = "--github-oidc-issuer", paramLabel = "URL", description = "Issuer of GitHub Actions OIDC tokens (GitHub Enterprise Server). Default: ${DEFAULT-VALUE}.",
-      defaultValue = "https://token.actions.githubusercontent.com")
-  String githubIssuer;
+    @Option(
+            names = "--github-oidc-issuer",
+            paramLabel = "URL",
+            description = "Issuer of GitHub Actions OIDC tokens (GitHub Enterprise Server). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "https://token.actions.githubusercontent.com")
+    String githubIssuer;
 
-  @Option(names = "--publish-token-lifetime", paramLabel = "DURATION", description = "Lifetime of minted publish tokens, at most 60m. Default: ${DEFAULT-VALUE}.", defaultValue = "15m")
-  String publishTokenLifetime;
+    @Option(
+            names = "--publish-token-lifetime",
+            paramLabel = "DURATION",
+            description = "Lifetime of minted publish tokens, at most 60m. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "15m")
+    String publishTokenLifetime;
 
-  @Option(names = "--no-trusted-publishing", description = "Disable the OIDC token exchange.")
-  boolean noTrustedPublishing;
+    @Option(names = "--no-trusted-publishing", description = "Disable the OIDC token exchange.")
+    boolean noTrustedPublishing;
 
-  @Option(names = "--sigstore-trusted-root", paramLabel = "FILE",
-      description = "Sigstore trusted root (trusted_root.json) to verify uploaded PEP 740 attestations against, offline.")
-  java.nio.file.Path sigstoreTrustedRoot;
+    @Option(
+            names = "--sigstore-trusted-root",
+            paramLabel = "FILE",
+            description =
+                    "Sigstore trusted root (trusted_root.json) to verify uploaded PEP 740 attestations against, offline.")
+    java.nio.file.Path sigstoreTrustedRoot;
 
-  @Option(names = "--smtp-host", paramLabel = "HOST", description = "SMTP server for e-mail notifications (none by default).")
-  String smtpHost;
+    @Option(
+            names = "--smtp-host",
+            paramLabel = "HOST",
+            description = "SMTP server for e-mail notifications (none by default).")
+    String smtpHost;
 
-  @Option(names = "--smtp-port", paramLabel = "PORT", defaultValue = "25", description = "SMTP port. Default: ${DEFAULT-VALUE}.")
-  int smtpPort;
+    @Option(
+            names = "--smtp-port",
+            paramLabel = "PORT",
+            defaultValue = "25",
+            description = "SMTP port. Default: ${DEFAULT-VALUE}.")
+    int smtpPort;
 
-  @Option(names = "--smtp-from", paramLabel = "ADDRESS", defaultValue = "portcullis@localhost", description = "Sender address. Default: ${DEFAULT-VALUE}.")
-  String smtpFrom;
+    @Option(
+            names = "--smtp-from",
+            paramLabel = "ADDRESS",
+            defaultValue = "portcullis@localhost",
+            description = "Sender address. Default: ${DEFAULT-VALUE}.")
+    String smtpFrom;
 
-  @Option(names = "--smtp-user", paramLabel = "USER", description = "SMTP user; the password comes from PORTCULLIS_SMTP_PASSWORD.")
-  String smtpUser;
+    @Option(
+            names = "--smtp-user",
+            paramLabel = "USER",
+            description = "SMTP user; the password comes from PORTCULLIS_SMTP_PASSWORD.")
+    String smtpUser;
 
-  @Option(names = "--checkpoint-file", paramLabel = "FILE",
-      description = "Also append every signed event-log checkpoint to this file (put it where the server cannot rewrite it: an append-only mount, a log shipper).")
-  java.nio.file.Path checkpointFile;
+    @Option(
+            names = "--checkpoint-file",
+            paramLabel = "FILE",
+            description =
+                    "Also append every signed event-log checkpoint to this file (put it where the server cannot rewrite it: an append-only mount, a log shipper).")
+    java.nio.file.Path checkpointFile;
 
-  @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "5m", description = "How often to sign a checkpoint when there are new events. Default: ${DEFAULT-VALUE}.")
-  String checkpointInterval;
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5m",
+            description = "How often to sign a checkpoint when there are new events. Default: ${DEFAULT-VALUE}.")
+    String checkpointInterval;
 
-  @Option(names = "--checkpoint-webhook", paramLabel = "URL", description = "Also POST every checkpoint (JSON) to this URL (repeatable).")
-  java.util.List<String> checkpointWebhooks = new java.util.ArrayList<>();
+    @Option(
+            names = "--checkpoint-webhook",
+            paramLabel = "URL",
+            description = "Also POST every checkpoint (JSON) to this URL (repeatable).")
+    java.util.List<String> checkpointWebhooks = new java.util.ArrayList<>();
 
-  @Option(names = "--upstream-interval", paramLabel = "DURATION", defaultValue = "5m",
-      description = "How often each watched upstream project is polled (./portcullis watch add). Default: ${DEFAULT-VALUE}.")
-  String upstreamInterval;
+    @Option(
+            names = "--upstream-interval",
+            paramLabel = "DURATION",
+            defaultValue = "5m",
+            description =
+                    "How often each watched upstream project is polled (./portcullis watch add). Default: ${DEFAULT-VALUE}.")
+    String upstreamInterval;
 
-  @Option(names = "--drill-interval", paramLabel = "DURATION",
-      description = "Run every detection drill against this server this often (e.g. 24h; docs/DRILLS.md). Default: never.")
-  String drillInterval;
+    @Option(
+            names = "--drill-interval",
+            paramLabel = "DURATION",
+            description =
+                    "Run every detection drill against this server this often (e.g. 24h; docs/DRILLS.md). Default: never.")
+    String drillInterval;
 
-  @Option(names = "--alert-webhook", paramLabel = "URL",
-      description = "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
-  java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
+    @Option(
+            names = "--alert-webhook",
+            paramLabel = "URL",
+            description =
+                    "Send alerts to this Standard Webhooks receiver (repeatable); signing secrets come from PORTCULLIS_WEBHOOK_SECRETS (space-separated whsec_… values, several while rotating).")
+    java.util.List<String> alertWebhooks = new java.util.ArrayList<>();
 
-  @Option(names = "--alert-email", paramLabel = "ADDRESS", description = "Mail alerts to this address (repeatable; needs --smtp-host).")
-  java.util.List<String> alertEmails = new java.util.ArrayList<>();
+    @Option(
+            names = "--alert-email",
+            paramLabel = "ADDRESS",
+            description = "Mail alerts to this address (repeatable; needs --smtp-host).")
+    java.util.List<String> alertEmails = new java.util.ArrayList<>();
 
-  @Option(names = "--alert-syslog", paramLabel = "HOST:PORT", description = "Send alerts as CEF lines in syslog datagrams (UDP) here.")
-  String alertSyslog;
+    @Option(
+            names = "--alert-syslog",
+            paramLabel = "HOST:PORT",
+            description = "Send alerts as CEF lines in syslog datagrams (UDP) here.")
+    String alertSyslog;
 
-  @Option(names = "--alert-min-severity", paramLabel = "LEVEL", defaultValue = "medium",
-      description = "Send alerts at or above this level (low, medium, high, critical); Slack-compatible URLs come from PORTCULLIS_ALERT_SLACK_URLS. Default: ${DEFAULT-VALUE}.")
-  String alertMinSeverity;
+    @Option(
+            names = "--alert-min-severity",
+            paramLabel = "LEVEL",
+            defaultValue = "medium",
+            description =
+                    "Send alerts at or above this level (low, medium, high, critical); Slack-compatible URLs come from PORTCULLIS_ALERT_SLACK_URLS. Default: ${DEFAULT-VALUE}.")
+    String alertMinSeverity;
 
-  @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      description = "A request's line and headers must arrive within this time. Default: ${DEFAULT-VALUE}.")
-  String headerTimeout;
+    @Option(
+            names = "--header-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description = "A request's line and headers must arrive within this time. Default: ${DEFAULT-VALUE}.")
+    String headerTimeout;
 
-  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      description = "Close a kept-alive connection with no request for this long. Default: ${DEFAULT-VALUE}.")
-  String idleTimeout;
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description = "Close a kept-alive connection with no request for this long. Default: ${DEFAULT-VALUE}.")
+    String idleTimeout;
 
-  @Option(names = "--body-read-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      description = "Cut off a request body (an upload) that sends nothing for this long. Default: ${DEFAULT-VALUE}.")
-  String bodyReadTimeout;
+    @Option(
+            names = "--body-read-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            description =
+                    "Cut off a request body (an upload) that sends nothing for this long. Default: ${DEFAULT-VALUE}.")
+    String bodyReadTimeout;
 
-  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "2000",
-      description = "Connections accepted at once; more wait in the backlog. Default: ${DEFAULT-VALUE}.")
-  int maxConnections;
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            defaultValue = "2000",
+            description = "Connections accepted at once; more wait in the backlog. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
 
-  @Option(names = "--max-connections-per-address", paramLabel = "N", defaultValue = "100",
-      description = "Connections at once from one client address (trusted proxies exempt). Default: ${DEFAULT-VALUE}.")
-  int maxConnectionsPerAddress;
+    @Option(
+            names = "--max-connections-per-address",
+            paramLabel = "N",
+            defaultValue = "100",
+            description =
+                    "Connections at once from one client address (trusted proxies exempt). Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerAddress;
 
-  @Option(names = "--trusted-proxy", paramLabel = "ADDRESS|BLOCK",
-      description = "A reverse proxy whose Forwarded / X-Forwarded-For header names the client (repeatable; e.g. 10.0.0.5 or 10.0.0.0/24).")
-  java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+    @Option(
+            names = "--trusted-proxy",
+            paramLabel = "ADDRESS|BLOCK",
+            description =
+                    "A reverse proxy whose Forwarded / X-Forwarded-For header names the client (repeatable; e.g. 10.0.0.5 or 10.0.0.0/24).")
+    java.util.List<String> trustedProxies = new java.util.ArrayList<>();
 
-  @Option(names = "--outbound-allow", paramLabel = "HOST|HOST:PORT|BLOCK",
-      description = "Let the server connect to this host over plain http and at a private address (repeatable; also PORTCULLIS_OUTBOUND_ALLOW)."
-          + " By default it fetches only https URLs of public addresses.")
-  java.util.List<String> outboundAllow = new java.util.ArrayList<>();
+    @Option(
+            names = "--outbound-allow",
+            paramLabel = "HOST|HOST:PORT|BLOCK",
+            description =
+                    "Let the server connect to this host over plain http and at a private address (repeatable; also PORTCULLIS_OUTBOUND_ALLOW)."
+                            + " By default it fetches only https URLs of public addresses.")
+    java.util.List<String> outboundAllow = new java.util.ArrayList<>();
 
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  private HttpSettings http() {
-    return HttpSettings.DEFAULTS
-        .withTimeouts(Durations.parse(headerTimeout), Durations.parse(idleTimeout), Durations.parse(bodyReadTimeout))
-        .withConnections(maxConnections, maxConnectionsPerAddress)
-        .withTrustedProxies(trustedProxies.stream().map(AddressBlock::parse).toList());
-  }
-
-  private OutboundPolicy outbound() {
-    java.util.List<String> allowed = new java.util.ArrayList<>(outboundAllow);
-    String env = System.getenv("PORTCULLIS_OUTBOUND_ALLOW");
-    if (env != null && !env.isBlank()) {
-      allowed.addAll(java.util.List.of(env.trim().split("[\\s,]+")));
+    private HttpSettings http() {
+        return HttpSettings.DEFAULTS
+                .withTimeouts(
+                        Durations.parse(headerTimeout), Durations.parse(idleTimeout), Durations.parse(bodyReadTimeout))
+                .withConnections(maxConnections, maxConnectionsPerAddress)
+                .withTrustedProxies(
+                        trustedProxies.stream().map(AddressBlock::parse).toList());
     }
-    return new OutboundPolicy(allowed);
-  }
 
-  private WatchSettings watch() {
-    String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
-    java.util.List<String> secretList = secrets == null || secrets.isBlank() ? java.util.List.of() : java.util.List.of(secrets.trim().split("\\s+"));
-    String slack = System.getenv("PORTCULLIS_ALERT_SLACK_URLS");
-    return new WatchSettings(checkpointFile, Durations.parse(checkpointInterval), checkpointWebhooks,
-        alertWebhooks.stream().map(url -> new WatchSettings.Webhook(url, secretList)).toList(),
-        slack == null || slack.isBlank() ? java.util.List.of() : java.util.List.of(slack.trim().split("\\s+")),
-        alertEmails, alertSyslog, alertMinSeverity, Durations.parse(upstreamInterval),
-        drillInterval == null ? null : Durations.parse(drillInterval));
-  }
-
-  @Override
-  public Integer call() throws InterruptedException {
-    Settings settings =
-        data.settings()
-            .withListener(host, port)
-            .withBaseUrl(baseUrl)
-            .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
-            .withSigstoreTrustedRoot(sigstoreTrustedRoot)
-            .withWatch(watch())
-            .withSmtp(smtpHost == null ? null
-                : new Smtp(smtpHost, smtpPort, smtpFrom, smtpUser, System.getenv("PORTCULLIS_SMTP_PASSWORD")))
-            .withHttp(http())
-            .withOutbound(outbound())
-            .withOidc(new OidcSettings(!noTrustedPublishing, oidcAudience, githubIssuer, OidcSettings.DEFAULTS.gitlabIssuer(),
-                OidcSettings.DEFAULTS.googleIssuer(), Durations.parse(publishTokenLifetime)));
-    Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
-    int bound = portcullis.serve();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  portcullis.close();
-                  stopped.countDown();
-                },
-                "portcullis-shutdown"));
-    String url = "http://" + host + ":" + bound;
-    PrintWriter out = spec.commandLine().getOut();
-    out.println("Portcullis listening on " + url);
-    out.println("  data:     " + settings.dataDir().toAbsolutePath());
-    out.println("  database: " + settings.database().describe());
-    if (!portcullis.identity().hasUsers()) {
-      out.println("Next: create the first admin and its token:  ./portcullis admin init --data " + settings.dataDir());
+    private OutboundPolicy outbound() {
+        java.util.List<String> allowed = new java.util.ArrayList<>(outboundAllow);
+        String env = System.getenv("PORTCULLIS_OUTBOUND_ALLOW");
+        if (env != null && !env.isBlank()) {
+            allowed.addAll(java.util.List.of(env.trim().split("[\\s,]+")));
+        }
+        return new OutboundPolicy(allowed);
     }
-    out.println("Upload:  twine upload --repository-url " + url + "/legacy/ -u __token__ -p <token> dist/*");
-    out.println("Install: pip install --index-url " + url + "/simple/ <project>   (approved releases only)");
-    out.flush();
-    stopped.await();
-    return 0;
-  }
+
+    private WatchSettings watch() {
+        String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
+        java.util.List<String> secretList = secrets == null || secrets.isBlank()
+                ? java.util.List.of()
+                : java.util.List.of(secrets.trim().split("\\s+"));
+        String slack = System.getenv("PORTCULLIS_ALERT_SLACK_URLS");
+        return new WatchSettings(
+                checkpointFile,
+                Durations.parse(checkpointInterval),
+                checkpointWebhooks,
+                alertWebhooks.stream()
+                        .map(url -> new WatchSettings.Webhook(url, secretList))
+                        .toList(),
+                slack == null || slack.isBlank()
+                        ? java.util.List.of()
+                        : java.util.List.of(slack.trim().split("\\s+")),
+                alertEmails,
+                alertSyslog,
+                alertMinSeverity,
+                Durations.parse(upstreamInterval),
+                drillInterval == null ? null : Durations.parse(drillInterval));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Settings settings = data.settings()
+                .withListener(host, port)
+                .withBaseUrl(baseUrl)
+                .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
+                .withSigstoreTrustedRoot(sigstoreTrustedRoot)
+                .withWatch(watch())
+                .withSmtp(
+                        smtpHost == null
+                                ? null
+                                : new Smtp(
+                                        smtpHost,
+                                        smtpPort,
+                                        smtpFrom,
+                                        smtpUser,
+                                        System.getenv("PORTCULLIS_SMTP_PASSWORD")))
+                .withHttp(http())
+                .withOutbound(outbound())
+                .withOidc(new OidcSettings(
+                        !noTrustedPublishing,
+                        oidcAudience,
+                        githubIssuer,
+                        OidcSettings.DEFAULTS.gitlabIssuer(),
+                        OidcSettings.DEFAULTS.googleIssuer(),
+                        Durations.parse(publishTokenLifetime)));
+        Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
+        int bound = portcullis.serve();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            portcullis.close();
+                            stopped.countDown();
+                        },
+                        "portcullis-shutdown"));
+        String url = "http://" + host + ":" + bound;
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Portcullis listening on " + url);
+        out.println("  data:     " + settings.dataDir().toAbsolutePath());
+        out.println("  database: " + settings.database().describe());
+        if (!portcullis.identity().hasUsers()) {
+            out.println("Next: create the first admin and its token:  ./portcullis admin init --data "
+                    + settings.dataDir());
+        }
+        out.println("Upload:  twine upload --repository-url " + url + "/legacy/ -u __token__ -p <token> dist/*");
+        out.println("Install: pip install --index-url " + url + "/simple/ <project>   (approved releases only)");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
 }

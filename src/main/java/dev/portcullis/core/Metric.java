@@ -9,20 +9,26 @@ import java.util.Map;
  */
 public record Metric(String name, String type, String help, List<Sample> samples) {
 
-  public Metric {
-    samples = List.copyOf(samples);
-  }
+    public Metric {
+        samples = List.copyOf(samples);
+    }
 
-  /** One value of the metric, for one set of labels (none for an unlabelled metric). */
-  public record Sample(Map<String, String> labels, long value) {}
+    /** One value of the metric, for one set of labels (none for an unlabelled metric). */
+    public record Sample(Map<String, String> labels, long value) {}
 
-  /** An unlabelled counter. */
-  public static Metric counter(String name, String help, long value) {
-    return new Metric(name, "counter", help, List.of(new Sample(Map.of(), value)));
-  }
+    /** An unlabelled counter. */
+    public static Metric counter(String name, String help, long value) {
+        return new Metric(name, "counter", help, List.of(new Sample(Map.of(), value)));
+    }
 
-  /** A metric with one sample per value of label {@code label}. */
-  public static Metric byLabel(String name, String type, String help, String label, Map<String, Long> values) {
-    return new Metric(name, type, help, values.entrySet().stream().map(e -> new Sample(Map.of(label, e.getKey()), e.getValue())).toList());
-  }
+    /** A metric with one sample per value of label {@code label}. */
+    public static Metric byLabel(String name, String type, String help, String label, Map<String, Long> values) {
+        return new Metric(
+                name,
+                type,
+                help,
+                values.entrySet().stream()
+                        .map(e -> new Sample(Map.of(label, e.getKey()), e.getValue()))
+                        .toList());
+    }
 }

@@ -6,17 +6,17 @@ package dev.portcullis.core;
  */
 public final class Printable {
 
-  private Printable() {}
+    private Printable() {}
 
-  public static String of(String value, int max) {
-    if (value == null) {
-      return null;
+    public static String of(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max));
+        for (int i = 0; i < value.length() && out.length() < max; i++) {
+            char c = value.charAt(i);
+            out.append(Character.isISOControl(c) ? '\uFFFD' : c);
+        }
+        return out.toString();
     }
-    StringBuilder out = new StringBuilder(Math.min(value.length(), max));
-    for (int i = 0; i < value.length() && out.length() < max; i++) {
-      char c = value.charAt(i);
-      out.append(Character.isISOControl(c) ? '\uFFFD' : c);
-    }
-    return out.toString();
-  }
 }

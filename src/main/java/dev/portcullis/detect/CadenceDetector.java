@@ -16,47 +16,53 @@ import java.util.Optional;
  */
 final class CadenceDetector implements Detector {
 
-  static final Duration RAPID = Duration.ofHours(1);
-  static final Duration USUAL_GAP = Duration.ofDays(1);
+    static final Duration RAPID = Duration.ofHours(1);
+    static final Duration USUAL_GAP = Duration.ofDays(1);
 
-  @Override
-  public String id() {
-    return "cadence";
-  }
+    @Override
+    public String id() {
+        return "cadence";
+    }
 
-  @Override
-  public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
-    List<Assessment.Signal> signals = new ArrayList<>();
-    long median = baseline.medianGapSeconds();
-    Instant at = release.firstUpload();
-    Optional<ReleaseFacts> previous = recent.others().stream().filter(r -> r.firstUpload().isBefore(at))
-        .max(Comparator.comparing(ReleaseFacts::firstUpload));
-    Instant before = previous.map(ReleaseFacts::firstUpload).orElse(baseline.lastRelease());
-    String beforeVersion = previous.map(ReleaseFacts::version).orElse(baseline.lastVersion());
-    if (before != null && median >= USUAL_GAP.toSeconds()) {
-      Duration gap = Duration.between(before, at);
-      if (!gap.isNegative() && gap.compareTo(RAPID) < 0) {
-        signals.add(signal(Severity.MEDIUM, "version " + release.version() + " came " + human(gap) + " after " + beforeVersion
-            + "; the project's median gap between releases is " + human(Duration.ofSeconds(median))));
-      }
+    @Override
+    public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
+        List<Assessment.Signal> signals = new ArrayList<>();
+        long median = baseline.medianGapSeconds();
+        Instant at = release.firstUpload();
+        Optional<ReleaseFacts> previous = recent.others().stream()
+                .filter(r -> r.firstUpload().isBefore(at))
+                .max(Comparator.comparing(ReleaseFacts::firstUpload));
+        Instant before = previous.map(ReleaseFacts::firstUpload).orElse(baseline.lastRelease());
+        String beforeVersion = previous.map(ReleaseFacts::version).orElse(baseline.lastVersion());
+        if (before != null && median >= USUAL_GAP.toSeconds()) {
+            Duration gap = Duration.between(before, at);
+            if (!gap.isNegative() && gap.compareTo(RAPID) < 0) {
+                signals.add(signal(
+                        Severity.MEDIUM,
+                        "version " + release.version() + " came " + human(gap) + " after " + beforeVersion
+                                + "; the project's median gap between releases is "
+                                + human(Duration.ofSeconds(median))));
+            }
+        }
+        int files = release.uploads().size();
+        if (baseline.releases() > 0 && files > 5 && files > 2 * baseline.maxFiles()) {
+            signals.add(signal(
+                    Severity.LOW,
+                    files + " files in one release; the project never released more than " + baseline.maxFiles()));
+        }
+        return signals;
     }
-    int files = release.uploads().size();
-    if (baseline.releases() > 0 && files > 5 && files > 2 * baseline.maxFiles()) {
-      signals.add(signal(Severity.LOW, files + " files in one release; the project never released more than " + baseline.maxFiles()));
-    }
-    return signals;
-  }
 
-  static String human(Duration d) {
-    if (d.toDays() >= 2) {
-      return d.toDays() + " days";
+    static String human(Duration d) {
+        if (d.toDays() >= 2) {
+            return d.toDays() + " days";
+        }
+        if (d.toHours() >= 2) {
+            return d.toHours() + " hours";
+        }
+        if (d.toMinutes() >= 1) {
+            return d.toMinutes() + " minutes";
+        }
+        return d.toSeconds() + " seconds";
     }
-    if (d.toHours() >= 2) {
-      return d.toHours() + " hours";
-    }
-    if (d.toMinutes() >= 1) {
-      return d.toMinutes() + " minutes";
-    }
-    return d.toSeconds() + " seconds";
-  }
 }

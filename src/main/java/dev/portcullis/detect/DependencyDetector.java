@@ -1,8 +1,8 @@
 package dev.portcullis.detect;
 
 import dev.portcullis.gate.Assessment;
-import dev.portcullis.publish.Ecosystem;
 import dev.portcullis.inspect.Severity;
+import dev.portcullis.publish.Ecosystem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,51 +16,58 @@ import java.util.Map;
  */
 final class DependencyDetector implements Detector {
 
-  @Override
-  public String id() {
-    return "dependencies";
-  }
+    @Override
+    public String id() {
+        return "dependencies";
+    }
 
-  @Override
-  public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
-    if (baseline.releases() == 0) {
-      return List.of();
+    @Override
+    public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
+        if (baseline.releases() == 0) {
+            return List.of();
+        }
+        Map<String, Ecosystem.Dependency> before = byKey(baseline.lastDependencies());
+        Map<String, Ecosystem.Dependency> now = byKey(release.dependencies());
+        List<Assessment.Signal> signals = new ArrayList<>();
+        List<String> newer = new ArrayList<>();
+        List<String> returning = new ArrayList<>();
+        List<String> repinned = new ArrayList<>();
+        now.forEach((key, dependency) -> {
+            Ecosystem.Dependency was = before.get(key);
+            if (was == null) {
+                (baseline.everRequired().contains(key) ? returning : newer).add(dependency.written());
+            } else if (!was.constraint().equals(dependency.constraint())) {
+                repinned.add(was.written() + " -> " + dependency.written());
+            }
+        });
+        if (!newer.isEmpty()) {
+            signals.add(signal(
+                    Severity.MEDIUM,
+                    "adds " + String.join(", ", newer) + ", never used by this project in " + baseline.releases()
+                            + " release(s)"));
+        }
+        if (!returning.isEmpty()) {
+            signals.add(
+                    signal(Severity.LOW, "adds back " + String.join(", ", returning) + " (used by earlier releases)"));
+        }
+        List<String> removed = before.keySet().stream()
+                .filter(n -> !now.containsKey(n))
+                .map(k -> before.get(k).written())
+                .toList();
+        if (!removed.isEmpty()) {
+            signals.add(
+                    signal(Severity.LOW, "drops " + String.join(", ", removed) + " since " + baseline.lastVersion()));
+        }
+        if (!repinned.isEmpty()) {
+            signals.add(signal(Severity.LOW, "re-pins " + String.join(", ", repinned)));
+        }
+        return signals;
     }
-    Map<String, Ecosystem.Dependency> before = byKey(baseline.lastDependencies());
-    Map<String, Ecosystem.Dependency> now = byKey(release.dependencies());
-    List<Assessment.Signal> signals = new ArrayList<>();
-    List<String> newer = new ArrayList<>();
-    List<String> returning = new ArrayList<>();
-    List<String> repinned = new ArrayList<>();
-    now.forEach((key, dependency) -> {
-      Ecosystem.Dependency was = before.get(key);
-      if (was == null) {
-        (baseline.everRequired().contains(key) ? returning : newer).add(dependency.written());
-      } else if (!was.constraint().equals(dependency.constraint())) {
-        repinned.add(was.written() + " -> " + dependency.written());
-      }
-    });
-    if (!newer.isEmpty()) {
-      signals.add(signal(Severity.MEDIUM, "adds " + String.join(", ", newer) + ", never used by this project in " + baseline.releases()
-          + " release(s)"));
-    }
-    if (!returning.isEmpty()) {
-      signals.add(signal(Severity.LOW, "adds back " + String.join(", ", returning) + " (used by earlier releases)"));
-    }
-    List<String> removed = before.keySet().stream().filter(n -> !now.containsKey(n)).map(k -> before.get(k).written()).toList();
-    if (!removed.isEmpty()) {
-      signals.add(signal(Severity.LOW, "drops " + String.join(", ", removed) + " since " + baseline.lastVersion()));
-    }
-    if (!repinned.isEmpty()) {
-      signals.add(signal(Severity.LOW, "re-pins " + String.join(", ", repinned)));
-    }
-    return signals;
-  }
 
-  /** Dependencies by their key; the first of duplicates wins. */
-  static Map<String, Ecosystem.Dependency> byKey(List<Ecosystem.Dependency> dependencies) {
-    Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
-    dependencies.forEach(d -> map.putIfAbsent(d.key(), d));
-    return map;
-  }
+    /** Dependencies by their key; the first of duplicates wins. */
+    static Map<String, Ecosystem.Dependency> byKey(List<Ecosystem.Dependency> dependencies) {
+        Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
+        dependencies.forEach(d -> map.putIfAbsent(d.key(), d));
+        return map;
+    }
 }

@@ -11,19 +11,25 @@ import java.util.List;
  */
 public interface Detector {
 
-  String id();
+    String id();
 
-  List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent);
+    List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent);
 
-  /** Other releases of the project (any state) whose files arrived lately, newest first: for cadence. */
-  record Recent(Instant now, List<ReleaseFacts> others) {}
+    /** Other releases of the project (any state) whose files arrived lately, newest first: for cadence. */
+    record Recent(Instant now, List<ReleaseFacts> others) {}
 
-  default Assessment.Signal signal(Severity severity, String evidence) {
-    return new Assessment.Signal(id(), severity.wireName(), severity.score(), evidence);
-  }
+    default Assessment.Signal signal(Severity severity, String evidence) {
+        return new Assessment.Signal(id(), severity.wireName(), severity.score(), evidence);
+    }
 
-  static List<Detector> all() {
-    return List.of(new NetworkDetector(), new CredentialDetector(), new TimeDetector(), new CadenceDetector(), new SizeDetector(),
-        new DependencyDetector(), new VersionDetector());
-  }
+    static List<Detector> all() {
+        return List.of(
+                new NetworkDetector(),
+                new CredentialDetector(),
+                new TimeDetector(),
+                new CadenceDetector(),
+                new SizeDetector(),
+                new DependencyDetector(),
+                new VersionDetector());
+    }
 }

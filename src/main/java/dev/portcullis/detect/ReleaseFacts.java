@@ -10,13 +10,13 @@ import java.util.List;
  */
 public record ReleaseFacts(String version, List<Upload> uploads, List<Ecosystem.Dependency> dependencies) {
 
-  public ReleaseFacts {
-    uploads = List.copyOf(uploads);
-    dependencies = List.copyOf(dependencies);
-  }
+    public ReleaseFacts {
+        uploads = List.copyOf(uploads);
+        dependencies = List.copyOf(dependencies);
+    }
 
-  /** When its first file arrived. */
-  public Instant firstUpload() {
-    return uploads.stream().map(Upload::at).min(Instant::compareTo).orElse(Instant.EPOCH);
-  }
+    /** When its first file arrived. */
+    public Instant firstUpload() {
+        return uploads.stream().map(Upload::at).min(Instant::compareTo).orElse(Instant.EPOCH);
+    }
 }

@@ -1,7 +1,7 @@
 package dev.portcullis.events;
 
-import dev.portcullis.core.Printable;
 import dev.portcullis.core.Origin;
+import dev.portcullis.core.Printable;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,19 +12,14 @@ import java.util.Objects;
  * escapes control characters itself.
  */
 public record Event(
-    String kind,
-    String actor,
-    String project,
-    String subject,
-    Origin origin,
-    Map<String, Object> details) {
+        String kind, String actor, String project, String subject, Origin origin, Map<String, Object> details) {
 
-  public Event {
-    Objects.requireNonNull(kind, "kind");
-    actor = Printable.of(actor, 200);
-    project = Printable.of(project, 200);
-    subject = Printable.of(subject, 300);
-    origin = origin == null ? Origin.LOCAL : origin;
-    details = details == null ? Map.of() : details;
-  }
+    public Event {
+        Objects.requireNonNull(kind, "kind");
+        actor = Printable.of(actor, 200);
+        project = Printable.of(project, 200);
+        subject = Printable.of(subject, 300);
+        origin = origin == null ? Origin.LOCAL : origin;
+        details = details == null ? Map.of() : details;
+    }
 }

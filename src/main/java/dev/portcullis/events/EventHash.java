@@ -19,25 +19,45 @@ import java.util.Arrays;
  */
 public final class EventHash {
 
-  public static final String GENESIS = "0".repeat(64);
-  private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String GENESIS = "0".repeat(64);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private EventHash() {}
+    private EventHash() {}
 
-  public static String of(String previous, long seq, long occurredAt, String kind, String actor, String project, String subject,
-      String ip, String agent, String details) {
-    String content = CanonicalJson.of(Arrays.asList(seq, occurredAt, kind, actor, project, subject, ip, agent, details));
-    return Sha256.hex((previous + "\n" + content).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The hash as versions before RFC 8785 wrote it (Jackson's serialization of the same array). */
-  public static String legacy(String previous, long seq, long occurredAt, String kind, String actor, String project, String subject,
-      String ip, String agent, String details) {
-    try {
-      String content = JSON.writeValueAsString(Arrays.asList(seq, occurredAt, kind, actor, project, subject, ip, agent, details));
-      return Sha256.hex((previous + "\n" + content).getBytes(StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    public static String of(
+            String previous,
+            long seq,
+            long occurredAt,
+            String kind,
+            String actor,
+            String project,
+            String subject,
+            String ip,
+            String agent,
+            String details) {
+        String content =
+                CanonicalJson.of(Arrays.asList(seq, occurredAt, kind, actor, project, subject, ip, agent, details));
+        return Sha256.hex((previous + "\n" + content).getBytes(StandardCharsets.UTF_8));
     }
-  }
+
+    /** The hash as versions before RFC 8785 wrote it (Jackson's serialization of the same array). */
+    public static String legacy(
+            String previous,
+            long seq,
+            long occurredAt,
+            String kind,
+            String actor,
+            String project,
+            String subject,
+            String ip,
+            String agent,
+            String details) {
+        try {
+            String content = JSON.writeValueAsString(
+                    Arrays.asList(seq, occurredAt, kind, actor, project, subject, ip, agent, details));
+            return Sha256.hex((previous + "\n" + content).getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

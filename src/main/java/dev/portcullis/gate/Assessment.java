@@ -14,33 +14,33 @@ import java.util.List;
  */
 public record Assessment(int risk, List<Signal> signals) {
 
-  /** One finding: which detector, how bad, its contribution to the risk, and the evidence a person reads. */
-  public record Signal(String detector, String severity, int score, String evidence) {}
+    /** One finding: which detector, how bad, its contribution to the risk, and the evidence a person reads. */
+    public record Signal(String detector, String severity, int score, String evidence) {}
 
-  public static final Assessment NONE = new Assessment(0, List.of());
+    public static final Assessment NONE = new Assessment(0, List.of());
 
-  /** Signals at or above this score combine as independent evidence; below it only the maximum counts. */
-  public static final int COMBINING_SCORE = 30;
+    /** Signals at or above this score combine as independent evidence; below it only the maximum counts. */
+    public static final int COMBINING_SCORE = 30;
 
-  public Assessment {
-    if (risk < 0 || risk > 100) {
-      throw new IllegalArgumentException("risk is 0-100");
+    public Assessment {
+        if (risk < 0 || risk > 100) {
+            throw new IllegalArgumentException("risk is 0-100");
+        }
+        signals = List.copyOf(signals);
     }
-    signals = List.copyOf(signals);
-  }
 
-  /** The assessment of these signals, their risk combined as documented above. */
-  public static Assessment of(List<Signal> signals) {
-    int max = 0;
-    double clear = 1;
-    for (Signal s : signals) {
-      int score = Math.max(0, Math.min(100, s.score()));
-      max = Math.max(max, score);
-      if (score >= COMBINING_SCORE) {
-        clear *= 1 - score / 100.0;
-      }
+    /** The assessment of these signals, their risk combined as documented above. */
+    public static Assessment of(List<Signal> signals) {
+        int max = 0;
+        double clear = 1;
+        for (Signal s : signals) {
+            int score = Math.max(0, Math.min(100, s.score()));
+            max = Math.max(max, score);
+            if (score >= COMBINING_SCORE) {
+                clear *= 1 - score / 100.0;
+            }
+        }
+        int combined = (int) Math.round(100 * (1 - clear));
+        return new Assessment(Math.min(100, Math.max(max, combined)), signals);
     }
-    int combined = (int) Math.round(100 * (1 - clear));
-    return new Assessment(Math.min(100, Math.max(max, combined)), signals);
-  }
 }

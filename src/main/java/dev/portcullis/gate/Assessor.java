@@ -8,19 +8,19 @@ import java.util.List;
 @FunctionalInterface
 public interface Assessor {
 
-  Assessment assess(Release release, List<Artifact> files);
+    Assessment assess(Release release, List<Artifact> files);
 
-  /** Finds nothing: risk 0, no signals. */
-  Assessor NONE = (release, files) -> Assessment.NONE;
+    /** Finds nothing: risk 0, no signals. */
+    Assessor NONE = (release, files) -> Assessment.NONE;
 
-  /** Every assessor's signals, combined into one risk ({@link Assessment#of}). */
-  static Assessor combine(List<Assessor> assessors) {
-    return (release, files) -> {
-      List<Assessment.Signal> signals = new java.util.ArrayList<>();
-      for (Assessor a : assessors) {
-        signals.addAll(a.assess(release, files).signals());
-      }
-      return Assessment.of(signals);
-    };
-  }
+    /** Every assessor's signals, combined into one risk ({@link Assessment#of}). */
+    static Assessor combine(List<Assessor> assessors) {
+        return (release, files) -> {
+            List<Assessment.Signal> signals = new java.util.ArrayList<>();
+            for (Assessor a : assessors) {
+                signals.addAll(a.assess(release, files).signals());
+            }
+            return Assessment.of(signals);
+        };
+    }
 }

@@ -15,55 +15,55 @@ import java.util.function.BooleanSupplier;
  */
 public final class DecisionWaits {
 
-  /** How often a waiter re-reads the release anyway (decisions committed by another process). */
-  static final Duration RECHECK = Duration.ofSeconds(2);
+    /** How often a waiter re-reads the release anyway (decisions committed by another process). */
+    static final Duration RECHECK = Duration.ofSeconds(2);
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition decided = lock.newCondition();
-  private final AtomicLong generation = new AtomicLong();
-  private final AtomicInteger waiting = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition decided = lock.newCondition();
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicInteger waiting = new AtomicInteger();
 
-  /** A decision was committed: every waiter re-reads its release. */
-  public void decided() {
-    lock.lock();
-    try {
-      generation.incrementAndGet();
-      decided.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** How many requests are waiting now. */
-  public int waiting() {
-    return waiting.get();
-  }
-
-  /** Waits until {@code done} holds (read afresh after every decision and every {@link #RECHECK}) or {@code timeout} passed. */
-  public void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    waiting.incrementAndGet();
-    try {
-      while (true) {
-        long seen = generation.get();
-        if (done.getAsBoolean()) {
-          return;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
+    /** A decision was committed: every waiter re-reads its release. */
+    public void decided() {
         lock.lock();
         try {
-          if (generation.get() == seen) {
-            decided.await(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
-          }
+            generation.incrementAndGet();
+            decided.signalAll();
         } finally {
-          lock.unlock();
+            lock.unlock();
         }
-      }
-    } finally {
-      waiting.decrementAndGet();
     }
-  }
+
+    /** How many requests are waiting now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** Waits until {@code done} holds (read afresh after every decision and every {@link #RECHECK}) or {@code timeout} passed. */
+    public void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        waiting.incrementAndGet();
+        try {
+            while (true) {
+                long seen = generation.get();
+                if (done.getAsBoolean()) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                lock.lock();
+                try {
+                    if (generation.get() == seen) {
+                        decided.await(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
 }

@@ -8,11 +8,16 @@ import java.util.List;
  */
 public interface ReleaseNotifier {
 
-  /** What happened, and what the reviewers need to act. */
-  record Notice(String project, String version, Outcome outcome, List<String> reasons, int approvalsRequired,
-      Policy.Notify recipients) {}
+    /** What happened, and what the reviewers need to act. */
+    record Notice(
+            String project,
+            String version,
+            Outcome outcome,
+            List<String> reasons,
+            int approvalsRequired,
+            Policy.Notify recipients) {}
 
-  void notify(Notice notice);
+    void notify(Notice notice);
 
-  ReleaseNotifier NONE = notice -> {};
+    ReleaseNotifier NONE = notice -> {};
 }

@@ -2,11 +2,11 @@ package dev.portcullis.http;
 
 /** How a route family reports errors, so each client sees its own protocol's format. */
 public enum ErrorStyle {
-  /**
-   * PyPI's upload and index endpoints: the message is the HTTP reason phrase (twine prints it) and
-   * the plain-text body.
-   */
-  PYPI,
-  /** Portcullis' own API: {@code {"error": {"status": 400, "message": "..."}}}. */
-  JSON
+    /**
+     * PyPI's upload and index endpoints: the message is the HTTP reason phrase (twine prints it) and
+     * the plain-text body.
+     */
+    PYPI,
+    /** Portcullis' own API: {@code {"error": {"status": 400, "message": "..."}}}. */
+    JSON
 }

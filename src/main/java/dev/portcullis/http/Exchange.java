@@ -1,8 +1,8 @@
 package dev.portcullis.http;
 
-import dev.portcullis.core.Refusal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.Origin;
+import dev.portcullis.core.Refusal;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -19,197 +19,200 @@ import java.util.Optional;
 /** A thin, blocking view of one HTTP request and its response, for handlers. */
 public final class Exchange {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpServerExchange exchange;
-  private final ClientAddress clients;
+    private final HttpServerExchange exchange;
+    private final ClientAddress clients;
 
-  Exchange(HttpServerExchange exchange, ClientAddress clients) {
-    this.exchange = exchange;
-    this.clients = clients;
-  }
+    Exchange(HttpServerExchange exchange, ClientAddress clients) {
+        this.exchange = exchange;
+        this.clients = clients;
+    }
 
-  public String method() {
-    return exchange.getRequestMethod().toString();
-  }
+    public String method() {
+        return exchange.getRequestMethod().toString();
+    }
 
-  public String path() {
-    return exchange.getRequestPath();
-  }
+    public String path() {
+        return exchange.getRequestPath();
+    }
 
-  public String pathParam(String name) {
-    PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-    return match == null ? null : match.getParameters().get(name);
-  }
+    public String pathParam(String name) {
+        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+        return match == null ? null : match.getParameters().get(name);
+    }
 
-  public Optional<String> query(String name) {
-    Deque<String> values = exchange.getQueryParameters().get(name);
-    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
-  }
+    public Optional<String> query(String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
 
-  public String header(String name) {
-    HeaderValues values = exchange.getRequestHeaders().get(name);
-    return values == null ? null : values.getFirst();
-  }
+    public String header(String name) {
+        HeaderValues values = exchange.getRequestHeaders().get(name);
+        return values == null ? null : values.getFirst();
+    }
 
-  public long contentLength() {
-    return exchange.getRequestContentLength();
-  }
+    public long contentLength() {
+        return exchange.getRequestContentLength();
+    }
 
-  /**
-   * The request body, bounded: past {@code maxBytes} reads fail with an HTTP 413 problem and the
-   * connection is closed. Every handler that reads a body reads it through this or {@link
-   * #jsonBody}.
-   */
-  public InputStream body(long maxBytes) {
-    InputStream in = exchange.getInputStream();
-    return new java.io.FilterInputStream(in) {
-      private long read;
+    /**
+     * The request body, bounded: past {@code maxBytes} reads fail with an HTTP 413 problem and the
+     * connection is closed. Every handler that reads a body reads it through this or {@link
+     * #jsonBody}.
+     */
+    public InputStream body(long maxBytes) {
+        InputStream in = exchange.getInputStream();
+        return new java.io.FilterInputStream(in) {
+            private long read;
 
-      @Override
-      public int read() throws java.io.IOException {
-        int b = super.read();
-        if (b >= 0) {
-          count(1);
+            @Override
+            public int read() throws java.io.IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    count(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int off, int len) throws java.io.IOException {
+                int n = super.read(buffer, off, len);
+                if (n > 0) {
+                    count(n);
+                }
+                return n;
+            }
+
+            private void count(int n) {
+                read += n;
+                if (read > maxBytes) {
+                    closeConnection();
+                    throw new Refusal.TooLarge("Request body larger than " + maxBytes + " bytes.");
+                }
+            }
+        };
+    }
+
+    /** Reads a JSON request body of at most {@code maxBytes} bytes into {@code type}. */
+    public <T> T jsonBody(Class<T> type, int maxBytes) {
+        try {
+            byte[] bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw new Refusal.Invalid("Request body larger than " + maxBytes + " bytes.");
+            }
+            if (bytes.length == 0) {
+                return JSON.readValue("{}", type);
+            }
+            return JSON.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new Refusal.Invalid("Request body is not valid JSON for this endpoint.");
         }
-        return b;
-      }
+    }
 
-      @Override
-      public int read(byte[] buffer, int off, int len) throws java.io.IOException {
-        int n = super.read(buffer, off, len);
-        if (n > 0) {
-          count(n);
+    /** The client: its address (through trusted proxies, {@link ClientAddress}) and user agent. */
+    public Origin origin() {
+        InetSocketAddress peer = exchange.getSourceAddress();
+        String ip = clients.of(peer == null ? null : peer.getAddress(), values("Forwarded"), values("X-Forwarded-For"));
+        return new Origin(ip, header("User-Agent"));
+    }
+
+    private java.util.List<String> values(String name) {
+        HeaderValues values = exchange.getRequestHeaders().get(name);
+        return values == null ? null : java.util.List.copyOf(values);
+    }
+
+    public Exchange status(int status) {
+        exchange.setStatusCode(status);
+        return this;
+    }
+
+    /** Sets a custom reason phrase; made safe for a status line (ISO-8859-1, no control bytes). */
+    public Exchange reason(String reason) {
+        exchange.setReasonPhrase(statusLineSafe(reason));
+        return this;
+    }
+
+    public Exchange header(String name, String value) {
+        exchange.getResponseHeaders().put(new HttpString(name), value);
+        return this;
+    }
+
+    public void text(String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        header(Headers.CONTENT_TYPE_STRING, contentType);
+        header(Headers.CONTENT_LENGTH_STRING, Long.toString(bytes.length));
+        if (method().equals("HEAD")) {
+            return;
         }
-        return n;
-      }
-
-      private void count(int n) {
-        read += n;
-        if (read > maxBytes) {
-          closeConnection();
-          throw new Refusal.TooLarge("Request body larger than " + maxBytes + " bytes.");
+        try (OutputStream out = exchange.getOutputStream()) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-      }
-    };
-  }
-
-  /** Reads a JSON request body of at most {@code maxBytes} bytes into {@code type}. */
-  public <T> T jsonBody(Class<T> type, int maxBytes) {
-    try {
-      byte[] bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
-      if (bytes.length > maxBytes) {
-        throw new Refusal.Invalid("Request body larger than " + maxBytes + " bytes.");
-      }
-      if (bytes.length == 0) {
-        return JSON.readValue("{}", type);
-      }
-      return JSON.readValue(bytes, type);
-    } catch (IOException e) {
-      throw new Refusal.Invalid("Request body is not valid JSON for this endpoint.");
     }
-  }
 
-  /** The client: its address (through trusted proxies, {@link ClientAddress}) and user agent. */
-  public Origin origin() {
-    InetSocketAddress peer = exchange.getSourceAddress();
-    String ip = clients.of(peer == null ? null : peer.getAddress(), values("Forwarded"), values("X-Forwarded-For"));
-    return new Origin(ip, header("User-Agent"));
-  }
-
-  private java.util.List<String> values(String name) {
-    HeaderValues values = exchange.getRequestHeaders().get(name);
-    return values == null ? null : java.util.List.copyOf(values);
-  }
-
-  public Exchange status(int status) {
-    exchange.setStatusCode(status);
-    return this;
-  }
-
-  /** Sets a custom reason phrase; made safe for a status line (ISO-8859-1, no control bytes). */
-  public Exchange reason(String reason) {
-    exchange.setReasonPhrase(statusLineSafe(reason));
-    return this;
-  }
-
-  public Exchange header(String name, String value) {
-    exchange.getResponseHeaders().put(new HttpString(name), value);
-    return this;
-  }
-
-  public void text(String contentType, String body) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    header(Headers.CONTENT_TYPE_STRING, contentType);
-    header(Headers.CONTENT_LENGTH_STRING, Long.toString(bytes.length));
-    if (method().equals("HEAD")) {
-      return;
+    public void json(Object body) {
+        json("application/json", body);
     }
-    try (OutputStream out = exchange.getOutputStream()) {
-      out.write(bytes);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+
+    public void json(String contentType, Object body) {
+        try {
+            text(contentType, JSON.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("response is not serialisable", e);
+        }
     }
-  }
 
-  public void json(Object body) {
-    json("application/json", body);
-  }
-
-  public void json(String contentType, Object body) {
-    try {
-      text(contentType, JSON.writeValueAsString(body));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("response is not serialisable", e);
+    /**
+     * JSON with a strong {@code ETag} (a digest of the body); a request whose {@code If-None-Match}
+     * names it gets 304 and no body (how watchers poll cheaply).
+     */
+    public void jsonWithEtag(Object body) {
+        String text;
+        try {
+            text = JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("response is not serialisable", e);
+        }
+        String etag = "\"" + dev.portcullis.store.Sha256.hex(text).substring(0, 32) + "\"";
+        header("ETag", etag);
+        String ifNoneMatch = header("If-None-Match");
+        if (ifNoneMatch != null
+                && java.util.Arrays.stream(ifNoneMatch.split(","))
+                        .map(String::trim)
+                        .anyMatch(etag::equals)) {
+            status(304);
+            exchange.endExchange();
+            return;
+        }
+        text("application/json", text);
     }
-  }
 
-  /**
-   * JSON with a strong {@code ETag} (a digest of the body); a request whose {@code If-None-Match}
-   * names it gets 304 and no body (how watchers poll cheaply).
-   */
-  public void jsonWithEtag(Object body) {
-    String text;
-    try {
-      text = JSON.writeValueAsString(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("response is not serialisable", e);
+    public void redirect(int status, String location) {
+        status(status).header("Location", location).text("text/plain; charset=utf-8", "");
     }
-    String etag = "\"" + dev.portcullis.store.Sha256.hex(text).substring(0, 32) + "\"";
-    header("ETag", etag);
-    String ifNoneMatch = header("If-None-Match");
-    if (ifNoneMatch != null && java.util.Arrays.stream(ifNoneMatch.split(",")).map(String::trim).anyMatch(etag::equals)) {
-      status(304);
-      exchange.endExchange();
-      return;
+
+    /** The response body stream, for handlers that stream files. */
+    public OutputStream output() {
+        return exchange.getOutputStream();
     }
-    text("application/json", text);
-  }
 
-  public void redirect(int status, String location) {
-    status(status).header("Location", location).text("text/plain; charset=utf-8", "");
-  }
-
-  /** The response body stream, for handlers that stream files. */
-  public OutputStream output() {
-    return exchange.getOutputStream();
-  }
-
-  public boolean responseStarted() {
-    return exchange.isResponseStarted();
-  }
-
-  /** Asks the server to close the connection after this response (e.g. after an unread body). */
-  public void closeConnection() {
-    exchange.setPersistent(false);
-  }
-
-  static String statusLineSafe(String reason) {
-    StringBuilder out = new StringBuilder(Math.min(reason.length(), 512));
-    for (int i = 0; i < reason.length() && out.length() < 512; i++) {
-      char c = reason.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f ? c : (c >= 0xa0 && c <= 0xff ? c : '?'));
+    public boolean responseStarted() {
+        return exchange.isResponseStarted();
     }
-    return out.toString();
-  }
+
+    /** Asks the server to close the connection after this response (e.g. after an unread body). */
+    public void closeConnection() {
+        exchange.setPersistent(false);
+    }
+
+    static String statusLineSafe(String reason) {
+        StringBuilder out = new StringBuilder(Math.min(reason.length(), 512));
+        for (int i = 0; i < reason.length() && out.length() < 512; i++) {
+            char c = reason.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : (c >= 0xa0 && c <= 0xff ? c : '?'));
+        }
+        return out.toString();
+    }
 }

@@ -3,5 +3,5 @@ package dev.portcullis.http;
 /** A route's handler. It runs on a virtual thread and may block. */
 @FunctionalInterface
 public interface Handler {
-  void handle(Exchange exchange) throws Exception;
+    void handle(Exchange exchange) throws Exception;
 }

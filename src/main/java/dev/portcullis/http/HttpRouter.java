@@ -3,12 +3,12 @@ package dev.portcullis.http;
 /** Where a feature's HTTP adapter adds its routes (Undertow path templates: {@code /simple/{project}}). */
 public interface HttpRouter {
 
-  /** GET (and HEAD, answered without a body). */
-  HttpRouter get(String template, ErrorStyle style, Handler handler);
+    /** GET (and HEAD, answered without a body). */
+    HttpRouter get(String template, ErrorStyle style, Handler handler);
 
-  HttpRouter post(String template, ErrorStyle style, Handler handler);
+    HttpRouter post(String template, ErrorStyle style, Handler handler);
 
-  HttpRouter put(String template, ErrorStyle style, Handler handler);
+    HttpRouter put(String template, ErrorStyle style, Handler handler);
 
-  HttpRouter delete(String template, ErrorStyle style, Handler handler);
+    HttpRouter delete(String template, ErrorStyle style, Handler handler);
 }

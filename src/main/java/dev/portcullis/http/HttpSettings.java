@@ -17,43 +17,45 @@ import java.util.List;
  *     header names the client (its address is then used for throttling, events and detectors)
  */
 public record HttpSettings(
-    Duration headerTimeout,
-    Duration idleTimeout,
-    Duration bodyReadTimeout,
-    int maxConnections,
-    int maxConnectionsPerAddress,
-    List<AddressBlock> trustedProxies) {
+        Duration headerTimeout,
+        Duration idleTimeout,
+        Duration bodyReadTimeout,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        List<AddressBlock> trustedProxies) {
 
-  public static final HttpSettings DEFAULTS =
-      new HttpSettings(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2_000, 100, List.of());
+    public static final HttpSettings DEFAULTS = new HttpSettings(
+            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2_000, 100, List.of());
 
-  public HttpSettings {
-    for (Duration d : List.of(headerTimeout, idleTimeout, bodyReadTimeout)) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("HTTP timeouts must be positive");
-      }
+    public HttpSettings {
+        for (Duration d : List.of(headerTimeout, idleTimeout, bodyReadTimeout)) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("HTTP timeouts must be positive");
+            }
+        }
+        if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("connection limits must be at least 1");
+        }
+        trustedProxies = List.copyOf(trustedProxies);
     }
-    if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
-      throw new IllegalArgumentException("connection limits must be at least 1");
+
+    public HttpSettings withTimeouts(Duration header, Duration idle, Duration body) {
+        return new HttpSettings(header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies);
     }
-    trustedProxies = List.copyOf(trustedProxies);
-  }
 
-  public HttpSettings withTimeouts(Duration header, Duration idle, Duration body) {
-    return new HttpSettings(header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies);
-  }
+    public HttpSettings withConnections(int max, int perAddress) {
+        return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies);
+    }
 
-  public HttpSettings withConnections(int max, int perAddress) {
-    return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies);
-  }
+    public HttpSettings withTrustedProxies(List<AddressBlock> proxies) {
+        return new HttpSettings(
+                headerTimeout, idleTimeout, bodyReadTimeout, maxConnections, maxConnectionsPerAddress, proxies);
+    }
 
-  public HttpSettings withTrustedProxies(List<AddressBlock> proxies) {
-    return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, maxConnections, maxConnectionsPerAddress, proxies);
-  }
-
-  @Override
-  public String toString() {
-    return "HttpSettings[header " + headerTimeout + ", idle " + idleTimeout + ", body " + bodyReadTimeout + ", connections "
-        + maxConnections + " (" + maxConnectionsPerAddress + " per address), trusted proxies " + trustedProxies.size() + "]";
-  }
+    @Override
+    public String toString() {
+        return "HttpSettings[header " + headerTimeout + ", idle " + idleTimeout + ", body " + bodyReadTimeout
+                + ", connections " + maxConnections + " (" + maxConnectionsPerAddress
+                + " per address), trusted proxies " + trustedProxies.size() + "]";
+    }
 }

@@ -6,5 +6,5 @@ package dev.portcullis.http;
  */
 @FunctionalInterface
 public interface Routes {
-  void register(HttpRouter router);
+    void register(HttpRouter router);
 }

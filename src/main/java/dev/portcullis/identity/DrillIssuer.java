@@ -22,40 +22,50 @@ import java.util.UUID;
  */
 public final class DrillIssuer {
 
-  /** Never resolvable ({@code .invalid}, RFC 2606): nothing outside this process can act as it. */
-  public static final String ISSUER = "https://drill.portcullis.invalid";
+    /** Never resolvable ({@code .invalid}, RFC 2606): nothing outside this process can act as it. */
+    public static final String ISSUER = "https://drill.portcullis.invalid";
 
-  private RSAKey key;
+    private RSAKey key;
 
-  /** The key, made on first use: most processes (and every CLI command) never run a drill. */
-  private synchronized RSAKey key() {
-    if (key == null) {
-      try {
-        key = new RSAKeyGenerator(2048).keyID("drill-" + UUID.randomUUID()).generate();
-      } catch (JOSEException e) {
-        throw new IllegalStateException("cannot create the drill issuer's key", e);
-      }
+    /** The key, made on first use: most processes (and every CLI command) never run a drill. */
+    private synchronized RSAKey key() {
+        if (key == null) {
+            try {
+                key = new RSAKeyGenerator(2048)
+                        .keyID("drill-" + UUID.randomUUID())
+                        .generate();
+            } catch (JOSEException e) {
+                throw new IllegalStateException("cannot create the drill issuer's key", e);
+            }
+        }
+        return key;
     }
-    return key;
-  }
 
-  JWKSet publicKeys() {
-    return new JWKSet(key().toPublicJWK());
-  }
-
-  /** A signed CI identity token with {@code claims}, issued and expiring at the given times, with a fresh {@code jti}. */
-  public String sign(String audience, Map<String, String> claims, Instant issuedAt, Instant expiresAt) {
-    JWTClaimsSet.Builder body = new JWTClaimsSet.Builder().issuer(ISSUER).audience(audience)
-        .issueTime(Date.from(issuedAt)).notBeforeTime(Date.from(issuedAt)).expirationTime(Date.from(expiresAt))
-        .jwtID(UUID.randomUUID().toString());
-    claims.forEach(body::claim);
-    RSAKey signing = key();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signing.getKeyID()).build(), body.build());
-    try {
-      jwt.sign(new RSASSASigner(signing));
-    } catch (JOSEException e) {
-      throw new IllegalStateException("cannot sign a drill identity token", e);
+    JWKSet publicKeys() {
+        return new JWKSet(key().toPublicJWK());
     }
-    return jwt.serialize();
-  }
+
+    /** A signed CI identity token with {@code claims}, issued and expiring at the given times, with a fresh {@code jti}. */
+    public String sign(String audience, Map<String, String> claims, Instant issuedAt, Instant expiresAt) {
+        JWTClaimsSet.Builder body = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .audience(audience)
+                .issueTime(Date.from(issuedAt))
+                .notBeforeTime(Date.from(issuedAt))
+                .expirationTime(Date.from(expiresAt))
+                .jwtID(UUID.randomUUID().toString());
+        claims.forEach(body::claim);
+        RSAKey signing = key();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(signing.getKeyID())
+                        .build(),
+                body.build());
+        try {
+            jwt.sign(new RSASSASigner(signing));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a drill identity token", e);
+        }
+        return jwt.serialize();
+    }
 }

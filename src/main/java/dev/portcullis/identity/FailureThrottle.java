@@ -18,74 +18,74 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FailureThrottle {
 
-  static final int MAX_KEYS = 100_000;
+    static final int MAX_KEYS = 100_000;
 
-  /** What one failure did: whether this attempt is over a limit, and whether its address just crossed it. */
-  record Outcome(boolean throttled, boolean addressCrossedLimit) {}
+    /** What one failure did: whether this attempt is over a limit, and whether its address just crossed it. */
+    record Outcome(boolean throttled, boolean addressCrossedLimit) {}
 
-  private final Duration window;
-  private final int perAddress;
-  private final int perTokenAndAddress;
-  private final Map<String, ArrayDeque<Long>> failures = new ConcurrentHashMap<>();
+    private final Duration window;
+    private final int perAddress;
+    private final int perTokenAndAddress;
+    private final Map<String, ArrayDeque<Long>> failures = new ConcurrentHashMap<>();
 
-  FailureThrottle(Duration window, int perAddress, int perTokenAndAddress) {
-    this.window = window;
-    this.perAddress = perAddress;
-    this.perTokenAndAddress = perTokenAndAddress;
-  }
-
-  /** Records one failed attempt from {@code address} naming {@code tokenId} (either may be null). */
-  Outcome failed(String address, String tokenId, Instant now) {
-    String source = address == null ? "?" : address;
-    int fromAddress = record("a " + source, now);
-    int forToken = tokenId == null ? 0 : record("t " + tokenId + " " + source, now);
-    boolean throttled = fromAddress > perAddress || forToken > perTokenAndAddress;
-    return new Outcome(throttled, fromAddress == perAddress);
-  }
-
-  /** How many failures from {@code address} are in the window (for tests and metrics). */
-  int recent(String address, Instant now) {
-    ArrayDeque<Long> times = failures.get("a " + address);
-    if (times == null) {
-      return 0;
+    FailureThrottle(Duration window, int perAddress, int perTokenAndAddress) {
+        this.window = window;
+        this.perAddress = perAddress;
+        this.perTokenAndAddress = perTokenAndAddress;
     }
-    synchronized (times) {
-      expire(times, now);
-      return times.size();
-    }
-  }
 
-  private int record(String key, Instant now) {
-    ArrayDeque<Long> times = failures.get(key);
-    if (times == null) {
-      if (failures.size() >= MAX_KEYS) {
-        failures.values().removeIf(t -> {
-          synchronized (t) {
-            expire(t, now);
-            return t.isEmpty();
-          }
-        });
-        if (failures.size() >= MAX_KEYS) {
-          return 0;
+    /** Records one failed attempt from {@code address} naming {@code tokenId} (either may be null). */
+    Outcome failed(String address, String tokenId, Instant now) {
+        String source = address == null ? "?" : address;
+        int fromAddress = record("a " + source, now);
+        int forToken = tokenId == null ? 0 : record("t " + tokenId + " " + source, now);
+        boolean throttled = fromAddress > perAddress || forToken > perTokenAndAddress;
+        return new Outcome(throttled, fromAddress == perAddress);
+    }
+
+    /** How many failures from {@code address} are in the window (for tests and metrics). */
+    int recent(String address, Instant now) {
+        ArrayDeque<Long> times = failures.get("a " + address);
+        if (times == null) {
+            return 0;
         }
-      }
-      times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+        synchronized (times) {
+            expire(times, now);
+            return times.size();
+        }
     }
-    synchronized (times) {
-      expire(times, now);
-      times.addLast(now.toEpochMilli());
-      // Never more than one past the larger limit is needed to answer.
-      while (times.size() > Math.max(perAddress, perTokenAndAddress) + 1) {
-        times.removeFirst();
-      }
-      return times.size();
-    }
-  }
 
-  private void expire(ArrayDeque<Long> times, Instant now) {
-    long cutoff = now.minus(window).toEpochMilli();
-    while (!times.isEmpty() && times.peekFirst() <= cutoff) {
-      times.removeFirst();
+    private int record(String key, Instant now) {
+        ArrayDeque<Long> times = failures.get(key);
+        if (times == null) {
+            if (failures.size() >= MAX_KEYS) {
+                failures.values().removeIf(t -> {
+                    synchronized (t) {
+                        expire(t, now);
+                        return t.isEmpty();
+                    }
+                });
+                if (failures.size() >= MAX_KEYS) {
+                    return 0;
+                }
+            }
+            times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+        }
+        synchronized (times) {
+            expire(times, now);
+            times.addLast(now.toEpochMilli());
+            // Never more than one past the larger limit is needed to answer.
+            while (times.size() > Math.max(perAddress, perTokenAndAddress) + 1) {
+                times.removeFirst();
+            }
+            return times.size();
+        }
     }
-  }
+
+    private void expire(ArrayDeque<Long> times, Instant now) {
+        long cutoff = now.minus(window).toEpochMilli();
+        while (!times.isEmpty() && times.peekFirst() <= cutoff) {
+            times.removeFirst();
+        }
+    }
 }

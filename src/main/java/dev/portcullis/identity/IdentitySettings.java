@@ -16,38 +16,37 @@ import java.time.Duration;
  * @param maxMfaFailures failed one-time codes per user before step-up is refused
  */
 public record IdentitySettings(
-    Duration defaultTokenLifetime,
-    Duration maxTokenLifetime,
-    Duration tokenIdleLimit,
-    Duration expiryWarning,
-    Duration rotationOverlap,
-    Duration accountIdleLimit,
-    Duration throttleWindow,
-    int maxFailuresPerAddress,
-    int maxFailuresPerToken,
-    int maxMfaFailures) {
+        Duration defaultTokenLifetime,
+        Duration maxTokenLifetime,
+        Duration tokenIdleLimit,
+        Duration expiryWarning,
+        Duration rotationOverlap,
+        Duration accountIdleLimit,
+        Duration throttleWindow,
+        int maxFailuresPerAddress,
+        int maxFailuresPerToken,
+        int maxMfaFailures) {
 
-  public static final IdentitySettings DEFAULTS =
-      new IdentitySettings(
-          Duration.ofDays(30),
-          Duration.ofDays(90),
-          Duration.ofDays(30),
-          Duration.ofDays(7),
-          Duration.ofHours(24),
-          Duration.ofDays(90),
-          Duration.ofMinutes(10),
-          20,
-          5,
-          5);
+    public static final IdentitySettings DEFAULTS = new IdentitySettings(
+            Duration.ofDays(30),
+            Duration.ofDays(90),
+            Duration.ofDays(30),
+            Duration.ofDays(7),
+            Duration.ofHours(24),
+            Duration.ofDays(90),
+            Duration.ofMinutes(10),
+            20,
+            5,
+            5);
 
-  public IdentitySettings {
-    if (defaultTokenLifetime.isNegative()
-        || defaultTokenLifetime.isZero()
-        || defaultTokenLifetime.compareTo(maxTokenLifetime) > 0) {
-      throw new IllegalArgumentException("default token lifetime must be positive and <= maximum");
+    public IdentitySettings {
+        if (defaultTokenLifetime.isNegative()
+                || defaultTokenLifetime.isZero()
+                || defaultTokenLifetime.compareTo(maxTokenLifetime) > 0) {
+            throw new IllegalArgumentException("default token lifetime must be positive and <= maximum");
+        }
+        if (maxFailuresPerAddress < 1 || maxFailuresPerToken < 1 || maxMfaFailures < 1) {
+            throw new IllegalArgumentException("failure limits must be at least 1");
+        }
     }
-    if (maxFailuresPerAddress < 1 || maxFailuresPerToken < 1 || maxMfaFailures < 1) {
-      throw new IllegalArgumentException("failure limits must be at least 1");
-    }
-  }
 }

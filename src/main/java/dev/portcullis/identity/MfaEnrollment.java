@@ -5,8 +5,8 @@ package dev.portcullis.identity;
  * authenticator app. It takes effect once confirmed with a code.
  */
 public record MfaEnrollment(String secret, String uri) {
-  @Override
-  public String toString() {
-    return "MfaEnrollment[secret hidden]";
-  }
+    @Override
+    public String toString() {
+        return "MfaEnrollment[secret hidden]";
+    }
 }

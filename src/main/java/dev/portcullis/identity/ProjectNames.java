@@ -7,5 +7,5 @@ package dev.portcullis.identity;
  */
 @FunctionalInterface
 public interface ProjectNames {
-  String normalize(String name);
+    String normalize(String name);
 }

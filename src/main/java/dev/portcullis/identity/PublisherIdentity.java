@@ -7,7 +7,7 @@ import java.util.Map;
  * the run (repository, workflow, ref, sha, run id, environment, …) from its OIDC token.
  */
 public record PublisherIdentity(long publisherId, String kind, String description, Map<String, String> claims) {
-  public PublisherIdentity {
-    claims = Map.copyOf(claims);
-  }
+    public PublisherIdentity {
+        claims = Map.copyOf(claims);
+    }
 }

@@ -7,9 +7,9 @@ import java.time.Duration;
  * required, so a bulk revocation never takes every token by accident.
  */
 public record RevocationCriteria(Duration olderThan, Duration unusedFor, String project) {
-  public RevocationCriteria {
-    if (olderThan == null && unusedFor == null && project == null) {
-      throw new IllegalArgumentException("give --older-than, --unused-for or --project");
+    public RevocationCriteria {
+        if (olderThan == null && unusedFor == null && project == null) {
+            throw new IllegalArgumentException("give --older-than, --unused-for or --project");
+        }
     }
-  }
 }

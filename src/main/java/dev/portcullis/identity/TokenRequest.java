@@ -8,15 +8,14 @@ import java.util.Set;
  * A request for a new user API token. {@code project} is a normalized project name, or {@code
  * null} for all of the owner's projects; {@code lifetime} {@code null} means the server's default.
  */
-public record TokenRequest(
-    String owner, String name, String project, Set<Permission> permissions, Duration lifetime) {
-  public TokenRequest {
-    Objects.requireNonNull(owner, "owner");
-    Objects.requireNonNull(permissions, "permissions");
-    if (permissions.isEmpty()) {
-      throw new IllegalArgumentException("a token needs at least one permission");
+public record TokenRequest(String owner, String name, String project, Set<Permission> permissions, Duration lifetime) {
+    public TokenRequest {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(permissions, "permissions");
+        if (permissions.isEmpty()) {
+            throw new IllegalArgumentException("a token needs at least one permission");
+        }
+        permissions = Set.copyOf(permissions);
+        name = name == null || name.isBlank() ? "token" : name;
     }
-    permissions = Set.copyOf(permissions);
-    name = name == null || name.isBlank() ? "token" : name;
-  }
 }

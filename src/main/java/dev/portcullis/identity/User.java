@@ -4,16 +4,16 @@ import java.time.Instant;
 import java.util.List;
 
 public record User(
-    long id,
-    String name,
-    List<RoleGrant> grants,
-    Instant createdAt,
-    Instant lastActiveAt,
-    Instant disabledAt,
-    String disabledReason,
-    boolean mfaEnabled) {
+        long id,
+        String name,
+        List<RoleGrant> grants,
+        Instant createdAt,
+        Instant lastActiveAt,
+        Instant disabledAt,
+        String disabledReason,
+        boolean mfaEnabled) {
 
-  public boolean disabled() {
-    return disabledAt != null;
-  }
+    public boolean disabled() {
+        return disabledAt != null;
+    }
 }

@@ -17,54 +17,59 @@ import java.util.Optional;
  * as is) travel with a fresh inspection only and are never stored.
  */
 public record Inspection(
-    int format,
-    String filename,
-    long size,
-    String sha256,
-    boolean complete,
-    PackageMetadata metadata,
-    List<ManifestEntry> manifest,
-    List<Finding> findings,
-    @JsonIgnore Map<String, byte[]> metadataFiles) {
+        int format,
+        String filename,
+        long size,
+        String sha256,
+        boolean complete,
+        PackageMetadata metadata,
+        List<ManifestEntry> manifest,
+        List<Finding> findings,
+        @JsonIgnore Map<String, byte[]> metadataFiles) {
 
-  /** The layout written today: 2 since metadata became ecosystem-neutral. */
-  public static final int FORMAT = 2;
+    /** The layout written today: 2 since metadata became ecosystem-neutral. */
+    public static final int FORMAT = 2;
 
-  public Inspection {
-    metadata = metadata == null ? PackageMetadata.NONE : metadata;
-    manifest = List.copyOf(manifest);
-    findings = List.copyOf(findings);
-    metadataFiles = metadataFiles == null ? Map.of() : Map.copyOf(metadataFiles);
-  }
+    public Inspection {
+        metadata = metadata == null ? PackageMetadata.NONE : metadata;
+        manifest = List.copyOf(manifest);
+        findings = List.copyOf(findings);
+        metadataFiles = metadataFiles == null ? Map.of() : Map.copyOf(metadataFiles);
+    }
 
-  /** Whether the report was written by an older inspector (and should be redone from the bytes when they are at hand). */
-  @JsonIgnore
-  public boolean outdated() {
-    return format < FORMAT;
-  }
+    /** Whether the report was written by an older inspector (and should be redone from the bytes when they are at hand). */
+    @JsonIgnore
+    public boolean outdated() {
+        return format < FORMAT;
+    }
 
-  public Severity maxSeverity() {
-    return findings.stream().map(Finding::severity).max(Comparator.naturalOrder()).orElse(Severity.INFO);
-  }
+    public Severity maxSeverity() {
+        return findings.stream()
+                .map(Finding::severity)
+                .max(Comparator.naturalOrder())
+                .orElse(Severity.INFO);
+    }
 
-  /** Total uncompressed bytes of the files inside. */
-  public long contentBytes() {
-    return manifest.stream().mapToLong(ManifestEntry::size).sum();
-  }
+    /** Total uncompressed bytes of the files inside. */
+    public long contentBytes() {
+        return manifest.stream().mapToLong(ManifestEntry::size).sum();
+    }
 
-  /**
-   * Why the file must not be stored at all: a critical structural hazard (traversal, absolute
-   * path, duplicate entry, bomb, device file, malformed archive). Registries refuse such files.
-   */
-  public Optional<String> refusal() {
-    return findings.stream()
-        .filter(f -> f.severity() == Severity.CRITICAL && f.rule().equals(ArchiveWalker.RULE))
-        .findFirst()
-        .map(Finding::explain);
-  }
+    /**
+     * Why the file must not be stored at all: a critical structural hazard (traversal, absolute
+     * path, duplicate entry, bomb, device file, malformed archive). Registries refuse such files.
+     */
+    public Optional<String> refusal() {
+        return findings.stream()
+                .filter(f -> f.severity() == Severity.CRITICAL && f.rule().equals(ArchiveWalker.RULE))
+                .findFirst()
+                .map(Finding::explain);
+    }
 
-  /** Findings, most severe first (stable within a severity). */
-  public List<Finding> findingsBySeverity() {
-    return findings.stream().sorted(Comparator.comparing(Finding::severity).reversed()).toList();
-  }
+    /** Findings, most severe first (stable within a severity). */
+    public List<Finding> findingsBySeverity() {
+        return findings.stream()
+                .sorted(Comparator.comparing(Finding::severity).reversed())
+                .toList();
+    }
 }

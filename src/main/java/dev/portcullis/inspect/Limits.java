@@ -17,13 +17,21 @@ import java.time.Duration;
  * @param maxDuration wall-clock time for the whole inspection
  * @param contentBytes bytes of each text file the content rules read (stats cover the whole file)
  */
-public record Limits(int maxEntries, long maxEntryBytes, long maxTotalBytes, int maxRatio, long ratioFloorBytes,
-    int maxDepth, Duration maxDuration, int contentBytes) {
+public record Limits(
+        int maxEntries,
+        long maxEntryBytes,
+        long maxTotalBytes,
+        int maxRatio,
+        long ratioFloorBytes,
+        int maxDepth,
+        Duration maxDuration,
+        int contentBytes) {
 
-  public static final Limits DEFAULT =
-      new Limits(100_000, 1L << 30, 4L << 30, 200, 1 << 20, 2, Duration.ofMinutes(2), 4 << 20);
+    public static final Limits DEFAULT =
+            new Limits(100_000, 1L << 30, 4L << 30, 200, 1 << 20, 2, Duration.ofMinutes(2), 4 << 20);
 
-  public Limits withMaxDuration(Duration duration) {
-    return new Limits(maxEntries, maxEntryBytes, maxTotalBytes, maxRatio, ratioFloorBytes, maxDepth, duration, contentBytes);
-  }
+    public Limits withMaxDuration(Duration duration) {
+        return new Limits(
+                maxEntries, maxEntryBytes, maxTotalBytes, maxRatio, ratioFloorBytes, maxDepth, duration, contentBytes);
+    }
 }

@@ -14,95 +14,97 @@ import java.util.Optional;
  */
 public interface PackageFormat {
 
-  /** The largest metadata entry kept whole for {@link #metadata}; a larger one is a finding and is not read. */
-  int MAX_METADATA_BYTES = 1 << 20;
+    /** The largest metadata entry kept whole for {@link #metadata}; a larger one is a finding and is not read. */
+    int MAX_METADATA_BYTES = 1 << 20;
 
-  /** The ecosystem whose files these are: its naming rules, and how its dependencies are written. */
-  Ecosystem ecosystem();
+    /** The ecosystem whose files these are: its naming rules, and how its dependencies are written. */
+    Ecosystem ecosystem();
 
-  /** Whether {@code filename} looks like one of this ecosystem's package files (for {@code portcullis inspect}, which is not told). */
-  boolean reads(String filename);
+    /** Whether {@code filename} looks like one of this ecosystem's package files (for {@code portcullis inspect}, which is not told). */
+    boolean reads(String filename);
 
-  /** Whether the walker keeps entry {@code path}'s bytes for {@link #metadata} and {@link #check}. */
-  boolean isMetadata(String path);
+    /** Whether the walker keeps entry {@code path}'s bytes for {@link #metadata} and {@link #check}. */
+    boolean isMetadata(String path);
 
-  /** What the file says about itself, from the kept entries (path to bytes); {@link PackageMetadata#NONE} when it says nothing. */
-  PackageMetadata metadata(String filename, Map<String, byte[]> files);
+    /** What the file says about itself, from the kept entries (path to bytes); {@link PackageMetadata#NONE} when it says nothing. */
+    PackageMetadata metadata(String filename, Map<String, byte[]> files);
 
-  /** The checks that need the whole file: metadata present and agreeing with the file name, manifests, foreign payloads. */
-  List<Finding> check(String filename, PackageMetadata metadata, Map<String, byte[]> files, List<ManifestEntry> manifest);
+    /** The checks that need the whole file: metadata present and agreeing with the file name, manifests, foreign payloads. */
+    List<Finding> check(
+            String filename, PackageMetadata metadata, Map<String, byte[]> files, List<ManifestEntry> manifest);
 
-  /**
-   * A path without what changes with every version ({@code demo-1.0.dist-info/}, an sdist's top
-   * folder), so the next release's file is compared entry by entry instead of "everything replaced".
-   */
-  String stablePath(String filename, String path);
+    /**
+     * A path without what changes with every version ({@code demo-1.0.dist-info/}, an sdist's top
+     * folder), so the next release's file is compared entry by entry instead of "everything replaced".
+     */
+    String stablePath(String filename, String path);
 
-  /** A file's variant (wheel tags, sdist, tarball): each file is compared with the previous release's file of its variant. */
-  String variant(String filename);
+    /** A file's variant (wheel tags, sdist, tarball): each file is compared with the previous release's file of its variant. */
+    String variant(String filename);
 
-  /** Which container a file or a nested entry of this name is (a wheel is a zip); the generic extensions by default. */
-  default Optional<ArchiveFormat> container(String name) {
-    return ArchiveFormat.forName(name);
-  }
+    /** Which container a file or a nested entry of this name is (a wheel is a zip); the generic extensions by default. */
+    default Optional<ArchiveFormat> container(String name) {
+        return ArchiveFormat.forName(name);
+    }
 
-  /** A format that knows no ecosystem: no metadata, no checks of its own, paths as they are. */
-  PackageFormat GENERIC = new PackageFormat() {
-    private final Ecosystem generic = new Ecosystem() {
-      @Override
-      public String id() {
-        return "generic";
-      }
+    /** A format that knows no ecosystem: no metadata, no checks of its own, paths as they are. */
+    PackageFormat GENERIC = new PackageFormat() {
+        private final Ecosystem generic = new Ecosystem() {
+            @Override
+            public String id() {
+                return "generic";
+            }
 
-      @Override
-      public Named name(String written) {
-        return new Named(written, written);
-      }
+            @Override
+            public Named name(String written) {
+                return new Named(written, written);
+            }
 
-      @Override
-      public Versioned version(String written) {
-        return new Versioned(written, written);
-      }
+            @Override
+            public Versioned version(String written) {
+                return new Versioned(written, written);
+            }
 
-      @Override
-      public Dependency dependency(String written) {
-        return new Dependency(written.strip(), "", written);
-      }
+            @Override
+            public Dependency dependency(String written) {
+                return new Dependency(written.strip(), "", written);
+            }
+        };
+
+        @Override
+        public Ecosystem ecosystem() {
+            return generic;
+        }
+
+        @Override
+        public boolean reads(String filename) {
+            return ArchiveFormat.forName(filename).isPresent();
+        }
+
+        @Override
+        public boolean isMetadata(String path) {
+            return false;
+        }
+
+        @Override
+        public PackageMetadata metadata(String filename, Map<String, byte[]> files) {
+            return PackageMetadata.NONE;
+        }
+
+        @Override
+        public List<Finding> check(
+                String filename, PackageMetadata metadata, Map<String, byte[]> files, List<ManifestEntry> manifest) {
+            return List.of();
+        }
+
+        @Override
+        public String stablePath(String filename, String path) {
+            return path;
+        }
+
+        @Override
+        public String variant(String filename) {
+            return ArchiveFormat.forName(filename).map(Enum::name).orElse("");
+        }
     };
-
-    @Override
-    public Ecosystem ecosystem() {
-      return generic;
-    }
-
-    @Override
-    public boolean reads(String filename) {
-      return ArchiveFormat.forName(filename).isPresent();
-    }
-
-    @Override
-    public boolean isMetadata(String path) {
-      return false;
-    }
-
-    @Override
-    public PackageMetadata metadata(String filename, Map<String, byte[]> files) {
-      return PackageMetadata.NONE;
-    }
-
-    @Override
-    public List<Finding> check(String filename, PackageMetadata metadata, Map<String, byte[]> files, List<ManifestEntry> manifest) {
-      return List.of();
-    }
-
-    @Override
-    public String stablePath(String filename, String path) {
-      return path;
-    }
-
-    @Override
-    public String variant(String filename) {
-      return ArchiveFormat.forName(filename).map(Enum::name).orElse("");
-    }
-  };
 }

@@ -14,24 +14,25 @@ import java.util.Map;
  * leniently: a hostile file must still produce a report.
  */
 public record PackageMetadata(
-    String name,
-    String version,
-    String summary,
-    @JsonAlias("requiresDist") List<String> dependencies,
-    Map<String, Map<String, String>> entryPoints,
-    Boolean pure,
-    Map<String, String> facts) {
+        String name,
+        String version,
+        String summary,
+        @JsonAlias("requiresDist") List<String> dependencies,
+        Map<String, Map<String, String>> entryPoints,
+        Boolean pure,
+        Map<String, String> facts) {
 
-  public static final PackageMetadata NONE = new PackageMetadata(null, null, null, List.of(), Map.of(), null, Map.of());
+    public static final PackageMetadata NONE =
+            new PackageMetadata(null, null, null, List.of(), Map.of(), null, Map.of());
 
-  public PackageMetadata {
-    dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
-    entryPoints = entryPoints == null ? Map.of() : Map.copyOf(entryPoints);
-    facts = facts == null ? Map.of() : Map.copyOf(facts);
-  }
+    public PackageMetadata {
+        dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+        entryPoints = entryPoints == null ? Map.of() : Map.copyOf(entryPoints);
+        facts = facts == null ? Map.of() : Map.copyOf(facts);
+    }
 
-  /** Whether the package declares platform-independent code only. */
-  public boolean declaresPure() {
-    return Boolean.TRUE.equals(pure);
-  }
+    /** Whether the package declares platform-independent code only. */
+    public boolean declaresPure() {
+        return Boolean.TRUE.equals(pure);
+    }
 }

@@ -30,356 +30,469 @@ import java.util.TreeSet;
  * replaced"; dependencies are told apart by the ecosystem's {@link Ecosystem#dependency} key.
  */
 public record ReleaseDiff(
-    String from,
-    String to,
-    List<ManifestEntry> added,
-    List<ManifestEntry> removed,
-    List<Change> changed,
-    Totals totals,
-    List<String> newTopLevel,
-    List<String> newDirectories,
-    List<String> hiddenDirectories,
-    List<String> addedDependencies,
-    List<String> removedDependencies,
-    List<String> changedDependencies,
-    List<String> changedFacts,
-    List<String> addedEntryPoints,
-    List<String> importTimeChanges,
-    List<FileDiff> diffs,
-    List<Finding> findings) {
+        String from,
+        String to,
+        List<ManifestEntry> added,
+        List<ManifestEntry> removed,
+        List<Change> changed,
+        Totals totals,
+        List<String> newTopLevel,
+        List<String> newDirectories,
+        List<String> hiddenDirectories,
+        List<String> addedDependencies,
+        List<String> removedDependencies,
+        List<String> changedDependencies,
+        List<String> changedFacts,
+        List<String> addedEntryPoints,
+        List<String> importTimeChanges,
+        List<FileDiff> diffs,
+        List<Finding> findings) {
 
-  /** One file present in both, with different bytes. */
-  public record Change(String path, long sizeBefore, long sizeAfter, FileKind kindBefore, FileKind kindAfter) {}
+    /** One file present in both, with different bytes. */
+    public record Change(String path, long sizeBefore, long sizeAfter, FileKind kindBefore, FileKind kindAfter) {}
 
-  /** Files, uncompressed bytes and archive bytes, before and after. */
-  public record Totals(int filesBefore, int filesAfter, long bytesBefore, long bytesAfter, long archiveBefore, long archiveAfter) {}
+    /** Files, uncompressed bytes and archive bytes, before and after. */
+    public record Totals(
+            int filesBefore,
+            int filesAfter,
+            long bytesBefore,
+            long bytesAfter,
+            long archiveBefore,
+            long archiveAfter) {}
 
-  /** A unified diff of one text file (an added file diffs against nothing). */
-  public record FileDiff(String path, String unified) {}
+    /** A unified diff of one text file (an added file diffs against nothing). */
+    public record FileDiff(String path, String unified) {}
 
-  static final long MAX_DIFFED_FILE = 256 * 1024;
-  static final long MAX_ADDED_SHOWN = 64 * 1024;
-  static final int MAX_FILE_DIFFS = 50;
-  static final int MAX_DIFF_CHARS = 1 << 20;
-  static final String RULE = "diff";
+    static final long MAX_DIFFED_FILE = 256 * 1024;
+    static final long MAX_ADDED_SHOWN = 64 * 1024;
+    static final int MAX_FILE_DIFFS = 50;
+    static final int MAX_DIFF_CHARS = 1 << 20;
+    static final String RULE = "diff";
 
-  /**
-   * Compares {@code before} and {@code after}, two files of {@code format}'s ecosystem; {@code
-   * beforeFile} and {@code afterFile} are read again (bounded) only for the text diffs, and may be
-   * null to skip them.
-   */
-  public static ReleaseDiff between(Inspection before, Path beforeFile, Inspection after, Path afterFile, PackageFormat format,
-      Limits limits, Clock clock) {
-    Paths paths = new Paths(format, before, after);
-    Map<String, ManifestEntry> old = paths.byKey(before);
-    Map<String, ManifestEntry> now = paths.byKey(after);
-    List<ManifestEntry> added = new ArrayList<>();
-    List<ManifestEntry> removed = new ArrayList<>();
-    List<Change> changed = new ArrayList<>();
-    for (Map.Entry<String, ManifestEntry> e : now.entrySet()) {
-      ManifestEntry previous = old.get(e.getKey());
-      if (previous == null) {
-        added.add(e.getValue());
-      } else if (!previous.sha256().equals(e.getValue().sha256())) {
-        changed.add(new Change(e.getValue().path(), previous.size(), e.getValue().size(), previous.kind(), e.getValue().kind()));
-      }
-    }
-    for (Map.Entry<String, ManifestEntry> e : old.entrySet()) {
-      if (!now.containsKey(e.getKey())) {
-        removed.add(e.getValue());
-      }
-    }
-    Totals totals = new Totals(before.manifest().size(), after.manifest().size(), before.contentBytes(), after.contentBytes(),
-        before.size(), after.size());
-    Set<String> oldDirs = directories(old.keySet());
-    Set<String> newDirs = new TreeSet<>(directories(now.keySet()));
-    newDirs.removeAll(oldDirs);
-    Set<String> oldTop = topLevel(old.keySet());
-    List<String> newTop = topLevel(now.keySet()).stream().filter(t -> !oldTop.contains(t)).toList();
-    List<String> hidden = newDirs.stream().filter(ReleaseDiff::hidden).map(paths::display).toList();
-
-    Map<String, Ecosystem.Dependency> reqBefore = byKey(format.ecosystem(), before.metadata().dependencies());
-    Map<String, Ecosystem.Dependency> reqAfter = byKey(format.ecosystem(), after.metadata().dependencies());
-    List<String> addedReqs = reqAfter.entrySet().stream().filter(e -> !reqBefore.containsKey(e.getKey())).map(e -> e.getValue().written()).toList();
-    List<String> removedReqs = reqBefore.entrySet().stream().filter(e -> !reqAfter.containsKey(e.getKey())).map(e -> e.getValue().written()).toList();
-    List<String> changedReqs = reqAfter.entrySet().stream()
-        .filter(e -> reqBefore.containsKey(e.getKey()) && !reqBefore.get(e.getKey()).constraint().equals(e.getValue().constraint()))
-        .map(e -> reqBefore.get(e.getKey()).written() + " -> " + e.getValue().written()).toList();
-    List<String> changedFacts = new ArrayList<>();
-    after.metadata().facts().forEach((key, value) -> {
-      String was = before.metadata().facts().get(key);
-      if (!value.equals(was)) {
-        changedFacts.add(key + ": " + (was == null ? "(none)" : was) + " -> " + value);
-      }
-    });
-    Set<String> oldEntryPoints = entryPoints(before.metadata());
-    List<String> addedEntryPoints = entryPoints(after.metadata()).stream().filter(x -> !oldEntryPoints.contains(x)).toList();
-    List<String> importTime = new ArrayList<>();
-    for (ManifestEntry e : added) {
-      if (importTimeFile(e.path())) {
-        importTime.add(e.path() + " (new)");
-      }
-    }
-    for (Change c : changed) {
-      if (importTimeFile(c.path())) {
-        importTime.add(c.path());
-      }
-    }
-    List<FileDiff> diffs = beforeFile == null || afterFile == null ? List.of()
-        : textDiffs(before, beforeFile, after, afterFile, added, changed, paths, limits, clock);
-    List<Finding> findings = findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints);
-    return new ReleaseDiff(before.filename(), after.filename(), added, removed, changed, totals, newTop,
-        newDirs.stream().map(paths::display).toList(), hidden, addedReqs, removedReqs, changedReqs, List.copyOf(changedFacts),
-        addedEntryPoints, importTime, diffs, findings);
-  }
-
-  // ------------------------------------------------------------------ findings
-
-  private static List<Finding> findings(Inspection before, Inspection after, List<ManifestEntry> added, Totals totals, Set<String> newDirs,
-      Paths paths, List<String> addedReqs, List<String> addedEntryPoints) {
-    List<Finding> findings = new ArrayList<>();
-    for (String dir : newDirs) {
-      if (!hidden(dir)) {
-        continue;
-      }
-      List<ManifestEntry> inside = added.stream().filter(e -> paths.stableAfter(e.path()).startsWith(dir + "/")).toList();
-      long bytes = inside.stream().mapToLong(ManifestEntry::size).sum();
-      boolean foreign = inside.stream().anyMatch(e -> e.kind() != FileKind.PYTHON && e.kind() != FileKind.TEXT && e.kind() != FileKind.BYTECODE);
-      boolean dot = dir.substring(dir.lastIndexOf('/') + 1).startsWith(".");
-      Severity severity = dot || foreign ? Severity.MEDIUM : Severity.LOW;
-      findings.add(Finding.at(RULE, severity, "adds a hidden folder with " + inside.size() + " file(s), " + Bytes.human(bytes)
-          + (foreign ? ", not only Python" : ""), paths.display(dir) + "/"));
-    }
-    boolean pure = after.metadata().declaresPure();
-    Set<FileKind> hadKinds = new java.util.HashSet<>();
-    before.manifest().forEach(e -> hadKinds.add(e.kind()));
-    for (ManifestEntry e : added) {
-      if (e.kind() == FileKind.NATIVE || e.kind() == FileKind.JAVASCRIPT || e.kind() == FileKind.SHELL) {
-        boolean first = !hadKinds.contains(e.kind());
-        Severity severity = first && pure ? Severity.HIGH : Severity.MEDIUM;
-        findings.add(Finding.at(RULE, severity, "adds " + article(e.kind()) + " file of " + Bytes.human(e.size())
-            + (first ? " where the previous release had none" : ""), e.path()));
-      }
-      String name = e.path().substring(e.path().lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-      if (name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
-        findings.add(Finding.at(RULE, Severity.HIGH, "adds a start-up hook that Python runs at every interpreter start", e.path()));
-      }
-    }
-    long delta = totals.bytesAfter() - totals.bytesBefore();
-    if (delta > (1 << 20) && totals.bytesAfter() > 2 * Math.max(1, totals.bytesBefore())) {
-      double factor = (double) totals.bytesAfter() / Math.max(1, totals.bytesBefore());
-      findings.add(Finding.of(RULE, factor >= 5 ? Severity.HIGH : Severity.MEDIUM, String.format(Locale.ROOT,
-          "the unpacked size grew %.1f times, from %s to %s (archive %s to %s)", factor, Bytes.human(totals.bytesBefore()),
-          Bytes.human(totals.bytesAfter()), Bytes.human(totals.archiveBefore()), Bytes.human(totals.archiveAfter()))));
-    }
-    if (!addedReqs.isEmpty()) {
-      findings.add(Finding.of(RULE, Severity.LOW, "adds dependencies: " + String.join(", ", addedReqs)));
-    }
-    if (!addedEntryPoints.isEmpty()) {
-      findings.add(Finding.of(RULE, Severity.LOW, "adds entry points: " + String.join(", ", addedEntryPoints)));
-    }
-    return findings;
-  }
-
-  private static String article(FileKind kind) {
-    return switch (kind) {
-      case NATIVE -> "a native-code";
-      case JAVASCRIPT -> "a JavaScript";
-      case SHELL -> "a shell-script";
-      default -> "a " + kind.wireName();
-    };
-  }
-
-  // ------------------------------------------------------------------ text diffs
-
-  private static List<FileDiff> textDiffs(Inspection before, Path beforeFile, Inspection after, Path afterFile, List<ManifestEntry> added,
-      List<Change> changed, Paths paths, Limits limits, Clock clock) {
-    Map<String, String> oldPaths = new HashMap<>();
-    before.manifest().forEach(e -> oldPaths.put(paths.stableBefore(e.path()), e.path()));
-    Set<String> wantedAfter = new LinkedHashSet<>();
-    Set<String> wantedBefore = new LinkedHashSet<>();
-    for (Change c : changed) {
-      if (textual(c.kindBefore()) && textual(c.kindAfter()) && c.sizeBefore() <= MAX_DIFFED_FILE && c.sizeAfter() <= MAX_DIFFED_FILE
-          && wantedAfter.size() < MAX_FILE_DIFFS) {
-        wantedAfter.add(c.path());
-        wantedBefore.add(oldPaths.get(paths.stableAfter(c.path())));
-      }
-    }
-    for (ManifestEntry e : added) {
-      if (textual(e.kind()) && e.size() <= MAX_ADDED_SHOWN && wantedAfter.size() < MAX_FILE_DIFFS) {
-        wantedAfter.add(e.path());
-      }
-    }
-    Map<String, String> oldText = TextContents.read(beforeFile, before.filename(), wantedBefore, MAX_DIFFED_FILE, limits, clock, paths.format());
-    Map<String, String> newText = TextContents.read(afterFile, after.filename(), wantedAfter, MAX_DIFFED_FILE, limits, clock, paths.format());
-    List<FileDiff> diffs = new ArrayList<>();
-    int budget = MAX_DIFF_CHARS;
-    for (String path : wantedAfter) {
-      String oldPath = oldPaths.get(paths.stableAfter(path));
-      boolean isNew = !wantedBefore.contains(oldPath);
-      String a = isNew ? "" : oldText.get(oldPath);
-      String b = newText.get(path);
-      if (a == null || b == null) {
-        continue;
-      }
-      List<String> aLines = a.isEmpty() ? List.of() : a.lines().toList();
-      List<String> bLines = b.lines().toList();
-      List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(isNew ? "/dev/null" : "a/" + oldPath, "b/" + path, aLines,
-          DiffUtils.diff(aLines, bLines), 3);
-      String text = String.join("\n", unified.stream().map(ReleaseDiff::clipLine).toList());
-      if (text.length() > budget) {
-        break;
-      }
-      budget -= text.length();
-      diffs.add(new FileDiff(path, text));
-    }
-    return diffs;
-  }
-
-  private static String clipLine(String line) {
-    return line.length() > 400 ? line.substring(0, 400) + "… (" + line.length() + " characters)" : line;
-  }
-
-  private static boolean textual(FileKind kind) {
-    return kind.isScript() || kind == FileKind.TEXT;
-  }
-
-  // ------------------------------------------------------------------ paths and metadata
-
-  /** Entries by their stable path, as each side's file name says. */
-  private record Paths(PackageFormat format, Inspection before, Inspection after) {
-
-    String stableBefore(String path) {
-      return format.stablePath(before.filename(), path);
-    }
-
-    String stableAfter(String path) {
-      return format.stablePath(after.filename(), path);
-    }
-
-    Map<String, ManifestEntry> byKey(Inspection side) {
-      Map<String, ManifestEntry> map = new TreeMap<>();
-      for (ManifestEntry e : side.manifest()) {
-        map.putIfAbsent(format.stablePath(side.filename(), e.path()), e);
-      }
-      return map;
-    }
-
-    /** A stable directory as it is written in the new file (its sdist top folder put back). */
-    String display(String stableDir) {
-      for (ManifestEntry e : after.manifest()) {
-        String stable = stableAfter(e.path());
-        if (stable.startsWith(stableDir + "/") && e.path().endsWith(stable)) {
-          return e.path().substring(0, e.path().length() - stable.length()) + stableDir;
+    /**
+     * Compares {@code before} and {@code after}, two files of {@code format}'s ecosystem; {@code
+     * beforeFile} and {@code afterFile} are read again (bounded) only for the text diffs, and may be
+     * null to skip them.
+     */
+    public static ReleaseDiff between(
+            Inspection before,
+            Path beforeFile,
+            Inspection after,
+            Path afterFile,
+            PackageFormat format,
+            Limits limits,
+            Clock clock) {
+        Paths paths = new Paths(format, before, after);
+        Map<String, ManifestEntry> old = paths.byKey(before);
+        Map<String, ManifestEntry> now = paths.byKey(after);
+        List<ManifestEntry> added = new ArrayList<>();
+        List<ManifestEntry> removed = new ArrayList<>();
+        List<Change> changed = new ArrayList<>();
+        for (Map.Entry<String, ManifestEntry> e : now.entrySet()) {
+            ManifestEntry previous = old.get(e.getKey());
+            if (previous == null) {
+                added.add(e.getValue());
+            } else if (!previous.sha256().equals(e.getValue().sha256())) {
+                changed.add(new Change(
+                        e.getValue().path(),
+                        previous.size(),
+                        e.getValue().size(),
+                        previous.kind(),
+                        e.getValue().kind()));
+            }
         }
-      }
-      return stableDir;
+        for (Map.Entry<String, ManifestEntry> e : old.entrySet()) {
+            if (!now.containsKey(e.getKey())) {
+                removed.add(e.getValue());
+            }
+        }
+        Totals totals = new Totals(
+                before.manifest().size(),
+                after.manifest().size(),
+                before.contentBytes(),
+                after.contentBytes(),
+                before.size(),
+                after.size());
+        Set<String> oldDirs = directories(old.keySet());
+        Set<String> newDirs = new TreeSet<>(directories(now.keySet()));
+        newDirs.removeAll(oldDirs);
+        Set<String> oldTop = topLevel(old.keySet());
+        List<String> newTop =
+                topLevel(now.keySet()).stream().filter(t -> !oldTop.contains(t)).toList();
+        List<String> hidden =
+                newDirs.stream().filter(ReleaseDiff::hidden).map(paths::display).toList();
+
+        Map<String, Ecosystem.Dependency> reqBefore =
+                byKey(format.ecosystem(), before.metadata().dependencies());
+        Map<String, Ecosystem.Dependency> reqAfter =
+                byKey(format.ecosystem(), after.metadata().dependencies());
+        List<String> addedReqs = reqAfter.entrySet().stream()
+                .filter(e -> !reqBefore.containsKey(e.getKey()))
+                .map(e -> e.getValue().written())
+                .toList();
+        List<String> removedReqs = reqBefore.entrySet().stream()
+                .filter(e -> !reqAfter.containsKey(e.getKey()))
+                .map(e -> e.getValue().written())
+                .toList();
+        List<String> changedReqs = reqAfter.entrySet().stream()
+                .filter(e -> reqBefore.containsKey(e.getKey())
+                        && !reqBefore
+                                .get(e.getKey())
+                                .constraint()
+                                .equals(e.getValue().constraint()))
+                .map(e -> reqBefore.get(e.getKey()).written() + " -> "
+                        + e.getValue().written())
+                .toList();
+        List<String> changedFacts = new ArrayList<>();
+        after.metadata().facts().forEach((key, value) -> {
+            String was = before.metadata().facts().get(key);
+            if (!value.equals(was)) {
+                changedFacts.add(key + ": " + (was == null ? "(none)" : was) + " -> " + value);
+            }
+        });
+        Set<String> oldEntryPoints = entryPoints(before.metadata());
+        List<String> addedEntryPoints = entryPoints(after.metadata()).stream()
+                .filter(x -> !oldEntryPoints.contains(x))
+                .toList();
+        List<String> importTime = new ArrayList<>();
+        for (ManifestEntry e : added) {
+            if (importTimeFile(e.path())) {
+                importTime.add(e.path() + " (new)");
+            }
+        }
+        for (Change c : changed) {
+            if (importTimeFile(c.path())) {
+                importTime.add(c.path());
+            }
+        }
+        List<FileDiff> diffs = beforeFile == null || afterFile == null
+                ? List.of()
+                : textDiffs(before, beforeFile, after, afterFile, added, changed, paths, limits, clock);
+        List<Finding> findings = findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints);
+        return new ReleaseDiff(
+                before.filename(),
+                after.filename(),
+                added,
+                removed,
+                changed,
+                totals,
+                newTop,
+                newDirs.stream().map(paths::display).toList(),
+                hidden,
+                addedReqs,
+                removedReqs,
+                changedReqs,
+                List.copyOf(changedFacts),
+                addedEntryPoints,
+                importTime,
+                diffs,
+                findings);
     }
-  }
 
-  private static Map<String, Ecosystem.Dependency> byKey(Ecosystem ecosystem, List<String> dependencies) {
-    Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
-    for (String written : dependencies) {
-      Ecosystem.Dependency d = ecosystem.dependency(written);
-      map.putIfAbsent(d.key(), d);
+    // ------------------------------------------------------------------ findings
+
+    private static List<Finding> findings(
+            Inspection before,
+            Inspection after,
+            List<ManifestEntry> added,
+            Totals totals,
+            Set<String> newDirs,
+            Paths paths,
+            List<String> addedReqs,
+            List<String> addedEntryPoints) {
+        List<Finding> findings = new ArrayList<>();
+        for (String dir : newDirs) {
+            if (!hidden(dir)) {
+                continue;
+            }
+            List<ManifestEntry> inside = added.stream()
+                    .filter(e -> paths.stableAfter(e.path()).startsWith(dir + "/"))
+                    .toList();
+            long bytes = inside.stream().mapToLong(ManifestEntry::size).sum();
+            boolean foreign = inside.stream()
+                    .anyMatch(e ->
+                            e.kind() != FileKind.PYTHON && e.kind() != FileKind.TEXT && e.kind() != FileKind.BYTECODE);
+            boolean dot = dir.substring(dir.lastIndexOf('/') + 1).startsWith(".");
+            Severity severity = dot || foreign ? Severity.MEDIUM : Severity.LOW;
+            findings.add(Finding.at(
+                    RULE,
+                    severity,
+                    "adds a hidden folder with " + inside.size() + " file(s), " + Bytes.human(bytes)
+                            + (foreign ? ", not only Python" : ""),
+                    paths.display(dir) + "/"));
+        }
+        boolean pure = after.metadata().declaresPure();
+        Set<FileKind> hadKinds = new java.util.HashSet<>();
+        before.manifest().forEach(e -> hadKinds.add(e.kind()));
+        for (ManifestEntry e : added) {
+            if (e.kind() == FileKind.NATIVE || e.kind() == FileKind.JAVASCRIPT || e.kind() == FileKind.SHELL) {
+                boolean first = !hadKinds.contains(e.kind());
+                Severity severity = first && pure ? Severity.HIGH : Severity.MEDIUM;
+                findings.add(Finding.at(
+                        RULE,
+                        severity,
+                        "adds " + article(e.kind()) + " file of " + Bytes.human(e.size())
+                                + (first ? " where the previous release had none" : ""),
+                        e.path()));
+            }
+            String name = e.path().substring(e.path().lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+            if (name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
+                findings.add(Finding.at(
+                        RULE,
+                        Severity.HIGH,
+                        "adds a start-up hook that Python runs at every interpreter start",
+                        e.path()));
+            }
+        }
+        long delta = totals.bytesAfter() - totals.bytesBefore();
+        if (delta > (1 << 20) && totals.bytesAfter() > 2 * Math.max(1, totals.bytesBefore())) {
+            double factor = (double) totals.bytesAfter() / Math.max(1, totals.bytesBefore());
+            findings.add(Finding.of(
+                    RULE,
+                    factor >= 5 ? Severity.HIGH : Severity.MEDIUM,
+                    String.format(
+                            Locale.ROOT,
+                            "the unpacked size grew %.1f times, from %s to %s (archive %s to %s)",
+                            factor,
+                            Bytes.human(totals.bytesBefore()),
+                            Bytes.human(totals.bytesAfter()),
+                            Bytes.human(totals.archiveBefore()),
+                            Bytes.human(totals.archiveAfter()))));
+        }
+        if (!addedReqs.isEmpty()) {
+            findings.add(Finding.of(RULE, Severity.LOW, "adds dependencies: " + String.join(", ", addedReqs)));
+        }
+        if (!addedEntryPoints.isEmpty()) {
+            findings.add(Finding.of(RULE, Severity.LOW, "adds entry points: " + String.join(", ", addedEntryPoints)));
+        }
+        return findings;
     }
-    return map;
-  }
 
-  private static Set<String> directories(Set<String> keys) {
-    Set<String> dirs = new TreeSet<>();
-    for (String k : keys) {
-      int slash = k.lastIndexOf('/');
-      while (slash > 0) {
-        k = k.substring(0, slash);
-        dirs.add(k);
-        slash = k.lastIndexOf('/');
-      }
-    }
-    return dirs;
-  }
-
-  private static Set<String> topLevel(Set<String> keys) {
-    Set<String> top = new TreeSet<>();
-    for (String k : keys) {
-      int slash = k.indexOf('/');
-      String first = slash < 0 ? k : k.substring(0, slash);
-      if (!first.startsWith("{")) {
-        top.add(first.endsWith(".py") ? first.substring(0, first.length() - 3) : first);
-      }
-    }
-    return top;
-  }
-
-  private static boolean hidden(String dir) {
-    String last = dir.substring(dir.lastIndexOf('/') + 1);
-    return (last.startsWith(".") || last.startsWith("_")) && !last.equals("__pycache__") && !dir.startsWith("{");
-  }
-
-  private static boolean importTimeFile(String path) {
-    String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
-    return name.equals("__init__.py") || name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")
-        || name.equals("setup.py") || name.equals("package.json");
-  }
-
-  private static Set<String> entryPoints(PackageMetadata metadata) {
-    Set<String> all = new TreeSet<>();
-    metadata.entryPoints().forEach((section, entries) -> entries.forEach((name, ref) -> all.add(section + ": " + name + " = " + ref)));
-    return all;
-  }
-
-  /** Reads selected text entries of an archive (each up to a size), through the same safe walker. */
-  static final class TextContents implements ArchiveVisitor {
-    private final Set<String> wanted;
-    private final long maxBytes;
-    private final Map<String, String> texts = new HashMap<>();
-
-    private TextContents(Set<String> wanted, long maxBytes) {
-      this.wanted = wanted;
-      this.maxBytes = maxBytes;
+    private static String article(FileKind kind) {
+        return switch (kind) {
+            case NATIVE -> "a native-code";
+            case JAVASCRIPT -> "a JavaScript";
+            case SHELL -> "a shell-script";
+            default -> "a " + kind.wireName();
+        };
     }
 
-    static Map<String, String> read(Path file, String filename, Set<String> wanted, long maxBytes, Limits limits, Clock clock,
-        PackageFormat format) {
-      if (wanted.isEmpty()) {
-        return Map.of();
-      }
-      TextContents contents = new TextContents(wanted, maxBytes);
-      ArchiveWalker.walk(file, filename, limits, clock, contents, format);
-      return contents.texts;
+    // ------------------------------------------------------------------ text diffs
+
+    private static List<FileDiff> textDiffs(
+            Inspection before,
+            Path beforeFile,
+            Inspection after,
+            Path afterFile,
+            List<ManifestEntry> added,
+            List<Change> changed,
+            Paths paths,
+            Limits limits,
+            Clock clock) {
+        Map<String, String> oldPaths = new HashMap<>();
+        before.manifest().forEach(e -> oldPaths.put(paths.stableBefore(e.path()), e.path()));
+        Set<String> wantedAfter = new LinkedHashSet<>();
+        Set<String> wantedBefore = new LinkedHashSet<>();
+        for (Change c : changed) {
+            if (textual(c.kindBefore())
+                    && textual(c.kindAfter())
+                    && c.sizeBefore() <= MAX_DIFFED_FILE
+                    && c.sizeAfter() <= MAX_DIFFED_FILE
+                    && wantedAfter.size() < MAX_FILE_DIFFS) {
+                wantedAfter.add(c.path());
+                wantedBefore.add(oldPaths.get(paths.stableAfter(c.path())));
+            }
+        }
+        for (ManifestEntry e : added) {
+            if (textual(e.kind()) && e.size() <= MAX_ADDED_SHOWN && wantedAfter.size() < MAX_FILE_DIFFS) {
+                wantedAfter.add(e.path());
+            }
+        }
+        Map<String, String> oldText = TextContents.read(
+                beforeFile, before.filename(), wantedBefore, MAX_DIFFED_FILE, limits, clock, paths.format());
+        Map<String, String> newText = TextContents.read(
+                afterFile, after.filename(), wantedAfter, MAX_DIFFED_FILE, limits, clock, paths.format());
+        List<FileDiff> diffs = new ArrayList<>();
+        int budget = MAX_DIFF_CHARS;
+        for (String path : wantedAfter) {
+            String oldPath = oldPaths.get(paths.stableAfter(path));
+            boolean isNew = !wantedBefore.contains(oldPath);
+            String a = isNew ? "" : oldText.get(oldPath);
+            String b = newText.get(path);
+            if (a == null || b == null) {
+                continue;
+            }
+            List<String> aLines = a.isEmpty() ? List.of() : a.lines().toList();
+            List<String> bLines = b.lines().toList();
+            List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(
+                    isNew ? "/dev/null" : "a/" + oldPath, "b/" + path, aLines, DiffUtils.diff(aLines, bLines), 3);
+            String text = String.join(
+                    "\n", unified.stream().map(ReleaseDiff::clipLine).toList());
+            if (text.length() > budget) {
+                break;
+            }
+            budget -= text.length();
+            diffs.add(new FileDiff(path, text));
+        }
+        return diffs;
     }
 
-    @Override
-    public EntrySink file(String path) {
-      if (!wanted.contains(path)) {
-        return DISCARD;
-      }
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      return new EntrySink() {
+    private static String clipLine(String line) {
+        return line.length() > 400 ? line.substring(0, 400) + "… (" + line.length() + " characters)" : line;
+    }
+
+    private static boolean textual(FileKind kind) {
+        return kind.isScript() || kind == FileKind.TEXT;
+    }
+
+    // ------------------------------------------------------------------ paths and metadata
+
+    /** Entries by their stable path, as each side's file name says. */
+    private record Paths(PackageFormat format, Inspection before, Inspection after) {
+
+        String stableBefore(String path) {
+            return format.stablePath(before.filename(), path);
+        }
+
+        String stableAfter(String path) {
+            return format.stablePath(after.filename(), path);
+        }
+
+        Map<String, ManifestEntry> byKey(Inspection side) {
+            Map<String, ManifestEntry> map = new TreeMap<>();
+            for (ManifestEntry e : side.manifest()) {
+                map.putIfAbsent(format.stablePath(side.filename(), e.path()), e);
+            }
+            return map;
+        }
+
+        /** A stable directory as it is written in the new file (its sdist top folder put back). */
+        String display(String stableDir) {
+            for (ManifestEntry e : after.manifest()) {
+                String stable = stableAfter(e.path());
+                if (stable.startsWith(stableDir + "/") && e.path().endsWith(stable)) {
+                    return e.path().substring(0, e.path().length() - stable.length()) + stableDir;
+                }
+            }
+            return stableDir;
+        }
+    }
+
+    private static Map<String, Ecosystem.Dependency> byKey(Ecosystem ecosystem, List<String> dependencies) {
+        Map<String, Ecosystem.Dependency> map = new LinkedHashMap<>();
+        for (String written : dependencies) {
+            Ecosystem.Dependency d = ecosystem.dependency(written);
+            map.putIfAbsent(d.key(), d);
+        }
+        return map;
+    }
+
+    private static Set<String> directories(Set<String> keys) {
+        Set<String> dirs = new TreeSet<>();
+        for (String k : keys) {
+            int slash = k.lastIndexOf('/');
+            while (slash > 0) {
+                k = k.substring(0, slash);
+                dirs.add(k);
+                slash = k.lastIndexOf('/');
+            }
+        }
+        return dirs;
+    }
+
+    private static Set<String> topLevel(Set<String> keys) {
+        Set<String> top = new TreeSet<>();
+        for (String k : keys) {
+            int slash = k.indexOf('/');
+            String first = slash < 0 ? k : k.substring(0, slash);
+            if (!first.startsWith("{")) {
+                top.add(first.endsWith(".py") ? first.substring(0, first.length() - 3) : first);
+            }
+        }
+        return top;
+    }
+
+    private static boolean hidden(String dir) {
+        String last = dir.substring(dir.lastIndexOf('/') + 1);
+        return (last.startsWith(".") || last.startsWith("_")) && !last.equals("__pycache__") && !dir.startsWith("{");
+    }
+
+    private static boolean importTimeFile(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        return name.equals("__init__.py")
+                || name.endsWith(".pth")
+                || name.equals("sitecustomize.py")
+                || name.equals("usercustomize.py")
+                || name.equals("setup.py")
+                || name.equals("package.json");
+    }
+
+    private static Set<String> entryPoints(PackageMetadata metadata) {
+        Set<String> all = new TreeSet<>();
+        metadata.entryPoints()
+                .forEach((section, entries) ->
+                        entries.forEach((name, ref) -> all.add(section + ": " + name + " = " + ref)));
+        return all;
+    }
+
+    /** Reads selected text entries of an archive (each up to a size), through the same safe walker. */
+    static final class TextContents implements ArchiveVisitor {
+        private final Set<String> wanted;
+        private final long maxBytes;
+        private final Map<String, String> texts = new HashMap<>();
+
+        private TextContents(Set<String> wanted, long maxBytes) {
+            this.wanted = wanted;
+            this.maxBytes = maxBytes;
+        }
+
+        static Map<String, String> read(
+                Path file,
+                String filename,
+                Set<String> wanted,
+                long maxBytes,
+                Limits limits,
+                Clock clock,
+                PackageFormat format) {
+            if (wanted.isEmpty()) {
+                return Map.of();
+            }
+            TextContents contents = new TextContents(wanted, maxBytes);
+            ArchiveWalker.walk(file, filename, limits, clock, contents, format);
+            return contents.texts;
+        }
+
         @Override
-        public void accept(byte[] buffer, int offset, int length) {
-          int room = (int) Math.max(0, maxBytes - out.size());
-          out.write(buffer, offset, Math.min(room, length));
+        public EntrySink file(String path) {
+            if (!wanted.contains(path)) {
+                return DISCARD;
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            return new EntrySink() {
+                @Override
+                public void accept(byte[] buffer, int offset, int length) {
+                    int room = (int) Math.max(0, maxBytes - out.size());
+                    out.write(buffer, offset, Math.min(room, length));
+                }
+
+                @Override
+                public void end() {
+                    texts.put(path, out.toString(StandardCharsets.UTF_8));
+                }
+            };
         }
 
         @Override
-        public void end() {
-          texts.put(path, out.toString(StandardCharsets.UTF_8));
+        public void finding(Finding finding) {
+            // the inspection already reported it
         }
-      };
+
+        private static final EntrySink DISCARD = new EntrySink() {
+            @Override
+            public void accept(byte[] buffer, int offset, int length) {}
+
+            @Override
+            public void end() {}
+        };
     }
-
-    @Override
-    public void finding(Finding finding) {
-      // the inspection already reported it
-    }
-
-    private static final EntrySink DISCARD = new EntrySink() {
-      @Override
-      public void accept(byte[] buffer, int offset, int length) {}
-
-      @Override
-      public void end() {}
-    };
-  }
 }

@@ -9,33 +9,33 @@ import java.util.Locale;
  * Low findings never hold a release on their own under the default policy; medium and above do.
  */
 public enum Severity {
-  INFO(0),
-  LOW(10),
-  MEDIUM(35),
-  HIGH(60),
-  CRITICAL(95);
+    INFO(0),
+    LOW(10),
+    MEDIUM(35),
+    HIGH(60),
+    CRITICAL(95);
 
-  private final int score;
+    private final int score;
 
-  Severity(int score) {
-    this.score = score;
-  }
+    Severity(int score) {
+        this.score = score;
+    }
 
-  public int score() {
-    return score;
-  }
+    public int score() {
+        return score;
+    }
 
-  @JsonValue
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
-  public boolean atLeast(Severity other) {
-    return compareTo(other) >= 0;
-  }
+    public boolean atLeast(Severity other) {
+        return compareTo(other) >= 0;
+    }
 
-  @JsonCreator
-  public static Severity fromWire(String name) {
-    return valueOf(name.toUpperCase(Locale.ROOT));
-  }
+    @JsonCreator
+    public static Severity fromWire(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
 }

@@ -42,231 +42,246 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class GuardedHttp implements AutoCloseable {
 
-  static final int MAX_REDIRECTS = 3;
+    static final int MAX_REDIRECTS = 3;
 
-  /** As {@code maxBody}: the body is not wanted (only the status), and is not read. */
-  public static final long DISCARD = -1;
+    /** As {@code maxBody}: the body is not wanted (only the status), and is not read. */
+    public static final long DISCARD = -1;
 
-  /** An answer: status, headers (lower-case names) and at most the requested number of body bytes. */
-  public record Response(int status, Map<String, List<String>> headers, byte[] body) {
-    public Optional<String> header(String name) {
-      List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
-      return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
-    }
-  }
-
-  /** A request body: bytes, or a stream of known length (uploads of stored files). */
-  public sealed interface Body {}
-
-  public record Bytes(byte[] bytes, String contentType) implements Body {}
-
-  public record Stream(InputStream in, long length, String contentType) implements Body {}
-
-  private final OutboundPolicy policy;
-  private final String purpose;
-  private volatile CloseableHttpClient client;
-
-  public GuardedHttp(OutboundPolicy policy, String purpose) {
-    this.policy = policy;
-    this.purpose = purpose;
-    this.client = build();
-  }
-
-  public OutboundPolicy policy() {
-    return policy;
-  }
-
-  public Response get(URI uri, Map<String, String> headers, Duration timeout, long maxBody) throws IOException {
-    return send("GET", uri, headers, null, timeout, maxBody);
-  }
-
-  public Response post(URI uri, Map<String, String> headers, Body body, Duration timeout, long maxBody) throws IOException {
-    return send("POST", uri, headers, body, timeout, maxBody);
-  }
-
-  /** GET with the body streamed to {@code sink} (at most {@code maxBody} bytes; more is an error). */
-  public int download(URI uri, Map<String, String> headers, Duration timeout, long maxBody, java.nio.file.Path sink) throws IOException {
-    URI current = uri;
-    for (int hop = 0; ; hop++) {
-      policy.check(current);
-      HttpGet request = new HttpGet(current);
-      configure(request, headers, timeout);
-      URI from = current;
-      URI[] next = {null};
-      int status = execute(request, response -> {
-        if (isRedirect(response.getCode())) {
-          next[0] = location(from, response);
-          return response.getCode();
+    /** An answer: status, headers (lower-case names) and at most the requested number of body bytes. */
+    public record Response(int status, Map<String, List<String>> headers, byte[] body) {
+        public Optional<String> header(String name) {
+            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
         }
-        if (response.getCode() == 200 && response.getEntity() != null) {
-          try (InputStream in = response.getEntity().getContent();
-              java.io.OutputStream out = java.nio.file.Files.newOutputStream(sink)) {
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-              total += n;
-              if (total > maxBody) {
-                throw new IOException("the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
-              }
-              out.write(buffer, 0, n);
+    }
+
+    /** A request body: bytes, or a stream of known length (uploads of stored files). */
+    public sealed interface Body {}
+
+    public record Bytes(byte[] bytes, String contentType) implements Body {}
+
+    public record Stream(InputStream in, long length, String contentType) implements Body {}
+
+    private final OutboundPolicy policy;
+    private final String purpose;
+    private volatile CloseableHttpClient client;
+
+    public GuardedHttp(OutboundPolicy policy, String purpose) {
+        this.policy = policy;
+        this.purpose = purpose;
+        this.client = build();
+    }
+
+    public OutboundPolicy policy() {
+        return policy;
+    }
+
+    public Response get(URI uri, Map<String, String> headers, Duration timeout, long maxBody) throws IOException {
+        return send("GET", uri, headers, null, timeout, maxBody);
+    }
+
+    public Response post(URI uri, Map<String, String> headers, Body body, Duration timeout, long maxBody)
+            throws IOException {
+        return send("POST", uri, headers, body, timeout, maxBody);
+    }
+
+    /** GET with the body streamed to {@code sink} (at most {@code maxBody} bytes; more is an error). */
+    public int download(URI uri, Map<String, String> headers, Duration timeout, long maxBody, java.nio.file.Path sink)
+            throws IOException {
+        URI current = uri;
+        for (int hop = 0; ; hop++) {
+            policy.check(current);
+            HttpGet request = new HttpGet(current);
+            configure(request, headers, timeout);
+            URI from = current;
+            URI[] next = {null};
+            int status = execute(request, response -> {
+                if (isRedirect(response.getCode())) {
+                    next[0] = location(from, response);
+                    return response.getCode();
+                }
+                if (response.getCode() == 200 && response.getEntity() != null) {
+                    try (InputStream in = response.getEntity().getContent();
+                            java.io.OutputStream out = java.nio.file.Files.newOutputStream(sink)) {
+                        byte[] buffer = new byte[64 * 1024];
+                        long total = 0;
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            total += n;
+                            if (total > maxBody) {
+                                throw new IOException(
+                                        "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
+                            }
+                            out.write(buffer, 0, n);
+                        }
+                    }
+                }
+                return response.getCode();
+            });
+            if (next[0] == null) {
+                return status;
             }
-          }
+            if (hop + 1 >= MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri.getHost());
+            }
+            current = next[0];
         }
-        return response.getCode();
-      });
-      if (next[0] == null) {
-        return status;
-      }
-      if (hop + 1 >= MAX_REDIRECTS) {
-        throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri.getHost());
-      }
-      current = next[0];
     }
-  }
 
-  private Response send(String method, URI uri, Map<String, String> headers, Body body, Duration timeout, long maxBody)
-      throws IOException {
-    URI current = uri;
-    for (int hop = 0; ; hop++) {
-      policy.check(current);
-      HttpUriRequestBase request = method.equals("GET") ? new HttpGet(current) : new HttpPost(current);
-      configure(request, headers, timeout);
-      if (body != null) {
-        request.setEntity(switch (body) {
-          case Bytes b -> new ByteArrayEntity(b.bytes(), ContentType.parse(b.contentType()));
-          case Stream s -> new InputStreamEntity(s.in(), s.length(), ContentType.parse(s.contentType()));
-        });
-      }
-      URI from = current;
-      Response response = execute(request, r -> {
-        Map<String, List<String>> names = new LinkedHashMap<>();
-        for (Header h : r.getHeaders()) {
-          names.computeIfAbsent(h.getName().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>()).add(h.getValue());
+    private Response send(
+            String method, URI uri, Map<String, String> headers, Body body, Duration timeout, long maxBody)
+            throws IOException {
+        URI current = uri;
+        for (int hop = 0; ; hop++) {
+            policy.check(current);
+            HttpUriRequestBase request = method.equals("GET") ? new HttpGet(current) : new HttpPost(current);
+            configure(request, headers, timeout);
+            if (body != null) {
+                request.setEntity(
+                        switch (body) {
+                            case Bytes b -> new ByteArrayEntity(b.bytes(), ContentType.parse(b.contentType()));
+                            case Stream s ->
+                                new InputStreamEntity(s.in(), s.length(), ContentType.parse(s.contentType()));
+                        });
+            }
+            URI from = current;
+            Response response = execute(request, r -> {
+                Map<String, List<String>> names = new LinkedHashMap<>();
+                for (Header h : r.getHeaders()) {
+                    names.computeIfAbsent(
+                                    h.getName().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>())
+                            .add(h.getValue());
+                }
+                byte[] bytes = new byte[0];
+                if (r.getEntity() != null && maxBody != DISCARD) {
+                    try (InputStream in = r.getEntity().getContent()) {
+                        bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+                    }
+                    if (bytes.length > maxBody) {
+                        throw new IOException(
+                                "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
+                    }
+                }
+                return new Response(r.getCode(), names, bytes);
+            });
+            // Only GETs follow redirects: a POST body (an alert, an upload) goes exactly where it was configured to.
+            if (!method.equals("GET") || !isRedirect(response.status())) {
+                return response;
+            }
+            if (hop + 1 >= MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri.getHost());
+            }
+            String location = response.header("location")
+                    .orElseThrow(() -> new IOException("a redirect without a Location from " + from.getHost()));
+            current = from.resolve(location);
         }
-        byte[] bytes = new byte[0];
-        if (r.getEntity() != null && maxBody != DISCARD) {
-          try (InputStream in = r.getEntity().getContent()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-          }
-          if (bytes.length > maxBody) {
-            throw new IOException("the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
-          }
+    }
+
+    private static void configure(HttpUriRequestBase request, Map<String, String> headers, Duration timeout) {
+        headers.forEach(request::setHeader);
+        request.setConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .setConnectionRequestTimeout(Timeout.ofSeconds(10))
+                .setRedirectsEnabled(false)
+                .build());
+    }
+
+    private <T> T execute(HttpUriRequestBase request, org.apache.hc.core5.http.io.HttpClientResponseHandler<T> handler)
+            throws IOException {
+        try {
+            return client.execute(request, handler);
+        } catch (IllegalStateException e) {
+            // The pool was shut down under us (a failure elsewhere): rebuild this purpose's client once.
+            rebuild();
+            return client.execute(request, handler);
+        } catch (UnknownHostException e) {
+            if (e.getCause() instanceof OutboundRefused refused) {
+                throw refused;
+            }
+            throw new IOException("cannot resolve " + request.getAuthority().getHostName());
         }
-        return new Response(r.getCode(), names, bytes);
-      });
-      // Only GETs follow redirects: a POST body (an alert, an upload) goes exactly where it was configured to.
-      if (!method.equals("GET") || !isRedirect(response.status())) {
-        return response;
-      }
-      if (hop + 1 >= MAX_REDIRECTS) {
-        throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri.getHost());
-      }
-      String location = response.header("location").orElseThrow(() -> new IOException("a redirect without a Location from " + from.getHost()));
-      current = from.resolve(location);
     }
-  }
 
-  private static void configure(HttpUriRequestBase request, Map<String, String> headers, Duration timeout) {
-    headers.forEach(request::setHeader);
-    request.setConfig(RequestConfig.custom()
-        .setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
-        .setConnectionRequestTimeout(Timeout.ofSeconds(10))
-        .setRedirectsEnabled(false)
-        .build());
-  }
-
-  private <T> T execute(HttpUriRequestBase request, org.apache.hc.core5.http.io.HttpClientResponseHandler<T> handler) throws IOException {
-    try {
-      return client.execute(request, handler);
-    } catch (IllegalStateException e) {
-      // The pool was shut down under us (a failure elsewhere): rebuild this purpose's client once.
-      rebuild();
-      return client.execute(request, handler);
-    } catch (UnknownHostException e) {
-      if (e.getCause() instanceof OutboundRefused refused) {
-        throw refused;
-      }
-      throw new IOException("cannot resolve " + request.getAuthority().getHostName());
+    private static URI location(URI from, ClassicHttpResponse response) throws IOException {
+        Header location = response.getFirstHeader("Location");
+        if (location == null) {
+            throw new IOException("a redirect without a Location from " + from.getHost());
+        }
+        return from.resolve(location.getValue());
     }
-  }
 
-  private static URI location(URI from, ClassicHttpResponse response) throws IOException {
-    Header location = response.getFirstHeader("Location");
-    if (location == null) {
-      throw new IOException("a redirect without a Location from " + from.getHost());
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
-    return from.resolve(location.getValue());
-  }
 
-  private static boolean isRedirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-  }
-
-  private synchronized void rebuild() {
-    CloseableHttpClient old = client;
-    client = build();
-    try {
-      old.close();
-    } catch (IOException | RuntimeException e) {
-      // already broken
+    private synchronized void rebuild() {
+        CloseableHttpClient old = client;
+        client = build();
+        try {
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            // already broken
+        }
     }
-  }
 
-  private CloseableHttpClient build() {
-    DnsResolver resolver = new DnsResolver() {
-      @Override
-      public InetAddress[] resolve(String host) throws UnknownHostException {
-        return checked(host, -1);
-      }
+    private CloseableHttpClient build() {
+        DnsResolver resolver = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return checked(host, -1);
+            }
 
-      @Override
-      public List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
-        return Arrays.stream(checked(host, port)).map(a -> new InetSocketAddress(a, port)).toList();
-      }
+            @Override
+            public List<InetSocketAddress> resolve(String host, int port) throws UnknownHostException {
+                return Arrays.stream(checked(host, port))
+                        .map(a -> new InetSocketAddress(a, port))
+                        .toList();
+            }
 
-      @Override
-      public String resolveCanonicalHostname(String host) throws UnknownHostException {
-        return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
-      }
-    };
-    return HttpClients.custom()
-        .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-            .setDnsResolver(resolver)
-            .setMaxConnTotal(20)
-            .setMaxConnPerRoute(4)
-            .setDefaultConnectionConfig(ConnectionConfig.custom()
-                .setConnectTimeout(Timeout.ofSeconds(10))
-                .setSocketTimeout(Timeout.ofSeconds(60))
-                .build())
-            .build())
-        .disableRedirectHandling()
-        .disableAutomaticRetries()
-        .disableCookieManagement()
-        .setUserAgent("portcullis (" + purpose + ")")
-        .build();
-  }
-
-  /** Every address of {@code host}, or a refusal if any of them is one the policy does not permit. */
-  private InetAddress[] checked(String host, int port) throws UnknownHostException {
-    InetAddress[] addresses = SystemDefaultDnsResolver.INSTANCE.resolve(host);
-    for (InetAddress address : addresses) {
-      if (!policy.permits(host, port, address)) {
-        UnknownHostException refusal = new UnknownHostException(host);
-        refusal.initCause(new OutboundRefused("refused by the outbound request policy: " + host
-            + " resolves to a non-public address (allow-list it with --outbound-allow if that is intended)"));
-        throw refusal;
-      }
+            @Override
+            public String resolveCanonicalHostname(String host) throws UnknownHostException {
+                return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+            }
+        };
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(resolver)
+                        .setMaxConnTotal(20)
+                        .setMaxConnPerRoute(4)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofSeconds(10))
+                                .setSocketTimeout(Timeout.ofSeconds(60))
+                                .build())
+                        .build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .setUserAgent("portcullis (" + purpose + ")")
+                .build();
     }
-    return addresses;
-  }
 
-  @Override
-  public void close() {
-    try {
-      client.close();
-    } catch (IOException e) {
-      // closing
+    /** Every address of {@code host}, or a refusal if any of them is one the policy does not permit. */
+    private InetAddress[] checked(String host, int port) throws UnknownHostException {
+        InetAddress[] addresses = SystemDefaultDnsResolver.INSTANCE.resolve(host);
+        for (InetAddress address : addresses) {
+            if (!policy.permits(host, port, address)) {
+                UnknownHostException refusal = new UnknownHostException(host);
+                refusal.initCause(
+                        new OutboundRefused(
+                                "refused by the outbound request policy: " + host
+                                        + " resolves to a non-public address (allow-list it with --outbound-allow if that is intended)"));
+                throw refusal;
+            }
+        }
+        return addresses;
     }
-  }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing
+        }
+    }
 }

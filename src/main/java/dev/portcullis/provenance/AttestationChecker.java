@@ -6,13 +6,13 @@ import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.AttestationCheck;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.function.Predicate;
-import org.jdbi.v3.core.Handle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Checks the {@code attestations} form field of an upload (a JSON array of PEP 740 attestations):
@@ -23,102 +23,143 @@ import java.util.regex.Pattern;
  */
 public final class AttestationChecker implements AttestationCheck {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_ATTESTATIONS = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ATTESTATIONS = 10;
 
-  private final ProvenanceVerifier verifier;
-  private final TrustedPublishing publishing;
+    private final ProvenanceVerifier verifier;
+    private final TrustedPublishing publishing;
 
-  /** {@code verifier} is null when the server has no Sigstore trusted root: attestations are then kept, unverified (the gate holds). */
-  public AttestationChecker(ProvenanceVerifier verifier, TrustedPublishing publishing) {
-    this.verifier = verifier;
-    this.publishing = publishing;
-  }
-
-  @Override
-  public Result check(String project, String filename, Path file, String attestationsJson, Predicate<String> namesThisFile) {
-    if (verifier == null) {
-      return new Checked(false, null, null, null, null, null, Map.of(),
-          "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
+    /** {@code verifier} is null when the server has no Sigstore trusted root: attestations are then kept, unverified (the gate holds). */
+    public AttestationChecker(ProvenanceVerifier verifier, TrustedPublishing publishing) {
+        this.verifier = verifier;
+        this.publishing = publishing;
     }
-    List<Pep740Attestation> attestations = new ArrayList<>();
-    try {
-      JsonNode array = JSON.readTree(attestationsJson);
-      if (array == null || !array.isArray() || array.isEmpty() || array.size() > MAX_ATTESTATIONS) {
-        return new Invalid("attestations must be a JSON array of 1 to " + MAX_ATTESTATIONS + " PEP 740 attestation objects");
-      }
-      for (JsonNode node : array) {
-        attestations.add(Pep740Attestation.from(node));
-      }
-    } catch (Exception e) {
-      return new Invalid(e instanceof IllegalArgumentException ? e.getMessage() : "attestations are not valid JSON");
+
+    @Override
+    public Result check(
+            String project, String filename, Path file, String attestationsJson, Predicate<String> namesThisFile) {
+        if (verifier == null) {
+            return new Checked(
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of(),
+                    "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
+        }
+        List<Pep740Attestation> attestations = new ArrayList<>();
+        try {
+            JsonNode array = JSON.readTree(attestationsJson);
+            if (array == null || !array.isArray() || array.isEmpty() || array.size() > MAX_ATTESTATIONS) {
+                return new Invalid("attestations must be a JSON array of 1 to " + MAX_ATTESTATIONS
+                        + " PEP 740 attestation objects");
+            }
+            for (JsonNode node : array) {
+                attestations.add(Pep740Attestation.from(node));
+            }
+        } catch (Exception e) {
+            return new Invalid(
+                    e instanceof IllegalArgumentException ? e.getMessage() : "attestations are not valid JSON");
+        }
+        Checked first = null;
+        for (Pep740Attestation attestation : attestations) {
+            Optional<ProvenanceVerifier.Signer> signer = ProvenanceVerifier.signer(attestation);
+            if (signer.isEmpty()) {
+                return new Invalid("an attestation's certificate names no signer identity and issuer");
+            }
+            ProvenanceVerifier.Result result = verifier.verifyAttestation(
+                    attestation,
+                    filename,
+                    file,
+                    ExpectedIdentity.exactly(
+                            signer.get().identity(), signer.get().issuer()),
+                    namesThisFile);
+            if (result instanceof ProvenanceVerifier.Failed failed) {
+                return new Invalid(failed.reason());
+            }
+            ProvenanceVerifier.Verified verified = (ProvenanceVerifier.Verified) result;
+            Checked checked = match(project, signer.get(), verified);
+            if (first == null || (!first.verified() && checked.verified())) {
+                first = checked;
+            }
+        }
+        return first;
     }
-    Checked first = null;
-    for (Pep740Attestation attestation : attestations) {
-      Optional<ProvenanceVerifier.Signer> signer = ProvenanceVerifier.signer(attestation);
-      if (signer.isEmpty()) {
-        return new Invalid("an attestation's certificate names no signer identity and issuer");
-      }
-      ProvenanceVerifier.Result result = verifier.verifyAttestation(attestation, filename, file,
-          ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()), namesThisFile);
-      if (result instanceof ProvenanceVerifier.Failed failed) {
-        return new Invalid(failed.reason());
-      }
-      ProvenanceVerifier.Verified verified = (ProvenanceVerifier.Verified) result;
-      Checked checked = match(project, signer.get(), verified);
-      if (first == null || (!first.verified() && checked.verified())) {
-        first = checked;
-      }
+
+    @Override
+    public void record(Handle h, long fileId, String attestationsJson, Checked checked) {
+        ProvenanceStore.insert(h, fileId, attestationsJson, checked);
     }
-    return first;
-  }
 
-  @Override
-  public void record(Handle h, long fileId, String attestationsJson, Checked checked) {
-    ProvenanceStore.insert(h, fileId, attestationsJson, checked);
-  }
-
-  /** Whether the (already verified) signer is one of the project's trusted publishers. */
-  private Checked match(String project, ProvenanceVerifier.Signer signer, ProvenanceVerifier.Verified verified) {
-    for (TrustedPublishing.Registered registered : publishing.list(project)) {
-      Optional<ExpectedIdentity> expected = identityOf(registered.publisher());
-      if (expected.isPresent() && matches(expected.get(), signer) && sameSource(registered.publisher(), verified)) {
-        return new Checked(true, signer.identity(), signer.issuer(), registered.publisher().describe(), registered.publisher().kind(),
-            registered.publisher().config(), verified.source(), null);
-      }
+    /** Whether the (already verified) signer is one of the project's trusted publishers. */
+    private Checked match(String project, ProvenanceVerifier.Signer signer, ProvenanceVerifier.Verified verified) {
+        for (TrustedPublishing.Registered registered : publishing.list(project)) {
+            Optional<ExpectedIdentity> expected = identityOf(registered.publisher());
+            if (expected.isPresent()
+                    && matches(expected.get(), signer)
+                    && sameSource(registered.publisher(), verified)) {
+                return new Checked(
+                        true,
+                        signer.identity(),
+                        signer.issuer(),
+                        registered.publisher().describe(),
+                        registered.publisher().kind(),
+                        registered.publisher().config(),
+                        verified.source(),
+                        null);
+            }
+        }
+        return new Checked(
+                false,
+                signer.identity(),
+                signer.issuer(),
+                null,
+                null,
+                null,
+                verified.source(),
+                "attested by " + signer.identity() + " (" + signer.issuer() + "), which is not a trusted publisher of "
+                        + project);
     }
-    return new Checked(false, signer.identity(), signer.issuer(), null, null, null, verified.source(),
-        "attested by " + signer.identity() + " (" + signer.issuer() + "), which is not a trusted publisher of " + project);
-  }
 
-  /** The Fulcio identity a trusted publisher's CI signs with. */
-  static Optional<ExpectedIdentity> identityOf(TrustedPublisher publisher) {
-    return switch (publisher) {
-      case TrustedPublisher.GitHub g -> Optional.of(ExpectedIdentity.githubWorkflow(g.owner(), g.repository(), g.workflow()));
-      case TrustedPublisher.GitLab g -> Optional.of(new ExpectedIdentity(null, Pattern.compile(Pattern.quote(
-          (g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()) + "/" + g.projectPath() + "//" + g.ciConfigPath() + "@") + ".+",
-          Pattern.CASE_INSENSITIVE), g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()));
-      case TrustedPublisher.Google g -> Optional.of(ExpectedIdentity.exactly(g.email(), "https://accounts.google.com"));
-      case TrustedPublisher.Generic g -> Optional.empty();
-    };
-  }
-
-  /**
-   * For GitHub, the certificate's source repository (Fulcio extension 1.3.6.1.4.1.57264.1.12) must
-   * be the publisher's repository too: with a reusable workflow, the identity names the called
-   * workflow, and the source names the repository that was built.
-   */
-  private static boolean sameSource(TrustedPublisher publisher, ProvenanceVerifier.Verified verified) {
-    if (publisher instanceof TrustedPublisher.GitHub g) {
-      return ("https://github.com/" + g.owner() + "/" + g.repository())
-          .equalsIgnoreCase(verified.source().getOrDefault("source_repository_uri", ""));
+    /** The Fulcio identity a trusted publisher's CI signs with. */
+    static Optional<ExpectedIdentity> identityOf(TrustedPublisher publisher) {
+        return switch (publisher) {
+            case TrustedPublisher.GitHub g ->
+                Optional.of(ExpectedIdentity.githubWorkflow(g.owner(), g.repository(), g.workflow()));
+            case TrustedPublisher.GitLab g ->
+                Optional.of(new ExpectedIdentity(
+                        null,
+                        Pattern.compile(
+                                Pattern.quote((g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()) + "/"
+                                                + g.projectPath() + "//" + g.ciConfigPath() + "@")
+                                        + ".+",
+                                Pattern.CASE_INSENSITIVE),
+                        g.issuerUrl() == null ? "https://gitlab.com" : g.issuerUrl()));
+            case TrustedPublisher.Google g ->
+                Optional.of(ExpectedIdentity.exactly(g.email(), "https://accounts.google.com"));
+            case TrustedPublisher.Generic g -> Optional.empty();
+        };
     }
-    return true;
-  }
 
-  private static boolean matches(ExpectedIdentity expected, ProvenanceVerifier.Signer signer) {
-    boolean identity = expected.san() != null ? expected.san().equals(signer.identity())
-        : expected.sanPattern().matcher(signer.identity()).matches();
-    return identity && expected.issuer().equals(signer.issuer());
-  }
+    /**
+     * For GitHub, the certificate's source repository (Fulcio extension 1.3.6.1.4.1.57264.1.12) must
+     * be the publisher's repository too: with a reusable workflow, the identity names the called
+     * workflow, and the source names the repository that was built.
+     */
+    private static boolean sameSource(TrustedPublisher publisher, ProvenanceVerifier.Verified verified) {
+        if (publisher instanceof TrustedPublisher.GitHub g) {
+            return ("https://github.com/" + g.owner() + "/" + g.repository())
+                    .equalsIgnoreCase(verified.source().getOrDefault("source_repository_uri", ""));
+        }
+        return true;
+    }
+
+    private static boolean matches(ExpectedIdentity expected, ProvenanceVerifier.Signer signer) {
+        boolean identity = expected.san() != null
+                ? expected.san().equals(signer.identity())
+                : expected.sanPattern().matcher(signer.identity()).matches();
+        return identity && expected.issuer().equals(signer.issuer());
+    }
 }

@@ -36,170 +36,193 @@ import org.bouncycastle.asn1.ASN1String;
  */
 public final class ProvenanceVerifier {
 
-  public static final Set<String> PREDICATE_TYPES =
-      Set.of("https://docs.pypi.org/attestations/publish/v1", "https://slsa.dev/provenance/v1");
+    public static final Set<String> PREDICATE_TYPES =
+            Set.of("https://docs.pypi.org/attestations/publish/v1", "https://slsa.dev/provenance/v1");
 
-  /** Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*) recorded for reviewers. */
-  private static final Map<String, String> FULCIO_EXTENSIONS = Map.of(
-      "1.3.6.1.4.1.57264.1.9", "build_signer_uri",
-      "1.3.6.1.4.1.57264.1.12", "source_repository_uri",
-      "1.3.6.1.4.1.57264.1.13", "source_repository_digest",
-      "1.3.6.1.4.1.57264.1.14", "source_repository_ref",
-      "1.3.6.1.4.1.57264.1.18", "build_config_uri",
-      "1.3.6.1.4.1.57264.1.21", "run_invocation_uri");
+    /** Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*) recorded for reviewers. */
+    private static final Map<String, String> FULCIO_EXTENSIONS = Map.of(
+            "1.3.6.1.4.1.57264.1.9", "build_signer_uri",
+            "1.3.6.1.4.1.57264.1.12", "source_repository_uri",
+            "1.3.6.1.4.1.57264.1.13", "source_repository_digest",
+            "1.3.6.1.4.1.57264.1.14", "source_repository_ref",
+            "1.3.6.1.4.1.57264.1.18", "build_config_uri",
+            "1.3.6.1.4.1.57264.1.21", "run_invocation_uri");
 
-  public sealed interface Result {}
+    public sealed interface Result {}
 
-  /** Verified: what the evidence says, for the release record and reviewers. */
-  public record Verified(String predicateType, String identity, String issuer, Map<String, String> source) implements Result {}
+    /** Verified: what the evidence says, for the release record and reviewers. */
+    public record Verified(String predicateType, String identity, String issuer, Map<String, String> source)
+            implements Result {}
 
-  public record Failed(String reason) implements Result {}
+    public record Failed(String reason) implements Result {}
 
-  /** The identity and OIDC issuer a Fulcio certificate names (not yet verified by themselves). */
-  public record Signer(String identity, String issuer) {}
+    /** The identity and OIDC issuer a Fulcio certificate names (not yet verified by themselves). */
+    public record Signer(String identity, String issuer) {}
 
-  /** Reads the signer from an attestation's certificate (Fulcio issuer extension v2, else v1). */
-  public static Optional<Signer> signer(Pep740Attestation attestation) {
-    try {
-      X509Certificate certificate = certificate(attestation.certificate());
-      String identity = subjectAlternativeName(certificate);
-      String issuer = null;
-      byte[] v2 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.8");
-      if (v2 != null) {
-        ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(v2).getOctets());
-        if (value instanceof ASN1String text) {
-          issuer = text.getString();
-        }
-      } else {
-        byte[] v1 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.1");
-        if (v1 != null) {
-          issuer = new String(ASN1OctetString.getInstance(v1).getOctets(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-      }
-      return identity.isEmpty() || issuer == null ? Optional.empty() : Optional.of(new Signer(identity, issuer));
-    } catch (CertificateException | IOException | IllegalArgumentException e) {
-      return Optional.empty();
-    }
-  }
-
-  private final KeylessVerifier verifier;
-
-  /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */
-  public ProvenanceVerifier(Path trustedRoot) {
-    try {
-      this.verifier = KeylessVerifier.builder().trustedRootProvider(TrustedRootProvider.from(trustedRoot)).build();
-    } catch (Exception e) {
-      throw new IllegalArgumentException("cannot load the Sigstore trusted root " + trustedRoot + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * A PEP 740 attestation for {@code filename}, whose bytes are at {@code artifact}; {@code
-   * namesThisFile} is the ecosystem's rule for which subject names the file.
-   */
-  public Result verifyAttestation(Pep740Attestation attestation, String filename, Path artifact, ExpectedIdentity expected,
-      java.util.function.Predicate<String> namesThisFile) {
-    Pep740Attestation.Statement statement;
-    try {
-      statement = attestation.decodeStatement();
-    } catch (IllegalArgumentException e) {
-      return new Failed(e.getMessage());
-    }
-    if (!PREDICATE_TYPES.contains(statement.predicateType())) {
-      return new Failed("predicate type " + statement.predicateType() + " is not one of " + PREDICATE_TYPES);
-    }
-    String sha256;
-    try {
-      sha256 = Sha256.hex(artifact);
-    } catch (IOException e) {
-      return new Failed("cannot read " + artifact + ": " + e.getMessage());
-    }
-    Optional<Pep740Attestation.Subject> subject = statement.subjects().stream()
-        .filter(s -> namesThisFile.test(s.name())).findFirst();
-    if (subject.isEmpty()) {
-      return new Failed("the attestation is about " + statement.subjects().stream().map(Pep740Attestation.Subject::name).toList()
-          + ", not " + filename);
-    }
-    if (!subject.get().sha256().equalsIgnoreCase(sha256)) {
-      return new Failed("the attestation's digest for " + filename + " is " + subject.get().sha256() + ", the file's is " + sha256);
-    }
-    Bundle bundle;
-    try {
-      bundle = Bundle.from(new StringReader(attestation.toBundleJson()));
-    } catch (BundleParseException | RuntimeException e) {
-      return new Failed("the attestation's verification material is malformed: " + e.getMessage());
-    }
-    return verify(bundle, artifact, expected, statement.predicateType());
-  }
-
-  /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
-  public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
-    Bundle bundle;
-    try {
-      bundle = Bundle.from(new StringReader(bundleJson));
-    } catch (BundleParseException | RuntimeException e) {
-      return new Failed("not a Sigstore bundle: " + e.getMessage());
-    }
-    String predicate = bundle.getDsseEnvelope().isPresent() ? "dsse" : "message-signature";
-    return verify(bundle, artifact, expected, predicate);
-  }
-
-  private Result verify(Bundle bundle, Path artifact, ExpectedIdentity expected, String predicateType) {
-    StringMatcher san;
-    try {
-      san = expected.san() != null ? StringMatcher.string(expected.san()) : StringMatcher.regex(expected.sanPattern().pattern());
-    } catch (Exception e) {
-      return new Failed("invalid identity pattern: " + e.getMessage());
-    }
-    VerificationOptions options = VerificationOptions.builder()
-        .addCertificateMatchers(VerificationOptions.CertificateMatcher.fulcio()
-            .subjectAlternativeName(san).issuer(StringMatcher.string(expected.issuer())).build())
-        .build();
-    try {
-      verifier.verify(artifact, bundle, options);
-    } catch (KeylessVerificationException e) {
-      return new Failed("Sigstore verification failed: " + e.getMessage());
-    } catch (RuntimeException e) {
-      return new Failed("Sigstore verification failed: " + e);
-    }
-    X509Certificate certificate = (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
-    return new Verified(predicateType, subjectAlternativeName(certificate), expected.issuer(), extensions(certificate));
-  }
-
-  static X509Certificate certificate(String base64Der) throws CertificateException {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
-  }
-
-  private static String subjectAlternativeName(X509Certificate certificate) {
-    try {
-      if (certificate.getSubjectAlternativeNames() != null) {
-        for (List<?> name : certificate.getSubjectAlternativeNames()) {
-          return String.valueOf(name.get(1));
-        }
-      }
-    } catch (CertificateException e) {
-      // fall through
-    }
-    return "";
-  }
-
-  private static Map<String, String> extensions(X509Certificate certificate) {
-    Map<String, String> out = new LinkedHashMap<>();
-    FULCIO_EXTENSIONS.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> {
-      byte[] raw = certificate.getExtensionValue(e.getKey());
-      if (raw != null) {
+    /** Reads the signer from an attestation's certificate (Fulcio issuer extension v2, else v1). */
+    public static Optional<Signer> signer(Pep740Attestation attestation) {
         try {
-          ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(raw).getOctets());
-          if (value instanceof ASN1String text) {
-            out.put(e.getValue(), text.getString());
-          }
-        } catch (IOException | IllegalArgumentException ignored) {
-          // an unreadable extension is simply not shown
+            X509Certificate certificate = certificate(attestation.certificate());
+            String identity = subjectAlternativeName(certificate);
+            String issuer = null;
+            byte[] v2 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.8");
+            if (v2 != null) {
+                ASN1Primitive value = ASN1Primitive.fromByteArray(
+                        ASN1OctetString.getInstance(v2).getOctets());
+                if (value instanceof ASN1String text) {
+                    issuer = text.getString();
+                }
+            } else {
+                byte[] v1 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.1");
+                if (v1 != null) {
+                    issuer = new String(
+                            ASN1OctetString.getInstance(v1).getOctets(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            return identity.isEmpty() || issuer == null ? Optional.empty() : Optional.of(new Signer(identity, issuer));
+        } catch (CertificateException | IOException | IllegalArgumentException e) {
+            return Optional.empty();
         }
-      }
-    });
-    return out;
-  }
+    }
 
+    private final KeylessVerifier verifier;
+
+    /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */
+    public ProvenanceVerifier(Path trustedRoot) {
+        try {
+            this.verifier = KeylessVerifier.builder()
+                    .trustedRootProvider(TrustedRootProvider.from(trustedRoot))
+                    .build();
+        } catch (Exception e) {
+            throw new IllegalArgumentException(
+                    "cannot load the Sigstore trusted root " + trustedRoot + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PEP 740 attestation for {@code filename}, whose bytes are at {@code artifact}; {@code
+     * namesThisFile} is the ecosystem's rule for which subject names the file.
+     */
+    public Result verifyAttestation(
+            Pep740Attestation attestation,
+            String filename,
+            Path artifact,
+            ExpectedIdentity expected,
+            java.util.function.Predicate<String> namesThisFile) {
+        Pep740Attestation.Statement statement;
+        try {
+            statement = attestation.decodeStatement();
+        } catch (IllegalArgumentException e) {
+            return new Failed(e.getMessage());
+        }
+        if (!PREDICATE_TYPES.contains(statement.predicateType())) {
+            return new Failed("predicate type " + statement.predicateType() + " is not one of " + PREDICATE_TYPES);
+        }
+        String sha256;
+        try {
+            sha256 = Sha256.hex(artifact);
+        } catch (IOException e) {
+            return new Failed("cannot read " + artifact + ": " + e.getMessage());
+        }
+        Optional<Pep740Attestation.Subject> subject = statement.subjects().stream()
+                .filter(s -> namesThisFile.test(s.name()))
+                .findFirst();
+        if (subject.isEmpty()) {
+            return new Failed("the attestation is about "
+                    + statement.subjects().stream()
+                            .map(Pep740Attestation.Subject::name)
+                            .toList() + ", not " + filename);
+        }
+        if (!subject.get().sha256().equalsIgnoreCase(sha256)) {
+            return new Failed("the attestation's digest for " + filename + " is "
+                    + subject.get().sha256() + ", the file's is " + sha256);
+        }
+        Bundle bundle;
+        try {
+            bundle = Bundle.from(new StringReader(attestation.toBundleJson()));
+        } catch (BundleParseException | RuntimeException e) {
+            return new Failed("the attestation's verification material is malformed: " + e.getMessage());
+        }
+        return verify(bundle, artifact, expected, statement.predicateType());
+    }
+
+    /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
+    public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
+        Bundle bundle;
+        try {
+            bundle = Bundle.from(new StringReader(bundleJson));
+        } catch (BundleParseException | RuntimeException e) {
+            return new Failed("not a Sigstore bundle: " + e.getMessage());
+        }
+        String predicate = bundle.getDsseEnvelope().isPresent() ? "dsse" : "message-signature";
+        return verify(bundle, artifact, expected, predicate);
+    }
+
+    private Result verify(Bundle bundle, Path artifact, ExpectedIdentity expected, String predicateType) {
+        StringMatcher san;
+        try {
+            san = expected.san() != null
+                    ? StringMatcher.string(expected.san())
+                    : StringMatcher.regex(expected.sanPattern().pattern());
+        } catch (Exception e) {
+            return new Failed("invalid identity pattern: " + e.getMessage());
+        }
+        VerificationOptions options = VerificationOptions.builder()
+                .addCertificateMatchers(VerificationOptions.CertificateMatcher.fulcio()
+                        .subjectAlternativeName(san)
+                        .issuer(StringMatcher.string(expected.issuer()))
+                        .build())
+                .build();
+        try {
+            verifier.verify(artifact, bundle, options);
+        } catch (KeylessVerificationException e) {
+            return new Failed("Sigstore verification failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new Failed("Sigstore verification failed: " + e);
+        }
+        X509Certificate certificate =
+                (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
+        return new Verified(
+                predicateType, subjectAlternativeName(certificate), expected.issuer(), extensions(certificate));
+    }
+
+    static X509Certificate certificate(String base64Der) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                        new java.io.ByteArrayInputStream(Base64.getDecoder().decode(base64Der)));
+    }
+
+    private static String subjectAlternativeName(X509Certificate certificate) {
+        try {
+            if (certificate.getSubjectAlternativeNames() != null) {
+                for (List<?> name : certificate.getSubjectAlternativeNames()) {
+                    return String.valueOf(name.get(1));
+                }
+            }
+        } catch (CertificateException e) {
+            // fall through
+        }
+        return "";
+    }
+
+    private static Map<String, String> extensions(X509Certificate certificate) {
+        Map<String, String> out = new LinkedHashMap<>();
+        FULCIO_EXTENSIONS.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> {
+                    byte[] raw = certificate.getExtensionValue(e.getKey());
+                    if (raw != null) {
+                        try {
+                            ASN1Primitive value = ASN1Primitive.fromByteArray(
+                                    ASN1OctetString.getInstance(raw).getOctets());
+                            if (value instanceof ASN1String text) {
+                                out.put(e.getValue(), text.getString());
+                            }
+                        } catch (IOException | IllegalArgumentException ignored) {
+                            // an unreadable extension is simply not shown
+                        }
+                    }
+                });
+        return out;
+    }
 }

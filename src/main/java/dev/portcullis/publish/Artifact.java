@@ -10,24 +10,24 @@ import java.time.Instant;
  * held. {@code viaTrustedPublisher}: uploaded with a token minted for a trusted publisher.
  */
 public record Artifact(
-    long id,
-    String project,
-    String version,
-    String filename,
-    String kind,
-    long size,
-    String sha256,
-    Instant uploadedAt,
-    String uploadedBy,
-    Instant releasedAt,
-    String yankedReason,
-    boolean yanked,
-    boolean viaTrustedPublisher,
-    String provenance,
-    String provenanceReason) {
+        long id,
+        String project,
+        String version,
+        String filename,
+        String kind,
+        long size,
+        String sha256,
+        Instant uploadedAt,
+        String uploadedBy,
+        Instant releasedAt,
+        String yankedReason,
+        boolean yanked,
+        boolean viaTrustedPublisher,
+        String provenance,
+        String provenanceReason) {
 
-  /** Provenance states: {@code verified}, {@code unverified} (attested, but not by a trusted publisher), or null (none). */
-  public boolean provenanceVerified() {
-    return "verified".equals(provenance);
-  }
+    /** Provenance states: {@code verified}, {@code unverified} (attested, but not by a trusted publisher), or null (none). */
+    public boolean provenanceVerified() {
+        return "verified".equals(provenance);
+    }
 }

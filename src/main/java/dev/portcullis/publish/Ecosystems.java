@@ -15,70 +15,70 @@ import java.util.Optional;
  */
 public final class Ecosystems {
 
-  /** A project as a request names it: its ecosystem, its key, its name as written and normalized. */
-  public record ProjectRef(Ecosystem ecosystem, String key, Ecosystem.Named name) {}
+    /** A project as a request names it: its ecosystem, its key, its name as written and normalized. */
+    public record ProjectRef(Ecosystem ecosystem, String key, Ecosystem.Named name) {}
 
-  private final Ecosystem defaultEcosystem;
-  private final Map<String, Ecosystem> byId = new LinkedHashMap<>();
+    private final Ecosystem defaultEcosystem;
+    private final Map<String, Ecosystem> byId = new LinkedHashMap<>();
 
-  public Ecosystems(List<Ecosystem> ecosystems) {
-    if (ecosystems.isEmpty()) {
-      throw new IllegalArgumentException("at least one ecosystem is needed");
+    public Ecosystems(List<Ecosystem> ecosystems) {
+        if (ecosystems.isEmpty()) {
+            throw new IllegalArgumentException("at least one ecosystem is needed");
+        }
+        this.defaultEcosystem = ecosystems.getFirst();
+        for (Ecosystem e : ecosystems) {
+            if (byId.put(e.id(), e) != null) {
+                throw new IllegalArgumentException("two ecosystems are called " + e.id());
+            }
+        }
     }
-    this.defaultEcosystem = ecosystems.getFirst();
-    for (Ecosystem e : ecosystems) {
-      if (byId.put(e.id(), e) != null) {
-        throw new IllegalArgumentException("two ecosystems are called " + e.id());
-      }
+
+    private boolean isDefault(Ecosystem ecosystem) {
+        return ecosystem.id().equals(defaultEcosystem.id());
     }
-  }
 
-  private boolean isDefault(Ecosystem ecosystem) {
-    return ecosystem.id().equals(defaultEcosystem.id());
-  }
-
-  public Ecosystem defaultEcosystem() {
-    return defaultEcosystem;
-  }
-
-  public Optional<Ecosystem> find(String id) {
-    return Optional.ofNullable(byId.get(id));
-  }
-
-  /** The key of project {@code written} in {@code ecosystem}. */
-  public ProjectRef project(Ecosystem ecosystem, String written) {
-    Ecosystem.Named name = ecosystem.name(written);
-    String key = isDefault(ecosystem) ? name.normalized() : ecosystem.id() + ":" + name.normalized();
-    return new ProjectRef(ecosystem, key, name);
-  }
-
-  /**
-   * A project reference as the API and the CLI take it: {@code name} in the default ecosystem, or
-   * {@code ecosystem:name} ({@code npm:@scope/pkg}, {@code maven:org.acme:lib}).
-   */
-  public ProjectRef project(String reference) {
-    if (reference == null || reference.isBlank()) {
-      throw new Refusal.Invalid("a project name is required");
+    public Ecosystem defaultEcosystem() {
+        return defaultEcosystem;
     }
-    int colon = reference.indexOf(':');
-    if (colon > 0) {
-      Ecosystem named = byId.get(reference.substring(0, colon));
-      if (named != null && !isDefault(named)) {
-        return project(named, reference.substring(colon + 1));
-      }
+
+    public Optional<Ecosystem> find(String id) {
+        return Optional.ofNullable(byId.get(id));
     }
-    return project(defaultEcosystem, reference);
-  }
 
-  /** The project's name within its ecosystem: the key without its ecosystem prefix. */
-  public String nameOf(String key) {
-    Ecosystem ecosystem = ofKey(key);
-    return isDefault(ecosystem) ? key : key.substring(ecosystem.id().length() + 1);
-  }
+    /** The key of project {@code written} in {@code ecosystem}. */
+    public ProjectRef project(Ecosystem ecosystem, String written) {
+        Ecosystem.Named name = ecosystem.name(written);
+        String key = isDefault(ecosystem) ? name.normalized() : ecosystem.id() + ":" + name.normalized();
+        return new ProjectRef(ecosystem, key, name);
+    }
 
-  /** The ecosystem a stored project key belongs to. */
-  public Ecosystem ofKey(String key) {
-    int colon = key.indexOf(':');
-    return colon > 0 ? byId.getOrDefault(key.substring(0, colon), defaultEcosystem) : defaultEcosystem;
-  }
+    /**
+     * A project reference as the API and the CLI take it: {@code name} in the default ecosystem, or
+     * {@code ecosystem:name} ({@code npm:@scope/pkg}, {@code maven:org.acme:lib}).
+     */
+    public ProjectRef project(String reference) {
+        if (reference == null || reference.isBlank()) {
+            throw new Refusal.Invalid("a project name is required");
+        }
+        int colon = reference.indexOf(':');
+        if (colon > 0) {
+            Ecosystem named = byId.get(reference.substring(0, colon));
+            if (named != null && !isDefault(named)) {
+                return project(named, reference.substring(colon + 1));
+            }
+        }
+        return project(defaultEcosystem, reference);
+    }
+
+    /** The project's name within its ecosystem: the key without its ecosystem prefix. */
+    public String nameOf(String key) {
+        Ecosystem ecosystem = ofKey(key);
+        return isDefault(ecosystem) ? key : key.substring(ecosystem.id().length() + 1);
+    }
+
+    /** The ecosystem a stored project key belongs to. */
+    public Ecosystem ofKey(String key) {
+        int colon = key.indexOf(':');
+        return colon > 0 ? byId.getOrDefault(key.substring(0, colon), defaultEcosystem) : defaultEcosystem;
+    }
 }

@@ -7,5 +7,5 @@ package dev.portcullis.publish;
  */
 @FunctionalInterface
 public interface ReleaseListener {
-  void staged(String project, String version, String filename);
+    void staged(String project, String version, String filename);
 }

@@ -8,29 +8,31 @@ import java.util.Locale;
  * new files: what was approved is exactly what is served.
  */
 public enum ReleaseState {
-  HELD,
-  RELEASED,
-  REJECTED,
-  /** Hidden from installers, files kept for forensics; leaving it needs several approvers. */
-  QUARANTINED,
-  /** Held too long without enough approvals; its file names stay used. */
-  EXPIRED;
+    HELD,
+    RELEASED,
+    REJECTED,
+    /** Hidden from installers, files kept for forensics; leaving it needs several approvers. */
+    QUARANTINED,
+    /** Held too long without enough approvals; its file names stay used. */
+    EXPIRED;
 
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
-
-  /** Parses a wire name; the error lists every accepted one. */
-  public static ReleaseState parse(String name) {
-    try {
-      return valueOf(name.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + name + "' is not a release state; use one of " + wireNames());
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
     }
-  }
 
-  /** Every state's wire name: {@code held, released, rejected, quarantined, expired}. */
-  public static String wireNames() {
-    return String.join(", ", java.util.Arrays.stream(values()).map(ReleaseState::wireName).toList());
-  }
+    /** Parses a wire name; the error lists every accepted one. */
+    public static ReleaseState parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + name + "' is not a release state; use one of " + wireNames());
+        }
+    }
+
+    /** Every state's wire name: {@code held, released, rejected, quarantined, expired}. */
+    public static String wireNames() {
+        return String.join(
+                ", ",
+                java.util.Arrays.stream(values()).map(ReleaseState::wireName).toList());
+    }
 }

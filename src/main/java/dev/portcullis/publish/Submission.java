@@ -11,41 +11,42 @@ import org.jdbi.v3.core.Handle;
  * attestations sent with it, and the {@link Rules} only its ecosystem knows.
  */
 public record Submission(
-    Ecosystem ecosystem,
-    String project,
-    String version,
-    String filename,
-    String kind,
-    StagedBlob content,
-    String attestations,
-    Rules rules) {
-
-  /**
-   * What the ecosystem checks and keeps, called by the pipeline at fixed points (docs/ARCHITECTURE.md):
-   * after the name, version and permission are settled; after the one inspection, with what the file
-   * declares; inside the recording transaction against the release's other files; and after the
-   * file row is written, for the ecosystem's own table. Each check answers the refusal's message,
-   * in the protocol's words, or nothing.
-   */
-  public interface Rules {
-
-    /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
-    Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
+        Ecosystem ecosystem,
+        String project,
+        String version,
+        String filename,
+        String kind,
+        StagedBlob content,
+        String attestations,
+        Rules rules) {
 
     /**
-     * What the file says about itself, from the inspection, against the project and version it is
-     * uploaded as. {@code declared} is null when the inspection crashed: refuse if the ecosystem
-     * cannot serve the file without it.
+     * What the ecosystem checks and keeps, called by the pipeline at fixed points (docs/ARCHITECTURE.md):
+     * after the name, version and permission are settled; after the one inspection, with what the file
+     * declares; inside the recording transaction against the release's other files; and after the
+     * file row is written, for the ecosystem's own table. Each check answers the refusal's message,
+     * in the protocol's words, or nothing.
      */
-    Optional<String> checkContent(Ecosystems.ProjectRef project, Ecosystem.Versioned version, ContentInspection.Declared declared);
+    public interface Rules {
 
-    /** Against the files the release already has (e.g. one sdist per release); the refusal message, if any. */
-    Optional<String> conflict(List<Artifact> releaseFiles);
+        /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
+        Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
 
-    /** The refusal for a file name taken by other bytes, in the protocol's words (clients recognise them). */
-    String fileExists(Handle h, Artifact existing);
+        /**
+         * What the file says about itself, from the inspection, against the project and version it is
+         * uploaded as. {@code declared} is null when the inspection crashed: refuse if the ecosystem
+         * cannot serve the file without it.
+         */
+        Optional<String> checkContent(
+                Ecosystems.ProjectRef project, Ecosystem.Versioned version, ContentInspection.Declared declared);
 
-    /** Inside the transaction, after the file row: the ecosystem's own attributes of file {@code fileId}. */
-    void record(Handle h, long fileId);
-  }
+        /** Against the files the release already has (e.g. one sdist per release); the refusal message, if any. */
+        Optional<String> conflict(List<Artifact> releaseFiles);
+
+        /** The refusal for a file name taken by other bytes, in the protocol's words (clients recognise them). */
+        String fileExists(Handle h, Artifact existing);
+
+        /** Inside the transaction, after the file row: the ecosystem's own attributes of file {@code fileId}. */
+        void record(Handle h, long fileId);
+    }
 }

@@ -22,18 +22,24 @@ import java.util.function.Supplier;
  */
 public interface Registry {
 
-  Ecosystem ecosystem();
+    Ecosystem ecosystem();
 
-  /** How the inspector reads this ecosystem's files; its {@link PackageFormat#ecosystem()} is {@link #ecosystem()}. */
-  PackageFormat format();
+    /** How the inspector reads this ecosystem's files; its {@link PackageFormat#ecosystem()} is {@link #ecosystem()}. */
+    PackageFormat format();
 
-  /** This ecosystem's public registry, if the server can watch and promote to it; {@code database} holds the registry's own tables. */
-  Optional<UpstreamProtocol> upstream(Database database);
+    /** This ecosystem's public registry, if the server can watch and promote to it; {@code database} holds the registry's own tables. */
+    Optional<UpstreamProtocol> upstream(Database database);
 
-  /** The protocol adapters, built on the core's services once they exist. */
-  Routes routes(Services services);
+    /** The protocol adapters, built on the core's services once they exist. */
+    Routes routes(Services services);
 
-  /** What a registry's adapters may use: the pipeline, the catalog, the blob store, authentication, provenance, its own tables. */
-  record Services(Database database, Catalog catalog, BlobStore blobs, Identity identity, PublishService publish,
-      ProvenanceStore provenance, Supplier<String> baseUrl) {}
+    /** What a registry's adapters may use: the pipeline, the catalog, the blob store, authentication, provenance, its own tables. */
+    record Services(
+            Database database,
+            Catalog catalog,
+            BlobStore blobs,
+            Identity identity,
+            PublishService publish,
+            ProvenanceStore provenance,
+            Supplier<String> baseUrl) {}
 }

@@ -28,150 +28,148 @@ import org.bouncycastle.crypto.digests.Blake2bDigest;
  */
 public final class BlobStore {
 
-  private static final int BUFFER = 256 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
-  private final Path root;
-  private final Path tmp;
+    private final Path root;
+    private final Path tmp;
 
-  public BlobStore(Path root) {
-    this.root = root;
-    this.tmp = root.resolve("tmp");
-    try {
-      Files.createDirectories(tmp);
-      Files.createDirectories(root.resolve("sha256"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create blob store under " + root, e);
-    }
-  }
-
-  /** Removes temporary files left by a crash. Call once at start-up, before serving. */
-  public int removeAbandonedTemporaryFiles() {
-    try (Stream<Path> files = Files.list(tmp)) {
-      int removed = 0;
-      for (Path file : files.toList()) {
-        Files.deleteIfExists(file);
-        removed++;
-      }
-      return removed;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * Streams {@code in} to a temporary file while computing its digests.
-   *
-   * @throws BlobTooLargeException when more than {@code maxBytes} arrive; nothing is kept
-   */
-  public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
-    Path file = tmp.resolve(UUID.randomUUID() + ".part");
-    MessageDigest sha256 = digest("SHA-256");
-    MessageDigest md5 = digest("MD5");
-    Blake2bDigest blake2b = new Blake2bDigest(256);
-    long size = 0;
-    boolean complete = false;
-    try (FileChannel out =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      byte[] buffer = new byte[BUFFER];
-      int n;
-      while ((n = in.read(buffer)) != -1) {
-        size += n;
-        if (size > maxBytes) {
-          throw new BlobTooLargeException(maxBytes);
+    public BlobStore(Path root) {
+        this.root = root;
+        this.tmp = root.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+            Files.createDirectories(root.resolve("sha256"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create blob store under " + root, e);
         }
-        sha256.update(buffer, 0, n);
-        md5.update(buffer, 0, n);
-        blake2b.update(buffer, 0, n);
-        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-        while (chunk.hasRemaining()) {
-          out.write(chunk);
+    }
+
+    /** Removes temporary files left by a crash. Call once at start-up, before serving. */
+    public int removeAbandonedTemporaryFiles() {
+        try (Stream<Path> files = Files.list(tmp)) {
+            int removed = 0;
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+                removed++;
+            }
+            return removed;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-      }
-      out.force(true);
-      complete = true;
-    } finally {
-      if (!complete) {
-        Files.deleteIfExists(file);
-      }
     }
-    byte[] blake = new byte[32];
-    blake2b.doFinal(blake, 0);
-    Digests digests =
-        new Digests(Digests.hex(sha256.digest()), Digests.hex(blake), Digests.hex(md5.digest()));
-    return new StagedBlob(file, size, digests);
-  }
 
-  /** Stores a small byte array (e.g. extracted metadata) as a blob; returns its SHA-256. */
-  public String put(byte[] bytes) throws IOException {
-    StagedBlob staged = stage(new java.io.ByteArrayInputStream(bytes), bytes.length);
-    commit(staged);
-    return staged.digests().sha256();
-  }
+    /**
+     * Streams {@code in} to a temporary file while computing its digests.
+     *
+     * @throws BlobTooLargeException when more than {@code maxBytes} arrive; nothing is kept
+     */
+    public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
+        Path file = tmp.resolve(UUID.randomUUID() + ".part");
+        MessageDigest sha256 = digest("SHA-256");
+        MessageDigest md5 = digest("MD5");
+        Blake2bDigest blake2b = new Blake2bDigest(256);
+        long size = 0;
+        boolean complete = false;
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                size += n;
+                if (size > maxBytes) {
+                    throw new BlobTooLargeException(maxBytes);
+                }
+                sha256.update(buffer, 0, n);
+                md5.update(buffer, 0, n);
+                blake2b.update(buffer, 0, n);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            }
+            out.force(true);
+            complete = true;
+        } finally {
+            if (!complete) {
+                Files.deleteIfExists(file);
+            }
+        }
+        byte[] blake = new byte[32];
+        blake2b.doFinal(blake, 0);
+        Digests digests = new Digests(Digests.hex(sha256.digest()), Digests.hex(blake), Digests.hex(md5.digest()));
+        return new StagedBlob(file, size, digests);
+    }
 
-  /** Makes a staged blob permanent under its SHA-256. Idempotent for identical content. */
-  public void commit(StagedBlob staged) throws IOException {
-    Path target = pathOf(staged.digests().sha256());
-    Files.createDirectories(target.getParent());
-    if (Files.exists(target)) {
-      Files.deleteIfExists(staged.path());
-      return;
+    /** Stores a small byte array (e.g. extracted metadata) as a blob; returns its SHA-256. */
+    public String put(byte[] bytes) throws IOException {
+        StagedBlob staged = stage(new java.io.ByteArrayInputStream(bytes), bytes.length);
+        commit(staged);
+        return staged.digests().sha256();
     }
-    try {
-      Files.move(staged.path(), target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-      if (!Files.exists(target)) {
-        throw e;
-      }
-      Files.deleteIfExists(staged.path());
-    }
-    fsyncDirectory(target.getParent());
-  }
 
-  /** Drops a staged blob that will not be kept. */
-  public void discard(StagedBlob staged) {
-    try {
-      Files.deleteIfExists(staged.path());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** Makes a staged blob permanent under its SHA-256. Idempotent for identical content. */
+    public void commit(StagedBlob staged) throws IOException {
+        Path target = pathOf(staged.digests().sha256());
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            Files.deleteIfExists(staged.path());
+            return;
+        }
+        try {
+            Files.move(staged.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+            if (!Files.exists(target)) {
+                throw e;
+            }
+            Files.deleteIfExists(staged.path());
+        }
+        fsyncDirectory(target.getParent());
     }
-  }
 
-  /** The blob's file, if present. Callers stream from it; they never load it whole. */
-  public Optional<Path> find(String sha256) {
-    if (!Digests.isHex(sha256, 64)) {
-      return Optional.empty();
+    /** Drops a staged blob that will not be kept. */
+    public void discard(StagedBlob staged) {
+        try {
+            Files.deleteIfExists(staged.path());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-    Path path = pathOf(sha256);
-    return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
-  }
 
-  /** Removes a blob (a closed drill sandbox's files); the caller checked that nothing else refers to it. */
-  public boolean delete(String sha256) {
-    if (!Digests.isHex(sha256, 64)) {
-      return false;
+    /** The blob's file, if present. Callers stream from it; they never load it whole. */
+    public Optional<Path> find(String sha256) {
+        if (!Digests.isHex(sha256, 64)) {
+            return Optional.empty();
+        }
+        Path path = pathOf(sha256);
+        return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
     }
-    try {
-      return Files.deleteIfExists(pathOf(sha256));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
-  private Path pathOf(String sha256) {
-    return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
-  }
-
-  private static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
+    /** Removes a blob (a closed drill sandbox's files); the caller checked that nothing else refers to it. */
+    public boolean delete(String sha256) {
+        if (!Digests.isHex(sha256, 64)) {
+            return false;
+        }
+        try {
+            return Files.deleteIfExists(pathOf(sha256));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  private static MessageDigest digest(String algorithm) {
-    try {
-      return MessageDigest.getInstance(algorithm);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " is required by the Java platform", e);
+    private Path pathOf(String sha256) {
+        return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
     }
-  }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is required by the Java platform", e);
+        }
+    }
 }

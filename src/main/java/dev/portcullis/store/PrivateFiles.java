@@ -14,50 +14,52 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class PrivateFiles {
 
-  private PrivateFiles() {}
+    private PrivateFiles() {}
 
-  /** Creates {@code dir} and its missing parents, owner-only. */
-  public static void createDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    if (dir.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(dir.toAbsolutePath().getParent());
-    }
-    try {
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createDirectories(dir);
-    } catch (FileAlreadyExistsException e) {
-      // created concurrently
-    }
-  }
-
-  /** Makes {@code file} exist and be readable and writable by the owner only. */
-  public static void ownerOnly(Path file) throws IOException {
-    try {
-      if (!Files.exists(file)) {
-        try {
-          Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-          // created concurrently
+    /** Creates {@code dir} and its missing parents, owner-only. */
+    public static void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
         }
-      }
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      if (!Files.exists(file)) {
-        Files.createFile(file);
-      }
+        if (dir.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+        }
+        try {
+            Files.createDirectory(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            // created concurrently
+        }
     }
-  }
 
-  /** Writes {@code content} to {@code file} owner-only, through a temporary file and an atomic rename. */
-  public static void writeAtomically(Path file, byte[] content) throws IOException {
-    createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    ownerOnly(tmp);
-    Files.write(tmp, content);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-  }
+    /** Makes {@code file} exist and be readable and writable by the owner only. */
+    public static void ownerOnly(Path file) throws IOException {
+        try {
+            if (!Files.exists(file)) {
+                try {
+                    Files.createFile(
+                            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException e) {
+                    // created concurrently
+                }
+            }
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            if (!Files.exists(file)) {
+                Files.createFile(file);
+            }
+        }
+    }
+
+    /** Writes {@code content} to {@code file} owner-only, through a temporary file and an atomic rename. */
+    public static void writeAtomically(Path file, byte[] content) throws IOException {
+        createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        ownerOnly(tmp);
+        Files.write(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
 }

@@ -19,42 +19,42 @@ import java.util.Map;
  */
 public interface UpstreamProtocol {
 
-  /** The ecosystem whose registry this is ({@code pypi}). */
-  String ecosystem();
+    /** The ecosystem whose registry this is ({@code pypi}). */
+    String ecosystem();
 
-  /** The indexes a watch may name instead of a URL ({@code pypi} → {@code https://pypi.org}). */
-  Map<String, String> wellKnownIndexes();
+    /** The indexes a watch may name instead of a URL ({@code pypi} → {@code https://pypi.org}). */
+    Map<String, String> wellKnownIndexes();
 
-  /** The ecosystem's package files, for inspecting dependency releases. */
-  PackageFormat format();
+    /** The ecosystem's package files, for inspecting dependency releases. */
+    PackageFormat format();
 
-  /** A project's files on the index at {@code indexUrl}, with {@code If-None-Match} when {@code etag} is known. */
-  Answer list(GuardedHttp http, String indexUrl, String project, String etag) throws IOException;
+    /** A project's files on the index at {@code indexUrl}, with {@code If-None-Match} when {@code etag} is known. */
+    Answer list(GuardedHttp http, String indexUrl, String project, String etag) throws IOException;
 
-  /** Uploads one approved file to {@code uploadUrl} with {@code credential}, streaming it from {@code blob}. */
-  Pushed push(GuardedHttp http, String uploadUrl, String credential, Approved file, Path blob) throws IOException;
+    /** Uploads one approved file to {@code uploadUrl} with {@code credential}, streaming it from {@code blob}. */
+    Pushed push(GuardedHttp http, String uploadUrl, String credential, Approved file, Path blob) throws IOException;
 
-  /** One file as the index lists it: {@code url} is where to download it. */
-  record File(String version, String filename, String sha256, long size, String uploadTime, String url) {}
+    /** One file as the index lists it: {@code url} is where to download it. */
+    record File(String version, String filename, String sha256, long size, String uploadTime, String url) {}
 
-  /** What a listing found: nothing new (304), no such project (404), or the files and the new ETag. */
-  sealed interface Answer {}
+    /** What a listing found: nothing new (304), no such project (404), or the files and the new ETag. */
+    sealed interface Answer {}
 
-  record NotModified() implements Answer {}
+    record NotModified() implements Answer {}
 
-  record Missing() implements Answer {}
+    record Missing() implements Answer {}
 
-  record Listing(List<File> files, String etag) implements Answer {}
+    record Listing(List<File> files, String etag) implements Answer {}
 
-  /** An approved file to push: the project's name in its ecosystem (no prefix), and the file as the gate has it. */
-  record Approved(long fileId, String project, String version, String filename, String kind, String sha256) {}
+    /** An approved file to push: the project's name in its ecosystem (no prefix), and the file as the gate has it. */
+    record Approved(long fileId, String project, String version, String filename, String kind, String sha256) {}
 
-  /** How a push ended: uploaded; already there with these bytes (a retry after a crash); or refused with an HTTP status. */
-  sealed interface Pushed {}
+    /** How a push ended: uploaded; already there with these bytes (a retry after a crash); or refused with an HTTP status. */
+    sealed interface Pushed {}
 
-  record Uploaded() implements Pushed {}
+    record Uploaded() implements Pushed {}
 
-  record AlreadyThere() implements Pushed {}
+    record AlreadyThere() implements Pushed {}
 
-  record Refused(int status) implements Pushed {}
+    record Refused(int status) implements Pushed {}
 }

@@ -6,7 +6,7 @@ package dev.portcullis.watch;
  */
 public record Checkpoint(long seq, String root, String headHash, long signedAt, String keyId, String signature) {
 
-  public String payload() {
-    return "portcullis-event-checkpoint:v1\n" + seq + "\n" + root + "\n" + headHash + "\n" + signedAt + "\n";
-  }
+    public String payload() {
+        return "portcullis-event-checkpoint:v1\n" + seq + "\n" + root + "\n" + headHash + "\n" + signedAt + "\n";
+    }
 }

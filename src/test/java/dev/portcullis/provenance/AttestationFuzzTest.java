@@ -10,14 +10,14 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class AttestationFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
-  void parsingEitherSucceedsOrExplains(FuzzedDataProvider data) {
-    try {
-      Pep740Attestation attestation = Pep740Attestation.parse(data.consumeRemainingAsString());
-      attestation.decodeStatement();
-      attestation.toBundleJson();
-    } catch (IllegalArgumentException expected) {
-      // a refusal with a reason is the only acceptable failure
+    @FuzzTest(maxDuration = "30s")
+    void parsingEitherSucceedsOrExplains(FuzzedDataProvider data) {
+        try {
+            Pep740Attestation attestation = Pep740Attestation.parse(data.consumeRemainingAsString());
+            attestation.decodeStatement();
+            attestation.toBundleJson();
+        } catch (IllegalArgumentException expected) {
+            // a refusal with a reason is the only acceptable failure
+        }
     }
-  }
 }

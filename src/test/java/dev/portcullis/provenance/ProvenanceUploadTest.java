@@ -29,117 +29,220 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ProvenanceUploadTest {
 
-  private static final Path TESTDATA = TestData.path("");
-  private static final String FILE = "pypi_attestations-0.0.19.tar.gz";
-  private static final String PROJECT = "pypi-attestations";
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path TESTDATA = TestData.path("");
+    private static final String FILE = "pypi_attestations-0.0.19.tar.gz";
+    private static final String PROJECT = "pypi-attestations";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private TestServer start(String database) {
-    return TestServer.start(database, dir.resolve("data"),
-        settings -> settings.withSigstoreTrustedRoot(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json")));
-  }
-
-  private static void publisher(TestServer server, String repository) {
-    CliRunner.Output added = CliRunner.run("publisher", "add", PROJECT, "--github", repository, "--owner-id", "2314423",
-        "--workflow", "release.yml", "--otp", server.admin().otp(), "--server", server.url(), "--token", server.adminToken());
-    assertThat(added.code()).as(added.err()).isZero();
-  }
-
-  private static RawHttp.Response upload(TestServer server, String token, String attestation) throws Exception {
-    byte[] sdist = Files.readAllBytes(TESTDATA.resolve("pep740").resolve(FILE));
-    return RawHttp.upload(server.url(), token, new Multipart()
-        .field(":action", "file_upload").field("protocol_version", "1").field("metadata_version", "2.1")
-        .field("name", PROJECT).field("version", "0.0.19").field("filetype", "sdist").field("pyversion", "source")
-        .field("sha256_digest", Uploads.sha256(sdist))
-        .field("attestations", "[" + attestation + "]")
-        .file("content", FILE, sdist).build());
-  }
-
-  private static String attestation() throws Exception {
-    return Files.readString(TESTDATA.resolve("pep740").resolve(FILE + ".publish.attestation"));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.portcullis.testing.TestDatabases#both")
-  void anAttestationFromTheTrustedPublisherIsVerifiedRecordedAndServed(String database) throws Exception {
-    try (TestServer server = start(database)) {
-      publisher(server, "trailofbits/pypi-attestations");
-      String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
-      RawHttp.Response uploaded = upload(server, token, attestation());
-      assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
-      assertThat(server.app().events().list(PROJECT, "UploadStaged", 0, 5).getFirst().details())
-          .contains("\"provenance\":\"verified\"").contains("08802efe1f8e5fec4ad842d6b8ce97656092ee72");
-
-      CliRunner.Output show = CliRunner.run("release", "show", PROJECT, "0.0.19", "--server", server.url(), "--token", server.adminToken());
-      assertThat(show.out()).contains("provenance verified: signed by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19, source refs/tags/v0.0.19 at commit 08802efe1f8e5fec4ad842d6b8ce97656092ee72");
-
-      RawHttp.Response before = RawHttp.send(server.url(), "GET", "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance", Map.of(), null);
-      assertThat(before.status()).as("nothing is served while held").isEqualTo(404);
-      assertThat(server.approve(PROJECT, "0.0.19").status()).isEqualTo(200);
-
-      RawHttp.Response served = RawHttp.send(server.url(), "GET", "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance",
-          Map.of("Accept", "application/vnd.pypi.integrity.v1+json"), null);
-      assertThat(served.status()).isEqualTo(200);
-      JsonNode provenance = JSON.readTree(served.body());
-      assertThat(provenance.path("attestation_bundles").get(0).path("publisher").path("repository").asText())
-          .isEqualTo("trailofbits/pypi-attestations");
-      assertThat(provenance.path("attestation_bundles").get(0).path("attestations").get(0))
-          .isEqualTo(JSON.readTree(attestation()));
-      assertThat(RawHttp.send(server.url(), "GET", "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance",
-          Map.of("Accept", "text/html"), null).status()).isEqualTo(406);
-      JsonNode index = JSON.readTree(RawHttp.send(server.url(), "GET", "/simple/" + PROJECT + "/",
-          Map.of("Accept", "application/vnd.pypi.simple.v1+json"), null).body());
-      assertThat(index.path("files").get(0).path("provenance").asText()).isEqualTo("/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance");
-
-      // The next version arrives without attestations: the downgrade is a high-severity signal that holds it.
-      String next = Uploads.wheelName(PROJECT, "0.0.20");
-      assertThat(RawHttp.upload(server.url(), token, Uploads.wheelForm(PROJECT, "0.0.20", next, Uploads.wheel(PROJECT, "0.0.20")).build())
-          .status()).isEqualTo(200);
-      JsonNode release = JSON.readTree(RawHttp.send(server.url(), "GET", "/api/v1/projects/" + PROJECT + "/releases/0.0.20",
-          Map.of("Authorization", "Bearer " + server.adminToken()), null).body());
-      assertThat(release.path("decision").path("reasons").toString())
-          .contains("high signal from provenance: provenance downgrade: 0.0.19 had verified attestations from the trusted publisher for every file, 0.0.20 does not");
-      assertThat(release.path("decision").path("risk").asInt()).isGreaterThanOrEqualTo(30);
-
-      // With provenance required, a file without it is held for that reason too.
-      Path policy = Files.writeString(dir.resolve("policy.yaml"), "provenance: required\n");
-      assertThat(CliRunner.run("policy", "import", PROJECT, policy.toString(), "--otp", server.admin().otp(), "--server", server.url(),
-          "--token", server.adminToken()).code()).isZero();
-      String third = Uploads.wheelName(PROJECT, "0.0.21");
-      assertThat(RawHttp.upload(server.url(), token, Uploads.wheelForm(PROJECT, "0.0.21", third, Uploads.wheel(PROJECT, "0.0.21")).build())
-          .status()).isEqualTo(200);
-      assertThat(RawHttp.send(server.url(), "GET", "/api/v1/projects/" + PROJECT + "/releases/0.0.21",
-          Map.of("Authorization", "Bearer " + server.adminToken()), null).body())
-          .contains("policy requires verified provenance, and " + third + " has no attestation from a trusted publisher");
+    private TestServer start(String database) {
+        return TestServer.start(
+                database,
+                dir.resolve("data"),
+                settings ->
+                        settings.withSigstoreTrustedRoot(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json")));
     }
-  }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.portcullis.testing.TestDatabases#both")
-  void anotherSignerIsHeldWithTheReasonAndATamperedAttestationIsRefused(String database) throws Exception {
-    try (TestServer server = start(database)) {
-      publisher(server, "acme/pypi-attestations");
-      String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
-
-      JsonNode tampered = JSON.readTree(attestation());
-      byte[] signature = Base64.getDecoder().decode(tampered.path("envelope").path("signature").asText());
-      signature[10] ^= 1;
-      ((com.fasterxml.jackson.databind.node.ObjectNode) tampered.path("envelope")).put("signature", Base64.getEncoder().encodeToString(signature));
-      TestServer.Snapshot before = server.snapshot();
-      RawHttp.Response refused = upload(server, token, tampered.toString());
-      assertThat(refused.status()).isEqualTo(400);
-      assertThat(refused.reason()).startsWith("Invalid attestations supplied during upload: Sigstore verification failed");
-      assertThat(server.snapshot()).isEqualTo(before);
-
-      RawHttp.Response uploaded = upload(server, token, attestation());
-      assertThat(uploaded.status()).isEqualTo(200);
-      JsonNode release = JSON.readTree(RawHttp.send(server.url(), "GET", "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
-          Map.of("Authorization", "Bearer " + server.adminToken()), null).body());
-      assertThat(release.path("decision").path("reasons").toString())
-          .contains("attested by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19")
-          .contains("which is not a trusted publisher of pypi-attestations");
+    private static void publisher(TestServer server, String repository) {
+        CliRunner.Output added = CliRunner.run(
+                "publisher",
+                "add",
+                PROJECT,
+                "--github",
+                repository,
+                "--owner-id",
+                "2314423",
+                "--workflow",
+                "release.yml",
+                "--otp",
+                server.admin().otp(),
+                "--server",
+                server.url(),
+                "--token",
+                server.adminToken());
+        assertThat(added.code()).as(added.err()).isZero();
     }
-  }
+
+    private static RawHttp.Response upload(TestServer server, String token, String attestation) throws Exception {
+        byte[] sdist = Files.readAllBytes(TESTDATA.resolve("pep740").resolve(FILE));
+        return RawHttp.upload(
+                server.url(),
+                token,
+                new Multipart()
+                        .field(":action", "file_upload")
+                        .field("protocol_version", "1")
+                        .field("metadata_version", "2.1")
+                        .field("name", PROJECT)
+                        .field("version", "0.0.19")
+                        .field("filetype", "sdist")
+                        .field("pyversion", "source")
+                        .field("sha256_digest", Uploads.sha256(sdist))
+                        .field("attestations", "[" + attestation + "]")
+                        .file("content", FILE, sdist)
+                        .build());
+    }
+
+    private static String attestation() throws Exception {
+        return Files.readString(TESTDATA.resolve("pep740").resolve(FILE + ".publish.attestation"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void anAttestationFromTheTrustedPublisherIsVerifiedRecordedAndServed(String database) throws Exception {
+        try (TestServer server = start(database)) {
+            publisher(server, "trailofbits/pypi-attestations");
+            String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+            RawHttp.Response uploaded = upload(server, token, attestation());
+            assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
+            assertThat(server.app()
+                            .events()
+                            .list(PROJECT, "UploadStaged", 0, 5)
+                            .getFirst()
+                            .details())
+                    .contains("\"provenance\":\"verified\"")
+                    .contains("08802efe1f8e5fec4ad842d6b8ce97656092ee72");
+
+            CliRunner.Output show = CliRunner.run(
+                    "release", "show", PROJECT, "0.0.19", "--server", server.url(), "--token", server.adminToken());
+            assertThat(show.out())
+                    .contains(
+                            "provenance verified: signed by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19, source refs/tags/v0.0.19 at commit 08802efe1f8e5fec4ad842d6b8ce97656092ee72");
+
+            RawHttp.Response before = RawHttp.send(
+                    server.url(), "GET", "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance", Map.of(), null);
+            assertThat(before.status()).as("nothing is served while held").isEqualTo(404);
+            assertThat(server.approve(PROJECT, "0.0.19").status()).isEqualTo(200);
+
+            RawHttp.Response served = RawHttp.send(
+                    server.url(),
+                    "GET",
+                    "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance",
+                    Map.of("Accept", "application/vnd.pypi.integrity.v1+json"),
+                    null);
+            assertThat(served.status()).isEqualTo(200);
+            JsonNode provenance = JSON.readTree(served.body());
+            assertThat(provenance
+                            .path("attestation_bundles")
+                            .get(0)
+                            .path("publisher")
+                            .path("repository")
+                            .asText())
+                    .isEqualTo("trailofbits/pypi-attestations");
+            assertThat(provenance
+                            .path("attestation_bundles")
+                            .get(0)
+                            .path("attestations")
+                            .get(0))
+                    .isEqualTo(JSON.readTree(attestation()));
+            assertThat(RawHttp.send(
+                                    server.url(),
+                                    "GET",
+                                    "/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance",
+                                    Map.of("Accept", "text/html"),
+                                    null)
+                            .status())
+                    .isEqualTo(406);
+            JsonNode index = JSON.readTree(RawHttp.send(
+                            server.url(),
+                            "GET",
+                            "/simple/" + PROJECT + "/",
+                            Map.of("Accept", "application/vnd.pypi.simple.v1+json"),
+                            null)
+                    .body());
+            assertThat(index.path("files").get(0).path("provenance").asText())
+                    .isEqualTo("/integrity/" + PROJECT + "/0.0.19/" + FILE + "/provenance");
+
+            // The next version arrives without attestations: the downgrade is a high-severity signal that holds it.
+            String next = Uploads.wheelName(PROJECT, "0.0.20");
+            assertThat(RawHttp.upload(
+                                    server.url(),
+                                    token,
+                                    Uploads.wheelForm(PROJECT, "0.0.20", next, Uploads.wheel(PROJECT, "0.0.20"))
+                                            .build())
+                            .status())
+                    .isEqualTo(200);
+            JsonNode release = JSON.readTree(RawHttp.send(
+                            server.url(),
+                            "GET",
+                            "/api/v1/projects/" + PROJECT + "/releases/0.0.20",
+                            Map.of("Authorization", "Bearer " + server.adminToken()),
+                            null)
+                    .body());
+            assertThat(release.path("decision").path("reasons").toString())
+                    .contains(
+                            "high signal from provenance: provenance downgrade: 0.0.19 had verified attestations from the trusted publisher for every file, 0.0.20 does not");
+            assertThat(release.path("decision").path("risk").asInt()).isGreaterThanOrEqualTo(30);
+
+            // With provenance required, a file without it is held for that reason too.
+            Path policy = Files.writeString(dir.resolve("policy.yaml"), "provenance: required\n");
+            assertThat(CliRunner.run(
+                                    "policy",
+                                    "import",
+                                    PROJECT,
+                                    policy.toString(),
+                                    "--otp",
+                                    server.admin().otp(),
+                                    "--server",
+                                    server.url(),
+                                    "--token",
+                                    server.adminToken())
+                            .code())
+                    .isZero();
+            String third = Uploads.wheelName(PROJECT, "0.0.21");
+            assertThat(RawHttp.upload(
+                                    server.url(),
+                                    token,
+                                    Uploads.wheelForm(PROJECT, "0.0.21", third, Uploads.wheel(PROJECT, "0.0.21"))
+                                            .build())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(RawHttp.send(
+                                    server.url(),
+                                    "GET",
+                                    "/api/v1/projects/" + PROJECT + "/releases/0.0.21",
+                                    Map.of("Authorization", "Bearer " + server.adminToken()),
+                                    null)
+                            .body())
+                    .contains("policy requires verified provenance, and " + third
+                            + " has no attestation from a trusted publisher");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void anotherSignerIsHeldWithTheReasonAndATamperedAttestationIsRefused(String database) throws Exception {
+        try (TestServer server = start(database)) {
+            publisher(server, "acme/pypi-attestations");
+            String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+
+            JsonNode tampered = JSON.readTree(attestation());
+            byte[] signature = Base64.getDecoder()
+                    .decode(tampered.path("envelope").path("signature").asText());
+            signature[10] ^= 1;
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tampered.path("envelope"))
+                    .put("signature", Base64.getEncoder().encodeToString(signature));
+            TestServer.Snapshot before = server.snapshot();
+            RawHttp.Response refused = upload(server, token, tampered.toString());
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.reason())
+                    .startsWith("Invalid attestations supplied during upload: Sigstore verification failed");
+            assertThat(server.snapshot()).isEqualTo(before);
+
+            RawHttp.Response uploaded = upload(server, token, attestation());
+            assertThat(uploaded.status()).isEqualTo(200);
+            JsonNode release = JSON.readTree(RawHttp.send(
+                            server.url(),
+                            "GET",
+                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
+                            Map.of("Authorization", "Bearer " + server.adminToken()),
+                            null)
+                    .body());
+            assertThat(release.path("decision").path("reasons").toString())
+                    .contains(
+                            "attested by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19")
+                    .contains("which is not a trusted publisher of pypi-attestations");
+        }
+    }
 }

@@ -16,43 +16,56 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DatabaseTest {
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.portcullis.testing.TestDatabases#both")
-  void aSecondConnectionInsideAWriteTransactionIsRefused(String kind) {
-    assertThat(Boolean.getBoolean(Database.STRICT_CONNECTIONS)).as("surefire sets the strict mode").isTrue();
-    try (Database database = Database.open(TestDatabases.create(kind, dir))) {
-      assertThatThrownBy(() -> database.inTransaction(h -> database.withHandle(other -> other.createQuery("SELECT 1").mapTo(Integer.class).one())))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside a write transaction");
-      assertThatThrownBy(() -> database.inTransaction(h -> database.inTransaction(other -> 1)))
-          .isInstanceOf(IllegalStateException.class);
-      // After a refused nesting the thread is clean again: the transaction's own handle, and later connections, work.
-      int one = database.inTransaction(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-      int two = database.withHandle(h -> h.createQuery("SELECT 2").mapTo(Integer.class).one());
-      assertThat(one + two).isEqualTo(3);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void aSecondConnectionInsideAWriteTransactionIsRefused(String kind) {
+        assertThat(Boolean.getBoolean(Database.STRICT_CONNECTIONS))
+                .as("surefire sets the strict mode")
+                .isTrue();
+        try (Database database = Database.open(TestDatabases.create(kind, dir))) {
+            assertThatThrownBy(() -> database.inTransaction(h -> database.withHandle(other ->
+                            other.createQuery("SELECT 1").mapTo(Integer.class).one())))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("inside a write transaction");
+            assertThatThrownBy(() -> database.inTransaction(h -> database.inTransaction(other -> 1)))
+                    .isInstanceOf(IllegalStateException.class);
+            // After a refused nesting the thread is clean again: the transaction's own handle, and later connections,
+            // work.
+            int one = database.inTransaction(
+                    h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+            int two = database.withHandle(
+                    h -> h.createQuery("SELECT 2").mapTo(Integer.class).one());
+            assertThat(one + two).isEqualTo(3);
+        }
     }
-  }
 
-  /** Issue 15, finding 8: the database (token digests, sealed factors, the event log) is the server user's alone. */
-  @org.junit.jupiter.api.Test
-  void theEmbeddedDatabaseAndTheDataDirectoryAreOwnerOnly() throws Exception {
-    Path data = dir.resolve("fresh-data");
-    try (dev.portcullis.app.Portcullis app = dev.portcullis.app.Portcullis.open(dev.portcullis.app.Settings.defaults(data),
-        java.time.Clock.systemUTC(), new java.security.SecureRandom())) {
-      app.events().append(new dev.portcullis.events.Event("Probe", null, null, null, null, java.util.Map.of()));
-      assertThat(mode(data)).isEqualTo("rwx------");
-      assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
-      assertThat(mode(data.resolve("portcullis.db-wal"))).as("SQLite gives its WAL the database's mode").isEqualTo("rw-------");
+    /** Issue 15, finding 8: the database (token digests, sealed factors, the event log) is the server user's alone. */
+    @org.junit.jupiter.api.Test
+    void theEmbeddedDatabaseAndTheDataDirectoryAreOwnerOnly() throws Exception {
+        Path data = dir.resolve("fresh-data");
+        try (dev.portcullis.app.Portcullis app = dev.portcullis.app.Portcullis.open(
+                dev.portcullis.app.Settings.defaults(data),
+                java.time.Clock.systemUTC(),
+                new java.security.SecureRandom())) {
+            app.events().append(new dev.portcullis.events.Event("Probe", null, null, null, null, java.util.Map.of()));
+            assertThat(mode(data)).isEqualTo("rwx------");
+            assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
+            assertThat(mode(data.resolve("portcullis.db-wal")))
+                    .as("SQLite gives its WAL the database's mode")
+                    .isEqualTo("rw-------");
+        }
+        // A database an older version created 0644 is tightened when opened.
+        java.nio.file.Files.setPosixFilePermissions(
+                data.resolve("portcullis.db"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (Database database = Database.open(DatabaseSettings.sqlite(data.resolve("portcullis.db")))) {
+            assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
+        }
     }
-    // A database an older version created 0644 is tightened when opened.
-    java.nio.file.Files.setPosixFilePermissions(data.resolve("portcullis.db"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    try (Database database = Database.open(DatabaseSettings.sqlite(data.resolve("portcullis.db")))) {
-      assertThat(mode(data.resolve("portcullis.db"))).isEqualTo("rw-------");
-    }
-  }
 
-  private static String mode(Path file) throws java.io.IOException {
-    return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file));
-  }
+    private static String mode(Path file) throws java.io.IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file));
+    }
 }

@@ -12,18 +12,18 @@ import java.util.function.BooleanSupplier;
  */
 public final class Await {
 
-  private Await() {}
+    private Await() {}
 
-  public static void until(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-      if (Thread.interrupted()) {
-        throw new AssertionError("interrupted while waiting for " + what);
-      }
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            if (Thread.interrupted()) {
+                throw new AssertionError("interrupted while waiting for " + what);
+            }
+        }
     }
-  }
 }

@@ -21,51 +21,57 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StaticIssuer implements AutoCloseable {
 
-  private final HttpServer server;
-  private final RSAKey key;
-  private final String issuer;
+    private final HttpServer server;
+    private final RSAKey key;
+    private final String issuer;
 
-  public StaticIssuer() {
-    try {
-      key = new RSAKeyGenerator(2048).keyID("static-1").generate();
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public StaticIssuer() {
+        try {
+            key = new RSAKeyGenerator(2048).keyID("static-1").generate();
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        issuer = "http://127.0.0.1:" + server.getAddress().getPort() + "/static";
+        serve(
+                "/static/.well-known/openid-configuration",
+                "{\"issuer\": \"" + issuer + "\", \"jwks_uri\": \"" + issuer + "/jwks\"}");
+        serve("/static/jwks", new JWKSet(key.toPublicJWK()).toString());
+        server.start();
     }
-    issuer = "http://127.0.0.1:" + server.getAddress().getPort() + "/static";
-    serve("/static/.well-known/openid-configuration", "{\"issuer\": \"" + issuer + "\", \"jwks_uri\": \"" + issuer + "/jwks\"}");
-    serve("/static/jwks", new JWKSet(key.toPublicJWK()).toString());
-    server.start();
-  }
 
-  public String issuer() {
-    return issuer;
-  }
-
-  public String sign(JWTClaimsSet claims) {
-    try {
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
-      jwt.sign(new RSASSASigner(key));
-      return jwt.serialize();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
+    public String issuer() {
+        return issuer;
     }
-  }
 
-  private void serve(String path, String body) {
-    server.createContext(path, exchange -> {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, bytes.length);
-      exchange.getResponseBody().write(bytes);
-      exchange.close();
-    });
-  }
+    public String sign(JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID(key.getKeyID())
+                            .build(),
+                    claims);
+            jwt.sign(new RSASSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    private void serve(String path, String body) {
+        server.createContext(path, exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

@@ -12,28 +12,28 @@ import java.nio.file.Path;
  */
 public final class TestData {
 
-  private TestData() {}
+    private TestData() {}
 
-  /** {@code testdata/<relative>}, which must exist. */
-  public static Path path(String relative) {
-    URL url = TestData.class.getResource("/testdata/" + relative);
-    if (url == null) {
-      throw new IllegalStateException("test data testdata/" + relative + " is missing from src/test/resources");
+    /** {@code testdata/<relative>}, which must exist. */
+    public static Path path(String relative) {
+        URL url = TestData.class.getResource("/testdata/" + relative);
+        if (url == null) {
+            throw new IllegalStateException("test data testdata/" + relative + " is missing from src/test/resources");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
-    try {
-      return Path.of(url.toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  /** A directory a real Debian package installs; fails naming the package when it is absent. */
-  public static Path debianDirectory(String directory, String packages) {
-    Path path = Path.of(directory);
-    if (!Files.isDirectory(path)) {
-      throw new IllegalStateException(directory + " is missing: install Debian's " + packages
-          + " (apt-get install " + packages + "; .ci/run does)");
+    /** A directory a real Debian package installs; fails naming the package when it is absent. */
+    public static Path debianDirectory(String directory, String packages) {
+        Path path = Path.of(directory);
+        if (!Files.isDirectory(path)) {
+            throw new IllegalStateException(directory + " is missing: install Debian's " + packages
+                    + " (apt-get install " + packages + "; .ci/run does)");
+        }
+        return path;
     }
-    return path;
-  }
 }

@@ -17,42 +17,42 @@ import java.util.stream.Stream;
  */
 public final class TestDatabases {
 
-  public static final String ENV = "PORTCULLIS_TEST_POSTGRES";
+    public static final String ENV = "PORTCULLIS_TEST_POSTGRES";
 
-  private TestDatabases() {}
+    private TestDatabases() {}
 
-  /** Parameter source for {@code @MethodSource}: both dialects. */
-  public static Stream<String> both() {
-    return Stream.of("sqlite", "postgresql");
-  }
-
-  public static DatabaseSettings create(String kind, Path dataDir) {
-    return switch (kind) {
-      case "sqlite" -> DatabaseSettings.sqlite(dataDir.resolve("portcullis.db"));
-      case "postgresql" -> freshPostgresSchema();
-      default -> throw new IllegalArgumentException(kind);
-    };
-  }
-
-  /** A new, empty schema in the test PostgreSQL, as a {@code --database} URL. */
-  public static String postgresUrlWithFreshSchema() {
-    String base = System.getenv(ENV);
-    if (base == null || base.isBlank()) {
-      throw new IllegalStateException(
-          ENV + " is not set: run the tests with scripts/test, which starts PostgreSQL");
+    /** Parameter source for {@code @MethodSource}: both dialects. */
+    public static Stream<String> both() {
+        return Stream.of("sqlite", "postgresql");
     }
-    String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    DatabaseSettings admin = DatabaseSettings.parse(base, Path.of("."));
-    try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
-        Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create a test schema in " + admin.describe(), e);
-    }
-    return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-  }
 
-  private static DatabaseSettings freshPostgresSchema() {
-    return DatabaseSettings.parse(postgresUrlWithFreshSchema(), Path.of("."));
-  }
+    public static DatabaseSettings create(String kind, Path dataDir) {
+        return switch (kind) {
+            case "sqlite" -> DatabaseSettings.sqlite(dataDir.resolve("portcullis.db"));
+            case "postgresql" -> freshPostgresSchema();
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    /** A new, empty schema in the test PostgreSQL, as a {@code --database} URL. */
+    public static String postgresUrlWithFreshSchema() {
+        String base = System.getenv(ENV);
+        if (base == null || base.isBlank()) {
+            throw new IllegalStateException(
+                    ENV + " is not set: run the tests with scripts/test, which starts PostgreSQL");
+        }
+        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        DatabaseSettings admin = DatabaseSettings.parse(base, Path.of("."));
+        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a test schema in " + admin.describe(), e);
+        }
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    private static DatabaseSettings freshPostgresSchema() {
+        return DatabaseSettings.parse(postgresUrlWithFreshSchema(), Path.of("."));
+    }
 }

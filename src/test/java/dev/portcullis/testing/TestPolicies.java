@@ -3,8 +3,8 @@ package dev.portcullis.testing;
 /** Policies tests install (docs/POLICY.md). */
 public final class TestPolicies {
 
-  /** Releases everything without a person: the weakest policy there is (what a control failing looks like). */
-  public static final String RELEASE_EVERYTHING = """
+    /** Releases everything without a person: the weakest policy there is (what a control failing looks like). */
+    public static final String RELEASE_EVERYTHING = """
       version: 1
       uploads:
         long_lived_tokens: allow
@@ -19,5 +19,5 @@ public final class TestPolicies {
         quarantine_at: 100
       """;
 
-  private TestPolicies() {}
+    private TestPolicies() {}
 }

@@ -11,13 +11,13 @@ import java.time.Duration;
  */
 public record TestUser(String name, String token, byte[] totpSecret, TestClock clock) {
 
-  public String otp() {
-    clock.advance(Duration.ofSeconds(Totp.STEP_SECONDS));
-    return Totp.code(totpSecret, Totp.step(clock.instant().getEpochSecond()));
-  }
+    public String otp() {
+        clock.advance(Duration.ofSeconds(Totp.STEP_SECONDS));
+        return Totp.code(totpSecret, Totp.step(clock.instant().getEpochSecond()));
+    }
 
-  /** A code for the current step without moving the clock (may already be used). */
-  public String currentOtp(Clock at) {
-    return Totp.code(totpSecret, Totp.step(at.instant().getEpochSecond()));
-  }
+    /** A code for the current step without moving the clock (may already be used). */
+    public String currentOtp(Clock at) {
+        return Totp.code(totpSecret, Totp.step(at.instant().getEpochSecond()));
+    }
 }

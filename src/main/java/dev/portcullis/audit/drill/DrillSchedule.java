@@ -1,12 +1,12 @@
 package dev.portcullis.audit.drill;
 
+import dev.portcullis.core.Origin;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.IssuedToken;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Role;
 import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
-import dev.portcullis.core.Origin;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -21,36 +21,37 @@ import java.util.function.Supplier;
  */
 public final class DrillSchedule {
 
-  public static final String RUNNER = "portcullis-drill-runner";
+    public static final String RUNNER = "portcullis-drill-runner";
 
-  private final Identity identity;
-  private final Supplier<String> serverUrl;
-  private final Clock clock;
+    private final Identity identity;
+    private final Supplier<String> serverUrl;
+    private final Clock clock;
 
-  public DrillSchedule(Identity identity, Supplier<String> serverUrl, Clock clock) {
-    this.identity = identity;
-    this.serverUrl = serverUrl;
-    this.clock = clock;
-  }
-
-  /** One run of every scenario. */
-  public Scorecard runOnce() {
-    String actor = "drill schedule";
-    var user = identity.findUser(RUNNER);
-    if (user.isEmpty()) {
-      identity.addUser(RUNNER, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), actor);
-    } else if (user.get().disabled()) {
-      identity.enableUser(RUNNER, actor, Origin.LOCAL);
+    public DrillSchedule(Identity identity, Supplier<String> serverUrl, Clock clock) {
+        this.identity = identity;
+        this.serverUrl = serverUrl;
+        this.clock = clock;
     }
-    IssuedToken token = identity.createToken(new TokenRequest(RUNNER, "scheduled drill", null, EnumSet.of(Permission.ADMIN),
-        Duration.ofHours(1)), actor);
-    try {
-      DrillRunner runner = new DrillRunner(serverUrl.get(), token.secret(), null, clock);
-      Scorecard card = runner.run(List.of());
-      runner.record(card);
-      return card;
-    } finally {
-      identity.revokeToken(token.info().id(), "scheduled drill finished", actor, Origin.LOCAL);
+
+    /** One run of every scenario. */
+    public Scorecard runOnce() {
+        String actor = "drill schedule";
+        var user = identity.findUser(RUNNER);
+        if (user.isEmpty()) {
+            identity.addUser(RUNNER, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), actor);
+        } else if (user.get().disabled()) {
+            identity.enableUser(RUNNER, actor, Origin.LOCAL);
+        }
+        IssuedToken token = identity.createToken(
+                new TokenRequest(RUNNER, "scheduled drill", null, EnumSet.of(Permission.ADMIN), Duration.ofHours(1)),
+                actor);
+        try {
+            DrillRunner runner = new DrillRunner(serverUrl.get(), token.secret(), null, clock);
+            Scorecard card = runner.run(List.of());
+            runner.record(card);
+            return card;
+        } finally {
+            identity.revokeToken(token.info().id(), "scheduled drill finished", actor, Origin.LOCAL);
+        }
     }
-  }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where stolen data goes: webhook collectors (Discord, Slack, webhook.site, pipedream), paste and
@@ -16,55 +15,96 @@ import java.util.regex.Pattern;
  */
 public final class Exfiltration implements ContentRule {
 
-  public static final String ID = "exfiltration";
+    public static final String ID = "exfiltration";
 
-  private static final Probe COLLECTORS = Probe.ignoringCase(
-      "discord(app)?\\.com/api/webhooks|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|beeceptor\\.com"
-          + "|ngrok(-free)?\\.(io|app)|burpcollaborator\\.net|interact\\.sh|oast\\.(fun|live|me|pro|site)|canarytokens"
-          + "|pastebin\\.com|paste\\.ee|hastebin|ghostbin|0x0\\.st|transfer\\.sh|file\\.io|gofile\\.io|anonfiles|termbin\\.com"
-          + "|api\\.telegram\\.org/bot", "discord", "hooks.slack", "webhook.site", "pipedream", "requestbin", "beeceptor", "ngrok",
-      "burpcollaborator", "interact.sh", "oast.", "canarytokens", "pastebin", "paste.ee", "hastebin", "ghostbin", "0x0.st", "transfer.sh",
-      "file.io", "gofile", "anonfiles", "termbin", "api.telegram");
-  private static final Probe IP_URL = Probe.of("(?:https?|wss?|tcp)://(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})", "://");
-  private static final Probe GITHUB_REPOS = Probe.of(
-      "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg|OhNoWhatsGoingOnWithGitHub|Shai-Hulud",
-      "/user/repos", "createForAuthenticatedUser", "createInOrg", "OhNoWhatsGoingOnWithGitHub", "Shai-Hulud");
+    private static final Probe COLLECTORS = Probe.ignoringCase(
+            "discord(app)?\\.com/api/webhooks|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|beeceptor\\.com"
+                    + "|ngrok(-free)?\\.(io|app)|burpcollaborator\\.net|interact\\.sh|oast\\.(fun|live|me|pro|site)|canarytokens"
+                    + "|pastebin\\.com|paste\\.ee|hastebin|ghostbin|0x0\\.st|transfer\\.sh|file\\.io|gofile\\.io|anonfiles|termbin\\.com"
+                    + "|api\\.telegram\\.org/bot",
+            "discord",
+            "hooks.slack",
+            "webhook.site",
+            "pipedream",
+            "requestbin",
+            "beeceptor",
+            "ngrok",
+            "burpcollaborator",
+            "interact.sh",
+            "oast.",
+            "canarytokens",
+            "pastebin",
+            "paste.ee",
+            "hastebin",
+            "ghostbin",
+            "0x0.st",
+            "transfer.sh",
+            "file.io",
+            "gofile",
+            "anonfiles",
+            "termbin",
+            "api.telegram");
+    private static final Probe IP_URL =
+            Probe.of("(?:https?|wss?|tcp)://(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})", "://");
+    private static final Probe GITHUB_REPOS = Probe.of(
+            "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg|OhNoWhatsGoingOnWithGitHub|Shai-Hulud",
+            "/user/repos",
+            "createForAuthenticatedUser",
+            "createInOrg",
+            "OhNoWhatsGoingOnWithGitHub",
+            "Shai-Hulud");
 
-  @Override
-  public String id() {
-    return ID;
-  }
-
-  @Override
-  public List<Finding> check(SourceFile file) {
-    if (!file.kind().isScript()) {
-      return List.of();
+    @Override
+    public String id() {
+        return ID;
     }
-    List<Finding> findings = new ArrayList<>();
-    GITHUB_REPOS.find(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.HIGH,
-        "creates GitHub repositories or names a known worm dead-drop from package code", hit)));
-    COLLECTORS.find(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.MEDIUM,
-        "sends to a webhook collector, paste or file-sharing service", hit)));
-    publicIpUrl(file).ifPresent(hit -> findings.add(file.finding(ID, Severity.MEDIUM,
-        "talks to a bare public IP address instead of a host name", hit)));
-    return findings;
-  }
 
-  private static Optional<SourceFile.Hit> publicIpUrl(SourceFile file) {
-    if (!IP_URL.possible(file)) {
-      return Optional.empty();
+    @Override
+    public List<Finding> check(SourceFile file) {
+        if (!file.kind().isScript()) {
+            return List.of();
+        }
+        List<Finding> findings = new ArrayList<>();
+        GITHUB_REPOS
+                .find(file)
+                .ifPresent(hit -> findings.add(file.finding(
+                        ID,
+                        Severity.HIGH,
+                        "creates GitHub repositories or names a known worm dead-drop from package code",
+                        hit)));
+        COLLECTORS
+                .find(file)
+                .ifPresent(hit -> findings.add(file.finding(
+                        ID, Severity.MEDIUM, "sends to a webhook collector, paste or file-sharing service", hit)));
+        publicIpUrl(file)
+                .ifPresent(hit -> findings.add(file.finding(
+                        ID, Severity.MEDIUM, "talks to a bare public IP address instead of a host name", hit)));
+        return findings;
     }
-    Matcher m = IP_URL.pattern().matcher(file.text());
-    while (m.find()) {
-      int a = Integer.parseInt(m.group(1));
-      int b = Integer.parseInt(m.group(2));
-      boolean special = a == 0 || a == 10 || a == 127 || a >= 224 || (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31)
-          || (a == 192 && b == 168) || (a == 192 && b == 0) || (a == 198 && (b == 18 || b == 19 || b == 51)) || (a == 203 && b == 0)
-          || (a == 100 && b >= 64 && b <= 127);
-      if (!special && a <= 255 && b <= 255) {
-        return Optional.of(file.hitAt(m.start()));
-      }
+
+    private static Optional<SourceFile.Hit> publicIpUrl(SourceFile file) {
+        if (!IP_URL.possible(file)) {
+            return Optional.empty();
+        }
+        Matcher m = IP_URL.pattern().matcher(file.text());
+        while (m.find()) {
+            int a = Integer.parseInt(m.group(1));
+            int b = Integer.parseInt(m.group(2));
+            boolean special = a == 0
+                    || a == 10
+                    || a == 127
+                    || a >= 224
+                    || (a == 169 && b == 254)
+                    || (a == 172 && b >= 16 && b <= 31)
+                    || (a == 192 && b == 168)
+                    || (a == 192 && b == 0)
+                    || (a == 198 && (b == 18 || b == 19 || b == 51))
+                    || (a == 203 && b == 0)
+                    || (a == 100 && b >= 64 && b <= 127);
+            if (!special && a <= 255 && b <= 255) {
+                return Optional.of(file.hitAt(m.start()));
+            }
+        }
+        return Optional.empty();
     }
-    return Optional.empty();
-  }
 }

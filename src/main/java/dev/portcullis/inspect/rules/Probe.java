@@ -12,42 +12,42 @@ import java.util.regex.Pattern;
  */
 record Probe(Pattern pattern, boolean ignoreCase, String... literals) {
 
-  static Probe of(String regex, String... literals) {
-    return new Probe(Pattern.compile(regex), false, literals);
-  }
-
-  static Probe ignoringCase(String regex, String... literals) {
-    String[] lower = new String[literals.length];
-    for (int i = 0; i < literals.length; i++) {
-      lower[i] = literals[i].toLowerCase(Locale.ROOT);
+    static Probe of(String regex, String... literals) {
+        return new Probe(Pattern.compile(regex), false, literals);
     }
-    return new Probe(Pattern.compile(regex, Pattern.CASE_INSENSITIVE), true, lower);
-  }
 
-  boolean possible(SourceFile file) {
-    String text = ignoreCase ? file.lowerText() : file.text();
-    for (String literal : literals) {
-      if (text.contains(literal)) {
-        return true;
-      }
+    static Probe ignoringCase(String regex, String... literals) {
+        String[] lower = new String[literals.length];
+        for (int i = 0; i < literals.length; i++) {
+            lower[i] = literals[i].toLowerCase(Locale.ROOT);
+        }
+        return new Probe(Pattern.compile(regex, Pattern.CASE_INSENSITIVE), true, lower);
     }
-    return false;
-  }
 
-  Optional<SourceFile.Hit> find(SourceFile file) {
-    return possible(file) ? file.find(pattern) : Optional.empty();
-  }
-
-  int count(SourceFile file, int cap) {
-    return possible(file) ? file.count(pattern, cap) : 0;
-  }
-
-  boolean matches(String line) {
-    for (String literal : literals) {
-      if ((ignoreCase ? line.toLowerCase(Locale.ROOT) : line).contains(literal)) {
-        return pattern.matcher(line).find();
-      }
+    boolean possible(SourceFile file) {
+        String text = ignoreCase ? file.lowerText() : file.text();
+        for (String literal : literals) {
+            if (text.contains(literal)) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
+
+    Optional<SourceFile.Hit> find(SourceFile file) {
+        return possible(file) ? file.find(pattern) : Optional.empty();
+    }
+
+    int count(SourceFile file, int cap) {
+        return possible(file) ? file.count(pattern, cap) : 0;
+    }
+
+    boolean matches(String line) {
+        for (String literal : literals) {
+            if ((ignoreCase ? line.toLowerCase(Locale.ROOT) : line).contains(literal)) {
+                return pattern.matcher(line).find();
+            }
+        }
+        return false;
+    }
 }

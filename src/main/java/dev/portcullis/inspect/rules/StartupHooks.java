@@ -18,70 +18,87 @@ import java.util.regex.Pattern;
  */
 public final class StartupHooks implements ContentRule {
 
-  public static final String ID = "startup-hook";
+    public static final String ID = "startup-hook";
 
-  /** A start-up line that executes, decodes, spawns or downloads is the attack shape, not a path tweak. */
-  private static final Pattern DANGEROUS = Pattern.compile(
-      "exec\\s*\\(|eval\\s*\\(|compile\\s*\\(|subprocess|os\\.system|popen|urllib|urlopen|requests\\.|socket|http[s]?://"
-          + "|b64decode|base64|zlib|marshal|codecs\\.decode|bytes\\.fromhex");
-  private static final Pattern CMDCLASS = Pattern.compile("cmdclass\\s*=|cmdclass\\s*\\[|['\"]cmdclass['\"]");
-  private static final Pattern NETWORK = Pattern.compile("urlopen|urlretrieve|requests\\.(get|post)|http\\.client|https?://\\S+\\.(exe|sh|bin|zip|gz)");
-  private static final ObjectMapper JSON = new ObjectMapper();
+    /** A start-up line that executes, decodes, spawns or downloads is the attack shape, not a path tweak. */
+    private static final Pattern DANGEROUS = Pattern.compile(
+            "exec\\s*\\(|eval\\s*\\(|compile\\s*\\(|subprocess|os\\.system|popen|urllib|urlopen|requests\\.|socket|http[s]?://"
+                    + "|b64decode|base64|zlib|marshal|codecs\\.decode|bytes\\.fromhex");
 
-  @Override
-  public String id() {
-    return ID;
-  }
+    private static final Pattern CMDCLASS = Pattern.compile("cmdclass\\s*=|cmdclass\\s*\\[|['\"]cmdclass['\"]");
+    private static final Pattern NETWORK = Pattern.compile(
+            "urlopen|urlretrieve|requests\\.(get|post)|http\\.client|https?://\\S+\\.(exe|sh|bin|zip|gz)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Override
-  public List<Finding> check(SourceFile file) {
-    List<Finding> findings = new ArrayList<>();
-    String name = file.lowerName();
-    if (name.endsWith(".pth")) {
-      pth(file, findings);
-    } else if (name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
-      findings.add(file.finding(ID, Severity.MEDIUM, name + " is a module Python runs at every interpreter start, for every program", null));
-    } else if (name.equals("setup.py") && file.kind() == FileKind.PYTHON) {
-      file.find(CMDCLASS).ifPresent(hit -> {
-        boolean downloads = file.find(NETWORK).isPresent();
-        findings.add(file.finding(ID, downloads ? Severity.HIGH : Severity.LOW, downloads
-            ? "setup.py overrides install commands (cmdclass) and downloads something: code that runs on install"
-            : "setup.py overrides build or install commands (cmdclass), which run when the package is installed from source", hit));
-      });
-    } else if (name.equals("package.json")) {
-      npmScripts(file, findings);
+    @Override
+    public String id() {
+        return ID;
     }
-    return findings;
-  }
 
-  private static void pth(SourceFile file, List<Finding> findings) {
-    List<String> lines = file.lines();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (!(line.startsWith("import ") || line.startsWith("import\t"))) {
-        continue; // site.py only executes lines that start with "import"
-      }
-      boolean dangerous = DANGEROUS.matcher(line).find() || line.length() > 400;
-      findings.add(file.finding(ID, dangerous ? Severity.HIGH : Severity.LOW, dangerous
-              ? file.name() + " runs code at every Python start-up, and that code executes, decodes, spawns or downloads"
-              : file.name() + " runs an import line at every Python start-up",
-          new SourceFile.Hit(i + 1, line)));
+    @Override
+    public List<Finding> check(SourceFile file) {
+        List<Finding> findings = new ArrayList<>();
+        String name = file.lowerName();
+        if (name.endsWith(".pth")) {
+            pth(file, findings);
+        } else if (name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
+            findings.add(file.finding(
+                    ID,
+                    Severity.MEDIUM,
+                    name + " is a module Python runs at every interpreter start, for every program",
+                    null));
+        } else if (name.equals("setup.py") && file.kind() == FileKind.PYTHON) {
+            file.find(CMDCLASS).ifPresent(hit -> {
+                boolean downloads = file.find(NETWORK).isPresent();
+                findings.add(file.finding(
+                        ID,
+                        downloads ? Severity.HIGH : Severity.LOW,
+                        downloads
+                                ? "setup.py overrides install commands (cmdclass) and downloads something: code that runs on install"
+                                : "setup.py overrides build or install commands (cmdclass), which run when the package is installed from source",
+                        hit));
+            });
+        } else if (name.equals("package.json")) {
+            npmScripts(file, findings);
+        }
+        return findings;
     }
-  }
 
-  private static void npmScripts(SourceFile file, List<Finding> findings) {
-    JsonNode scripts;
-    try {
-      scripts = JSON.readTree(file.text()).path("scripts");
-    } catch (Exception e) {
-      return; // not JSON: nothing npm would run either
+    private static void pth(SourceFile file, List<Finding> findings) {
+        List<String> lines = file.lines();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (!(line.startsWith("import ") || line.startsWith("import\t"))) {
+                continue; // site.py only executes lines that start with "import"
+            }
+            boolean dangerous = DANGEROUS.matcher(line).find() || line.length() > 400;
+            findings.add(file.finding(
+                    ID,
+                    dangerous ? Severity.HIGH : Severity.LOW,
+                    dangerous
+                            ? file.name()
+                                    + " runs code at every Python start-up, and that code executes, decodes, spawns or downloads"
+                            : file.name() + " runs an import line at every Python start-up",
+                    new SourceFile.Hit(i + 1, line)));
+        }
     }
-    for (String hook : List.of("preinstall", "install", "postinstall", "prepare")) {
-      JsonNode script = scripts.path(hook);
-      if (script.isTextual()) {
-        findings.add(file.finding(ID, hook.equals("prepare") ? Severity.LOW : Severity.MEDIUM,
-            "package.json has an npm '" + hook + "' script, which runs on every install", new SourceFile.Hit(1, hook + ": " + script.asText())));
-      }
+
+    private static void npmScripts(SourceFile file, List<Finding> findings) {
+        JsonNode scripts;
+        try {
+            scripts = JSON.readTree(file.text()).path("scripts");
+        } catch (Exception e) {
+            return; // not JSON: nothing npm would run either
+        }
+        for (String hook : List.of("preinstall", "install", "postinstall", "prepare")) {
+            JsonNode script = scripts.path(hook);
+            if (script.isTextual()) {
+                findings.add(file.finding(
+                        ID,
+                        hook.equals("prepare") ? Severity.LOW : Severity.MEDIUM,
+                        "package.json has an npm '" + hook + "' script, which runs on every install",
+                        new SourceFile.Hit(1, hook + ": " + script.asText())));
+            }
+        }
     }
-  }
 }

@@ -14,38 +14,40 @@ import java.util.Map;
  */
 final class CoreMetadata {
 
-  private CoreMetadata() {}
+    private CoreMetadata() {}
 
-  /** Every header, in order, each key with all its values; empty for {@code null}. */
-  static Map<String, List<String>> headers(String text) {
-    Map<String, List<String>> fields = new LinkedHashMap<>();
-    if (text == null) {
-      return fields;
+    /** Every header, in order, each key with all its values; empty for {@code null}. */
+    static Map<String, List<String>> headers(String text) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        if (text == null) {
+            return fields;
+        }
+        String key = null;
+        StringBuilder value = new StringBuilder();
+        for (String line : text.split("\r?\n", -1)) {
+            if (line.isEmpty()) {
+                break;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && key != null) {
+                value.append('\n').append(line.strip());
+                continue;
+            }
+            if (key != null) {
+                fields.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(value.toString().strip());
+                key = null;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                key = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                value.setLength(0);
+                value.append(line.substring(colon + 1));
+            }
+        }
+        if (key != null) {
+            fields.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(value.toString().strip());
+        }
+        return fields;
     }
-    String key = null;
-    StringBuilder value = new StringBuilder();
-    for (String line : text.split("\r?\n", -1)) {
-      if (line.isEmpty()) {
-        break;
-      }
-      if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && key != null) {
-        value.append('\n').append(line.strip());
-        continue;
-      }
-      if (key != null) {
-        fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value.toString().strip());
-        key = null;
-      }
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        key = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-        value.setLength(0);
-        value.append(line.substring(colon + 1));
-      }
-    }
-    if (key != null) {
-      fields.computeIfAbsent(key, k -> new ArrayList<>()).add(value.toString().strip());
-    }
-    return fields;
-  }
 }

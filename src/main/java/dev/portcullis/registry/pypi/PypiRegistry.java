@@ -16,33 +16,33 @@ import java.util.Optional;
  */
 public final class PypiRegistry implements Registry {
 
-  private final PypiEcosystem ecosystem = new PypiEcosystem();
-  private final PypiFormat format = new PypiFormat(ecosystem);
+    private final PypiEcosystem ecosystem = new PypiEcosystem();
+    private final PypiFormat format = new PypiFormat(ecosystem);
 
-  @Override
-  public PypiEcosystem ecosystem() {
-    return ecosystem;
-  }
+    @Override
+    public PypiEcosystem ecosystem() {
+        return ecosystem;
+    }
 
-  @Override
-  public PypiFormat format() {
-    return format;
-  }
+    @Override
+    public PypiFormat format() {
+        return format;
+    }
 
-  @Override
-  public Optional<UpstreamProtocol> upstream(Database database) {
-    return Optional.of(new PypiUpstream(format, new PypiCatalog(database)));
-  }
+    @Override
+    public Optional<UpstreamProtocol> upstream(Database database) {
+        return Optional.of(new PypiUpstream(format, new PypiCatalog(database)));
+    }
 
-  @Override
-  public Routes routes(Services s) {
-    PypiCatalog pypi = new PypiCatalog(s.database());
-    List<Routes> adapters = List.of(
-        new LegacyUploadRoute(s.identity(), s.publish(), ecosystem, s.blobs()),
-        new SimpleIndexRoutes(s.catalog(), pypi),
-        new FileRoutes(s.catalog(), s.blobs(), pypi),
-        new IntegrityRoutes(s.catalog(), s.provenance()),
-        new JsonApiRoutes(s.catalog(), pypi, s.baseUrl()));
-    return router -> adapters.forEach(adapter -> adapter.register(router));
-  }
+    @Override
+    public Routes routes(Services s) {
+        PypiCatalog pypi = new PypiCatalog(s.database());
+        List<Routes> adapters = List.of(
+                new LegacyUploadRoute(s.identity(), s.publish(), ecosystem, s.blobs()),
+                new SimpleIndexRoutes(s.catalog(), pypi),
+                new FileRoutes(s.catalog(), s.blobs(), pypi),
+                new IntegrityRoutes(s.catalog(), s.provenance()),
+                new JsonApiRoutes(s.catalog(), pypi, s.baseUrl()));
+        return router -> adapters.forEach(adapter -> adapter.register(router));
+    }
 }

@@ -6,14 +6,14 @@ package dev.portcullis.registry.pypi;
  * PEP 740 JSON array, or {@code null}.
  */
 public record UploadForm(
-    String name,
-    String version,
-    String filetype,
-    String pyversion,
-    String metadataVersion,
-    String sha256,
-    String blake2b256,
-    String md5,
-    String requiresPython,
-    String filename,
-    String attestations) {}
+        String name,
+        String version,
+        String filetype,
+        String pyversion,
+        String metadataVersion,
+        String sha256,
+        String blake2b256,
+        String md5,
+        String requiresPython,
+        String filename,
+        String attestations) {}

@@ -1,13 +1,13 @@
 package dev.portcullis.watch.alert;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.portcullis.store.Database;
+import dev.portcullis.core.Origin;
 import dev.portcullis.events.AlertLevel;
 import dev.portcullis.events.Event;
 import dev.portcullis.events.EventLog;
-import dev.portcullis.core.Origin;
-import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.net.GuardedHttp;
+import dev.portcullis.store.Database;
+import dev.portcullis.watch.WatchSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,120 +26,200 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertDispatcher {
 
-  static final int MAX_ATTEMPTS = 20;
-  static final Duration LEASE = Duration.ofMinutes(2);
-  static final dev.portcullis.core.Backoff BACKOFF = new dev.portcullis.core.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
-  private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
+    static final int MAX_ATTEMPTS = 20;
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final dev.portcullis.core.Backoff BACKOFF =
+            new dev.portcullis.core.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10));
+    private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
 
-  private final Database database;
-  private final EventLog events;
-  private final Clock clock;
-  private final WatchSettings settings;
-  private final Smtp smtp;
-  private final GuardedHttp http;
+    private final Database database;
+    private final EventLog events;
+    private final Clock clock;
+    private final WatchSettings settings;
+    private final Smtp smtp;
+    private final GuardedHttp http;
 
-  /** Alerts raised at {@code since} or later and how their deliveries went; {@code stuck}: pending, raised over an hour before {@code now}. */
-  public record Evidence(long raised, long delivered, long failed, long stuck) {}
+    /** Alerts raised at {@code since} or later and how their deliveries went; {@code stuck}: pending, raised over an hour before {@code now}. */
+    public record Evidence(long raised, long delivered, long failed, long stuck) {}
 
-  public Evidence evidence(Instant since, Instant now) {
-    long s = since.toEpochMilli();
-    String deliveries = "SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE ";
-    return database.withHandle(h -> new Evidence(
-        h.createQuery("SELECT COUNT(*) FROM alerts WHERE raised_at >= " + s).mapTo(Long.class).one(),
-        h.createQuery(deliveries + "d.state = 'delivered' AND a.raised_at >= " + s).mapTo(Long.class).one(),
-        h.createQuery(deliveries + "d.state = 'failed' AND a.raised_at >= " + s).mapTo(Long.class).one(),
-        h.createQuery(deliveries + "d.state = 'pending' AND a.raised_at < " + now.minus(java.time.Duration.ofHours(1)).toEpochMilli())
-            .mapTo(Long.class).one()));
-  }
-
-  public AlertDispatcher(Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp, GuardedHttp http) {
-    this.http = http;
-    this.database = database;
-    this.events = events;
-    this.clock = clock;
-    this.settings = settings;
-    this.smtp = smtp;
-  }
-
-  /** One pass over the due deliveries; returns how many were attempted. */
-  public int deliverDue() {
-    long now = clock.millis();
-    List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
-            "SELECT id, alert_id, sink, attempts, next_attempt_at FROM alert_deliveries WHERE state = 'pending' AND next_attempt_at <= :now"
-                + " ORDER BY next_attempt_at, id LIMIT 100")
-        .bind("now", now).mapToMap().list());
-    int attempted = 0;
-    for (Map<String, Object> row : due) {
-      long id = ((Number) row.get("id")).longValue();
-      int claimed = database.inTransaction(h -> h.createUpdate(
-              "UPDATE alert_deliveries SET next_attempt_at = :lease WHERE id = :id AND state = 'pending' AND next_attempt_at = :seen")
-          .bind("lease", now + LEASE.toMillis()).bind("id", id).bind("seen", ((Number) row.get("next_attempt_at")).longValue()).execute());
-      if (claimed == 1) {
-        attempted++;
-        deliver(id, ((Number) row.get("alert_id")).longValue(), (String) row.get("sink"), ((Number) row.get("attempts")).intValue() + 1);
-      }
+    public Evidence evidence(Instant since, Instant now) {
+        long s = since.toEpochMilli();
+        String deliveries = "SELECT COUNT(*) FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE ";
+        return database.withHandle(h -> new Evidence(
+                h.createQuery("SELECT COUNT(*) FROM alerts WHERE raised_at >= " + s)
+                        .mapTo(Long.class)
+                        .one(),
+                h.createQuery(deliveries + "d.state = 'delivered' AND a.raised_at >= " + s)
+                        .mapTo(Long.class)
+                        .one(),
+                h.createQuery(deliveries + "d.state = 'failed' AND a.raised_at >= " + s)
+                        .mapTo(Long.class)
+                        .one(),
+                h.createQuery(deliveries + "d.state = 'pending' AND a.raised_at < "
+                                + now.minus(java.time.Duration.ofHours(1)).toEpochMilli())
+                        .mapTo(Long.class)
+                        .one()));
     }
-    return attempted;
-  }
 
-  private void deliver(long deliveryId, long alertId, String sink, int attempt) {
-    StoredAlert alert = load(alertId);
-    Optional<Channel> channel = Channel.resolve(sink, alert, settings, smtp, http, clock);
-    String error;
-    if (channel.isEmpty()) {
-      error = "the sink " + sink + " is no longer configured";
-    } else {
-      try {
-        channel.get().send(alert);
+    public AlertDispatcher(
+            Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp, GuardedHttp http) {
+        this.http = http;
+        this.database = database;
+        this.events = events;
+        this.clock = clock;
+        this.settings = settings;
+        this.smtp = smtp;
+    }
+
+    /** One pass over the due deliveries; returns how many were attempted. */
+    public int deliverDue() {
+        long now = clock.millis();
+        List<Map<String, Object>> due = database.withHandle(h -> h.createQuery(
+                        "SELECT id, alert_id, sink, attempts, next_attempt_at FROM alert_deliveries WHERE state = 'pending' AND next_attempt_at <= :now"
+                                + " ORDER BY next_attempt_at, id LIMIT 100")
+                .bind("now", now)
+                .mapToMap()
+                .list());
+        int attempted = 0;
+        for (Map<String, Object> row : due) {
+            long id = ((Number) row.get("id")).longValue();
+            int claimed = database.inTransaction(h -> h.createUpdate(
+                            "UPDATE alert_deliveries SET next_attempt_at = :lease WHERE id = :id AND state = 'pending' AND next_attempt_at = :seen")
+                    .bind("lease", now + LEASE.toMillis())
+                    .bind("id", id)
+                    .bind("seen", ((Number) row.get("next_attempt_at")).longValue())
+                    .execute());
+            if (claimed == 1) {
+                attempted++;
+                deliver(
+                        id,
+                        ((Number) row.get("alert_id")).longValue(),
+                        (String) row.get("sink"),
+                        ((Number) row.get("attempts")).intValue() + 1);
+            }
+        }
+        return attempted;
+    }
+
+    private void deliver(long deliveryId, long alertId, String sink, int attempt) {
+        StoredAlert alert = load(alertId);
+        Optional<Channel> channel = Channel.resolve(sink, alert, settings, smtp, http, clock);
+        String error;
+        if (channel.isEmpty()) {
+            error = "the sink " + sink + " is no longer configured";
+        } else {
+            try {
+                channel.get().send(alert);
+                database.inTransaction(h -> {
+                    h.createUpdate(
+                                    "UPDATE alert_deliveries SET state = 'delivered', attempts = :n, delivered_at = :t, last_error = NULL WHERE id = :id")
+                            .bind("n", attempt)
+                            .bind("t", clock.millis())
+                            .bind("id", deliveryId)
+                            .execute();
+                    events.append(
+                            h,
+                            new Event(
+                                    "AlertDelivered",
+                                    "watch",
+                                    alert.project(),
+                                    alert.subject(),
+                                    Origin.LOCAL,
+                                    Map.of(
+                                            "alert",
+                                            alert.messageId(),
+                                            "to",
+                                            channel.get().describe(),
+                                            "attempts",
+                                            attempt,
+                                            "type",
+                                            alert.kind())));
+                    return null;
+                });
+                return;
+            } catch (Exception e) {
+                error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+        }
+        String reason = error.length() > 900 ? error.substring(0, 900) : error;
+        boolean last = attempt >= MAX_ATTEMPTS || channel.isEmpty();
+        long next = clock.millis() + BACKOFF.after(attempt).toMillis();
         database.inTransaction(h -> {
-          h.createUpdate("UPDATE alert_deliveries SET state = 'delivered', attempts = :n, delivered_at = :t, last_error = NULL WHERE id = :id")
-              .bind("n", attempt).bind("t", clock.millis()).bind("id", deliveryId).execute();
-          events.append(h, new Event("AlertDelivered", "watch", alert.project(), alert.subject(), Origin.LOCAL,
-              Map.of("alert", alert.messageId(), "to", channel.get().describe(), "attempts", attempt, "type", alert.kind())));
-          return null;
+            h.createUpdate(
+                            "UPDATE alert_deliveries SET state = :state, attempts = :n, next_attempt_at = :next, last_error = :e WHERE id = :id")
+                    .bind("state", last ? "failed" : "pending")
+                    .bind("n", attempt)
+                    .bind("next", next)
+                    .bind("e", reason)
+                    .bind("id", deliveryId)
+                    .execute();
+            if (last) {
+                events.append(
+                        h,
+                        new Event(
+                                "AlertDeliveryFailed",
+                                "watch",
+                                alert.project(),
+                                alert.subject(),
+                                Origin.LOCAL,
+                                Map.of(
+                                        "alert",
+                                        alert.messageId(),
+                                        "to",
+                                        channel.map(Channel::describe).orElse(sink),
+                                        "attempts",
+                                        attempt,
+                                        "error",
+                                        reason)));
+            }
+            return null;
         });
-        return;
-      } catch (Exception e) {
-        error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      }
+        LOG.warn(
+                "alert {} to {}: attempt {} failed ({}){}",
+                alert.messageId(),
+                channel.map(Channel::describe).orElse(sink),
+                attempt,
+                reason,
+                last ? "; giving up" : "; retrying");
     }
-    String reason = error.length() > 900 ? error.substring(0, 900) : error;
-    boolean last = attempt >= MAX_ATTEMPTS || channel.isEmpty();
-    long next = clock.millis() + BACKOFF.after(attempt).toMillis();
-    database.inTransaction(h -> {
-      h.createUpdate("UPDATE alert_deliveries SET state = :state, attempts = :n, next_attempt_at = :next, last_error = :e WHERE id = :id")
-          .bind("state", last ? "failed" : "pending").bind("n", attempt).bind("next", next).bind("e", reason).bind("id", deliveryId).execute();
-      if (last) {
-        events.append(h, new Event("AlertDeliveryFailed", "watch", alert.project(), alert.subject(), Origin.LOCAL,
-            Map.of("alert", alert.messageId(), "to", channel.map(Channel::describe).orElse(sink), "attempts", attempt, "error", reason)));
-      }
-      return null;
-    });
-    LOG.warn("alert {} to {}: attempt {} failed ({}){}", alert.messageId(), channel.map(Channel::describe).orElse(sink), attempt, reason,
-        last ? "; giving up" : "; retrying");
-  }
 
+    private StoredAlert load(long id) {
+        return database.withHandle(h -> h.createQuery("SELECT * FROM alerts WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> {
+                    Map<String, Object> details;
+                    List<String> webhooks;
+                    try {
+                        details = AlertOutbox.JSON.readValue(
+                                rs.getString("details"), new TypeReference<Map<String, Object>>() {});
+                        String recipients = rs.getString("recipients");
+                        webhooks = recipients == null
+                                ? List.of()
+                                : AlertOutbox.JSON.readValue(recipients, new TypeReference<List<String>>() {});
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        details = Map.of();
+                        webhooks = List.of();
+                    }
+                    return new StoredAlert(
+                            rs.getLong("id"),
+                            rs.getLong("event_seq"),
+                            Instant.ofEpochMilli(rs.getLong("raised_at")),
+                            AlertLevel.parse(rs.getString("level")),
+                            rs.getString("kind"),
+                            rs.getString("project"),
+                            rs.getString("subject"),
+                            rs.getString("title"),
+                            rs.getString("message"),
+                            details,
+                            webhooks);
+                })
+                .one());
+    }
 
-  private StoredAlert load(long id) {
-    return database.withHandle(h -> h.createQuery("SELECT * FROM alerts WHERE id = :id").bind("id", id).map((rs, ctx) -> {
-      Map<String, Object> details;
-      List<String> webhooks;
-      try {
-        details = AlertOutbox.JSON.readValue(rs.getString("details"), new TypeReference<Map<String, Object>>() {});
-        String recipients = rs.getString("recipients");
-        webhooks = recipients == null ? List.of() : AlertOutbox.JSON.readValue(recipients, new TypeReference<List<String>>() {});
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        details = Map.of();
-        webhooks = List.of();
-      }
-      return new StoredAlert(rs.getLong("id"), rs.getLong("event_seq"), Instant.ofEpochMilli(rs.getLong("raised_at")),
-          AlertLevel.parse(rs.getString("level")), rs.getString("kind"), rs.getString("project"), rs.getString("subject"),
-          rs.getString("title"), rs.getString("message"), details, webhooks);
-    }).one());
-  }
-
-  /** Pending deliveries (for /metrics). */
-  public long queueDepth() {
-    return database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM alert_deliveries WHERE state = 'pending'").mapTo(Long.class).one());
-  }
+    /** Pending deliveries (for /metrics). */
+    public long queueDepth() {
+        return database.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM alert_deliveries WHERE state = 'pending'")
+                .mapTo(Long.class)
+                .one());
+    }
 }

@@ -16,31 +16,31 @@ import java.io.OutputStream;
  */
 class MultipartReaderFuzzTest {
 
-  @FuzzTest(maxDuration = "30s")
-  void anyBodyIsReadOrRefused(FuzzedDataProvider data) {
-    String contentType = data.consumeString(200);
-    String boundary = MultipartReader.boundaryOf(contentType);
-    if (boundary == null || boundary.length() > MultipartReader.MAX_BOUNDARY) {
-      boundary = data.consumeBoolean() ? "b" : "portcullis-boundary";
+    @FuzzTest(maxDuration = "30s")
+    void anyBodyIsReadOrRefused(FuzzedDataProvider data) {
+        String contentType = data.consumeString(200);
+        String boundary = MultipartReader.boundaryOf(contentType);
+        if (boundary == null || boundary.length() > MultipartReader.MAX_BOUNDARY) {
+            boundary = data.consumeBoolean() ? "b" : "portcullis-boundary";
+        }
+        byte[] body = data.consumeRemainingAsBytes();
+        MultipartReader reader = new MultipartReader(new ByteArrayInputStream(body), boundary);
+        long seen = 0;
+        int parts = 0;
+        try {
+            MultipartReader.Part part;
+            while ((part = reader.next()) != null) {
+                parts++;
+                assertThat(part.name()).isNotNull();
+                seen += part.body().transferTo(OutputStream.nullOutputStream());
+                assertThat(parts).isLessThanOrEqualTo(body.length);
+            }
+        } catch (MalformedMultipartException expected) {
+            // refused, with a reason
+            assertThat(expected.getMessage()).isNotBlank();
+        } catch (IOException e) {
+            throw new AssertionError("only malformed-multipart refusals are expected from an in-memory body", e);
+        }
+        assertThat(seen).isLessThanOrEqualTo(body.length);
     }
-    byte[] body = data.consumeRemainingAsBytes();
-    MultipartReader reader = new MultipartReader(new ByteArrayInputStream(body), boundary);
-    long seen = 0;
-    int parts = 0;
-    try {
-      MultipartReader.Part part;
-      while ((part = reader.next()) != null) {
-        parts++;
-        assertThat(part.name()).isNotNull();
-        seen += part.body().transferTo(OutputStream.nullOutputStream());
-        assertThat(parts).isLessThanOrEqualTo(body.length);
-      }
-    } catch (MalformedMultipartException expected) {
-      // refused, with a reason
-      assertThat(expected.getMessage()).isNotBlank();
-    } catch (IOException e) {
-      throw new AssertionError("only malformed-multipart refusals are expected from an in-memory body", e);
-    }
-    assertThat(seen).isLessThanOrEqualTo(body.length);
-  }
 }
