@@ -68,7 +68,7 @@ public final class Cli {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             commandLine.getErr().println("error: " + message);
             commandLine.getErr().flush();
-            return e instanceof IllegalArgumentException ? 2 : 1;
+            return e instanceof IllegalArgumentException || e instanceof dev.portcullis.core.Refusal.Invalid ? 2 : 1;
         });
         int code = cli.execute(args);
         out.flush();

@@ -14,7 +14,7 @@ public enum AlertLevel {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException(
+            throw new dev.portcullis.core.Refusal.Invalid(
                     "severity must be info, low, medium, high or critical, not '" + name + "'");
         }
     }

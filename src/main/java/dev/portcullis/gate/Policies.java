@@ -89,8 +89,8 @@ public final class Policies {
             try {
                 outbound.check(java.net.URI.create(url));
             } catch (java.io.IOException | IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "notify.webhooks: " + url.replaceAll("[?#].*", "") + " cannot be used: " + e.getMessage());
+                throw new dev.portcullis.core.Refusal.Invalid("Invalid policy: notify.webhooks: "
+                        + url.replaceAll("[?#].*", "") + " cannot be used: " + e.getMessage());
             }
         }
         identity.requireSecondFactor(by, otp, "change the policy of " + project, origin);

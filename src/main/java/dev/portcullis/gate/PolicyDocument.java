@@ -3,6 +3,7 @@ package dev.portcullis.gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.portcullis.core.Refusal;
 import dev.portcullis.identity.Role;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -27,8 +28,21 @@ public final class PolicyDocument {
 
     private PolicyDocument() {}
 
-    /** Parses and validates; throws {@link IllegalArgumentException} with the offending key. */
+    /**
+     * Parses and validates a policy document; an invalid one is refused ({@link Refusal.Invalid},
+     * "Invalid policy: " and the offending key). Hostile YAML that trips the reader itself is the
+     * document's fault too: never a server error.
+     */
     public static Policy parse(String yaml) {
+        try {
+            return read(yaml);
+        } catch (RuntimeException e) {
+            throw new Refusal.Invalid("Invalid policy: " + e.getMessage());
+        }
+    }
+
+    /** The reader: each rule broken is an {@link IllegalArgumentException} naming its key, turned into the refusal by {@link #parse}. */
+    private static Policy read(String yaml) {
         if (yaml == null || yaml.isBlank()) {
             throw new IllegalArgumentException("the policy document is empty");
         }
@@ -124,7 +138,7 @@ public final class PolicyDocument {
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid policy: " + e.getMessage());
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 
@@ -225,7 +239,7 @@ public final class PolicyDocument {
         for (String name : strings(node, "approval.roles", Set.of())) {
             try {
                 roles.add(Role.parse(name));
-            } catch (IllegalArgumentException e) {
+            } catch (dev.portcullis.core.Refusal.Invalid e) {
                 throw new IllegalArgumentException("approval.roles: " + e.getMessage());
             }
         }

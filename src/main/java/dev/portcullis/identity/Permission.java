@@ -21,7 +21,8 @@ public enum Permission {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown permission '" + name + "' (use read, upload, approve or admin)");
+        throw new dev.portcullis.core.Refusal.Invalid(
+                "unknown permission '" + name + "' (use read, upload, approve or admin)");
     }
 
     /** Parses a comma-separated list such as {@code upload,read}. */
@@ -33,7 +34,7 @@ public enum Permission {
             }
         }
         if (set.isEmpty()) {
-            throw new IllegalArgumentException("at least one permission is required");
+            throw new dev.portcullis.core.Refusal.Invalid("at least one permission is required");
         }
         return set;
     }

@@ -9,7 +9,7 @@ import java.time.Duration;
 public record RevocationCriteria(Duration olderThan, Duration unusedFor, String project) {
     public RevocationCriteria {
         if (olderThan == null && unusedFor == null && project == null) {
-            throw new IllegalArgumentException("give --older-than, --unused-for or --project");
+            throw new dev.portcullis.core.Refusal.Invalid("give --older-than, --unused-for or --project");
         }
     }
 }

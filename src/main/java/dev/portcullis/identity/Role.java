@@ -39,7 +39,7 @@ public enum Role {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
+            throw new dev.portcullis.core.Refusal.Invalid(
                     "unknown role '" + name + "' (use admin, owner, maintainer, approver or auditor)");
         }
     }

@@ -11,7 +11,7 @@ public record RoleGrant(String project, Role role) {
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(role, "role");
         if (role == Role.ADMIN && !project.equals(EVERY_PROJECT)) {
-            throw new IllegalArgumentException("admin is a global role; grant it without a project");
+            throw new dev.portcullis.core.Refusal.Invalid("admin is a global role; grant it without a project");
         }
     }
 

@@ -13,7 +13,7 @@ public record TokenRequest(String owner, String name, String project, Set<Permis
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(permissions, "permissions");
         if (permissions.isEmpty()) {
-            throw new IllegalArgumentException("a token needs at least one permission");
+            throw new dev.portcullis.core.Refusal.Invalid("a token needs at least one permission");
         }
         permissions = Set.copyOf(permissions);
         name = name == null || name.isBlank() ? "token" : name;

@@ -44,7 +44,7 @@ public sealed interface TrustedPublisher {
             require(repository, "repository");
             require(workflow, "workflow");
             if (!workflow.endsWith(".yml") && !workflow.endsWith(".yaml") || workflow.contains("/")) {
-                throw new IllegalArgumentException(
+                throw new dev.portcullis.core.Refusal.Invalid(
                         "the workflow is a file name in .github/workflows ending in .yml or .yaml");
             }
             environment = blankToNull(environment);
@@ -229,7 +229,7 @@ public sealed interface TrustedPublisher {
             audienceValue = blankToNull(audienceValue);
             claims = Map.copyOf(Objects.requireNonNull(claims, "claims"));
             if (claims.isEmpty()) {
-                throw new IllegalArgumentException(
+                throw new dev.portcullis.core.Refusal.Invalid(
                         "a generic publisher needs at least one claim equality (e.g. sub=...)");
             }
         }
@@ -305,7 +305,7 @@ public sealed interface TrustedPublisher {
 
     private static void require(String value, String what) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("the " + what + " is required");
+            throw new dev.portcullis.core.Refusal.Invalid("the " + what + " is required");
         }
     }
 

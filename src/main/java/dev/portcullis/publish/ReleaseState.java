@@ -25,7 +25,8 @@ public enum ReleaseState {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + name + "' is not a release state; use one of " + wireNames());
+            throw new dev.portcullis.core.Refusal.Invalid(
+                    "'" + name + "' is not a release state; use one of " + wireNames());
         }
     }
 

@@ -66,4 +66,17 @@ class PolicyDocumentTest {
         assertThatThrownBy(() -> PolicyDocument.parse("[1, 2]")).hasMessageContaining("must be a YAML mapping");
         assertThatThrownBy(() -> PolicyDocument.parse("a: [unclosed")).hasMessageContaining("not valid YAML");
     }
+
+    @Test
+    void everyMistakeIsARefusalOfTheRequestNeverAServerError() {
+        for (String bad : new String[] {
+            "aproval: {}", "approval:\n  roles: [pope]\n", "a: [unclosed", "approval: !!binary AAAA\n", "~"
+        }) {
+            assertThatThrownBy(() -> PolicyDocument.parse(bad))
+                    .isInstanceOf(dev.portcullis.core.Refusal.Invalid.class)
+                    .hasMessageStartingWith("Invalid policy: ");
+        }
+        assertThatThrownBy(() -> PolicyDocument.parse("approval:\n  roles: [pope]\n"))
+                .hasMessageContaining("approval.roles: ");
+    }
 }

@@ -44,12 +44,7 @@ public final class DrillRoutes implements Routes {
     public void open(Exchange exchange) {
         Principal principal = auth.require(exchange);
         OpenRequest body = exchange.jsonBody(OpenRequest.class, 64 * 1024);
-        DrillSandboxes.Sandbox s;
-        try {
-            s = sandboxes.open(principal, body.scenario(), body.policy(), exchange.origin());
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid("policy: " + e.getMessage());
-        }
+        DrillSandboxes.Sandbox s = sandboxes.open(principal, body.scenario(), body.policy(), exchange.origin());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("project", s.project());
         out.put("scenario", s.scenario());

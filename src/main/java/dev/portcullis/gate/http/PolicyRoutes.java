@@ -72,12 +72,8 @@ public final class PolicyRoutes implements Routes {
     public void propose(Exchange exchange) {
         Principal principal = auth.require(exchange);
         Body body = exchange.jsonBody(Body.class, 128 * 1024);
-        Policies.Version version;
-        try {
-            version = policies.propose(principal, body.otp(), project(exchange), body.document(), exchange.origin());
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid("Invalid policy: " + e.getMessage());
-        }
+        Policies.Version version =
+                policies.propose(principal, body.otp(), project(exchange), body.document(), exchange.origin());
         exchange.status(201)
                 .json(Map.of("project", version.project(), "version", version.version(), "status", version.status()));
     }

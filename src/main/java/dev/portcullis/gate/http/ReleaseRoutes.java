@@ -72,13 +72,8 @@ public final class ReleaseRoutes implements Routes {
      */
     public void list(Exchange exchange) {
         Principal principal = auth.require(exchange);
-        ReleaseState state;
+        ReleaseState state = exchange.query("state").map(ReleaseState::parse).orElse(null);
         java.time.Instant since;
-        try {
-            state = exchange.query("state").map(ReleaseState::parse).orElse(null);
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid("state must be one of " + ReleaseState.wireNames());
-        }
         try {
             since = exchange.query("decided_since")
                     .map(java.time.Instant::parse)

@@ -90,16 +90,12 @@ public final class IdentityRoutes implements Routes {
         Principal principal = auth.require(exchange);
         Body body = exchange.jsonBody(Body.class, MAX_BODY);
         TokenRequest request;
-        try {
-            request = new TokenRequest(
-                    body.user() == null ? principal.userName() : body.user(),
-                    body.name(),
-                    project(body.project()),
-                    Permission.parseList(required(body.permissions(), "permissions")),
-                    body.expires() == null ? null : duration(body.expires()));
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid(e.getMessage());
-        }
+        request = new TokenRequest(
+                body.user() == null ? principal.userName() : body.user(),
+                body.name(),
+                project(body.project()),
+                Permission.parseList(required(body.permissions(), "permissions")),
+                body.expires() == null ? null : duration(body.expires()));
         IssuedToken issued = identity.createToken(principal, body.otp(), request, exchange.origin());
         exchange.status(201).json(issued(issued));
     }
@@ -127,14 +123,10 @@ public final class IdentityRoutes implements Routes {
         Principal principal = auth.require(exchange);
         Body body = exchange.jsonBody(Body.class, MAX_BODY);
         RevocationCriteria criteria;
-        try {
-            criteria = new RevocationCriteria(
-                    body.olderThan() == null ? null : duration(body.olderThan()),
-                    body.unusedFor() == null ? null : duration(body.unusedFor()),
-                    project(body.project()));
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid(e.getMessage());
-        }
+        criteria = new RevocationCriteria(
+                body.olderThan() == null ? null : duration(body.olderThan()),
+                body.unusedFor() == null ? null : duration(body.unusedFor()),
+                project(body.project()));
         List<TokenInfo> revoked =
                 identity.revokeTokens(principal, body.otp(), criteria, body.reason(), exchange.origin());
         exchange.json(Map.of(
@@ -220,13 +212,9 @@ public final class IdentityRoutes implements Routes {
     }
 
     private RoleGrant grant(Body body) {
-        try {
-            String project = project(body.project());
-            return new RoleGrant(
-                    project == null ? RoleGrant.EVERY_PROJECT : project, Role.parse(required(body.role(), "role")));
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid(e.getMessage());
-        }
+        String project = project(body.project());
+        return new RoleGrant(
+                project == null ? RoleGrant.EVERY_PROJECT : project, Role.parse(required(body.role(), "role")));
     }
 
     private String project(String name) {

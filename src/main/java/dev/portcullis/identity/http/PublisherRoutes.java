@@ -90,24 +90,18 @@ public final class PublisherRoutes implements Routes {
         Principal principal = auth.require(exchange);
         String project = project(exchange);
         Body body = exchange.jsonBody(Body.class, 16 * 1024);
-        TrustedPublisher publisher;
-        try {
-            publisher = switch (body.kind() == null ? "" : body.kind()) {
-                case "github" ->
-                    new TrustedPublisher.GitHub(
-                            body.owner(), body.ownerId(), body.repository(), body.workflow(), body.environment());
-                case "gitlab" ->
-                    new TrustedPublisher.GitLab(
-                            body.issuer(), body.projectPath(), body.ciConfigPath(), body.environment());
-                case "google" -> new TrustedPublisher.Google(body.email(), body.sub());
-                case "generic" ->
-                    new TrustedPublisher.Generic(
-                            body.issuer(), body.audience(), body.claims() == null ? Map.of() : body.claims());
-                default -> throw new IllegalArgumentException("kind must be github, gitlab, google or generic");
-            };
-        } catch (IllegalArgumentException e) {
-            throw new Refusal.Invalid(e.getMessage());
-        }
+        TrustedPublisher publisher = switch (body.kind() == null ? "" : body.kind()) {
+            case "github" ->
+                new TrustedPublisher.GitHub(
+                        body.owner(), body.ownerId(), body.repository(), body.workflow(), body.environment());
+            case "gitlab" ->
+                new TrustedPublisher.GitLab(body.issuer(), body.projectPath(), body.ciConfigPath(), body.environment());
+            case "google" -> new TrustedPublisher.Google(body.email(), body.sub());
+            case "generic" ->
+                new TrustedPublisher.Generic(
+                        body.issuer(), body.audience(), body.claims() == null ? Map.of() : body.claims());
+            default -> throw new Refusal.Invalid("kind must be github, gitlab, google or generic");
+        };
         TrustedPublishing.Registered registered =
                 publishing.add(principal, body.otp(), project, publisher, exchange.origin());
         exchange.status(201)
