@@ -38,6 +38,12 @@ final class WatchCommand {
         String index;
 
         @Option(
+                names = "--ecosystem",
+                paramLabel = "ID",
+                description = "Whose protocol an --index URL speaks (default: pypi); a well-known index names its own.")
+        String ecosystem;
+
+        @Option(
                 names = "--project",
                 paramLabel = "LOCAL",
                 description = "The gate's project to compare with (default: the same name).")
@@ -68,6 +74,8 @@ final class WatchCommand {
                             ApiClient.body(
                                     "index",
                                     indexName,
+                                    "ecosystem",
+                                    ecosystem,
                                     "name",
                                     name,
                                     "dependency",

@@ -376,6 +376,54 @@ class UpstreamTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void aWatchSpeaksItsEcosystemsProtocol(String database) {
+        try (TestServer gate =
+                TestServer.start(database, dir.resolve("gate"), settings -> settings.withScheduledWork(false))) {
+            CliRunner.Output unknown = CliRunner.run(
+                    "watch",
+                    "add",
+                    "demo",
+                    "--index",
+                    "https://registry.example.org",
+                    "--ecosystem",
+                    "maven",
+                    "--server",
+                    gate.url(),
+                    "--token",
+                    gate.adminToken());
+            assertThat(unknown.code()).isNotZero();
+            assertThat(unknown.err()).contains("no upstream protocol for ecosystem 'maven'");
+            CliRunner.Output mismatched = CliRunner.run(
+                    "watch",
+                    "add",
+                    "testpypi:demo",
+                    "--ecosystem",
+                    "npm",
+                    "--server",
+                    gate.url(),
+                    "--token",
+                    gate.adminToken());
+            assertThat(mismatched.err()).contains("the index 'testpypi' is pypi's, not npm's");
+            CliRunner.Output ok = CliRunner.run(
+                    "watch",
+                    "add",
+                    "testpypi:demo",
+                    "--ecosystem",
+                    "pypi",
+                    "--server",
+                    gate.url(),
+                    "--token",
+                    gate.adminToken());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(gate.app().upstreamWatcher().list()).singleElement().satisfies(w -> {
+                assertThat(w.ecosystem()).isEqualTo("pypi");
+                assertThat(w.indexUrl()).isEqualTo("https://test.pypi.org");
+            });
+        }
+    }
+
     private static CliRunner.Output wait(TestServer gate, Path dist, String timeout) {
         return CliRunner.run(
                 "release",
