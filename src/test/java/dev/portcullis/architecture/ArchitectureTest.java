@@ -118,34 +118,43 @@ class ArchitectureTest {
      */
     @Test
     void pypisFilesAreKnownOnlyToItsRegistry() throws java.io.IOException {
-        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
         java.util.regex.Pattern pypi = java.util.regex.Pattern.compile(
                 "\\.whl|bdist_wheel|dist-info|PKG-INFO|\\bRECORD\\b|\\.egg\\b|\\bsdist\\b");
-        java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
         java.util.List<String> offenders = new java.util.ArrayList<>();
-        try (var files = java.nio.file.Files.walk(root)) {
-            for (java.nio.file.Path file :
-                    files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String relative = root.relativize(file).toString().replace('\\', '/');
-                if (relative.startsWith("registry/pypi/")
-                        || relative.startsWith("cli/")
-                        || relative.startsWith("audit/drill/")) {
-                    continue;
-                }
-                String code = java.nio.file.Files.readString(file)
-                        .replaceAll("(?s)/\\*.*?\\*/", "")
-                        .replaceAll("//[^\n]*", "");
-                var strings = literal.matcher(code);
-                while (strings.find()) {
-                    if (pypi.matcher(strings.group()).find()) {
-                        offenders.add(relative + ": " + strings.group());
-                    }
-                }
+        stringLiterals().forEach((source, literals) -> {
+            if (!source.startsWith("registry/pypi/")
+                    && !source.startsWith("cli/")
+                    && !source.startsWith("audit/drill/")) {
+                literals.stream()
+                        .filter(l -> pypi.matcher(l).find())
+                        .forEach(l -> offenders.add(source + ": \"" + l + "\""));
             }
-        }
+        });
         org.assertj.core.api.Assertions.assertThat(offenders)
                 .as("PyPI's formats named outside registry/pypi")
                 .isEmpty();
+    }
+
+    /** Every main source file (path below dev/portcullis) with its string literals' contents, comments left out. */
+    private static java.util.Map<String, java.util.List<String>> stringLiterals() throws java.io.IOException {
+        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]++|\\\\.)*+)\"");
+        java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
+        java.util.Map<String, java.util.List<String>> out = new java.util.TreeMap<>();
+        try (var files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path file :
+                    files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String code = java.nio.file.Files.readString(file)
+                        .replaceAll("(?s)/\\*.*?\\*/", "")
+                        .replaceAll("//[^\n]*", "");
+                java.util.List<String> literals = new java.util.ArrayList<>();
+                var m = literal.matcher(code);
+                while (m.find()) {
+                    literals.add(m.group(1));
+                }
+                out.put(root.relativize(file).toString().replace('\\', '/'), literals);
+            }
+        }
+        return out;
     }
 
     /** Which feature owns each table (docs/ARCHITECTURE.md); every other feature goes through the owner's classes. */
@@ -192,32 +201,20 @@ class ArchitectureTest {
                 .as("every table has an owner")
                 .containsAll(created);
 
-        java.util.regex.Pattern literal = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"");
         java.util.regex.Pattern table =
                 java.util.regex.Pattern.compile("(?i)\\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\\s+([a-z_]+)");
-        java.nio.file.Path root = java.nio.file.Path.of("src/main/java/dev/portcullis");
         java.util.List<String> offenders = new java.util.ArrayList<>();
-        try (var files = java.nio.file.Files.walk(root)) {
-            for (java.nio.file.Path file :
-                    files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String relative = root.relativize(file).toString().replace('\\', '/');
-                String feature = relative.startsWith("registry/pypi/")
-                        ? "registry/pypi"
-                        : relative.substring(0, Math.max(0, relative.indexOf('/')));
-                String code = java.nio.file.Files.readString(file)
-                        .replaceAll("(?s)/\\*.*?\\*/", "")
-                        .replaceAll("//[^\n]*", "");
-                StringBuilder strings = new StringBuilder();
-                var m = literal.matcher(code);
-                while (m.find()) {
-                    strings.append(' ').append(m.group(), 1, m.group().length() - 1);
-                }
-                var t = table.matcher(strings);
-                while (t.find()) {
-                    String name = t.group(1).toLowerCase(java.util.Locale.ROOT);
-                    if (owner.containsKey(name) && !owner.get(name).equals(feature)) {
-                        offenders.add(relative + " uses " + name + ", which " + owner.get(name) + " owns");
-                    }
+        for (var source : stringLiterals().entrySet()) {
+            String relative = source.getKey();
+            String feature = relative.startsWith("registry/pypi/")
+                    ? "registry/pypi"
+                    : relative.substring(0, Math.max(0, relative.indexOf('/')));
+            String strings = String.join(" ", source.getValue());
+            var t = table.matcher(strings);
+            while (t.find()) {
+                String name = t.group(1).toLowerCase(java.util.Locale.ROOT);
+                if (owner.containsKey(name) && !owner.get(name).equals(feature)) {
+                    offenders.add(relative + " uses " + name + ", which " + owner.get(name) + " owns");
                 }
             }
         }
