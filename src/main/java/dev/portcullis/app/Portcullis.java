@@ -247,7 +247,7 @@ public final class Portcullis implements AutoCloseable {
 
     /** The registries this build speaks, the default ecosystem first: the one place where an ecosystem is wired in. */
     public static List<Registry> registries() {
-        return List.of(new PypiRegistry());
+        return List.of(new PypiRegistry(), new dev.portcullis.registry.npm.NpmRegistry());
     }
 
     /**
@@ -306,8 +306,8 @@ public final class Portcullis implements AutoCloseable {
         // Each feature's adapter adds its own routes.
         // The registries: each ecosystem is one plug-in (publish/Registry).
         ProvenanceStore provenance = new ProvenanceStore(database);
-        Registry.Services services =
-                new Registry.Services(database, catalog, blobs, identity, publish, provenance, () -> baseUrl(http));
+        Registry.Services services = new Registry.Services(
+                database, catalog, gate, blobs, identity, publish, provenance, () -> baseUrl(http), clock);
         http.register(registries.stream().map(r -> r.routes(services)).toList());
         http.register(List.of(
                         // Portcullis's API

@@ -8,5 +8,10 @@ public enum ErrorStyle {
      */
     PYPI,
     /** Portcullis' own API: {@code {"error": {"status": 400, "message": "..."}}}. */
-    JSON
+    JSON,
+    /**
+     * npm's registry: {@code {"error": "..."}} (the npm CLI prints {@code error} after the status and
+     * reason phrase).
+     */
+    NPM
 }

@@ -37,9 +37,15 @@ public final class Exchange {
         return exchange.getRequestPath();
     }
 
+    /**
+     * A path template parameter. An encoded slash ({@code %2F}, kept encoded while routing so it
+     * cannot add a path segment) is decoded here: a scoped npm package {@code @scope%2Fname} is one
+     * parameter, {@code @scope/name}.
+     */
     public String pathParam(String name) {
         PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-        return match == null ? null : match.getParameters().get(name);
+        String value = match == null ? null : match.getParameters().get(name);
+        return value == null ? null : value.replace("%2F", "/").replace("%2f", "/");
     }
 
     public Optional<String> query(String name) {

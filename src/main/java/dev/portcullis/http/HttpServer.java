@@ -235,6 +235,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
         switch (style) {
             case PYPI -> exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
             case JSON -> exchange.json(Map.of("error", Map.of("status", status, "message", message)));
+            case NPM -> exchange.json(Map.of("error", message));
         }
     }
 }

@@ -39,6 +39,14 @@ public interface PackageFormat {
      */
     String stablePath(String filename, String path);
 
+    /**
+     * What only this ecosystem sees between two releases' files (npm: an install script added or
+     * changed); the diff's findings besides the neutral ones. None by default.
+     */
+    default List<Finding> compare(PackageMetadata before, PackageMetadata after) {
+        return List.of();
+    }
+
     /** A file's variant (wheel tags, sdist, tarball): each file is compared with the previous release's file of its variant. */
     String variant(String filename);
 

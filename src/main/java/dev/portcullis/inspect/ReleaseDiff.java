@@ -168,7 +168,9 @@ public record ReleaseDiff(
         List<FileDiff> diffs = beforeFile == null || afterFile == null
                 ? List.of()
                 : textDiffs(before, beforeFile, after, afterFile, added, changed, paths, limits, clock);
-        List<Finding> findings = findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints);
+        List<Finding> findings =
+                new ArrayList<>(findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints));
+        findings.addAll(format.compare(before.metadata(), after.metadata()));
         return new ReleaseDiff(
                 before.filename(),
                 after.filename(),

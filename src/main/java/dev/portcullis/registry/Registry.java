@@ -1,5 +1,6 @@
 package dev.portcullis.registry;
 
+import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.inspect.PackageFormat;
@@ -10,6 +11,7 @@ import dev.portcullis.publish.PublishService;
 import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Database;
 import dev.portcullis.upstream.UpstreamProtocol;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -33,13 +35,19 @@ public interface Registry {
     /** The protocol adapters, built on the core's services once they exist. */
     Routes routes(Services services);
 
-    /** What a registry's adapters may use: the pipeline, the catalog, the blob store, authentication, provenance, its own tables. */
+    /**
+     * What a registry's adapters may use: the pipeline, the catalog, the gate (for decisions a
+     * protocol carries, such as {@code npm stage approve}), the blob store, authentication,
+     * provenance, its own tables, the server's clock.
+     */
     record Services(
             Database database,
             Catalog catalog,
+            ReleaseGate gate,
             BlobStore blobs,
             Identity identity,
             PublishService publish,
             ProvenanceStore provenance,
-            Supplier<String> baseUrl) {}
+            Supplier<String> baseUrl,
+            Clock clock) {}
 }

@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -58,45 +59,90 @@ public final class BlobStore {
         }
     }
 
+    /** Writes a blob's bytes into the stream the store gives it (a decoder, a copier). */
+    @FunctionalInterface
+    public interface BlobWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /**
      * Streams {@code in} to a temporary file while computing its digests.
      *
      * @throws BlobTooLargeException when more than {@code maxBytes} arrive; nothing is kept
      */
     public StagedBlob stage(InputStream in, long maxBytes) throws IOException {
+        return stage(
+                out -> {
+                    byte[] buffer = new byte[BUFFER];
+                    int n;
+                    while ((n = in.read(buffer)) != -1) {
+                        out.write(buffer, 0, n);
+                    }
+                },
+                maxBytes);
+    }
+
+    /**
+     * Stages what {@code writer} writes (for a protocol whose file arrives encoded, such as npm's
+     * base64 attachment, decoded as it streams): to a temporary file, with its digests, fsynced.
+     *
+     * @throws BlobTooLargeException when more than {@code maxBytes} are written; nothing is kept
+     */
+    public StagedBlob stage(BlobWriter writer, long maxBytes) throws IOException {
         Path file = tmp.resolve(UUID.randomUUID() + ".part");
-        MessageDigest sha256 = digest("SHA-256");
-        MessageDigest md5 = digest("MD5");
-        Blake2bDigest blake2b = new Blake2bDigest(256);
-        long size = 0;
         boolean complete = false;
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            byte[] buffer = new byte[BUFFER];
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                size += n;
-                if (size > maxBytes) {
-                    throw new BlobTooLargeException(maxBytes);
-                }
-                sha256.update(buffer, 0, n);
-                md5.update(buffer, 0, n);
-                blake2b.update(buffer, 0, n);
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-            }
-            out.force(true);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Staging out = new Staging(channel, maxBytes);
+            writer.writeTo(out);
+            channel.force(true);
             complete = true;
+            return new StagedBlob(file, out.size, out.digests());
         } finally {
             if (!complete) {
                 Files.deleteIfExists(file);
             }
         }
-        byte[] blake = new byte[32];
-        blake2b.doFinal(blake, 0);
-        Digests digests = new Digests(Digests.hex(sha256.digest()), Digests.hex(blake), Digests.hex(md5.digest()));
-        return new StagedBlob(file, size, digests);
+    }
+
+    /** The stream a blob is written into: limited, hashed, straight to its file. */
+    private static final class Staging extends OutputStream {
+        private final FileChannel channel;
+        private final long maxBytes;
+        private final MessageDigest sha256 = digest("SHA-256");
+        private final MessageDigest md5 = digest("MD5");
+        private final Blake2bDigest blake2b = new Blake2bDigest(256);
+        long size;
+
+        Staging(FileChannel channel, long maxBytes) {
+            this.channel = channel;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            size += length;
+            if (size > maxBytes) {
+                throw new BlobTooLargeException(maxBytes);
+            }
+            sha256.update(buffer, offset, length);
+            md5.update(buffer, offset, length);
+            blake2b.update(buffer, offset, length);
+            ByteBuffer chunk = ByteBuffer.wrap(buffer, offset, length);
+            while (chunk.hasRemaining()) {
+                channel.write(chunk);
+            }
+        }
+
+        Digests digests() {
+            byte[] blake = new byte[32];
+            blake2b.doFinal(blake, 0);
+            return new Digests(Digests.hex(sha256.digest()), Digests.hex(blake), Digests.hex(md5.digest()));
+        }
     }
 
     /** Stores a small byte array (e.g. extracted metadata) as a blob; returns its SHA-256. */

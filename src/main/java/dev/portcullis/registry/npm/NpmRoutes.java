@@ -1,0 +1,410 @@
+package dev.portcullis.registry.npm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.gate.Decision;
+import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Exchange;
+import dev.portcullis.http.HttpRouter;
+import dev.portcullis.http.Routes;
+import dev.portcullis.identity.ApiAuthenticator;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Ecosystems;
+import dev.portcullis.publish.PublishService;
+import dev.portcullis.publish.Release;
+import dev.portcullis.publish.ReleaseState;
+import dev.portcullis.publish.Submission;
+import dev.portcullis.publish.UploadResult;
+import dev.portcullis.store.BlobStore;
+import dev.portcullis.store.BlobTooLargeException;
+import dev.portcullis.store.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * npm's registry protocol under {@code /npm/}: publish ({@code PUT /npm/<name>}) and staged
+ * publishing ({@code /npm/-/stage/…}) into held releases; packuments (full, and the abbreviated
+ * {@code application/vnd.npm.install-v1+json}) and tarballs of released versions only; {@code
+ * whoami} and {@code ping}. Decisions a person makes through npm ({@code npm stage approve},
+ * {@code reject}) are the gate's, with the second factor asked for npm's way: a 401 with {@code
+ * WWW-Authenticate: OTP}, answered with the {@code npm-otp} header.
+ */
+final class NpmRoutes implements Routes {
+
+    static final String ABBREVIATED = "application/vnd.npm.install-v1+json";
+
+    private final ApiAuthenticator auth;
+    private final PublishService publish;
+    private final Catalog catalog;
+    private final ReleaseGate gate;
+    private final BlobStore blobs;
+    private final NpmEcosystem ecosystem;
+    private final NpmFiles files;
+    private final NpmStages stages;
+    private final Supplier<String> baseUrl;
+    private final Clock clock;
+
+    NpmRoutes(
+            ApiAuthenticator auth,
+            PublishService publish,
+            Catalog catalog,
+            ReleaseGate gate,
+            BlobStore blobs,
+            Database database,
+            NpmEcosystem ecosystem,
+            Supplier<String> baseUrl,
+            Clock clock) {
+        this.auth = auth;
+        this.publish = publish;
+        this.catalog = catalog;
+        this.gate = gate;
+        this.blobs = blobs;
+        this.ecosystem = ecosystem;
+        this.files = new NpmFiles(database);
+        this.stages = new NpmStages(database);
+        this.baseUrl = baseUrl;
+        this.clock = clock;
+    }
+
+    @Override
+    public void register(HttpRouter router) {
+        router.get("/npm/-/ping", ErrorStyle.NPM, ex -> ex.json(Map.of()))
+                .get("/npm/-/whoami", ErrorStyle.NPM, this::whoami)
+                .get("/npm/-/stage", ErrorStyle.NPM, this::listStages)
+                .post("/npm/-/stage/package/{name}", ErrorStyle.NPM, ex -> publish(ex, true))
+                .get("/npm/-/stage/{id}", ErrorStyle.NPM, this::viewStage)
+                .get("/npm/-/stage/{id}/tarball", ErrorStyle.NPM, this::stagedTarball)
+                .post("/npm/-/stage/{id}/approve", ErrorStyle.NPM, this::approveStage)
+                .delete("/npm/-/stage/{id}", ErrorStyle.NPM, this::rejectStage)
+                .put("/npm/{name}", ErrorStyle.NPM, ex -> publish(ex, false))
+                .get("/npm/{name}", ErrorStyle.NPM, this::packument)
+                .get("/npm/{name}/-/{file}", ErrorStyle.NPM, this::tarball)
+                .get("/npm/{scope}/{name}/-/{file}", ErrorStyle.NPM, this::tarball);
+    }
+
+    /** A package name as a path segment carries it: {@code @scope%2fname} (npm escapes the slash). */
+    static String unescape(String segment) {
+        return segment == null
+                ? null
+                : segment.replace("%2f", "/").replace("%2F", "/").replace("%40", "@");
+    }
+
+    private Ecosystems.ProjectRef project(String name) {
+        return catalog.ecosystems().project(ecosystem, name);
+    }
+
+    // ---------------------------------------------------------------- account
+
+    private void whoami(Exchange exchange) {
+        exchange.json(Map.of("username", auth.require(exchange).userName()));
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /** {@code npm publish} or {@code npm stage publish}: the version goes into a held release either way. */
+    private void publish(Exchange exchange, boolean staged) throws IOException {
+        Principal principal;
+        try {
+            principal = auth.require(exchange);
+        } catch (Refusal refused) {
+            exchange.closeConnection(); // the body (a whole tarball) is not read for nobody
+            throw refused;
+        }
+        String name = unescape(exchange.pathParam("name"));
+        InputStream body =
+                exchange.body(publish.settings().maxFileBytes() / 3 * 4 + NpmPublication.MAX_DOCUMENT_BYTES + 1024);
+        NpmPublication publication;
+        try {
+            publication = NpmPublication.read(body, blobs, publish.settings().maxFileBytes());
+        } catch (BlobTooLargeException e) {
+            exchange.closeConnection();
+            throw new Refusal.TooLarge(
+                    "the tarball is larger than this server's limit of " + (e.limit() >> 20) + " MiB");
+        } catch (Refusal.Invalid e) {
+            publish.refuse(principal, name, UploadResult.Why.INVALID, e.getMessage(), exchange.origin());
+            throw e;
+        }
+        UploadResult result;
+        try {
+            result = publish.upload(
+                    principal,
+                    new Submission(
+                            ecosystem,
+                            name,
+                            publication.version(),
+                            NpmEcosystem.tarballName(name, publication.version()),
+                            "tarball",
+                            publication.tarball(),
+                            null,
+                            new NpmUpload(publication, name)),
+                    exchange.origin());
+        } finally {
+            publish.discard(publication.tarball());
+        }
+        switch (result) {
+            case UploadResult.Staged s -> {
+                String id = stageOf(name, publication.version(), principal);
+                exchange.header(
+                        "npm-notice",
+                        name + "@" + s.version() + " is held for approval by the publish gate (stage id " + id
+                                + "; portcullis release show npm:" + name + " " + s.version() + ")");
+                exchange.status(staged ? 201 : 200)
+                        .json(staged ? Map.of("ok", true, "stageId", id) : Map.of("ok", true, "id", name));
+            }
+            case UploadResult.Unchanged u -> {
+                String id = stageOf(name, publication.version(), principal);
+                exchange.status(staged ? 201 : 200)
+                        .json(staged ? Map.of("ok", true, "stageId", id) : Map.of("ok", true, "id", name));
+            }
+            case UploadResult.Refused r ->
+                throw switch (r.why()) {
+                    case NOT_AUTHENTICATED -> new Refusal.Unauthenticated(r.message());
+                    case FORBIDDEN, FILE_EXISTS, RELEASE_DECIDED -> new Refusal.Forbidden(r.message());
+                    case INVALID -> new Refusal.Invalid(r.message());
+                    case TOO_LARGE -> new Refusal.TooLarge(r.message());
+                };
+        }
+    }
+
+    /** The stage id of the release of {@code name} {@code version} (made on its first upload). */
+    private String stageOf(String name, String version, Principal principal) {
+        Release release = catalog.findRelease(
+                        project(name).key(), ecosystem.version(version).canonical())
+                .orElseThrow();
+        return stages.idOf(release.id(), () -> UUID.randomUUID().toString(), clock.instant(), principal.userName());
+    }
+
+    // ---------------------------------------------------------------- staged publishing
+
+    private record Staged(String id, Release release, Artifact file) {}
+
+    private Staged staged(Exchange exchange) {
+        String id = exchange.pathParam("id");
+        Optional<Long> releaseId = stages.releaseOf(id);
+        if (releaseId.isEmpty()) {
+            throw new Refusal.NotFound("no staged package " + id);
+        }
+        Release release = catalog.getRelease(releaseId.get());
+        List<Artifact> artifacts = catalog.artifactsOf(release.id());
+        if (artifacts.isEmpty()) {
+            throw new Refusal.NotFound("no staged package " + id);
+        }
+        return new Staged(id, release, artifacts.getFirst());
+    }
+
+    /** Who may see a staged version: someone who may read or approve its project (staged bytes are not public). */
+    private Principal reader(Exchange exchange, Release release) {
+        Principal principal = auth.require(exchange);
+        if (!principal.can(Permission.READ, release.project())
+                && !principal.can(Permission.APPROVE, release.project())) {
+            throw new Refusal.NotFound("no such staged package");
+        }
+        return principal;
+    }
+
+    private Map<String, Object> stageItem(Staged s) {
+        String name = catalog.ecosystems().nameOf(s.release().project());
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("id", s.id());
+        item.put("packageName", name);
+        item.put("version", s.release().version());
+        item.put("tag", files.find(s.file().id()).map(NpmFiles.Attributes::tag).orElse("latest"));
+        item.put("createdAt", s.file().uploadedAt().toString());
+        item.put("actor", s.file().uploadedBy());
+        item.put("actorType", s.file().viaTrustedPublisher() ? "trusted publisher" : "token");
+        item.put(
+                "shasum",
+                files.find(s.file().id()).map(NpmFiles.Attributes::shasum).orElse(null));
+        item.put("state", s.release().state().wireName());
+        item.put(
+                "gate",
+                "portcullis release show npm:" + name + " " + s.release().version());
+        return item;
+    }
+
+    private void listStages(Exchange exchange) {
+        Principal principal = auth.require(exchange);
+        String filter = exchange.query("package").map(NpmRoutes::unescape).orElse(null);
+        int page = Math.max(0, exchange.query("page").map(NpmRoutes::number).orElse(0));
+        int perPage = Math.min(
+                100,
+                Math.max(1, exchange.query("perPage").map(NpmRoutes::number).orElse(100)));
+        List<Map<String, Object>> visible = new ArrayList<>();
+        for (Release release : catalog.releases(ReleaseState.HELD)) {
+            if (!catalog.ecosystems().ofKey(release.project()).id().equals(NpmEcosystem.ID)
+                    || (filter != null
+                            && !release.project().equals(project(filter).key()))
+                    || !(principal.can(Permission.READ, release.project())
+                            || principal.can(Permission.APPROVE, release.project()))) {
+                continue;
+            }
+            Optional<String> id = stages.idOfRelease(release.id());
+            List<Artifact> artifacts = catalog.artifactsOf(release.id());
+            if (id.isPresent() && !artifacts.isEmpty()) {
+                visible.add(stageItem(new Staged(id.get(), release, artifacts.getFirst())));
+            }
+        }
+        int from = Math.min(visible.size(), page * perPage);
+        exchange.json(Map.of(
+                "items", visible.subList(from, Math.min(visible.size(), from + perPage)), "total", visible.size()));
+    }
+
+    private static int number(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new Refusal.Invalid("page and perPage are whole numbers");
+        }
+    }
+
+    private void viewStage(Exchange exchange) {
+        Staged s = staged(exchange);
+        reader(exchange, s.release());
+        exchange.json(stageItem(s));
+    }
+
+    /** The staged tarball, for review (its readers only; installers never see held bytes). */
+    private void stagedTarball(Exchange exchange) throws IOException {
+        Staged s = staged(exchange);
+        reader(exchange, s.release());
+        send(exchange, s.file());
+    }
+
+    /** {@code npm stage approve}: one approval toward the policy's count, with the second factor through npm's OTP challenge. */
+    private void approveStage(Exchange exchange) {
+        Staged s = staged(exchange);
+        Principal principal = auth.require(exchange);
+        String otp = requireOtp(exchange);
+        String name = catalog.ecosystems().nameOf(s.release().project());
+        Decision decision = gate.approve(
+                principal,
+                otp,
+                NpmEcosystem.ID + ":" + name,
+                s.release().version(),
+                "npm stage approve",
+                List.of(s.file().sha256()),
+                exchange.origin());
+        answer(exchange, decision, 201);
+    }
+
+    /** {@code npm stage reject}: rejects the held release (one eligible approver, second factor). */
+    private void rejectStage(Exchange exchange) {
+        Staged s = staged(exchange);
+        Principal principal = auth.require(exchange);
+        String otp = requireOtp(exchange);
+        String name = catalog.ecosystems().nameOf(s.release().project());
+        Decision decision = gate.reject(
+                principal,
+                otp,
+                NpmEcosystem.ID + ":" + name,
+                s.release().version(),
+                "npm stage reject",
+                exchange.origin());
+        answer(exchange, decision, 204);
+    }
+
+    /** npm's way of asking for the second factor: a 401 whose {@code WWW-Authenticate} says {@code OTP}. */
+    private static String requireOtp(Exchange exchange) {
+        String otp = exchange.header("npm-otp");
+        if (otp == null || otp.isBlank()) {
+            exchange.header("WWW-Authenticate", "OTP");
+            throw new Refusal.Unauthenticated(
+                    "This operation requires a one-time password from your authenticator app.");
+        }
+        return otp.strip();
+    }
+
+    private static void answer(Exchange exchange, Decision decision, int done) {
+        switch (decision) {
+            case Decision.Decided d -> {
+                if (done == 204) {
+                    exchange.status(204).text("application/json", "");
+                } else {
+                    exchange.status(done)
+                            .json(Map.of(
+                                    "ok", true, "state", d.release().state().wireName()));
+                }
+            }
+            case Decision.Pending p ->
+                exchange.status(201)
+                        .header(
+                                "npm-notice",
+                                p.approvals() + " of " + p.required()
+                                        + " approvals; the version stays staged until enough people approved it")
+                        .json(Map.of(
+                                "ok", true, "state", "held", "approvals", p.approvals(), "required", p.required()));
+            case Decision.Forbidden f -> throw new Refusal.Forbidden(f.reason());
+            case Decision.NotFound n ->
+                throw new Refusal.NotFound("no staged package " + n.project() + "@" + n.version());
+            case Decision.AlreadyDecided a -> throw new Refusal.Conflict(a.reason());
+        }
+    }
+
+    // ---------------------------------------------------------------- installing
+
+    /** The packument: released versions only, their tarballs' own package.json, dist-tags that never name an unreleased version. */
+    private void packument(Exchange exchange) {
+        String name = unescape(exchange.pathParam("name"));
+        Ecosystems.ProjectRef ref;
+        try {
+            ref = project(name);
+        } catch (Refusal.Invalid e) {
+            throw new Refusal.NotFound("Not found");
+        }
+        List<Artifact> released = catalog.releasedArtifacts(ref.key());
+        if (released.isEmpty()) {
+            throw new Refusal.NotFound("Not found");
+        }
+        boolean abbreviated = String.valueOf(exchange.header("Accept")).contains(ABBREVIATED);
+        JsonNode document = Packuments.of(
+                name,
+                released,
+                files.of(released.stream().map(Artifact::id).toList()),
+                baseUrl.get() + "/npm/",
+                abbreviated);
+        exchange.json(abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8", document);
+    }
+
+    /** A released version's tarball; nothing held, rejected or quarantined exists here. */
+    private void tarball(Exchange exchange) throws IOException {
+        String scope = exchange.pathParam("scope");
+        String name = scope == null
+                ? unescape(exchange.pathParam("name"))
+                : unescape(scope) + "/" + exchange.pathParam("name");
+        Ecosystems.ProjectRef ref;
+        try {
+            ref = project(name);
+        } catch (Refusal.Invalid e) {
+            throw new Refusal.NotFound("Not found");
+        }
+        String file = exchange.pathParam("file");
+        Artifact artifact =
+                catalog.findReleasedArtifact(ref.key(), file).orElseThrow(() -> new Refusal.NotFound("Not found"));
+        send(exchange, artifact);
+    }
+
+    private void send(Exchange exchange, Artifact artifact) throws IOException {
+        Path blob = blobs.find(artifact.sha256()).orElseThrow(() -> new Refusal.NotFound("Not found"));
+        exchange.header("Content-Type", "application/octet-stream");
+        exchange.header("Content-Length", String.valueOf(Files.size(blob)));
+        try (InputStream in = Files.newInputStream(blob);
+                OutputStream out = exchange.output()) {
+            in.transferTo(out);
+        }
+    }
+}
