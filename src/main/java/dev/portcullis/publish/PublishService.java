@@ -177,8 +177,7 @@ public final class PublishService {
         ContentInspection.Inspected inspected;
         switch (inspect(s)) {
             case ContentInspection.Refused refused -> {
-                return refuse(
-                        principal, s.filename(), Why.INVALID, "Invalid distribution file. " + refused.reason(), origin);
+                return refuse(principal, s.filename(), Why.INVALID, s.rules().unreadable(refused.reason()), origin);
             }
             case ContentInspection.Inspected i -> inspected = i;
         }

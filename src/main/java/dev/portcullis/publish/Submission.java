@@ -29,6 +29,11 @@ public record Submission(
      */
     public interface Rules {
 
+        /** The refusal of a file the inspection found unsafe or malformed, in the protocol's words (PyPI: "Invalid distribution file."). */
+        default String unreadable(String reason) {
+            return "The file cannot be accepted: " + reason;
+        }
+
         /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
         Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
 

@@ -115,6 +115,11 @@ final class NpmUpload implements Submission.Rules {
     }
 
     @Override
+    public String unreadable(String reason) {
+        return "The tarball is unsafe or malformed: " + reason;
+    }
+
+    @Override
     public Optional<String> conflict(List<Artifact> releaseFiles) {
         return releaseFiles.isEmpty() ? Optional.empty() : Optional.of(taken(publication.version()));
     }

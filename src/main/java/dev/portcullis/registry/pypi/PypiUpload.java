@@ -139,6 +139,11 @@ final class PypiUpload implements Submission.Rules {
     private static final String INVALID = "Invalid distribution file. ";
 
     @Override
+    public String unreadable(String reason) {
+        return INVALID + reason;
+    }
+
+    @Override
     public Optional<String> conflict(List<Artifact> releaseFiles) {
         if (type == PackageType.SDIST
                 && releaseFiles.stream().anyMatch(f -> f.kind().equals("sdist"))) {

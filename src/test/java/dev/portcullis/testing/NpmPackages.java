@@ -1,0 +1,96 @@
+package dev.portcullis.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+/** npm tarballs and publish documents built in tests, byte for byte as npm makes them. */
+public final class NpmPackages {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private NpmPackages() {}
+
+    /** A gzipped tar with {@code package/package.json} ({@code manifest}) and {@code files} under {@code package/}. */
+    public static byte[] tarball(Map<String, Object> manifest, Map<String, String> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+            Map<String, byte[]> all = new LinkedHashMap<>();
+            all.put(
+                    "package/package.json",
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            files.forEach((path, text) -> all.put("package/" + path, text.getBytes(StandardCharsets.UTF_8)));
+            for (Map.Entry<String, byte[]> e : all.entrySet()) {
+                TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
+                entry.setSize(e.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The manifest npm sends for {@code name}@{@code version}. */
+    public static Map<String, Object> manifest(String name, String version) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("name", name);
+        manifest.put("version", version);
+        manifest.put("main", "index.js");
+        manifest.put("license", "MIT");
+        return manifest;
+    }
+
+    /** A tarball of {@code name}@{@code version} whose index.js says {@code text}. */
+    public static byte[] tarball(String name, String version, String text) {
+        return tarball(manifest(name, version), Map.of("index.js", "module.exports = " + text + ";\n"));
+    }
+
+    /** The body of {@code npm publish}: {@code sent} as the version's manifest, {@code tarball} attached with its digests. */
+    public static byte[] publishBody(Map<String, Object> sent, byte[] tarball, String tag) {
+        String name = (String) sent.get("name");
+        String version = (String) sent.get("version");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("_id", name);
+        root.put("name", name);
+        root.putObject("dist-tags").put(tag, version);
+        ObjectNode manifest = JSON.valueToTree(sent);
+        manifest.put("_id", name + "@" + version);
+        ObjectNode dist = manifest.putObject("dist");
+        dist.put("integrity", "sha512-" + Base64.getEncoder().encodeToString(digest("SHA-512", tarball)));
+        dist.put("shasum", HexFormat.of().formatHex(digest("SHA-1", tarball)));
+        dist.put("tarball", "http://example.invalid/" + name + "/-/" + name + "-" + version + ".tgz");
+        root.putObject("versions").set(version, manifest);
+        ObjectNode attachment = root.putObject("_attachments").putObject(name + "-" + version + ".tgz");
+        attachment.put("content_type", "application/octet-stream");
+        attachment.put("data", Base64.getEncoder().encodeToString(tarball));
+        attachment.put("length", tarball.length);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] digest(String algorithm, byte[] bytes) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
