@@ -78,4 +78,76 @@ class NpmEndToEndTest {
             assertThat(view.output()).contains("\"next\": \"2.0.0-rc.1\"").contains("\"latest\": \"2.0.0-rc.1\"");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void npmStageIsTheGatesHoldAndItsApprovalNeedsTheSecondFactor(String database) throws Exception {
+        try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+            String ci = server.token("ci", Role.MAINTAINER, "npm:staged-demo", Permission.UPLOAD);
+            NpmClient publisher = new NpmClient(dir.resolve("ci"), server.url(), ci);
+            NpmClient approver = new NpmClient(dir.resolve("admin"), server.url(), server.adminToken());
+            NpmClient installer = new NpmClient(dir.resolve("dev"), server.url(), null);
+            Path app = java.nio.file.Files.createDirectories(dir.resolve("app"));
+
+            Processes.Result staged = publisher.run(
+                    NpmClient.packageDir(dir, "staged-demo", "1.1.0", "'staged'", null), "stage", "publish");
+            assertThat(staged.exitCode()).as(staged.output()).isZero();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("staged with id ([0-9a-f-]{36})")
+                    .matcher(staged.output());
+            assertThat(id.find()).as(staged.output()).isTrue();
+            String stageId = id.group(1);
+
+            Processes.Result list = approver.run(app, "stage", "list");
+            assertThat(list.output()).contains(stageId).contains("staged-demo").contains("1.1.0");
+            assertThat(approver.run(app, "stage", "view", stageId).output())
+                    .contains("staged by")
+                    .contains("ci");
+            assertThat(installer.run(app, "install", "staged-demo").exitCode()).isNotZero();
+
+            Processes.Result noCode = approver.run(app, "stage", "approve", stageId);
+            assertThat(noCode.exitCode()).isNotZero();
+            assertThat(noCode.output()).contains("EOTP").contains("requires a one-time password");
+            Processes.Result wrongCode = approver.run(app, "stage", "approve", stageId, "--otp", "000000");
+            assertThat(wrongCode.exitCode()).isNotZero();
+            assertThat(installer.run(app, "install", "staged-demo").exitCode()).isNotZero();
+
+            Processes.Result approved = approver.run(
+                    app, "stage", "approve", stageId, "--otp", server.admin().otp());
+            assertThat(approved.exitCode()).as(approved.output()).isZero();
+            assertThat(approved.output()).contains("approved and published successfully");
+            Processes.Result installed = installer.run(app, "install", "staged-demo");
+            assertThat(installed.exitCode()).as(installed.output()).isZero();
+
+            // The uploader's own token may not approve, and a rejected stage never installs.
+            Processes.Result second =
+                    publisher.run(NpmClient.packageDir(dir, "staged-demo", "1.2.0", "'bad'", null), "stage", "publish");
+            java.util.regex.Matcher secondId = java.util.regex.Pattern.compile("staged with id ([0-9a-f-]{36})")
+                    .matcher(second.output());
+            assertThat(secondId.find()).as(second.output()).isTrue();
+            assertThat(publisher
+                            .run(app, "stage", "approve", secondId.group(1), "--otp", "123456")
+                            .exitCode())
+                    .isNotZero();
+            Processes.Result rejected = approver.run(
+                    app,
+                    "stage",
+                    "reject",
+                    secondId.group(1),
+                    "--otp",
+                    server.admin().otp());
+            assertThat(rejected.exitCode()).as(rejected.output()).isZero();
+            assertThat(server.app()
+                            .catalog()
+                            .findRelease("npm:staged-demo", "1.2.0")
+                            .orElseThrow()
+                            .state()
+                            .wireName())
+                    .isEqualTo("rejected");
+            assertThat(installer
+                            .run(app, "view", "staged-demo", "versions", "--json")
+                            .output())
+                    .contains("1.1.0")
+                    .doesNotContain("1.2.0");
+        }
+    }
 }
