@@ -342,6 +342,24 @@ public final class ReleaseGate implements ReleaseListener {
         return Assessment.of(signals);
     }
 
+    /**
+     * For a decision a registry keeps in its own terms (an npm dist-tag move): refuses unless the
+     * person's token may approve for {@code project}, the person is an approver under the project's
+     * policy, and passes a fresh second factor; returns how many distinct people the policy requires.
+     */
+    public int requireApprover(Principal principal, String otp, String project, String action, Origin origin) {
+        if (!principal.can(Permission.APPROVE, project)) {
+            throw new dev.portcullis.core.Refusal.Forbidden("this token may not " + action);
+        }
+        Policy policy = policies.active(project);
+        Optional<String> ineligible = ineligible(principal, policy, project);
+        if (ineligible.isPresent()) {
+            throw new dev.portcullis.core.Refusal.Forbidden(ineligible.get());
+        }
+        identity.requireSecondFactor(principal, otp, action, origin);
+        return policy.approval().required();
+    }
+
     // ---------------------------------------------------------------- people's decisions
 
     /**
@@ -674,9 +692,12 @@ public final class ReleaseGate implements ReleaseListener {
 
     /** Why this person may not decide on this release under the policy; empty when they may. */
     private static Optional<String> ineligible(Principal principal, Policy policy, Release release) {
+        return ineligible(principal, policy, release.project());
+    }
+
+    private static Optional<String> ineligible(Principal principal, Policy policy, String project) {
         boolean byRole = principal.grants().stream()
-                .anyMatch(g ->
-                        g.covers(release.project()) && policy.approval().roles().contains(g.role()));
+                .anyMatch(g -> g.covers(project) && policy.approval().roles().contains(g.role()));
         if (!byRole && !policy.approval().users().contains(principal.userName())) {
             return Optional.of(principal.userName() + " is not an approver under the project's policy (roles "
                     + policy.approval().roles().stream()

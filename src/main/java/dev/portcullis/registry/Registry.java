@@ -1,5 +1,6 @@
 package dev.portcullis.registry;
 
+import dev.portcullis.events.EventLog;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Identity;
@@ -48,6 +49,7 @@ public interface Registry {
             Identity identity,
             PublishService publish,
             ProvenanceStore provenance,
+            EventLog events,
             Supplier<String> baseUrl,
             Clock clock) {}
 }

@@ -41,6 +41,7 @@ public final class NpmRegistry implements Registry {
                 s.gate(),
                 s.blobs(),
                 s.database(),
+                new NpmTags(s.database(), s.events(), s.gate(), s.clock()),
                 ecosystem,
                 s.baseUrl(),
                 s.clock());

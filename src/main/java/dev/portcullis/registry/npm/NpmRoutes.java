@@ -56,6 +56,7 @@ final class NpmRoutes implements Routes {
     private final NpmEcosystem ecosystem;
     private final NpmFiles files;
     private final NpmStages stages;
+    private final NpmTags tags;
     private final Supplier<String> baseUrl;
     private final Clock clock;
 
@@ -66,6 +67,7 @@ final class NpmRoutes implements Routes {
             ReleaseGate gate,
             BlobStore blobs,
             Database database,
+            NpmTags tags,
             NpmEcosystem ecosystem,
             Supplier<String> baseUrl,
             Clock clock) {
@@ -77,6 +79,7 @@ final class NpmRoutes implements Routes {
         this.ecosystem = ecosystem;
         this.files = new NpmFiles(database);
         this.stages = new NpmStages(database);
+        this.tags = tags;
         this.baseUrl = baseUrl;
         this.clock = clock;
     }
@@ -91,6 +94,9 @@ final class NpmRoutes implements Routes {
                 .get("/npm/-/stage/{id}/tarball", ErrorStyle.NPM, this::stagedTarball)
                 .post("/npm/-/stage/{id}/approve", ErrorStyle.NPM, this::approveStage)
                 .delete("/npm/-/stage/{id}", ErrorStyle.NPM, this::rejectStage)
+                .get("/npm/-/package/{name}/dist-tags", ErrorStyle.NPM, this::distTags)
+                .put("/npm/-/package/{name}/dist-tags/{tag}", ErrorStyle.NPM, ex -> moveTag(ex, true))
+                .delete("/npm/-/package/{name}/dist-tags/{tag}", ErrorStyle.NPM, ex -> moveTag(ex, false))
                 .put("/npm/{name}", ErrorStyle.NPM, ex -> publish(ex, false))
                 .get("/npm/{name}", ErrorStyle.NPM, this::packument)
                 .get("/npm/{name}/-/{file}", ErrorStyle.NPM, this::tarball)
@@ -355,6 +361,53 @@ final class NpmRoutes implements Routes {
         }
     }
 
+    // ---------------------------------------------------------------- dist-tags
+
+    private void distTags(Exchange exchange) {
+        Ecosystems.ProjectRef ref = project(exchange.pathParam("name"));
+        List<Artifact> released = catalog.releasedArtifacts(ref.key());
+        if (released.isEmpty()) {
+            throw new Refusal.NotFound("Not found");
+        }
+        exchange.json(Packuments.tags(
+                released, files.of(released.stream().map(Artifact::id).toList()), tags.overrides(ref.key())));
+    }
+
+    /** {@code npm dist-tag add|rm}: a recorded request, applied once enough approvers agreed (docs/NPM.md). */
+    private void moveTag(Exchange exchange, boolean add) {
+        Principal principal = auth.require(exchange);
+        String name = exchange.pathParam("name");
+        String tag = exchange.pathParam("tag");
+        Ecosystems.ProjectRef ref = project(name);
+        String version = null;
+        if (add) {
+            JsonNode body = exchange.jsonBody(JsonNode.class, 4096);
+            if (body == null || !body.isTextual()) {
+                throw new Refusal.Invalid("the body must be the version as a JSON string");
+            }
+            String wanted = body.asText();
+            if (catalog.releasedArtifacts(ref.key()).stream()
+                    .noneMatch(a -> a.version().equals(wanted))) {
+                throw new Refusal.NotFound(
+                        name + "@" + wanted + " is not a released version; a dist-tag only names released versions");
+            }
+            version = wanted;
+        }
+        String command = add ? "add " + name + "@" + version + " " + tag : "rm " + name + " " + tag;
+        switch (tags.change(principal, exchange.header("npm-otp"), ref.key(), name, tag, version, exchange.origin())) {
+            case NpmTags.Moved moved ->
+                exchange.json(Map.of("ok", true, tag, moved.version() == null ? "(removed)" : moved.version()));
+            case NpmTags.Waiting w ->
+                throw new Refusal.Forbidden("the dist-tag change is recorded and waits for approval (" + w.approvals()
+                        + " of " + w.required() + " so far): an approver runs npm dist-tag " + command + " --otp CODE");
+            case NpmTags.NeedsSecondFactor n -> {
+                exchange.header("WWW-Authenticate", "OTP");
+                throw new Refusal.Unauthenticated(
+                        "This operation requires a one-time password from your authenticator app.");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- installing
 
     /** The packument: released versions only, their tarballs' own package.json, dist-tags that never name an unreleased version. */
@@ -375,6 +428,7 @@ final class NpmRoutes implements Routes {
                 name,
                 released,
                 files.of(released.stream().map(Artifact::id).toList()),
+                tags.overrides(ref.key()),
                 baseUrl.get() + "/npm/",
                 abbreviated);
         exchange.json(abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8", document);

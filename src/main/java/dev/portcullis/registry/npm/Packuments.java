@@ -49,11 +49,11 @@ final class Packuments {
             String name,
             List<Artifact> released,
             Map<Long, NpmFiles.Attributes> attributes,
+            Map<String, String> moved,
             String registry,
             boolean abbreviated) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode versions = json.objectNode();
-        ObjectNode tags = json.objectNode();
         ObjectNode time = json.objectNode();
         List<Artifact> byRelease = released.stream()
                 .filter(a -> attributes.containsKey(a.id()))
@@ -79,20 +79,9 @@ final class Packuments {
                         file.yankedReason() == null || file.yankedReason().isBlank() ? "yanked" : file.yankedReason());
             }
             versions.set(file.version(), abbreviated ? abbreviate(document) : document);
-            if (a.tag() != null) {
-                tags.put(a.tag(), file.version());
-            }
             time.put(file.version(), file.releasedAt().toString());
             created = created == null ? file.releasedAt() : created;
             modified = file.releasedAt();
-        }
-        if (!tags.has("latest") && !byRelease.isEmpty()) {
-            List<String> all = byRelease.stream().map(Artifact::version).toList();
-            List<String> stable = all.stream().filter(v -> split(v)[1] == null).toList();
-            tags.put(
-                    "latest",
-                    (stable.isEmpty() ? all : stable)
-                            .stream().max(Packuments::compareSemver).orElseThrow());
         }
         ObjectNode root = json.objectNode();
         root.put("name", name);
@@ -100,7 +89,7 @@ final class Packuments {
             root.put("_id", name);
         }
         root.put("modified", String.valueOf(modified));
-        root.set("dist-tags", tags);
+        root.set("dist-tags", NpmFormat.JSON.valueToTree(tags(released, attributes, moved)));
         root.set("versions", versions);
         if (!abbreviated) {
             time.put("created", String.valueOf(created));
@@ -108,6 +97,46 @@ final class Packuments {
             root.set("time", time);
         }
         return root;
+    }
+
+    /**
+     * The dist-tags installers see: each tag a publish asked for, on the newest release published
+     * with it; then the moves approved after publishing ({@code moved}: a null version removes the
+     * tag); a tag naming a version that is not released is dropped; {@code latest} falls back to the
+     * highest released stable version (any, when none is stable).
+     */
+    static Map<String, String> tags(
+            List<Artifact> released, Map<Long, NpmFiles.Attributes> attributes, Map<String, String> moved) {
+        List<Artifact> byRelease = released.stream()
+                .filter(a -> attributes.containsKey(a.id()))
+                .sorted(Comparator.comparing(Artifact::releasedAt))
+                .toList();
+        Set<String> versions = new java.util.HashSet<>();
+        Map<String, String> tags = new java.util.TreeMap<>();
+        for (Artifact file : byRelease) {
+            versions.add(file.version());
+            String tag = attributes.get(file.id()).tag();
+            if (tag != null) {
+                tags.put(tag, file.version());
+            }
+        }
+        moved.forEach((tag, version) -> {
+            if (version == null) {
+                tags.remove(tag);
+            } else {
+                tags.put(tag, version);
+            }
+        });
+        tags.values().removeIf(v -> !versions.contains(v));
+        if (!tags.containsKey("latest") && !byRelease.isEmpty()) {
+            List<String> all = byRelease.stream().map(Artifact::version).toList();
+            List<String> stable = all.stream().filter(v -> split(v)[1] == null).toList();
+            tags.put(
+                    "latest",
+                    (stable.isEmpty() ? all : stable)
+                            .stream().max(Packuments::compareSemver).orElseThrow());
+        }
+        return tags;
     }
 
     private static ObjectNode document(String manifest) {

@@ -150,4 +150,82 @@ class NpmEndToEndTest {
                     .doesNotContain("1.2.0");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void movingLatestIsADecisionLikeARelease(String database) throws Exception {
+        try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+            String ci = server.token("ci", Role.MAINTAINER, "npm:tagged", Permission.UPLOAD);
+            NpmClient publisher = new NpmClient(dir.resolve("ci"), server.url(), ci);
+            NpmClient approver = new NpmClient(dir.resolve("admin"), server.url(), server.adminToken());
+            NpmClient reader = new NpmClient(dir.resolve("dev"), server.url(), null);
+            Path app = Files.createDirectories(dir.resolve("app"));
+            assertThat(publisher
+                            .run(NpmClient.packageDir(dir, "tagged", "1.0.0", "1", null), "publish")
+                            .exitCode())
+                    .isZero();
+            assertThat(publisher
+                            .run(NpmClient.packageDir(dir, "tagged", "2.0.0", "2", null), "publish", "--tag", "next")
+                            .exitCode())
+                    .isZero();
+            assertThat(server.approve("npm:tagged", "1.0.0").status()).isEqualTo(200);
+            assertThat(server.approve("npm:tagged", "2.0.0").status()).isEqualTo(200);
+            assertThat(reader.run(app, "view", "tagged", "dist-tags.latest")
+                            .output()
+                            .strip())
+                    .isEqualTo("1.0.0");
+
+            // A stolen CI token moves latest: only a request, nothing changes for installers.
+            Processes.Result stolen = publisher.run(app, "dist-tag", "add", "tagged@2.0.0", "latest");
+            assertThat(stolen.exitCode()).isNotZero();
+            assertThat(stolen.output()).contains("recorded and waits for approval (0 of 1 so far)");
+            assertThat(reader.run(app, "view", "tagged", "dist-tags.latest")
+                            .output()
+                            .strip())
+                    .isEqualTo("1.0.0");
+            assertThat(server.events("DistTagRequested")).isEqualTo(1);
+
+            // An approver without the code is asked for it; with it, the move applies.
+            assertThat(approver.run(app, "dist-tag", "add", "tagged@2.0.0", "latest")
+                            .output())
+                    .contains("EOTP");
+            Processes.Result approved = approver.run(
+                    app,
+                    "dist-tag",
+                    "add",
+                    "tagged@2.0.0",
+                    "latest",
+                    "--otp",
+                    server.admin().otp());
+            assertThat(approved.exitCode()).as(approved.output()).isZero();
+            assertThat(reader.run(app, "view", "tagged", "dist-tags.latest")
+                            .output()
+                            .strip())
+                    .isEqualTo("2.0.0");
+            assertThat(server.events("DistTagMoved")).isEqualTo(1);
+
+            // Never a version the gate did not release; removing a tag is a decision too.
+            Processes.Result unreleased = approver.run(
+                    app,
+                    "dist-tag",
+                    "add",
+                    "tagged@3.0.0",
+                    "beta",
+                    "--otp",
+                    server.admin().otp());
+            assertThat(unreleased.exitCode()).isNotZero();
+            Processes.Result removed = approver.run(
+                    app,
+                    "dist-tag",
+                    "rm",
+                    "tagged",
+                    "next",
+                    "--otp",
+                    server.admin().otp());
+            assertThat(removed.exitCode()).as(removed.output()).isZero();
+            assertThat(reader.run(app, "dist-tag", "ls", "tagged").output())
+                    .contains("latest: 2.0.0")
+                    .doesNotContain("next");
+        }
+    }
 }
