@@ -37,7 +37,8 @@ record NpmPublication(
         String integrity,
         String shasum,
         long declaredLength,
-        String sigstore) {
+        String sigstore)
+        implements NpmBody {
 
     /** Everything in a publish body but the tarball itself (the manifest with its readme, the tags). */
     static final long MAX_DOCUMENT_BYTES = 16L << 20;
@@ -47,7 +48,7 @@ record NpmPublication(
      * Refusal.Invalid}) anything that is not one version with one tarball; the staged tarball is
      * discarded when reading fails.
      */
-    static NpmPublication read(InputStream body, BlobStore blobs, long maxFileBytes) throws IOException {
+    static NpmBody read(InputStream body, BlobStore blobs, long maxFileBytes) throws IOException {
         Budget budget = new Budget(body, MAX_DOCUMENT_BYTES);
         String name = null;
         JsonNode versions = null;
@@ -83,6 +84,9 @@ record NpmPublication(
                     + ")");
         }
         try {
+            if (attachments.tarball == null && versions != null && versions.isObject()) {
+                return new NpmBody.MetadataUpdate(name, versions);
+            }
             if (versions == null || !versions.isObject() || versions.size() != 1) {
                 throw new Refusal.Invalid("a publish carries exactly one version");
             }

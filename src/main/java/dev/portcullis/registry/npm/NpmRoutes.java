@@ -98,6 +98,10 @@ final class NpmRoutes implements Routes {
                 .put("/npm/-/package/{name}/dist-tags/{tag}", ErrorStyle.NPM, ex -> moveTag(ex, true))
                 .delete("/npm/-/package/{name}/dist-tags/{tag}", ErrorStyle.NPM, ex -> moveTag(ex, false))
                 .put("/npm/{name}", ErrorStyle.NPM, ex -> publish(ex, false))
+                .put("/npm/{name}/-rev/{rev}", ErrorStyle.NPM, ex -> unpublish(ex, false))
+                .delete("/npm/{name}/-rev/{rev}", ErrorStyle.NPM, ex -> unpublish(ex, true))
+                .delete("/npm/{name}/-/{file}/-rev/{rev}", ErrorStyle.NPM, ex -> ex.json(Map.of("ok", true)))
+                .delete("/npm/{scope}/{name}/-/{file}/-rev/{rev}", ErrorStyle.NPM, ex -> ex.json(Map.of("ok", true)))
                 .get("/npm/{name}", ErrorStyle.NPM, this::packument)
                 .get("/npm/{name}/-/{file}", ErrorStyle.NPM, this::tarball)
                 .get("/npm/{scope}/{name}/-/{file}", ErrorStyle.NPM, this::tarball);
@@ -136,7 +140,16 @@ final class NpmRoutes implements Routes {
                 exchange.body(publish.settings().maxFileBytes() / 3 * 4 + NpmPublication.MAX_DOCUMENT_BYTES + 1024);
         NpmPublication publication;
         try {
-            publication = NpmPublication.read(body, blobs, publish.settings().maxFileBytes());
+            switch (NpmPublication.read(body, blobs, publish.settings().maxFileBytes())) {
+                case NpmPublication p -> publication = p;
+                case NpmBody.MetadataUpdate update -> {
+                    if (staged) {
+                        throw new Refusal.Invalid("the stage carries no tarball (_attachments)");
+                    }
+                    deprecate(exchange, principal, name, update);
+                    return;
+                }
+            }
         } catch (BlobTooLargeException e) {
             exchange.closeConnection();
             throw new Refusal.TooLarge(
@@ -338,6 +351,9 @@ final class NpmRoutes implements Routes {
     private static void answer(Exchange exchange, Decision decision, int done) {
         switch (decision) {
             case Decision.Decided d -> {
+                if (done == 0) {
+                    return;
+                }
                 if (done == 204) {
                     exchange.status(204).text("application/json", "");
                 } else {
@@ -346,19 +362,108 @@ final class NpmRoutes implements Routes {
                                     "ok", true, "state", d.release().state().wireName()));
                 }
             }
-            case Decision.Pending p ->
-                exchange.status(201)
-                        .header(
-                                "npm-notice",
-                                p.approvals() + " of " + p.required()
-                                        + " approvals; the version stays staged until enough people approved it")
-                        .json(Map.of(
-                                "ok", true, "state", "held", "approvals", p.approvals(), "required", p.required()));
+            case Decision.Pending p -> {
+                if (done != 0) {
+                    exchange.status(201)
+                            .header(
+                                    "npm-notice",
+                                    p.approvals() + " of " + p.required()
+                                            + " approvals; the version stays staged until enough people approved it")
+                            .json(Map.of(
+                                    "ok", true, "state", "held", "approvals", p.approvals(), "required", p.required()));
+                }
+            }
             case Decision.Forbidden f -> throw new Refusal.Forbidden(f.reason());
             case Decision.NotFound n ->
                 throw new Refusal.NotFound("no staged package " + n.project() + "@" + n.version());
             case Decision.AlreadyDecided a -> throw new Refusal.Conflict(a.reason());
         }
+    }
+
+    // ---------------------------------------------------------------- deprecate and unpublish
+
+    /**
+     * {@code npm deprecate}: the package document sent back with {@code deprecated} set on some
+     * versions. Each newly deprecated released version is yanked by the gate (an approver, with a
+     * second factor), and served with that message; nothing else a client sends back changes anything.
+     */
+    private void deprecate(Exchange exchange, Principal principal, String name, NpmBody.MetadataUpdate update) {
+        Ecosystems.ProjectRef ref = project(name);
+        List<Artifact> released = catalog.releasedArtifacts(ref.key());
+        List<String[]> changes = new ArrayList<>();
+        for (Artifact file : released) {
+            JsonNode message = update.versions().path(file.version()).path("deprecated");
+            if (message.isTextual() && !message.asText().isEmpty() && !file.yanked()) {
+                changes.add(new String[] {file.version(), message.asText()});
+            } else if (message.isTextual() && message.asText().isEmpty() && file.yanked()) {
+                throw new Refusal.Forbidden(name + "@" + file.version()
+                        + " was yanked through the gate and stays so; publish a new version");
+            }
+        }
+        if (changes.isEmpty()) {
+            throw new Refusal.Invalid(
+                    "the request carries no tarball (_attachments) and deprecates no released version");
+        }
+        String otp = requireOtp(exchange);
+        for (String[] change : changes) {
+            answer(
+                    exchange,
+                    gate.yank(principal, otp, NpmEcosystem.ID + ":" + name, change[0], change[1], exchange.origin()),
+                    0);
+        }
+        exchange.json(Map.of("ok", true));
+    }
+
+    /**
+     * {@code npm unpublish}: the versions it removes (all of them with {@code DELETE
+     * /npm/<name>/-rev/<rev>}) are quarantined by the gate — hidden from installers at once, kept for
+     * forensics, and brought back only by several approvers (docs/POLICY.md). An approver with a
+     * second factor decides; a token that may only upload cannot unpublish.
+     */
+    private void unpublish(Exchange exchange, boolean everything) {
+        Principal principal = auth.require(exchange);
+        String name = exchange.pathParam("name");
+        Ecosystems.ProjectRef ref = project(name);
+        List<Artifact> released = catalog.releasedArtifacts(ref.key());
+        List<String> removed;
+        if (everything) {
+            removed = released.stream().map(Artifact::version).distinct().toList();
+        } else {
+            JsonNode body = exchange.jsonBody(JsonNode.class, (int) NpmPublication.MAX_DOCUMENT_BYTES);
+            JsonNode versions = body == null ? null : body.path("versions");
+            if (versions == null || !versions.isObject()) {
+                throw new Refusal.Invalid("the body must be the package document without the versions to unpublish");
+            }
+            removed = released.stream()
+                    .map(Artifact::version)
+                    .distinct()
+                    .filter(v -> !versions.has(v))
+                    .toList();
+        }
+        if (!removed.isEmpty()) {
+            String otp = requireOtp(exchange);
+            for (String version : removed) {
+                answer(
+                        exchange,
+                        gate.quarantine(
+                                principal,
+                                otp,
+                                NpmEcosystem.ID + ":" + name,
+                                version,
+                                "npm unpublish",
+                                exchange.origin()),
+                        0);
+            }
+        }
+        exchange.json(Map.of("ok", true));
+    }
+
+    /** The document {@code npm unpublish} and {@code npm deprecate} read back first: the full packument with a revision. */
+    static String revision(JsonNode packument) {
+        return "1-"
+                + dev.portcullis.store.Sha256.hex(
+                                packument.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .substring(0, 32);
     }
 
     // ---------------------------------------------------------------- dist-tags
@@ -431,6 +536,11 @@ final class NpmRoutes implements Routes {
                 tags.overrides(ref.key()),
                 baseUrl.get() + "/npm/",
                 abbreviated);
+        if (!abbreviated
+                && exchange.query("write").isPresent()
+                && document instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.put("_rev", revision(document)); // npm unpublish and deprecate send it back
+        }
         exchange.json(abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8", document);
     }
 

@@ -228,4 +228,66 @@ class NpmEndToEndTest {
                     .doesNotContain("next");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.portcullis.testing.TestDatabases#both")
+    void deprecateYanksAndUnpublishQuarantinesThroughTheGate(String database) throws Exception {
+        try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+            String ci = server.token("ci", Role.MAINTAINER, "npm:retired", Permission.UPLOAD);
+            NpmClient publisher = new NpmClient(dir.resolve("ci"), server.url(), ci);
+            NpmClient approver = new NpmClient(dir.resolve("admin"), server.url(), server.adminToken());
+            NpmClient reader = new NpmClient(dir.resolve("dev"), server.url(), null);
+            Path app = Files.createDirectories(dir.resolve("app"));
+            for (String version : new String[] {"1.0.0", "1.1.0", "1.2.0"}) {
+                assertThat(publisher
+                                .run(NpmClient.packageDir(dir, "retired", version, "1", null), "publish")
+                                .exitCode())
+                        .isZero();
+                assertThat(server.approve("npm:retired", version).status()).isEqualTo(200);
+            }
+
+            // An upload token cannot deprecate or unpublish; an approver with the second factor can.
+            assertThat(publisher
+                            .run(app, "deprecate", "retired@1.0.0", "old", "--otp", "123456")
+                            .exitCode())
+                    .isNotZero();
+            Processes.Result deprecated = approver.run(
+                    app,
+                    "deprecate",
+                    "retired@1.0.0",
+                    "use 1.2",
+                    "--otp",
+                    server.admin().otp());
+            assertThat(deprecated.exitCode()).as(deprecated.output()).isZero();
+            assertThat(reader.run(app, "view", "retired@1.0.0", "deprecated")
+                            .output()
+                            .strip())
+                    .isEqualTo("use 1.2");
+            assertThat(server.events("ReleaseYanked")).isEqualTo(1);
+
+            assertThat(publisher
+                            .run(app, "unpublish", "retired@1.1.0", "--force", "--otp", "123456")
+                            .exitCode())
+                    .isNotZero();
+            Processes.Result unpublished = approver.run(
+                    app,
+                    "unpublish",
+                    "retired@1.1.0",
+                    "--force",
+                    "--otp",
+                    server.admin().otp());
+            assertThat(unpublished.exitCode()).as(unpublished.output()).isZero();
+            assertThat(server.app()
+                            .catalog()
+                            .findRelease("npm:retired", "1.1.0")
+                            .orElseThrow()
+                            .state()
+                            .wireName())
+                    .isEqualTo("quarantined");
+            assertThat(reader.run(app, "view", "retired", "versions", "--json").output())
+                    .contains("1.2.0")
+                    .doesNotContain("1.1.0");
+            assertThat(reader.run(app, "install", "retired@1.1.0").exitCode()).isNotZero();
+        }
+    }
 }
