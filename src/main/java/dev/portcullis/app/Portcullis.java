@@ -307,7 +307,17 @@ public final class Portcullis implements AutoCloseable {
         // The registries: each ecosystem is one plug-in (publish/Registry).
         ProvenanceStore provenance = new ProvenanceStore(database);
         Registry.Services services = new Registry.Services(
-                database, catalog, gate, blobs, identity, publish, provenance, events, () -> baseUrl(http), clock);
+                database,
+                catalog,
+                gate,
+                blobs,
+                identity,
+                trustedPublishing,
+                publish,
+                provenance,
+                events,
+                () -> baseUrl(http),
+                clock);
         http.register(registries.stream().map(r -> r.routes(services)).toList());
         http.register(List.of(
                         // Portcullis's API

@@ -321,18 +321,36 @@ public final class TrustedPublishing {
 
     /** PyPI's {@code POST /_/oidc/mint-token}: a CI OIDC token in, a short-lived upload token out. */
     public MintResult exchange(String jwt, Origin origin) {
+        return exchange(jwt, settings.audience(), null, origin);
+    }
+
+    /**
+     * npm's exchange ({@code POST /-/npm/v1/oidc/token/exchange/package/<name>}): the token must be
+     * for {@code audience} ({@code npm:<this registry's host>}) and its publisher one of {@code
+     * project}'s; the upload token minted covers that project only. A generic publisher keeps the
+     * audience it was registered with.
+     */
+    public MintResult exchangeForProject(String jwt, String audience, String project, Origin origin) {
+        return exchange(jwt, audience, project, origin);
+    }
+
+    private MintResult exchange(String jwt, String audience, String project, Origin origin) {
         if (!settings.enabled()) {
             return failed("not-enabled", "Trusted publishing functionality not enabled", null, origin);
         }
-        List<Registered> publishers = list(null);
+        List<Registered> publishers = list(project);
+        java.util.function.Function<Registered, String> audienceOf =
+                r -> r.publisher() instanceof TrustedPublisher.Generic
+                        ? r.publisher().audience(settings)
+                        : audience;
         Map<String, Set<String>> audiences = new HashMap<>();
         for (String builtIn : List.of(settings.githubIssuer(), settings.gitlabIssuer(), settings.googleIssuer())) {
-            audiences.computeIfAbsent(builtIn, k -> new HashSet<>()).add(settings.audience());
+            audiences.computeIfAbsent(builtIn, k -> new HashSet<>()).add(audience);
         }
         for (Registered r : publishers) {
             audiences
                     .computeIfAbsent(r.publisher().issuer(settings), k -> new HashSet<>())
-                    .add(r.publisher().audience(settings));
+                    .add(audienceOf.apply(r));
         }
         OidcVerifier.Result verified = verifier.verify(jwt, audiences);
         if (verified instanceof OidcVerifier.Rejected rejected) {
@@ -340,12 +358,12 @@ public final class TrustedPublishing {
         }
         OidcVerifier.Verified token = (OidcVerifier.Verified) verified;
         Map<String, Object> claims = token.claims();
-        String audience = token.audience();
+        String presented = token.audience();
         List<Registered> matched = new ArrayList<>();
         String why = "no publisher is registered for issuer " + token.issuer();
         for (Registered r : publishers) {
             if (!r.publisher().issuer(settings).equals(token.issuer())
-                    || !r.publisher().audience(settings).equals(audience)) {
+                    || !audienceOf.apply(r).equals(presented)) {
                 continue;
             }
             Optional<String> mismatch = r.publisher().mismatch(claims);

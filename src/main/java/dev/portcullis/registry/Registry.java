@@ -4,6 +4,7 @@ import dev.portcullis.events.EventLog;
 import dev.portcullis.gate.ReleaseGate;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Identity;
+import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.inspect.PackageFormat;
 import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.publish.Catalog;
@@ -47,6 +48,7 @@ public interface Registry {
             ReleaseGate gate,
             BlobStore blobs,
             Identity identity,
+            TrustedPublishing trustedPublishing,
             PublishService publish,
             ProvenanceStore provenance,
             EventLog events,

@@ -49,6 +49,11 @@ public final class NpmClient {
 
     /** Runs {@code npm ARGS} in {@code dir}. */
     public Processes.Result run(Path dir, String... args) {
+        return run(Map.of(), dir, args);
+    }
+
+    /** Runs {@code npm ARGS} in {@code dir} with {@code env} added (a CI's variables). */
+    public Processes.Result run(Map<String, String> env, Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 NPM,
                 "--userconfig",
@@ -56,11 +61,10 @@ public final class NpmClient {
                 "--cache",
                 home.resolve("cache").toString()));
         command.addAll(List.of(args));
-        return Processes.run(
-                dir,
-                Map.of("HOME", home.toString(), "NO_COLOR", "1", "npm_config_yes", "true"),
-                Duration.ofMinutes(2),
-                command);
+        Map<String, String> all =
+                new java.util.HashMap<>(Map.of("HOME", home.toString(), "NO_COLOR", "1", "npm_config_yes", "true"));
+        all.putAll(env);
+        return Processes.run(dir, all, Duration.ofMinutes(2), command);
     }
 
     /** A package directory {@code name}@{@code version} with an index.js saying {@code text}, and {@code extra} package.json fields. */

@@ -42,6 +42,7 @@ public final class NpmRegistry implements Registry {
                 s.blobs(),
                 s.database(),
                 new NpmTags(s.database(), s.events(), s.gate(), s.clock()),
+                s.trustedPublishing(),
                 ecosystem,
                 s.baseUrl(),
                 s.clock());

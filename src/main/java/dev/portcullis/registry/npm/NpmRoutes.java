@@ -11,6 +11,7 @@ import dev.portcullis.http.Routes;
 import dev.portcullis.identity.ApiAuthenticator;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystems;
@@ -57,6 +58,7 @@ final class NpmRoutes implements Routes {
     private final NpmFiles files;
     private final NpmStages stages;
     private final NpmTags tags;
+    private final TrustedPublishing trustedPublishing;
     private final Supplier<String> baseUrl;
     private final Clock clock;
 
@@ -68,6 +70,7 @@ final class NpmRoutes implements Routes {
             BlobStore blobs,
             Database database,
             NpmTags tags,
+            TrustedPublishing trustedPublishing,
             NpmEcosystem ecosystem,
             Supplier<String> baseUrl,
             Clock clock) {
@@ -80,13 +83,15 @@ final class NpmRoutes implements Routes {
         this.files = new NpmFiles(database);
         this.stages = new NpmStages(database);
         this.tags = tags;
+        this.trustedPublishing = trustedPublishing;
         this.baseUrl = baseUrl;
         this.clock = clock;
     }
 
     @Override
     public void register(HttpRouter router) {
-        router.get("/npm/-/ping", ErrorStyle.NPM, ex -> ex.json(Map.of()))
+        router.post("/-/npm/v1/oidc/token/exchange/package/{name}", ErrorStyle.NPM, this::exchangeToken)
+                .get("/npm/-/ping", ErrorStyle.NPM, ex -> ex.json(Map.of()))
                 .get("/npm/-/whoami", ErrorStyle.NPM, this::whoami)
                 .get("/npm/-/stage", ErrorStyle.NPM, this::listStages)
                 .post("/npm/-/stage/package/{name}", ErrorStyle.NPM, ex -> publish(ex, true))
@@ -122,6 +127,40 @@ final class NpmRoutes implements Routes {
 
     private void whoami(Exchange exchange) {
         exchange.json(Map.of("username", auth.require(exchange).userName()));
+    }
+
+    // ---------------------------------------------------------------- trusted publishing
+
+    /**
+     * npm's trusted publishing: the CI job's OIDC token (audience {@code npm:<host>}, the host of this
+     * server's configured base URL — never the request's Host header, or a token meant for another
+     * registry could be presented here) for a short-lived upload token of this one package. npm's
+     * CLI calls it at {@code /-/npm/v1/…} on the registry's host and falls back to its configured
+     * token when it fails.
+     */
+    private void exchangeToken(Exchange exchange) {
+        String name = exchange.pathParam("name");
+        String header = exchange.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            exchange.status(401)
+                    .json(Map.of("message", "OIDC token exchange error - an OIDC identity token is required"));
+            return;
+        }
+        Ecosystems.ProjectRef ref;
+        try {
+            ref = project(name);
+        } catch (Refusal.Invalid e) {
+            exchange.status(404).json(Map.of("message", "OIDC token exchange error - package not found"));
+            return;
+        }
+        String audience = "npm:" + java.net.URI.create(baseUrl.get()).getHost();
+        switch (trustedPublishing.exchangeForProject(
+                header.substring(7).strip(), audience, ref.key(), exchange.origin())) {
+            case TrustedPublishing.Minted minted -> exchange.status(201).json(Map.of("token", minted.token()));
+            case TrustedPublishing.Failed failed ->
+                exchange.status(failed.code().equals("invalid-publisher") ? 404 : 401)
+                        .json(Map.of("message", "OIDC token exchange error - " + failed.description()));
+        }
     }
 
     // ---------------------------------------------------------------- publishing
