@@ -2,6 +2,7 @@ package dev.portcullis.upstream;
 
 import dev.portcullis.inspect.PackageFormat;
 import dev.portcullis.net.GuardedHttp;
+import dev.portcullis.publish.Artifact;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,8 +35,18 @@ public interface UpstreamProtocol {
     /** Uploads one approved file to {@code uploadUrl} with {@code credential}, streaming it from {@code blob}. */
     Pushed push(GuardedHttp http, String uploadUrl, String credential, Approved file, Path blob) throws IOException;
 
-    /** One file as the index lists it: {@code url} is where to download it. */
-    record File(String version, String filename, String sha256, long size, String uploadTime, String url) {}
+    /**
+     * The digest of a file the gate released, in the form {@link File#digest()} has on this index, so
+     * the two compare as strings.
+     */
+    String digestOf(Artifact local);
+
+    /**
+     * One file as the index lists it: {@code digest} is the index's own digest of it, prefixed with
+     * its algorithm and normalised by the protocol ({@code sha256:<hex>} on PyPI, npm's SRI {@code
+     * sha512-<base64>}); {@code url} is where to download it.
+     */
+    record File(String version, String filename, String digest, long size, String uploadTime, String url) {}
 
     /** What a listing found: nothing new (304), no such project (404), or the files and the new ETag. */
     sealed interface Answer {}

@@ -466,7 +466,7 @@ public final class UpstreamWatcher {
                 Artifact local = approved.get(file.filename());
                 verdict = local == null
                         ? "unapproved"
-                        : local.sha256().equalsIgnoreCase(file.sha256()) ? "approved" : "mismatch";
+                        : protocolOf(row).digestOf(local).equals(file.digest()) ? "approved" : "mismatch";
                 if (!verdict.equals("approved")) {
                     unapproved(row, file, files, local, verdict);
                 }
@@ -475,12 +475,12 @@ public final class UpstreamWatcher {
             }
             String decided = verdict;
             database.inTransaction(h -> h.createUpdate(
-                            "INSERT INTO upstream_files (watch_id, filename, version, sha256, size, upload_time,"
-                                    + " first_seen_at, verdict) VALUES (:w, :f, :v, :sha, :size, :at, :t, :verdict) ON CONFLICT (watch_id, filename) DO NOTHING")
+                            "INSERT INTO upstream_files (watch_id, filename, version, digest, size, upload_time,"
+                                    + " first_seen_at, verdict) VALUES (:w, :f, :v, :digest, :size, :at, :t, :verdict) ON CONFLICT (watch_id, filename) DO NOTHING")
                     .bind("w", id)
                     .bind("f", file.filename())
                     .bind("v", file.version())
-                    .bind("sha", file.sha256())
+                    .bind("digest", file.digest())
                     .bind("size", file.size())
                     .bind("at", file.uploadTime())
                     .bind("t", clock.millis())
@@ -511,13 +511,14 @@ public final class UpstreamWatcher {
                                 Bytes.human(p.size())))
                         .orElse("");
         String why = verdict.equals("mismatch")
-                ? "its SHA-256 " + file.sha256() + " differs from the approved file's " + local.sha256()
+                ? "its digest " + file.digest() + " differs from the approved file's "
+                        + protocolOf(row).digestOf(local)
                 : "the gate never approved it (no released file of that name in " + row.get("local_project") + ")";
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("index", url);
         details.put("filename", file.filename());
         details.put("version", file.version());
-        details.put("sha256", file.sha256());
+        details.put("digest", file.digest());
         details.put("size", file.size());
         details.put("upload_time", file.uploadTime());
         details.put("verdict", verdict);

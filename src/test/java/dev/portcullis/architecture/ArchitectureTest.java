@@ -200,6 +200,17 @@ class ArchitectureTest {
                 }
             }
         }
+        // A table renamed away (rebuilt under a temporary name, then renamed) no longer exists.
+        try (var migrations = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+            for (java.nio.file.Path m : migrations.toList()) {
+                var matcher = java.util.regex.Pattern.compile("(?i)ALTER TABLE ([a-z_]+) RENAME TO ([a-z_]+)")
+                        .matcher(java.nio.file.Files.readString(m));
+                while (matcher.find()) {
+                    created.remove(matcher.group(1).toLowerCase(java.util.Locale.ROOT));
+                    created.add(matcher.group(2).toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
         org.assertj.core.api.Assertions.assertThat(owner.keySet())
                 .as("every table has an owner")
                 .containsAll(created);

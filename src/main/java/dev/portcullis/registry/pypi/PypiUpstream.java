@@ -3,6 +3,7 @@ package dev.portcullis.registry.pypi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.net.GuardedHttp;
+import dev.portcullis.publish.Artifact;
 import dev.portcullis.upstream.UpstreamProtocol;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -87,12 +89,21 @@ final class PypiUpstream implements UpstreamProtocol {
                         .forEach(f -> files.add(new File(
                                 release.getKey(),
                                 f.path("filename").asText(),
-                                f.path("digests").path("sha256").asText(),
+                                digest(f.path("digests").path("sha256").asText()),
                                 f.path("size").asLong(),
                                 f.path("upload_time_iso_8601")
                                         .asText(f.path("upload_time").asText()),
                                 f.path("url").asText()))));
         return files;
+    }
+
+    @Override
+    public String digestOf(Artifact local) {
+        return digest(local.sha256());
+    }
+
+    private static String digest(String sha256Hex) {
+        return "sha256:" + sha256Hex.toLowerCase(Locale.ROOT);
     }
 
     @Override
