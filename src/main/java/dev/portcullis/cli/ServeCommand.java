@@ -313,6 +313,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         out.println("Upload:  twine upload --repository-url " + url + "/legacy/ -u __token__ -p <token> dist/*");
         out.println("Install: pip install --index-url " + url + "/simple/ <project>   (approved releases only)");
+        out.println("npm:     npm publish / npm install --registry " + url + "/npm/");
         out.flush();
         stopped.await();
         return 0;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** Promotion: the gate uploads approved releases to an upstream index (docs/PUBLISHING-TO-PYPI.md). */
 @Command(
         name = "upstream",
-        description = "Promote approved releases to an upstream index (PyPI) with a credential sealed at rest.",
+        description = "Promote approved releases to an upstream index (PyPI, npm) with a credential sealed at rest.",
         subcommands = {UpstreamCommand.Set.class, UpstreamCommand.Show.class})
 final class UpstreamCommand {
 
@@ -23,7 +23,7 @@ final class UpstreamCommand {
             name = "set",
             description = {
                 "Upload every release of PROJECT the gate approves from now on to URL.",
-                "The credential (a PyPI API token scoped to the project) comes from PORTCULLIS_UPSTREAM_TOKEN or standard input, never an argument."
+                "The credential (an API token of the upstream scoped to the project) comes from PORTCULLIS_UPSTREAM_TOKEN or standard input, never an argument."
             })
     static final class Set implements Callable<Integer> {
         @Mixin
@@ -34,9 +34,9 @@ final class UpstreamCommand {
 
         @Option(
                 names = "--upload-url",
-                defaultValue = "https://upload.pypi.org/legacy/",
                 paramLabel = "URL",
-                description = "The index's legacy upload endpoint. Default: ${DEFAULT-VALUE}.")
+                description =
+                        "Where to upload: a PyPI index's legacy upload endpoint, an npm registry. Default: the ecosystem's public one (https://upload.pypi.org/legacy/, https://registry.npmjs.org).")
         String uploadUrl;
 
         @Option(names = "--otp", description = "A fresh code from your authenticator.")

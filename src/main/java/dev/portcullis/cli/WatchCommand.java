@@ -14,14 +14,15 @@ import picocli.CommandLine.Spec;
 /** Watching the public registry (docs/PUBLISHING-TO-PYPI.md). */
 @Command(
         name = "watch",
-        description = "Watch projects on PyPI (or any PyPI-compatible index) for files the gate did not approve.",
+        description =
+                "Watch projects on PyPI, npm (or any index speaking their protocol) for files the gate did not approve.",
         subcommands = {WatchCommand.Add.class, WatchCommand.ListWatches.class, WatchCommand.Remove.class})
 final class WatchCommand {
 
     @Command(
             name = "add",
             description = {
-                "Watch a project: pypi:NAME, testpypi:NAME, or NAME with --index URL.",
+                "Watch a project: pypi:NAME, testpypi:NAME, npm:NAME, or NAME with --index URL (and --ecosystem).",
                 "Every file that appears there and was not released by the gate (or differs from it) raises a critical alert."
             })
     static final class Add implements Callable<Integer> {
@@ -34,7 +35,8 @@ final class WatchCommand {
         @Option(
                 names = "--index",
                 paramLabel = "URL",
-                description = "A PyPI-compatible index (devpi, Artifactory, another Portcullis).")
+                description =
+                        "An index by URL: PyPI-compatible (devpi, Artifactory, another Portcullis) or, with --ecosystem npm, an npm registry.")
         String index;
 
         @Option(

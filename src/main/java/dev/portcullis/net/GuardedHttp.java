@@ -17,6 +17,7 @@ import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpPut;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -85,6 +86,12 @@ public final class GuardedHttp implements AutoCloseable {
         return send("POST", uri, headers, body, timeout, maxBody);
     }
 
+    /** PUT (npm publishes with it); like POST, never redirected. */
+    public Response put(URI uri, Map<String, String> headers, Body body, Duration timeout, long maxBody)
+            throws IOException {
+        return send("PUT", uri, headers, body, timeout, maxBody);
+    }
+
     /** GET with the body streamed to {@code sink} (at most {@code maxBody} bytes; more is an error). */
     public int download(URI uri, Map<String, String> headers, Duration timeout, long maxBody, java.nio.file.Path sink)
             throws IOException {
@@ -134,7 +141,11 @@ public final class GuardedHttp implements AutoCloseable {
         URI current = uri;
         for (int hop = 0; ; hop++) {
             policy.check(current);
-            HttpUriRequestBase request = method.equals("GET") ? new HttpGet(current) : new HttpPost(current);
+            HttpUriRequestBase request = switch (method) {
+                case "GET" -> new HttpGet(current);
+                case "PUT" -> new HttpPut(current);
+                default -> new HttpPost(current);
+            };
             configure(request, headers, timeout);
             if (body != null) {
                 request.setEntity(
@@ -164,7 +175,8 @@ public final class GuardedHttp implements AutoCloseable {
                 }
                 return new Response(r.getCode(), names, bytes);
             });
-            // Only GETs follow redirects: a POST body (an alert, an upload) goes exactly where it was configured to.
+            // Only GETs follow redirects: a POST or PUT body (an alert, an upload) goes exactly where it was configured
+            // to.
             if (!method.equals("GET") || !isRedirect(response.status())) {
                 return response;
             }

@@ -98,19 +98,21 @@ public final class Promoter {
             throw new Refusal.Forbidden(
                     "only a global admin sets where a project is promoted (the server sends its files and the credential there)");
         }
+        UpstreamProtocol protocol = protocols.get(ref.ecosystem().id());
+        if (protocol == null) {
+            throw new Refusal.Invalid(
+                    "this server cannot promote " + ref.ecosystem().id() + " projects");
+        }
+        String url = uploadUrl == null || uploadUrl.isBlank() ? protocol.defaultUploadUrl() : uploadUrl;
         URI uri;
         try {
-            uri = URI.create(uploadUrl == null ? "" : uploadUrl);
+            uri = URI.create(url);
             http.policy().check(uri);
         } catch (IllegalArgumentException | IOException e) {
             throw new Refusal.Invalid("the upload URL cannot be used: " + e.getMessage());
         }
         if (credential == null || credential.isBlank()) {
-            throw new Refusal.Invalid("an upstream needs an upload URL and a credential");
-        }
-        if (!protocols.containsKey(ref.ecosystem().id())) {
-            throw new Refusal.Invalid(
-                    "this server cannot promote " + ref.ecosystem().id() + " projects");
+            throw new Refusal.Invalid("an upstream needs a credential");
         }
         identity.requireSecondFactor(principal, otp, "promote " + project + " to " + uri.getHost(), origin);
         long now = clock.millis();
@@ -122,7 +124,7 @@ public final class Promoter {
             h.createUpdate(
                             "INSERT INTO upstream_targets (project, upload_url, credential, created_at, created_by) VALUES (:p, :u, :c, :t, :by)")
                     .bind("p", project)
-                    .bind("u", uploadUrl)
+                    .bind("u", url)
                     .bind("c", sealed)
                     .bind("t", now)
                     .bind("by", principal.userName())
@@ -135,7 +137,7 @@ public final class Promoter {
                             project,
                             uri.getHost(),
                             origin,
-                            Map.of("upload_url", uploadUrl)));
+                            Map.of("upload_url", url)));
             return null;
         });
         return target(project).orElseThrow();

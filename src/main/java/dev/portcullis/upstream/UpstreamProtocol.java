@@ -26,6 +26,9 @@ public interface UpstreamProtocol {
     /** The indexes a watch may name instead of a URL ({@code pypi} → {@code https://pypi.org}). */
     Map<String, String> wellKnownIndexes();
 
+    /** Where promotion uploads when a target names no URL ({@code https://upload.pypi.org/legacy/}). */
+    String defaultUploadUrl();
+
     /** The ecosystem's package files, for inspecting dependency releases. */
     PackageFormat format();
 

@@ -502,14 +502,17 @@ public final class UpstreamWatcher {
                 .filter(f -> !f.version().equals(file.version()) && sameKind(row, f, file))
                 .max(Comparator.comparing(
                         UpstreamProtocol.File::uploadTime, Comparator.nullsFirst(Comparator.naturalOrder())));
-        String size = Bytes.human(file.size())
-                + previous.map(p -> String.format(
-                                java.util.Locale.ROOT,
-                                " (%.1f times %s's %s)",
-                                (double) file.size() / Math.max(1, p.size()),
-                                p.version(),
-                                Bytes.human(p.size())))
-                        .orElse("");
+        String size = file.size() < 0
+                ? "not listed"
+                : Bytes.human(file.size())
+                        + previous.filter(p -> p.size() >= 0)
+                                .map(p -> String.format(
+                                        java.util.Locale.ROOT,
+                                        " (%.1f times %s's %s)",
+                                        (double) file.size() / Math.max(1, p.size()),
+                                        p.version(),
+                                        Bytes.human(p.size())))
+                                .orElse("");
         String why = verdict.equals("mismatch")
                 ? "its digest " + file.digest() + " differs from the approved file's "
                         + protocolOf(row).digestOf(local)

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The npm registry as a plug-in: npm names, SemVer and dependency keys for the core ({@link
  * NpmEcosystem}), tarballs for the inspector ({@link NpmFormat}), and npm's publish, stage and
- * install protocol under {@code /npm/} ({@link NpmRoutes}).
+ * install protocol under {@code /npm/} ({@link NpmRoutes}), and npm registries upstream ({@link
+ * NpmUpstream}).
  */
 public final class NpmRegistry implements Registry {
 
@@ -29,7 +30,7 @@ public final class NpmRegistry implements Registry {
 
     @Override
     public Optional<UpstreamProtocol> upstream(Database database) {
-        return Optional.empty();
+        return Optional.of(new NpmUpstream(format, new NpmFiles(database)));
     }
 
     @Override

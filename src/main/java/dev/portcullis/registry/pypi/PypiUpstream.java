@@ -53,6 +53,11 @@ final class PypiUpstream implements UpstreamProtocol {
     }
 
     @Override
+    public String defaultUploadUrl() {
+        return "https://upload.pypi.org/legacy/";
+    }
+
+    @Override
     public PypiFormat format() {
         return format;
     }
