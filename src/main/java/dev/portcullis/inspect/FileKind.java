@@ -81,11 +81,17 @@ public enum FileKind {
         if (name.endsWith(".py") || name.endsWith(".pyw") || name.endsWith(".pyi") || shebang(head, length, "python")) {
             return PYTHON;
         }
+        if (name.endsWith(".d.ts") || name.endsWith(".d.mts") || name.endsWith(".d.cts")) {
+            return TEXT; // TypeScript declarations: types only, nothing runs
+        }
         if (name.endsWith(".js")
                 || name.endsWith(".mjs")
                 || name.endsWith(".cjs")
                 || name.endsWith(".jsx")
                 || name.endsWith(".ts")
+                || name.endsWith(".tsx")
+                || name.endsWith(".mts")
+                || name.endsWith(".cts")
                 || shebang(head, length, "node")
                 || shebang(head, length, "bun")
                 || shebang(head, length, "deno")) {

@@ -47,6 +47,15 @@ public interface PackageFormat {
         return List.of();
     }
 
+    /**
+     * The kinds of file that are foreign to this ecosystem's packages: a new one in a release is
+     * worth a reviewer's look (JavaScript in a Python wheel was lightning's payload; in an npm
+     * tarball it is the package). Native code, JavaScript and shell scripts by default.
+     */
+    default java.util.Set<FileKind> foreignKinds() {
+        return java.util.Set.of(FileKind.NATIVE, FileKind.JAVASCRIPT, FileKind.SHELL);
+    }
+
     /** A file's variant (wheel tags, sdist, tarball): each file is compared with the previous release's file of its variant. */
     String variant(String filename);
 

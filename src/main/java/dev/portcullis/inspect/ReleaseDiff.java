@@ -211,23 +211,29 @@ public record ReleaseDiff(
                     .filter(e -> paths.stableAfter(e.path()).startsWith(dir + "/"))
                     .toList();
             long bytes = inside.stream().mapToLong(ManifestEntry::size).sum();
-            boolean foreign = inside.stream()
-                    .anyMatch(e ->
-                            e.kind() != FileKind.PYTHON && e.kind() != FileKind.TEXT && e.kind() != FileKind.BYTECODE);
+            List<String> foreign = inside.stream()
+                    .map(ManifestEntry::kind)
+                    .filter(paths.format().foreignKinds()::contains)
+                    .map(FileKind::wireName)
+                    .distinct()
+                    .sorted()
+                    .toList();
             boolean dot = dir.substring(dir.lastIndexOf('/') + 1).startsWith(".");
-            Severity severity = dot || foreign ? Severity.MEDIUM : Severity.LOW;
+            // A dot folder of text (.github/FUNDING.yml) is packaging litter; one holding code is hidden code.
+            boolean code = inside.stream().anyMatch(e -> e.kind().isScript());
+            Severity severity = !foreign.isEmpty() || (dot && code) ? Severity.MEDIUM : Severity.LOW;
             findings.add(Finding.at(
                     RULE,
                     severity,
                     "adds a hidden folder with " + inside.size() + " file(s), " + Bytes.human(bytes)
-                            + (foreign ? ", not only Python" : ""),
+                            + (foreign.isEmpty() ? "" : ", holding " + String.join(" and ", foreign) + " code"),
                     paths.display(dir) + "/"));
         }
         boolean pure = after.metadata().declaresPure();
         Set<FileKind> hadKinds = new java.util.HashSet<>();
         before.manifest().forEach(e -> hadKinds.add(e.kind()));
         for (ManifestEntry e : added) {
-            if (e.kind() == FileKind.NATIVE || e.kind() == FileKind.JAVASCRIPT || e.kind() == FileKind.SHELL) {
+            if (paths.format().foreignKinds().contains(e.kind())) {
                 boolean first = !hadKinds.contains(e.kind());
                 Severity severity = first && pure ? Severity.HIGH : Severity.MEDIUM;
                 findings.add(Finding.at(
@@ -249,17 +255,24 @@ public record ReleaseDiff(
         long delta = totals.bytesAfter() - totals.bytesBefore();
         if (delta > (1 << 20) && totals.bytesAfter() > 2 * Math.max(1, totals.bytesBefore())) {
             double factor = (double) totals.bytesAfter() / Math.max(1, totals.bytesBefore());
+            // Growth is normal (new builds, bundled assets); a payload dropped in is one new file that is most of it.
+            java.util.Optional<ManifestEntry> dropped = added.stream()
+                    .max(java.util.Comparator.comparingLong(ManifestEntry::size))
+                    .filter(e -> e.size() * 2 >= delta);
             findings.add(Finding.of(
                     RULE,
-                    factor >= 5 ? Severity.HIGH : Severity.MEDIUM,
+                    factor >= 5 && dropped.isPresent() ? Severity.HIGH : Severity.MEDIUM,
                     String.format(
-                            Locale.ROOT,
-                            "the unpacked size grew %.1f times, from %s to %s (archive %s to %s)",
-                            factor,
-                            Bytes.human(totals.bytesBefore()),
-                            Bytes.human(totals.bytesAfter()),
-                            Bytes.human(totals.archiveBefore()),
-                            Bytes.human(totals.archiveAfter()))));
+                                    Locale.ROOT,
+                                    "the unpacked size grew %.1f times, from %s to %s (archive %s to %s)",
+                                    factor,
+                                    Bytes.human(totals.bytesBefore()),
+                                    Bytes.human(totals.bytesAfter()),
+                                    Bytes.human(totals.archiveBefore()),
+                                    Bytes.human(totals.archiveAfter()))
+                            + dropped.map(e -> ", most of it one new file: " + e.path() + " (" + Bytes.human(e.size())
+                                            + ")")
+                                    .orElse("")));
         }
         if (!addedReqs.isEmpty()) {
             findings.add(Finding.of(RULE, Severity.LOW, "adds dependencies: " + String.join(", ", addedReqs)));

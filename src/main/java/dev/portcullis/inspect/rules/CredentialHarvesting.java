@@ -2,7 +2,6 @@ package dev.portcullis.inspect.rules;
 
 import dev.portcullis.inspect.Finding;
 import dev.portcullis.inspect.Severity;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,12 @@ public final class CredentialHarvesting implements ContentRule {
                         "os.environ"));
     }
 
-    /** Read by legitimate packaging tools (twine, distutils' upload): alone, never more than low. */
-    private static final java.util.Set<String> WEAK = java.util.Set.of("PyPI credentials");
+    /**
+     * Read by legitimate tools: twine and distutils read {@code .pypirc}; web frameworks and dev
+     * servers read or guard {@code .env} files (dotenv, Vite's deny list). They add to a finding's
+     * words and to medium, never to high.
+     */
+    private static final java.util.Set<String> WEAK = java.util.Set.of("PyPI credentials", ".env files");
 
     static final Probe NETWORK = Probe.of(
             "urlopen|urllib\\.request|requests\\.(post|put|get)|http\\.client|socket\\.|\\bfetch\\s*\\(|https?\\.request|XMLHttpRequest|axios|curl\\s",
@@ -96,32 +99,72 @@ public final class CredentialHarvesting implements ContentRule {
         return ID;
     }
 
+    /** How close (in lines) the reads and the sending must be to be one piece of code. */
+    static final int NEAR = 50;
+
     @Override
     public List<Finding> check(SourceFile file) {
         if (!file.kind().isScript()) {
             return List.of();
         }
-        List<String> found = new ArrayList<>();
+        // Where each kind of secret is named: a stealer names several close together and sends them;
+        // a large bundle that mentions .npmrc in one place and .env in another is not one.
+        Map<String, List<Integer>> lines = new LinkedHashMap<>();
         SourceFile.Hit first = null;
         for (Map.Entry<String, Probe> indicator : INDICATORS.entrySet()) {
-            var hit = indicator.getValue().find(file);
-            if (hit.isPresent()) {
-                found.add(indicator.getKey());
-                first = first == null ? hit.get() : first;
+            List<SourceFile.Hit> hits = indicator.getValue().findAll(file, 200);
+            if (!hits.isEmpty()) {
+                lines.put(
+                        indicator.getKey(),
+                        hits.stream().map(SourceFile.Hit::line).toList());
+                first = first == null ? hits.getFirst() : first;
             }
         }
-        if (found.isEmpty()) {
+        if (lines.isEmpty()) {
             return List.of();
         }
-        boolean network = NETWORK.find(file).isPresent();
-        boolean onlyOwnConfig = found.stream().allMatch(WEAK::contains);
-        Severity severity = found.size() >= 3 || (network && found.size() >= 2)
+        List<Integer> network =
+                NETWORK.findAll(file, 2_000).stream().map(SourceFile.Hit::line).toList();
+        Cluster best = cluster(lines, network);
+        List<String> found = List.copyOf(lines.keySet());
+        boolean onlyOwnConfig = best.kinds().stream().allMatch(WEAK::contains);
+        long strong = best.kinds().stream().filter(k -> !WEAK.contains(k)).count();
+        Severity severity = strong >= 3 || (best.network() && strong >= 2)
                 ? Severity.HIGH
-                : found.size() == 2 || (network && !onlyOwnConfig) ? Severity.MEDIUM : Severity.LOW;
+                : best.kinds().size() == 2 || found.size() >= 3 || (best.network() && !onlyOwnConfig)
+                        ? Severity.MEDIUM
+                        : Severity.LOW;
+        String near = best.kinds().size() < found.size()
+                ? " (at most " + best.kinds().size() + " within " + NEAR + " lines)"
+                : "";
         return List.of(file.finding(
                 ID,
                 severity,
-                "reads " + String.join(", ", found) + (network ? ", in a file that also uses the network" : ""),
+                "reads " + String.join(", ", found) + near
+                        + (best.network() ? ", next to code that uses the network" : ""),
                 first));
+    }
+
+    /** The most kinds of secret named within {@link #NEAR} lines of each other, and whether network code is as near. */
+    record Cluster(java.util.Set<String> kinds, boolean network) {}
+
+    static Cluster cluster(Map<String, List<Integer>> lines, List<Integer> network) {
+        Cluster best = new Cluster(java.util.Set.of(), false);
+        for (List<Integer> anchors : lines.values()) {
+            for (int anchor : anchors) {
+                java.util.Set<String> kinds = new java.util.TreeSet<>();
+                lines.forEach((kind, at) -> {
+                    if (at.stream().anyMatch(l -> l >= anchor && l <= anchor + NEAR)) {
+                        kinds.add(kind);
+                    }
+                });
+                boolean near = network.stream().anyMatch(l -> Math.abs(l - anchor) <= NEAR);
+                if (kinds.size() > best.kinds().size()
+                        || (kinds.size() == best.kinds().size() && near && !best.network())) {
+                    best = new Cluster(kinds, near);
+                }
+            }
+        }
+        return best;
     }
 }

@@ -18,7 +18,7 @@ public final class Exfiltration implements ContentRule {
     public static final String ID = "exfiltration";
 
     private static final Probe COLLECTORS = Probe.ignoringCase(
-            "discord(app)?\\.com/api/webhooks|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|beeceptor\\.com"
+            "discord(app)?\\.com/api/webhooks|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin\\.(com|net|io)|requestb\\.in|beeceptor\\.com"
                     + "|ngrok(-free)?\\.(io|app)|burpcollaborator\\.net|interact\\.sh|oast\\.(fun|live|me|pro|site)|canarytokens"
                     + "|pastebin\\.com|paste\\.ee|hastebin|ghostbin|0x0\\.st|transfer\\.sh|file\\.io|gofile\\.io|anonfiles|termbin\\.com"
                     + "|api\\.telegram\\.org/bot",

@@ -25,8 +25,8 @@ public final class Obfuscation implements ContentRule {
 
     private static final Probe MANGLED = Probe.of("\\b_0x[0-9a-f]{4,6}\\b", "_0x");
     private static final Probe DECODE_EXEC = Probe.of(
-            "(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\])"
-                    + "|(eval|Function)\\s*\\(.{0,80}(atob\\s*\\(|Buffer\\.from\\s*\\([^)]*base64)"
+            "(?<![\\w$.])(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\])"
+                    + "|(?<![\\w$.])(eval|Function)\\s*\\(.{0,80}(atob\\s*\\(|Buffer\\.from\\s*\\([^)]*base64)"
                     + "|marshal\\.loads\\s*\\(",
             "exec",
             "eval",

@@ -38,6 +38,11 @@ record Probe(Pattern pattern, boolean ignoreCase, String... literals) {
         return possible(file) ? file.find(pattern) : Optional.empty();
     }
 
+    /** Every match (at most {@code cap}), in order. */
+    java.util.List<SourceFile.Hit> findAll(SourceFile file, int cap) {
+        return possible(file) ? file.findAll(pattern, cap) : java.util.List.of();
+    }
+
     int count(SourceFile file, int cap) {
         return possible(file) ? file.count(pattern, cap) : 0;
     }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * A text file as the rules see it: its path in the archive, kind, the first bytes decoded as text
- * ({@code truncated} when the file is longer), and whole-file statistics from the manifest.
+ * ({@code truncated} when the file is longer), and whole-file statistics from the manifest. Comment
+ * lines are blanked ({@link #code}): a URL in documentation is not a download.
  */
 public final class SourceFile {
 
@@ -26,10 +27,53 @@ public final class SourceFile {
     public SourceFile(String path, FileKind kind, String text, boolean truncated, long size, long longestLine) {
         this.path = path;
         this.kind = kind;
-        this.text = text;
+        this.text = code(kind, text);
         this.truncated = truncated;
         this.size = size;
         this.longestLine = longestLine;
+    }
+
+    /**
+     * {@code text} with its comment lines turned into spaces (line numbers and offsets kept): lines
+     * that begin with {@code //} (JavaScript) or {@code #} (Python, shell; a first-line {@code #!}
+     * stays), and JavaScript block comments opened at the start of a line, to their {@code *}{@code
+     * /}. Only comments that start a line are blanked: a comment marker inside a line may be inside a
+     * string or a regular expression, and code must never be mistaken for a comment.
+     */
+    static String code(FileKind kind, String text) {
+        boolean js = kind == FileKind.JAVASCRIPT;
+        boolean hash = kind == FileKind.PYTHON || kind == FileKind.SHELL;
+        if (!js && !hash) {
+            return text;
+        }
+        char[] out = text.toCharArray();
+        int blockEnd = -1; // past the "*" + "/" of the block comment being blanked; -1: none
+        int lineStart = 0;
+        while (lineStart < out.length) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            lineEnd = lineEnd < 0 ? out.length : lineEnd;
+            int from = lineStart;
+            if (blockEnd < 0) {
+                while (from < lineEnd && (out[from] == ' ' || out[from] == '\t' || out[from] == '\r')) {
+                    from++;
+                }
+                boolean shebang = lineStart == 0 && text.startsWith("#!", from);
+                if (js ? text.startsWith("//", from) : from < lineEnd && out[from] == '#' && !shebang) {
+                    java.util.Arrays.fill(out, from, lineEnd, ' ');
+                } else if (js && text.startsWith("/*", from)) {
+                    int close = text.indexOf("*/", from + 2); // found once per comment, not per line
+                    blockEnd = close < 0 ? out.length : close + 2;
+                }
+            }
+            if (blockEnd >= 0) {
+                java.util.Arrays.fill(out, from, Math.min(blockEnd, lineEnd), ' ');
+                if (blockEnd <= lineEnd) {
+                    blockEnd = -1; // what follows the comment on its last line is code
+                }
+            }
+            lineStart = lineEnd + 1;
+        }
+        return new String(out);
     }
 
     public String path() {
@@ -88,6 +132,24 @@ public final class SourceFile {
         return Optional.of(hitAt(m.start()));
     }
 
+    /** Every line {@code pattern} matches (at most {@code cap} matches), numbered in one pass. */
+    public List<Hit> findAll(Pattern pattern, int cap) {
+        Matcher m = pattern.matcher(text);
+        List<Hit> hits = new java.util.ArrayList<>();
+        int line = 1;
+        int counted = 0;
+        while (hits.size() < cap && m.find()) {
+            for (int i = counted; i < m.start(); i++) {
+                if (text.charAt(i) == '\n') {
+                    line++;
+                }
+            }
+            counted = m.start();
+            hits.add(new Hit(line, excerpt(m.start())));
+        }
+        return hits;
+    }
+
     /** How many times {@code pattern} matches, counting at most {@code cap}. */
     public int count(Pattern pattern, int cap) {
         Matcher m = pattern.matcher(text);
@@ -101,19 +163,22 @@ public final class SourceFile {
     /** The line around character offset {@code index}. */
     public Hit hitAt(int index) {
         int line = 1;
-        int start = 0;
         for (int i = 0; i < index; i++) {
             if (text.charAt(i) == '\n') {
                 line++;
-                start = i + 1;
             }
         }
+        return new Hit(line, excerpt(index));
+    }
+
+    /** The text around character offset {@code index} on its line: not the start of a very long line. */
+    private String excerpt(int index) {
+        int start = text.lastIndexOf('\n', index - 1) + 1;
         int end = text.indexOf('\n', index);
         end = end < 0 ? text.length() : end;
-        // Excerpt around the match, not the start of a very long line.
         int from = Math.max(start, index - 40);
         int to = Math.min(end, Math.max(index + 120, from + 160));
-        return new Hit(line, text.substring(from, to));
+        return text.substring(from, to);
     }
 
     public Finding finding(String rule, Severity severity, String message, Hit hit) {

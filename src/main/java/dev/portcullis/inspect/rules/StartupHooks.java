@@ -1,7 +1,5 @@
 package dev.portcullis.inspect.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.inspect.FileKind;
 import dev.portcullis.inspect.Finding;
 import dev.portcullis.inspect.Severity;
@@ -12,9 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Code that runs without anyone importing the package: executable lines in {@code .pth} files
  * (Python runs them at every interpreter start; the 2026 "Hades" wave shipped one {@code exec()}
- * line), {@code sitecustomize}/{@code usercustomize} modules, {@code setup.py} command overrides
- * that run at install, and npm install scripts ({@code preinstall}, {@code install}, {@code
- * postinstall}: Shai-Hulud, ua-parser-js).
+ * line), {@code sitecustomize}/{@code usercustomize} modules, and {@code setup.py} command
+ * overrides that run at install. npm's install scripts are its format's to judge (they live in
+ * package.json, which the registry plug-in reads).
  */
 public final class StartupHooks implements ContentRule {
 
@@ -28,7 +26,6 @@ public final class StartupHooks implements ContentRule {
     private static final Pattern CMDCLASS = Pattern.compile("cmdclass\\s*=|cmdclass\\s*\\[|['\"]cmdclass['\"]");
     private static final Pattern NETWORK = Pattern.compile(
             "urlopen|urlretrieve|requests\\.(get|post)|http\\.client|https?://\\S+\\.(exe|sh|bin|zip|gz)");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String id() {
@@ -58,8 +55,6 @@ public final class StartupHooks implements ContentRule {
                                 : "setup.py overrides build or install commands (cmdclass), which run when the package is installed from source",
                         hit));
             });
-        } else if (name.equals("package.json")) {
-            npmScripts(file, findings);
         }
         return findings;
     }
@@ -80,25 +75,6 @@ public final class StartupHooks implements ContentRule {
                                     + " runs code at every Python start-up, and that code executes, decodes, spawns or downloads"
                             : file.name() + " runs an import line at every Python start-up",
                     new SourceFile.Hit(i + 1, line)));
-        }
-    }
-
-    private static void npmScripts(SourceFile file, List<Finding> findings) {
-        JsonNode scripts;
-        try {
-            scripts = JSON.readTree(file.text()).path("scripts");
-        } catch (Exception e) {
-            return; // not JSON: nothing npm would run either
-        }
-        for (String hook : List.of("preinstall", "install", "postinstall", "prepare")) {
-            JsonNode script = scripts.path(hook);
-            if (script.isTextual()) {
-                findings.add(file.finding(
-                        ID,
-                        hook.equals("prepare") ? Severity.LOW : Severity.MEDIUM,
-                        "package.json has an npm '" + hook + "' script, which runs on every install",
-                        new SourceFile.Hit(1, hook + ": " + script.asText())));
-            }
         }
     }
 }
