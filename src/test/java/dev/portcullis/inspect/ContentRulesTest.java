@@ -10,6 +10,7 @@ import dev.portcullis.inspect.rules.ImportTimeSideEffects;
 import dev.portcullis.inspect.rules.Obfuscation;
 import dev.portcullis.inspect.rules.SourceFile;
 import dev.portcullis.inspect.rules.StartupHooks;
+import dev.portcullis.inspect.rules.WalletDrainer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -273,5 +274,40 @@ class ContentRulesTest {
         assertThat(only(new CredentialHarvesting(), "package/dist/server.js", guarded)
                         .severity())
                 .isEqualTo(Severity.MEDIUM);
+    }
+
+    /** chalk/debug 2025: fetch and XMLHttpRequest replaced, addresses swapped for the drainer's own. */
+    @Test
+    void walletDrainer() {
+        StringBuilder drainer = new StringBuilder("const _a=[");
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 12; i++) {
+            drainer.append("'0x")
+                    .append(String.format(java.util.Locale.ROOT, "%040x", new java.math.BigInteger(160, random)))
+                    .append("',");
+        }
+        drainer.append("'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh'];\n")
+                .append(
+                        "const f=window.fetch;window.fetch=async function(...a){const r=await f(...a);return swap(r);};\n")
+                .append("XMLHttpRequest.prototype.send=function(b){return send.call(this, swap(b));};\n");
+        Finding critical = only(new WalletDrainer(), "package/source/index.js", drainer.toString());
+        assertThat(critical.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(critical.explain()).contains("carries 13 cryptocurrency addresses");
+
+        Finding hooked = only(
+                new WalletDrainer(),
+                "package/index.js",
+                "const o=globalThis['fetch'];globalThis['fetch']=(u,i)=>o(u,i);\nif(window.ethereum){}\n");
+        assertThat(hooked.severity()).isEqualTo(Severity.HIGH);
+
+        // A fetch polyfill installs itself; a web3 library names the wallet and carries contract addresses.
+        assertThat(check(new WalletDrainer(), "package/fetch.js", "if (!self.fetch) { self.fetch = fetch; }\n"))
+                .isEmpty();
+        assertThat(
+                        check(
+                                new WalletDrainer(),
+                                "package/web3.js",
+                                "const ens = '0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e';\nconst p = window.ethereum;\nif (res === fetch) {}\n"))
+                .isEmpty();
     }
 }

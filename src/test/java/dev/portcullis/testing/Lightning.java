@@ -54,7 +54,7 @@ public final class Lightning {
     }
 
     /** One line of {@code size} characters in the style of javascript-obfuscator output: a hex-named string table. */
-    static String obfuscatedScript(int size) {
+    public static String obfuscatedScript(int size) {
         Random random = new Random(2_6_2);
         StringBuilder js = new StringBuilder(size + 64);
         js.append("var _0x5a1f=[");

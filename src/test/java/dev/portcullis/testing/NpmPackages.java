@@ -86,6 +86,50 @@ public final class NpmPackages {
         }
     }
 
+    /**
+     * A real tarball changed the way a worm changes one (Shai-Hulud downloads the victim's tarball,
+     * edits package.json, adds its files and publishes): every entry kept in order with its bytes,
+     * package.json rewritten by {@code manifest}, {@code files} (paths under {@code package/})
+     * replacing or appended.
+     */
+    public static byte[] repack(
+            java.nio.file.Path tgz, java.util.function.Consumer<ObjectNode> manifest, Map<String, byte[]> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Map<String, byte[]> rest = new LinkedHashMap<>();
+        files.forEach((path, bytes) -> rest.put("package/" + path, bytes));
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                        new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(
+                                java.nio.file.Files.newInputStream(tgz)));
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                byte[] bytes = in.readAllBytes();
+                if (entry.getName().equals("package/package.json")) {
+                    ObjectNode json = (ObjectNode) JSON.readTree(bytes);
+                    manifest.accept(json);
+                    bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+                }
+                byte[] replaced = rest.remove(entry.getName());
+                write(tar, entry.getName(), replaced != null ? replaced : bytes);
+            }
+            for (Map.Entry<String, byte[]> e : rest.entrySet()) {
+                write(tar, e.getKey(), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(bytes.length);
+        tar.putArchiveEntry(entry);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
     private static byte[] digest(String algorithm, byte[] bytes) {
         try {
             return MessageDigest.getInstance(algorithm).digest(bytes);

@@ -19,6 +19,7 @@ public interface ContentRule {
                 new DownloadAndExecute(),
                 new Obfuscation(),
                 new CredentialHarvesting(),
-                new Exfiltration());
+                new Exfiltration(),
+                new WalletDrainer());
     }
 }
