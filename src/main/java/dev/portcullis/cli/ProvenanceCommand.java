@@ -94,7 +94,7 @@ final class ProvenanceCommand {
                             expected,
                             subject -> dev.portcullis.app.Portcullis.registryFor(name, "pypi")
                                     .ecosystem()
-                                    .namesFile(subject, name))
+                                    .namesFile(subject, null, null, name))
                     : verifier.verifyBundle(Files.readString(evidence.bundle), artifact, expected);
             PrintWriter out = spec.commandLine().getOut();
             switch (result) {

@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Checks the {@code attestations} form field of an upload (a JSON array of PEP 740 attestations):
- * each must verify cryptographically for this file (signed by the identity in its own Fulcio
- * certificate); then the signer must be one of the project's trusted publishers. A forged or
+ * Checks the attestations sent with an upload — PyPI's {@code attestations} form field (a JSON
+ * array of PEP 740 attestations) or npm's {@code .sigstore} attachment (one Sigstore bundle, a JSON
+ * object, holding an in-toto statement about the package): each must verify cryptographically for
+ * this file (signed by the identity in its own Fulcio certificate); then the signer must be one of
+ * the project's trusted publishers. A forged or
  * tampered attestation refuses the upload; a genuine one by another signer is recorded as a
  * mismatch, which the gate holds with the reason.
  */
@@ -48,6 +50,9 @@ public final class AttestationChecker implements AttestationCheck {
                     null,
                     Map.of(),
                     "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
+        }
+        if (attestationsJson.stripLeading().startsWith("{")) {
+            return checkBundle(project, file, attestationsJson, namesThisFile);
         }
         List<Pep740Attestation> attestations = new ArrayList<>();
         try {
@@ -86,6 +91,30 @@ public final class AttestationChecker implements AttestationCheck {
             }
         }
         return first;
+    }
+
+    /** One Sigstore bundle (npm's provenance): verified against its own signer, then matched to a trusted publisher. */
+    private Result checkBundle(String project, Path file, String bundleJson, Predicate<String> namesThisFile) {
+        if (bundleJson.length() > Pep740Attestation.MAX_BYTES) {
+            return new Invalid("the provenance bundle is larger than " + Pep740Attestation.MAX_BYTES + " bytes");
+        }
+        Optional<String> malformed = ProvenanceVerifier.notABundle(bundleJson);
+        if (malformed.isPresent()) {
+            return new Invalid(malformed.get());
+        }
+        Optional<ProvenanceVerifier.Signer> signer = ProvenanceVerifier.signer(bundleJson);
+        if (signer.isEmpty()) {
+            return new Invalid("the bundle's signing certificate names no signer identity and issuer");
+        }
+        ProvenanceVerifier.Result result = verifier.verifyStatementBundle(
+                bundleJson,
+                file,
+                ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()),
+                namesThisFile);
+        return switch (result) {
+            case ProvenanceVerifier.Failed failed -> new Invalid(failed.reason());
+            case ProvenanceVerifier.Verified verified -> match(project, signer.get(), verified);
+        };
     }
 
     @Override

@@ -39,6 +39,12 @@ public final class ProvenanceVerifier {
     public static final Set<String> PREDICATE_TYPES =
             Set.of("https://docs.pypi.org/attestations/publish/v1", "https://slsa.dev/provenance/v1");
 
+    /** What a statement bundle may claim: SLSA provenance (v0.2 from npm clients before 2024, v1 since), PyPI's publish. */
+    public static final Set<String> STATEMENT_PREDICATE_TYPES = Set.of(
+            "https://slsa.dev/provenance/v0.2",
+            "https://slsa.dev/provenance/v1",
+            "https://docs.pypi.org/attestations/publish/v1");
+
     /** Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*) recorded for reviewers. */
     private static final Map<String, String> FULCIO_EXTENSIONS = Map.of(
             "1.3.6.1.4.1.57264.1.9", "build_signer_uri",
@@ -62,7 +68,34 @@ public final class ProvenanceVerifier {
     /** Reads the signer from an attestation's certificate (Fulcio issuer extension v2, else v1). */
     public static Optional<Signer> signer(Pep740Attestation attestation) {
         try {
-            X509Certificate certificate = certificate(attestation.certificate());
+            return signer(certificate(attestation.certificate()));
+        } catch (CertificateException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads the signer from a Sigstore bundle's signing certificate; empty when it names none or is not a bundle. */
+    public static Optional<Signer> signer(String bundleJson) {
+        try {
+            Bundle bundle = Bundle.from(new StringReader(bundleJson));
+            return signer(dev.sigstore.encryption.certificates.Certificates.getLeaf(bundle.getCertPath()));
+        } catch (BundleParseException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Why {@code bundleJson} is not a Sigstore bundle (the parser's words), or empty when it is one. */
+    public static Optional<String> notABundle(String bundleJson) {
+        try {
+            Bundle.from(new StringReader(bundleJson));
+            return Optional.empty();
+        } catch (BundleParseException | RuntimeException e) {
+            return Optional.of("not a Sigstore bundle: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Signer> signer(X509Certificate certificate) {
+        try {
             String identity = subjectAlternativeName(certificate);
             String issuer = null;
             byte[] v2 = certificate.getExtensionValue("1.3.6.1.4.1.57264.1.8");
@@ -80,12 +113,13 @@ public final class ProvenanceVerifier {
                 }
             }
             return identity.isEmpty() || issuer == null ? Optional.empty() : Optional.of(new Signer(identity, issuer));
-        } catch (CertificateException | IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
     private final KeylessVerifier verifier;
+    private final StatementVerifier statements;
 
     /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */
     public ProvenanceVerifier(Path trustedRoot) {
@@ -93,6 +127,8 @@ public final class ProvenanceVerifier {
             this.verifier = KeylessVerifier.builder()
                     .trustedRootProvider(TrustedRootProvider.from(trustedRoot))
                     .build();
+            this.statements =
+                    new StatementVerifier(TrustedRootProvider.from(trustedRoot).get());
         } catch (Exception e) {
             throw new IllegalArgumentException(
                     "cannot load the Sigstore trusted root " + trustedRoot + ": " + e.getMessage(), e);
@@ -156,6 +192,60 @@ public final class ProvenanceVerifier {
         }
         String predicate = bundle.getDsseEnvelope().isPresent() ? "dsse" : "message-signature";
         return verify(bundle, artifact, expected, predicate);
+    }
+
+    /**
+     * A Sigstore bundle whose DSSE envelope holds an in-toto statement about the file (npm's {@code
+     * .sigstore} provenance: subject {@code pkg:npm/name@version} with its SHA-512); {@code
+     * namesThisFile} is the ecosystem's rule for the subject's name.
+     */
+    public Result verifyStatementBundle(
+            String bundleJson,
+            Path artifact,
+            ExpectedIdentity expected,
+            java.util.function.Predicate<String> namesThisFile) {
+        Bundle bundle;
+        try {
+            bundle = Bundle.from(new StringReader(bundleJson));
+        } catch (BundleParseException | RuntimeException e) {
+            return new Failed("not a Sigstore bundle: " + e.getMessage());
+        }
+        VerificationOptions.CertificateMatcher matcher;
+        try {
+            matcher = matcher(expected);
+        } catch (dev.sigstore.strings.RegexSyntaxException | RuntimeException e) {
+            return new Failed("invalid identity pattern: " + e.getMessage());
+        }
+        StatementVerifier.Statement statement;
+        try {
+            statement = statements.verify(bundle, artifact, namesThisFile, matcher::test);
+        } catch (StatementVerifier.Failure e) {
+            return new Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            return new Failed("Sigstore verification failed: " + e);
+        }
+        if (!STATEMENT_PREDICATE_TYPES.contains(statement.predicateType())) {
+            return new Failed(
+                    "predicate type " + statement.predicateType() + " is not one of " + STATEMENT_PREDICATE_TYPES);
+        }
+        X509Certificate certificate =
+                (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
+        return new Verified(
+                statement.predicateType(),
+                subjectAlternativeName(certificate),
+                expected.issuer(),
+                extensions(certificate));
+    }
+
+    private static VerificationOptions.CertificateMatcher matcher(ExpectedIdentity expected)
+            throws dev.sigstore.strings.RegexSyntaxException {
+        StringMatcher san = expected.san() != null
+                ? StringMatcher.string(expected.san())
+                : StringMatcher.regex(expected.sanPattern().pattern());
+        return VerificationOptions.CertificateMatcher.fulcio()
+                .subjectAlternativeName(san)
+                .issuer(StringMatcher.string(expected.issuer()))
+                .build();
     }
 
     private Result verify(Bundle bundle, Path artifact, ExpectedIdentity expected, String predicateType) {

@@ -24,8 +24,12 @@ public interface Ecosystem {
      */
     Dependency dependency(String written);
 
-    /** Whether an attestation whose subject is {@code subject} is about the file {@code filename} of this ecosystem. */
-    default boolean namesFile(String subject, String filename) {
+    /**
+     * Whether an attestation whose subject is {@code subject} is about the file {@code filename},
+     * version {@code version} of project {@code name} (as uploaded): PyPI's subjects name the file,
+     * npm's the package and version as a package URL.
+     */
+    default boolean namesFile(String subject, String name, String version, String filename) {
         return subject.equals(filename);
     }
 

@@ -194,13 +194,13 @@ public final class PublishService {
                     s.filename(),
                     s.content().path(),
                     s.attestations(),
-                    subject -> s.ecosystem().namesFile(subject, s.filename()))) {
+                    subject -> s.ecosystem().namesFile(subject, s.project(), s.version(), s.filename()))) {
                 case AttestationCheck.Invalid invalid -> {
                     return refuse(
                             principal,
                             s.filename(),
                             Why.INVALID,
-                            "Invalid attestations supplied during upload: " + invalid.reason(),
+                            s.rules().invalidAttestations(invalid.reason()),
                             origin);
                 }
                 case AttestationCheck.Checked checked -> provenance = checked;

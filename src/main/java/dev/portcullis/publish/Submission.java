@@ -34,6 +34,11 @@ public record Submission(
             return "The file cannot be accepted: " + reason;
         }
 
+        /** The refusal of attestations that are forged, malformed or about another file, in the protocol's words. */
+        default String invalidAttestations(String reason) {
+            return "The attestations cannot be accepted: " + reason;
+        }
+
         /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
         Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
 

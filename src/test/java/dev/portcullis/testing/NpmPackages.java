@@ -55,6 +55,23 @@ public final class NpmPackages {
         return manifest;
     }
 
+    /** The package.json inside a real tarball, as npm would send it beside the tarball. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> manifestOf(byte[] tgz) {
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(
+                        new java.io.ByteArrayInputStream(tgz)))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals("package/package.json")) {
+                    return JSON.readValue(in.readAllBytes(), LinkedHashMap.class);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalArgumentException("no package/package.json");
+    }
+
     /** A tarball of {@code name}@{@code version} whose index.js says {@code text}. */
     public static byte[] tarball(String name, String version, String text) {
         return tarball(manifest(name, version), Map.of("index.js", "module.exports = " + text + ";\n"));
@@ -62,6 +79,11 @@ public final class NpmPackages {
 
     /** The body of {@code npm publish}: {@code sent} as the version's manifest, {@code tarball} attached with its digests. */
     public static byte[] publishBody(Map<String, Object> sent, byte[] tarball, String tag) {
+        return publishBody(sent, tarball, tag, null);
+    }
+
+    /** The body of {@code npm publish --provenance}: as above, with {@code sigstore} (a bundle's JSON) attached as npm attaches it. */
+    public static byte[] publishBody(Map<String, Object> sent, byte[] tarball, String tag, String sigstore) {
         String name = (String) sent.get("name");
         String version = (String) sent.get("version");
         ObjectNode root = JSON.createObjectNode();
@@ -79,6 +101,12 @@ public final class NpmPackages {
         attachment.put("content_type", "application/octet-stream");
         attachment.put("data", Base64.getEncoder().encodeToString(tarball));
         attachment.put("length", tarball.length);
+        if (sigstore != null) {
+            ObjectNode bundle = ((ObjectNode) root.get("_attachments")).putObject(name + "-" + version + ".sigstore");
+            bundle.put("content_type", "application/vnd.dev.sigstore.bundle.v0.3+json");
+            bundle.put("data", sigstore);
+            bundle.put("length", sigstore.length());
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {

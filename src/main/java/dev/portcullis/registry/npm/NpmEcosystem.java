@@ -66,6 +66,47 @@ public final class NpmEcosystem implements Ecosystem {
         return new Dependency(kind + name, at < 0 ? "" : rest.substring(at + 1).replace(" ", ""), written);
     }
 
+    /**
+     * npm's provenance names the package, not the file: a package URL, {@code pkg:npm/name@version}
+     * with a scope's {@code @} written {@code %40} ({@code pkg:npm/%40scope/name@1.0.0}).
+     */
+    @Override
+    public boolean namesFile(String subject, String name, String version, String filename) {
+        if (!subject.startsWith("pkg:npm/")) {
+            return false;
+        }
+        String rest = subject.substring("pkg:npm/".length());
+        int end = rest.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = rest.indexOf(c);
+            end = at >= 0 ? Math.min(end, at) : end;
+        }
+        String decoded = percentDecoded(rest.substring(0, end));
+        return decoded != null && decoded.equals(name + "@" + version);
+    }
+
+    /** {@code %XX} escapes decoded as UTF-8 ({@code +} stays a plus, unlike form decoding); null when malformed. */
+    private static String percentDecoded(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length()) {
+                    return null;
+                }
+                try {
+                    out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+                i += 2;
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The file name npm gives a version's tarball: the name without its scope, then the version. */
     static String tarballName(String name, String version) {
         return name.substring(name.indexOf('/') + 1) + "-" + version + ".tgz";

@@ -208,7 +208,7 @@ final class NpmRoutes implements Routes {
                             NpmEcosystem.tarballName(name, publication.version()),
                             "tarball",
                             publication.tarball(),
-                            null,
+                            publication.sigstore(),
                             new NpmUpload(publication, name)),
                     exchange.origin());
         } finally {

@@ -120,6 +120,11 @@ final class NpmUpload implements Submission.Rules {
     }
 
     @Override
+    public String invalidAttestations(String reason) {
+        return "The provenance (.sigstore) cannot be accepted: " + reason;
+    }
+
+    @Override
     public Optional<String> conflict(List<Artifact> releaseFiles) {
         return releaseFiles.isEmpty() ? Optional.empty() : Optional.of(taken(publication.version()));
     }

@@ -59,6 +59,11 @@ public final class PypiEcosystem implements Ecosystem {
 
     /** PEP 740: the subject names the distribution; names and versions compare after normalization, the rest exactly (case aside). */
     @Override
+    public boolean namesFile(String subject, String name, String version, String filename) {
+        return namesFile(subject, filename);
+    }
+
+    /** Whether {@code subject} names the distribution file {@code filename}. */
     public boolean namesFile(String subject, String filename) {
         if (subject.equals(filename)) {
             return true;

@@ -143,6 +143,12 @@ final class PypiUpload implements Submission.Rules {
         return INVALID + reason;
     }
 
+    /** Warehouse's words for attestations it cannot accept. */
+    @Override
+    public String invalidAttestations(String reason) {
+        return "Invalid attestations supplied during upload: " + reason;
+    }
+
     @Override
     public Optional<String> conflict(List<Artifact> releaseFiles) {
         if (type == PackageType.SDIST
