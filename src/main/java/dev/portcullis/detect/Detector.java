@@ -15,8 +15,16 @@ public interface Detector {
 
     List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent);
 
-    /** Other releases of the project (any state) whose files arrived lately, newest first: for cadence. */
-    record Recent(Instant now, List<ReleaseFacts> others) {}
+    /**
+     * Other releases of the project (any state) whose files arrived lately, newest first: for
+     * cadence; and, for each API token that uploaded this release, the other projects it uploaded to
+     * within {@link SpreadDetector#WINDOW}.
+     */
+    record Recent(Instant now, List<ReleaseFacts> others, java.util.Map<String, List<String>> reach) {
+        public Recent(Instant now, List<ReleaseFacts> others) {
+            this(now, others, java.util.Map.of());
+        }
+    }
 
     default Assessment.Signal signal(Severity severity, String evidence) {
         return new Assessment.Signal(id(), severity.wireName(), severity.score(), evidence);
@@ -30,6 +38,7 @@ public interface Detector {
                 new CadenceDetector(),
                 new SizeDetector(),
                 new DependencyDetector(),
-                new VersionDetector());
+                new VersionDetector(),
+                new SpreadDetector());
     }
 }

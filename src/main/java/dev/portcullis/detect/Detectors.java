@@ -62,7 +62,17 @@ public final class Detectors implements Assessor {
         if (current == null) {
             return Assessment.NONE;
         }
-        return Assessment.of(run(current, baseline, new Detector.Recent(now, recent)));
+        Map<String, List<String>> reach = new LinkedHashMap<>();
+        for (Upload u : current.uploads()) {
+            if (u.token() != null && !u.trustedPublisher() && !reach.containsKey(u.token())) {
+                reach.put(
+                        u.token(),
+                        catalog.projectsUploadedBy(u.token(), now.minus(SpreadDetector.WINDOW)).stream()
+                                .filter(p -> !p.equals(release.project()))
+                                .toList());
+            }
+        }
+        return Assessment.of(run(current, baseline, new Detector.Recent(now, recent, reach)));
     }
 
     /** Every detector's signals for {@code release} against {@code baseline} (also the benchmark's entry point). */

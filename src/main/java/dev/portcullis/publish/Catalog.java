@@ -187,6 +187,22 @@ public final class Catalog {
                 .list());
     }
 
+    /**
+     * The projects (keys) that API token {@code token} uploaded files to since {@code since}, each
+     * once: how far one credential reached in a short time (a worm publishes everything a stolen
+     * token can).
+     */
+    public List<String> projectsUploadedBy(String token, Instant since) {
+        return database.withHandle(
+                h -> h.createQuery("SELECT DISTINCT p.name FROM release_files f JOIN releases r ON r.id = f.release_id"
+                                + " JOIN projects p ON p.id = r.project_id"
+                                + " WHERE f.uploader_token = :t AND f.uploaded_at >= :since ORDER BY p.name")
+                        .bind("t", token)
+                        .bind("since", since.toEpochMilli())
+                        .mapTo(String.class)
+                        .list());
+    }
+
     /** What publishing reports on {@code /metrics}: files stored, and releases by state. */
     public List<dev.portcullis.core.Metric> metrics() {
         return database.withHandle(h -> {

@@ -203,4 +203,33 @@ class DetectorsTest {
         assertThat(baseline.highestVersion()).containsExactly(1, 4999);
         assertThat(baseline.releases()).isEqualTo(5_000);
     }
+
+    /** One token reaching many projects within the hour: medium from five others, high from twenty. */
+    @Test
+    void aTokenThatReachesManyProjectsIsLoud() {
+        ReleaseFacts release = new ReleaseFacts(
+                "2.6.2", List.of(wheel("2.6.2", 860_000, START, "203.0.113.9", false)), deps("torch>=2.1", "numpy"));
+        java.util.function.IntFunction<List<Assessment.Signal>> reaching = n -> Detectors.run(
+                        release,
+                        history(),
+                        new Detector.Recent(
+                                START,
+                                List.of(),
+                                java.util.Map.of(
+                                        "tok-9",
+                                        java.util.stream.IntStream.range(0, n)
+                                                .mapToObj(i -> "npm:pkg-" + i)
+                                                .toList())))
+                .stream()
+                .filter(sig -> sig.detector().equals("spread"))
+                .toList();
+        assertThat(reaching.apply(4)).isEmpty();
+        assertThat(reaching.apply(5)).singleElement().satisfies(sig -> {
+            assertThat(sig.severity()).isEqualTo("medium");
+            assertThat(sig.evidence()).contains("uploaded to 5 other projects within the last 60 minutes (npm:pkg-0,");
+        });
+        assertThat(reaching.apply(20))
+                .singleElement()
+                .satisfies(sig -> assertThat(sig.severity()).isEqualTo("high"));
+    }
 }

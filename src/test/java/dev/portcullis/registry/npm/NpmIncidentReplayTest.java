@@ -158,6 +158,31 @@ class NpmIncidentReplayTest {
         }
     }
 
+    /** A stolen token publishing everything it can (Shai-Hulud's worm step): from the twenty-first package on, the gate says so. */
+    @Test
+    void aTokenPublishingManyPackagesInAnHourIsHigh() throws Exception {
+        try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
+            String token = server.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
+            for (int i = 0; i <= SPREAD_HIGH; i++) {
+                String name = "worm-target-" + i;
+                byte[] tarball = NpmPackages.tarball(name, "1.0.1", "'ok'");
+                RawHttp.Response published = RawHttp.send(
+                        server.url(),
+                        "PUT",
+                        "/npm/" + name,
+                        Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+                        NpmPackages.publishBody(NpmPackages.manifest(name, "1.0.1"), tarball, "latest"));
+                assertThat(published.status()).as(published.body()).isBetween(200, 201);
+            }
+            assertThat(release(server, "npm:worm-target-3", "1.0.1")).doesNotContain("spread");
+            assertThat(release(server, "npm:worm-target-" + SPREAD_HIGH, "1.0.1"))
+                    .contains("spread")
+                    .contains("uploaded to " + SPREAD_HIGH + " other projects within the last 60 minutes");
+        }
+    }
+
+    private static final int SPREAD_HIGH = 20;
+
     /**
      * The drainer's shape, inert: a javascript-obfuscator string table holding its wallet addresses
      * (made up, valid in form), and fetch and XMLHttpRequest replaced to swap the addresses that pass.
