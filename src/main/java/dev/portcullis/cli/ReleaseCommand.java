@@ -221,7 +221,7 @@ final class ReleaseCommand {
             name = "wait",
             description = {
                 "Block until the release is decided, then check that what was approved is exactly what you built.",
-                "Exit 0 when it is released and every file in --files is in it with the same SHA-256 (and nothing else is);",
+                "Exit 0 when it is released and every file in --files (.whl, .tar.gz, .zip, npm's .tgz) is in it with the same SHA-256 (and nothing else is);",
                 "1 when it was rejected, quarantined or expired, or the digests differ; 3 on --timeout."
             })
     static final class Wait implements Callable<Integer> {
@@ -261,13 +261,16 @@ final class ReleaseCommand {
                 for (java.nio.file.Path f :
                         stream.filter(java.nio.file.Files::isRegularFile).toList()) {
                     String name = f.getFileName().toString();
-                    if (name.endsWith(".whl") || name.endsWith(".tar.gz") || name.endsWith(".zip")) {
+                    if (name.endsWith(".whl")
+                            || name.endsWith(".tar.gz")
+                            || name.endsWith(".zip")
+                            || name.endsWith(".tgz")) {
                         local.put(name, dev.portcullis.store.Sha256.hex(f));
                     }
                 }
             }
             if (local.isEmpty()) {
-                throw new IllegalArgumentException("no distribution files (.whl, .tar.gz, .zip) in " + files);
+                throw new IllegalArgumentException("no distribution files (.whl, .tar.gz, .zip, .tgz) in " + files);
             }
             PrintWriter out = spec.commandLine().getOut();
             java.time.Instant deadline = java.time.Instant.now().plus(Durations.parse(timeout));
@@ -296,6 +299,15 @@ final class ReleaseCommand {
             Map<String, String> approved = new java.util.TreeMap<>();
             for (Map<String, Object> f : (List<Map<String, Object>>) release.get("files")) {
                 approved.put((String) f.get("filename"), (String) f.get("sha256"));
+            }
+            // npm pack names a scoped package's tarball acme-widget-1.0.0.tgz; the registry calls it widget-1.0.0.tgz.
+            for (String name : List.copyOf(local.keySet())) {
+                if (name.endsWith(".tgz") && !approved.containsKey(name)) {
+                    approved.keySet().stream()
+                            .filter(a -> a.endsWith(".tgz") && name.endsWith("-" + a) && !local.containsKey(a))
+                            .findFirst()
+                            .ifPresent(a -> local.put(a, local.remove(name)));
+                }
             }
             List<String> problems = new java.util.ArrayList<>();
             local.forEach((name, sha) -> {

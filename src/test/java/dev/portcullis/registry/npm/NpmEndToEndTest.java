@@ -76,6 +76,27 @@ class NpmEndToEndTest {
                     .contains("'widget'");
             Processes.Result view = installer.run(app, "view", "@acme/widget", "dist-tags", "--json");
             assertThat(view.output()).contains("\"next\": \"2.0.0-rc.1\"").contains("\"latest\": \"2.0.0-rc.1\"");
+
+            // CI's second job: the tarball it packed is exactly what was approved (npm pack names it acme-widget-…).
+            Path dist = Files.createDirectories(dir.resolve("dist"));
+            Processes.Result packed = publisher.run(pkg, "pack", "--pack-destination", dist.toString());
+            assertThat(packed.exitCode()).as(packed.output()).isZero();
+            assertThat(dist.resolve("acme-widget-2.0.0-rc.1.tgz")).exists();
+            dev.portcullis.testing.CliRunner.Output waited = dev.portcullis.testing.CliRunner.run(
+                    "release",
+                    "wait",
+                    "npm:@acme/widget",
+                    "2.0.0-rc.1",
+                    "--files",
+                    dist.toString(),
+                    "--timeout",
+                    "1m",
+                    "--server",
+                    server.url(),
+                    "--token",
+                    server.adminToken());
+            assertThat(waited.code()).as(waited.out() + waited.err()).isZero();
+            assertThat(waited.out()).contains("1 file(s) match the approved SHA-256 digests");
         }
     }
 
