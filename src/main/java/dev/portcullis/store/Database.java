@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -16,18 +18,39 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>One schema serves both dialects; the only difference (how an auto-generated key is declared)
  * is a Flyway placeholder. On SQLite every transaction starts as {@code BEGIN IMMEDIATE}, so two
- * writers queue on the busy timeout instead of failing on a lock upgrade.
+ * writers queue instead of failing on a lock upgrade.
+ *
+ * <p>Writers of one SQLite file queue in Java first ({@link #writers}), and only then at SQLite's
+ * busy timeout. SQLite waits for a lock inside native code, which pins the carrier thread of the
+ * virtual thread that waits; when as many writers wait as there are carriers, the virtual thread
+ * that holds the lock (unmounted for a moment, say on a contended lock in logging) never gets a
+ * carrier back, and every writer stalls until the busy timeout fails them. A Java lock parks
+ * without pinning, so the holder always runs on.
  */
 public final class Database implements AutoCloseable {
 
     private final DatabaseSettings settings;
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final ReentrantLock writers;
+
+    /** One lock per SQLite file in this process (two pools on one file share it); none on PostgreSQL. */
+    private static final Map<String, ReentrantLock> SQLITE_WRITERS = new ConcurrentHashMap<>();
 
     private Database(DatabaseSettings settings, HikariDataSource dataSource) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.writers = settings.dialect() == DatabaseSettings.Dialect.SQLITE
+                ? SQLITE_WRITERS.computeIfAbsent(sqliteFile(settings), f -> new ReentrantLock(true))
+                : null;
+    }
+
+    private static String sqliteFile(DatabaseSettings settings) {
+        return java.nio.file.Path.of(settings.jdbcUrl().substring("jdbc:sqlite:".length()))
+                .toAbsolutePath()
+                .normalize()
+                .toString();
     }
 
     /** Opens the pool and migrates the schema to the newest version. */
@@ -122,6 +145,9 @@ public final class Database implements AutoCloseable {
         requireNoOpenTransaction();
         int[] open = TRANSACTIONS.get();
         open[0]++;
+        if (writers != null) {
+            writers.lock();
+        }
         try {
             return jdbi.inTransaction(
                     settings.dialect() == DatabaseSettings.Dialect.POSTGRESQL
@@ -129,8 +155,16 @@ public final class Database implements AutoCloseable {
                             : TransactionIsolationLevel.SERIALIZABLE,
                     callback);
         } finally {
+            if (writers != null) {
+                writers.unlock();
+            }
             open[0]--;
         }
+    }
+
+    /** How many threads of this process wait to write to this SQLite file (0 on PostgreSQL). */
+    int queuedWriters() {
+        return writers == null ? 0 : writers.getQueueLength();
     }
 
     public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {

@@ -65,6 +65,54 @@ class DatabaseTest {
         }
     }
 
+    /**
+     * SQLite waits for its write lock in native code, pinning the waiter's carrier thread. Here a
+     * writer parks mid-transaction while more writers than there are carriers, on two pools sharing
+     * the file as two servers do, want the lock: they must queue without pinning, so the holder gets a
+     * carrier back and every transaction commits (before the fix they stalled for the 30 s busy
+     * timeout and then failed, as ConcurrencyTest once did under load).
+     */
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Timeout(120)
+    void writersOfOneSqliteFileQueueWithoutPinningTheCarriersOfTheHolder() throws Exception {
+        Path file = dir.resolve("shared.db");
+        try (Database one = Database.open(DatabaseSettings.sqlite(file));
+                Database two = Database.open(DatabaseSettings.sqlite(file));
+                java.util.concurrent.ExecutorService threads =
+                        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            one.inTransaction(h -> h.execute("CREATE TABLE probe (n INTEGER)"));
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<?> holder = threads.submit(() -> one.inTransaction(h -> {
+                h.execute("INSERT INTO probe (n) VALUES (0)");
+                holding.countDown();
+                go.await(); // parks: the virtual thread leaves its carrier while it holds SQLite's lock
+                return null;
+            }));
+            holding.await();
+            int waiting = Runtime.getRuntime().availableProcessors() * 2 + 1;
+            java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+            for (int i = 1; i <= waiting; i++) {
+                Database db = i % 2 == 0 ? one : two;
+                int n = i;
+                writers.add(
+                        threads.submit(() -> db.inTransaction(h -> h.execute("INSERT INTO probe (n) VALUES (?)", n))));
+            }
+            while (one.queuedWriters() < waiting) { // both pools queue on the one lock of the file
+                Thread.onSpinWait();
+            }
+            go.countDown();
+            holder.get();
+            for (java.util.concurrent.Future<?> w : writers) {
+                w.get();
+            }
+            int rows = one.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM probe")
+                    .mapTo(Integer.class)
+                    .one());
+            assertThat(rows).isEqualTo(waiting + 1);
+        }
+    }
+
     private static String mode(Path file) throws java.io.IOException {
         return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(file));
     }
