@@ -282,7 +282,7 @@ public final class Portcullis implements AutoCloseable {
      */
     public int serve() {
         blobs.removeAbandonedTemporaryFiles();
-        HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http());
+        HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http(), database::changes);
         ApiAuthenticator auth = new ApiAuthenticator(identity);
         dev.portcullis.identity.ProjectNames projectNames =
                 name -> ecosystems.project(name).key();
@@ -343,6 +343,16 @@ public final class Portcullis implements AutoCloseable {
                     || !report.disabledUsers().isEmpty()
                     || !report.expiringTokens().isEmpty()) {
                 LOG.info("housekeeping: {}", report);
+            }
+        });
+        // Other processes sharing the database: every change installers can see is an event, so the
+        // event log's head moving means cached public responses may be out of date.
+        long[] head = {events.head().seq()};
+        every("portcullis-other-processes", Duration.ofMillis(200), "reading the event log's head failed", () -> {
+            long now = events.head().seq();
+            if (now != head[0]) {
+                head[0] = now;
+                database.changedElsewhere();
             }
         });
         // Auto-releases whose settle time passed, expiry of held releases.

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         description = "Measure performance against same-run baselines.",
-        subcommands = {BenchCommand.Inspect.class, BenchCommand.Detectors.class})
+        subcommands = {BenchRead.class, BenchCommand.Inspect.class, BenchCommand.Detectors.class})
 final class BenchCommand {
 
     @Command(

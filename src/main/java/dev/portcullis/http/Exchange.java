@@ -23,10 +23,17 @@ public final class Exchange {
 
     private final HttpServerExchange exchange;
     private final ClientAddress clients;
+    private final ResponseCache.Slot cacheSlot;
 
     Exchange(HttpServerExchange exchange, ClientAddress clients) {
+        this(exchange, clients, null);
+    }
+
+    /** An exchange of a public route: a 200 response it writes is kept in {@code cacheSlot}'s cache. */
+    Exchange(HttpServerExchange exchange, ClientAddress clients, ResponseCache.Slot cacheSlot) {
         this.exchange = exchange;
         this.clients = clients;
+        this.cacheSlot = cacheSlot;
     }
 
     public String method() {
@@ -148,6 +155,16 @@ public final class Exchange {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         header(Headers.CONTENT_TYPE_STRING, contentType);
         header(Headers.CONTENT_LENGTH_STRING, Long.toString(bytes.length));
+        if (cacheSlot != null && exchange.getStatusCode() == 200) {
+            // The first answer is tagged like the cached ones, so a client's If-None-Match works on either.
+            String etag = cacheSlot.cache().putBody(cacheSlot, exchange, bytes);
+            header("ETag", etag);
+            if (HttpServer.matches(header("If-None-Match"), etag)) {
+                status(304);
+                exchange.endExchange();
+                return;
+            }
+        }
         if (method().equals("HEAD")) {
             return;
         }
@@ -197,6 +214,43 @@ public final class Exchange {
 
     public void redirect(int status, String location) {
         status(status).header("Location", location).text("text/plain; charset=utf-8", "");
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code file} from {@code start} as the body, zero-copy (the
+     * socket channel's transfer from the file channel: sendfile on Linux). Headers must be set.
+     */
+    public void sendFile(java.nio.file.Path file, long start, long length) throws IOException {
+        header(Headers.CONTENT_LENGTH_STRING, Long.toString(length));
+        if (cacheSlot != null && exchange.getStatusCode() == 200 && start == 0) {
+            cacheSlot.cache().putFile(cacheSlot, exchange, file, length);
+        }
+        if (method().equals("HEAD")) {
+            return;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            if (start != 0 || length != channel.size()) {
+                // A range is copied: Undertow's transfer from a file can send a whole buffer past the
+                // count when the response is not kept alive (found by ResponseCacheTest).
+                try (InputStream in = java.nio.channels.Channels.newInputStream(channel.position(start));
+                        OutputStream out = exchange.getOutputStream()) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (long left = length; left > 0; ) {
+                        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                        if (n < 0) {
+                            break;
+                        }
+                        out.write(buffer, 0, n);
+                        left -= n;
+                    }
+                }
+                return;
+            }
+            org.xnio.channels.StreamSinkChannel out = exchange.getResponseChannel();
+            org.xnio.channels.Channels.transferBlocking(out, channel, 0, length);
+            out.shutdownWrites();
+            org.xnio.channels.Channels.flushBlocking(out);
+        }
     }
 
     /** The response body stream, for handlers that stream files. */

@@ -9,11 +9,15 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -50,15 +54,21 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     private final int port;
     private final HttpSettings settings;
     private final ClientAddress clients;
+    private final ResponseCache cache;
     private GracefulShutdownHandler shutdown;
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> listener;
 
-    public HttpServer(String host, int port, HttpSettings settings) {
+    /**
+     * @param changes the database's change number (store/Database#changes): a cached public
+     *     response is served only while it is the one it was computed at
+     */
+    public HttpServer(String host, int port, HttpSettings settings, java.util.function.LongSupplier changes) {
         this.host = host;
         this.port = port;
         this.settings = settings;
         this.clients = new ClientAddress(settings.trustedProxies());
+        this.cache = new ResponseCache(changes);
         routes.setFallbackHandler(exchange -> dispatch(exchange, ErrorStyle.JSON, e -> {
             throw new Refusal.NotFound("Not Found");
         }));
@@ -72,6 +82,116 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
         routes.add(Methods.GET, template, exchange -> dispatch(exchange, style, handler));
         routes.add(Methods.HEAD, template, exchange -> dispatch(exchange, style, handler));
         return this;
+    }
+
+    /**
+     * A public GET (and HEAD): its 200 answers depend only on the request target, its Accept header
+     * and the database, never on who asks. They are kept ({@link ResponseCache}) and served again
+     * from the I/O thread — no database, no worker thread, gzip and {@code If-None-Match} — until
+     * the database changes.
+     */
+    @Override
+    public HttpServer getPublic(String template, ErrorStyle style, Handler handler) {
+        HttpHandler cached = exchange -> {
+            String key = ResponseCache.key(exchange);
+            ResponseCache.Entry hit = cache.current(key);
+            if (hit == null || !serveCached(exchange, hit)) {
+                dispatch(exchange, style, handler, cache.slot(key));
+            }
+        };
+        routes.add(Methods.GET, template, cached);
+        routes.add(Methods.HEAD, template, cached);
+        return this;
+    }
+
+    /** Responses cached now (tests and metrics). */
+    public int cachedResponses() {
+        return cache.size();
+    }
+
+    /** Answers from a cache entry on the I/O thread; false when this request needs the handler (a range of a file). */
+    private static boolean serveCached(HttpServerExchange exchange, ResponseCache.Entry entry) throws IOException {
+        HeaderMap request = exchange.getRequestHeaders();
+        FileChannel file = null;
+        if (entry.file() != null) {
+            if (request.contains(Headers.RANGE)) {
+                return false;
+            }
+            try {
+                file = FileChannel.open(entry.file());
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+        String encodings = request.getFirst(Headers.ACCEPT_ENCODING);
+        boolean gzip = entry.gzip() != null && encodings != null && encodings.contains("gzip");
+        String etag = entry.etag() == null ? null : gzip ? ResponseCache.gzipEtag(entry.etag()) : entry.etag();
+        HeaderMap response = exchange.getResponseHeaders();
+        for (Map.Entry<HttpString, String> h : entry.headers()) {
+            response.add(h.getKey(), h.getValue());
+        }
+        if (entry.body() != null) {
+            response.add(Headers.VARY, "Accept-Encoding");
+        }
+        if (etag != null) {
+            response.put(Headers.ETAG, etag);
+            if (matches(request.getFirst(Headers.IF_NONE_MATCH), etag)) {
+                closeQuietly(file);
+                exchange.setStatusCode(304);
+                exchange.endExchange();
+                return true;
+            }
+        }
+        byte[] body = gzip ? entry.gzip() : entry.body();
+        if (gzip) {
+            response.put(Headers.CONTENT_ENCODING, "gzip");
+        }
+        response.put(Headers.CONTENT_LENGTH, body != null ? body.length : entry.size());
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            closeQuietly(file);
+            exchange.endExchange();
+        } else if (body != null) {
+            exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));
+        } else {
+            FileChannel open = file;
+            exchange.getResponseSender().transferFrom(open, new io.undertow.io.IoCallback() {
+                @Override
+                public void onComplete(HttpServerExchange ex, io.undertow.io.Sender sender) {
+                    closeQuietly(open);
+                    io.undertow.io.IoCallback.END_EXCHANGE.onComplete(ex, sender);
+                }
+
+                @Override
+                public void onException(HttpServerExchange ex, io.undertow.io.Sender sender, IOException e) {
+                    closeQuietly(open);
+                    io.undertow.io.IoCallback.END_EXCHANGE.onException(ex, sender, e);
+                }
+            });
+        }
+        return true;
+    }
+
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.equals(etag) || t.equals("*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                LOG.debug("closing a sent file: {}", e.toString());
+            }
+        }
     }
 
     @Override
@@ -125,7 +245,9 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                             .set(Options.TCP_NODELAY, true)
                             .getMap());
             // Heap buffers: direct ones are freed through sun.misc.Unsafe, which JDK 24+ warns about at every start.
-            ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024 - 20, -1, 4);
+            // No per-thread cache: every request runs on a new virtual thread, so a thread-local cache
+            // was built (and registered with the pool) for each request and never reused.
+            ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024 - 20, -1, 0);
             HttpOpenListener open = new HttpOpenListener(buffers, http);
             open.setRootHandler(shutdown);
             ConnectionLimit limited = new ConnectionLimit(open, settings.maxConnectionsPerAddress(), clients);
@@ -191,9 +313,13 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     }
 
     private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler) {
+        dispatch(exchange, style, handler, null);
+    }
+
+    private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler, ResponseCache.Slot slot) {
         HttpHandler blocking = ex -> {
             ex.startBlocking();
-            run(new Exchange(ex, clients), style, handler);
+            run(new Exchange(ex, clients, slot), style, handler);
         };
         exchange.dispatch(workers, blocking);
     }

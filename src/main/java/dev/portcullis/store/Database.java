@@ -33,6 +33,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final ReentrantLock writers;
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     /** One lock per SQLite file in this process (two pools on one file share it); none on PostgreSQL. */
     private static final Map<String, ReentrantLock> SQLITE_WRITERS = new ConcurrentHashMap<>();
@@ -159,7 +160,23 @@ public final class Database implements AutoCloseable {
                 writers.unlock();
             }
             open[0]--;
+            changes.incrementAndGet(); // after the commit (or rollback): what readers cached may be out of date
         }
+    }
+
+    /**
+     * A number that grows after every write transaction of this process ends, and when another
+     * process sharing the database is seen to have written ({@link #changedElsewhere}). Anything
+     * computed from the database while it had one value is current only while it keeps it (the
+     * read path's response cache, http/ResponseCache).
+     */
+    public long changes() {
+        return changes.get();
+    }
+
+    /** Another process wrote to the database (seen by the event log's head moving). */
+    public void changedElsewhere() {
+        changes.incrementAndGet();
     }
 
     /** How many threads of this process wait to write to this SQLite file (0 on PostgreSQL). */

@@ -25,7 +25,6 @@ import dev.portcullis.store.BlobTooLargeException;
 import dev.portcullis.store.Database;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -107,9 +106,9 @@ final class NpmRoutes implements Routes {
                 .delete("/npm/{name}/-rev/{rev}", ErrorStyle.NPM, ex -> unpublish(ex, true))
                 .delete("/npm/{name}/-/{file}/-rev/{rev}", ErrorStyle.NPM, ex -> ex.json(Map.of("ok", true)))
                 .delete("/npm/{scope}/{name}/-/{file}/-rev/{rev}", ErrorStyle.NPM, ex -> ex.json(Map.of("ok", true)))
-                .get("/npm/{name}", ErrorStyle.NPM, this::packument)
-                .get("/npm/{name}/-/{file}", ErrorStyle.NPM, this::tarball)
-                .get("/npm/{scope}/{name}/-/{file}", ErrorStyle.NPM, this::tarball);
+                .getPublic("/npm/{name}", ErrorStyle.NPM, this::packument)
+                .getPublic("/npm/{name}/-/{file}", ErrorStyle.NPM, this::tarball)
+                .getPublic("/npm/{scope}/{name}/-/{file}", ErrorStyle.NPM, this::tarball);
     }
 
     /** A package name as a path segment carries it: {@code @scope%2fname} (npm escapes the slash). */
@@ -604,10 +603,7 @@ final class NpmRoutes implements Routes {
     private void send(Exchange exchange, Artifact artifact) throws IOException {
         Path blob = blobs.find(artifact.sha256()).orElseThrow(() -> new Refusal.NotFound("Not found"));
         exchange.header("Content-Type", "application/octet-stream");
-        exchange.header("Content-Length", String.valueOf(Files.size(blob)));
-        try (InputStream in = Files.newInputStream(blob);
-                OutputStream out = exchange.output()) {
-            in.transferTo(out);
-        }
+        exchange.header("ETag", "\"" + artifact.sha256() + "\"");
+        exchange.sendFile(blob, 0, Files.size(blob));
     }
 }

@@ -9,8 +9,6 @@ import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.store.BlobStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +37,7 @@ public final class FileRoutes implements Routes {
 
     @Override
     public void register(HttpRouter router) {
-        router.get("/files/{project}/{filename}", ErrorStyle.PYPI, this::download);
+        router.getPublic("/files/{project}/{filename}", ErrorStyle.PYPI, this::download);
     }
 
     public void download(Exchange exchange) throws IOException {
@@ -95,24 +93,6 @@ public final class FileRoutes implements Routes {
                 exchange.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size);
             }
         }
-        long length = end - start + 1;
-        exchange.header("Content-Length", Long.toString(length));
-        if (exchange.method().equals("HEAD")) {
-            return;
-        }
-        try (InputStream in = Files.newInputStream(path);
-                OutputStream out = exchange.output()) {
-            in.skipNBytes(start);
-            byte[] buffer = new byte[256 * 1024];
-            long remaining = length;
-            while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                remaining -= n;
-            }
-        }
+        exchange.sendFile(path, start, end - start + 1);
     }
 }

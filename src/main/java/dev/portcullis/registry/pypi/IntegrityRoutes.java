@@ -34,7 +34,7 @@ public final class IntegrityRoutes implements Routes {
 
     @Override
     public void register(HttpRouter router) {
-        router.get("/integrity/{project}/{version}/{filename}/provenance", ErrorStyle.JSON, this::provenance);
+        router.getPublic("/integrity/{project}/{version}/{filename}/provenance", ErrorStyle.JSON, this::provenance);
     }
 
     public void provenance(Exchange exchange) throws Exception {

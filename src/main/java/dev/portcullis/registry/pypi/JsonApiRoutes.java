@@ -41,8 +41,8 @@ public final class JsonApiRoutes implements Routes {
 
     @Override
     public void register(HttpRouter router) {
-        router.get("/pypi/{project}/json", ErrorStyle.JSON, this::project)
-                .get("/pypi/{project}/{version}/json", ErrorStyle.JSON, this::version);
+        router.getPublic("/pypi/{project}/json", ErrorStyle.JSON, this::project)
+                .getPublic("/pypi/{project}/{version}/json", ErrorStyle.JSON, this::version);
     }
 
     public void project(Exchange exchange) {

@@ -41,7 +41,8 @@ public final class SimpleIndexRoutes implements Routes {
 
     @Override
     public void register(HttpRouter router) {
-        router.get("/simple", ErrorStyle.PYPI, this::index).get("/simple/{project}", ErrorStyle.PYPI, this::project);
+        router.getPublic("/simple", ErrorStyle.PYPI, this::index)
+                .getPublic("/simple/{project}", ErrorStyle.PYPI, this::project);
     }
 
     public void index(Exchange exchange) {
