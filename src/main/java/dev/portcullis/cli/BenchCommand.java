@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         description = "Measure performance against same-run baselines.",
-        subcommands = {BenchRead.class, BenchCommand.Inspect.class, BenchCommand.Detectors.class})
+        subcommands = {BenchRead.class, BenchUpload.class, BenchCommand.Inspect.class, BenchCommand.Detectors.class})
 final class BenchCommand {
 
     @Command(
@@ -268,7 +268,12 @@ final class BenchCommand {
         }
 
         /** Many files: three quarters Python-like source, binary data, and one 8 MB one-line script. */
-        private static long generate(Path wheel, long target) throws IOException {
+        static long generate(Path wheel, long target) throws IOException {
+            return generate(wheel, target, "1.0");
+        }
+
+        /** As above, for version {@code version} of project bench. */
+        static long generate(Path wheel, long target, String version) throws IOException {
             Random random = new Random(42);
             long written = 0;
             List<String> record = new ArrayList<>();
@@ -290,17 +295,18 @@ final class BenchCommand {
                 }
                 put(
                         zip,
-                        "bench-1.0.dist-info/METADATA",
-                        "Metadata-Version: 2.1\nName: bench\nVersion: 1.0\n\n".getBytes(StandardCharsets.UTF_8),
+                        "bench-" + version + ".dist-info/METADATA",
+                        ("Metadata-Version: 2.1\nName: bench\nVersion: " + version + "\n\n")
+                                .getBytes(StandardCharsets.UTF_8),
                         record);
                 put(
                         zip,
-                        "bench-1.0.dist-info/WHEEL",
+                        "bench-" + version + ".dist-info/WHEEL",
                         "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
                                 .getBytes(StandardCharsets.UTF_8),
                         record);
-                zip.putNextEntry(new ZipEntry("bench-1.0.dist-info/RECORD"));
-                zip.write((String.join("\n", record) + "\nbench-1.0.dist-info/RECORD,,\n")
+                zip.putNextEntry(new ZipEntry("bench-" + version + ".dist-info/RECORD"));
+                zip.write((String.join("\n", record) + "\nbench-" + version + ".dist-info/RECORD,,\n")
                         .getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
