@@ -176,6 +176,15 @@ class ResponseCacheTest {
                             .status())
                     .isEqualTo(304);
 
+            long changes = server.app().database().changes();
+            for (int i = 0; i < 20; i++) {
+                get(server, i % 2 == 0 ? index : file, JSON_V1);
+                get(server, "/simple/no-such-project/", JSON_V1);
+            }
+            assertThat(server.app().database().changes())
+                    .as("anonymous reads, found or not, write nothing")
+                    .isEqualTo(changes);
+
             assertThat(server.decide(ann, PROJECT, "2.0.3", "yank").status()).isEqualTo(200);
             assertThat(get(server, index, JSON_V1).body())
                     .as("a yank is a change like any other")
