@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What it pulls in, against the previous release: a dependency the project never used in any
  * release is medium (event-stream 3.3.6 added flatmap-stream); one it used before, a removed one,
  * or a changed specifier (re-pinned), low. Whether a dependency was created recently is not known
- * offline and not checked.
+ * offline and not checked. A dependency whose name imitates a well-known package's ({@code
+ * jeIlyfish}, {@code reqeusts}) is high, new or in a first release.
  */
 final class DependencyDetector implements Detector {
 
@@ -23,12 +25,26 @@ final class DependencyDetector implements Detector {
 
     @Override
     public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
+        Set<String> before0 = baseline.releases() == 0
+                ? Set.of()
+                : byKey(baseline.lastDependencies()).keySet();
+        List<String> imitations = release.dependencies().stream()
+                .filter(d -> d.imitates() != null && !before0.contains(d.key()))
+                .map(d -> d.written().strip() + " (imitates " + d.imitates() + ")")
+                .distinct()
+                .toList();
+        List<Assessment.Signal> lookAlikes = imitations.isEmpty()
+                ? List.of()
+                : List.of(signal(
+                        Severity.HIGH,
+                        "depends on " + String.join(", ", imitations)
+                                + ": a name made to look like a well-known package's (a typosquat)"));
         if (baseline.releases() == 0) {
-            return List.of();
+            return lookAlikes;
         }
         Map<String, Ecosystem.Dependency> before = byKey(baseline.lastDependencies());
         Map<String, Ecosystem.Dependency> now = byKey(release.dependencies());
-        List<Assessment.Signal> signals = new ArrayList<>();
+        List<Assessment.Signal> signals = new ArrayList<>(lookAlikes);
         List<String> newer = new ArrayList<>();
         List<String> returning = new ArrayList<>();
         List<String> repinned = new ArrayList<>();

@@ -42,7 +42,12 @@ public interface Ecosystem {
     /**
      * One dependency: {@code key} identifies it (its normalized name, plus the condition under which
      * it applies, if any), {@code constraint} is which versions it accepts (spaces removed), {@code
-     * written} as the metadata has it.
+     * written} as the metadata has it; {@code imitates} the well-known package whose name this one's
+     * imitates ({@link LookAlikes}), or null.
      */
-    record Dependency(String key, String constraint, String written) {}
+    record Dependency(String key, String constraint, String written, String imitates) {
+        public Dependency(String key, String constraint, String written) {
+            this(key, constraint, written, null);
+        }
+    }
 }

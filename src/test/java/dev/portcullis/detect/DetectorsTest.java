@@ -122,6 +122,37 @@ class DetectorsTest {
                 .isEmpty();
     }
 
+    /** Issue 18: a compromised release whose only change is a look-alike of a well-known dependency. */
+    @Test
+    void aLookAlikeDependencyIsHighEvenWhenNothingElseChanged() {
+        Baseline baseline = history();
+        Instant usual = START.plus(Duration.ofDays(14L * 20));
+        ReleaseFacts next = new ReleaseFacts(
+                "2.2.0",
+                List.of(wheel("2.2.0", 862_000, usual, "198.51.100.8", true)),
+                deps("torch>=2.1", "numpy", "jeIlyfish>=0.9"));
+        assertThat(run(next, baseline, List.of()))
+                .extracting(Assessment.Signal::detector, Assessment.Signal::severity)
+                .contains(org.assertj.core.groups.Tuple.tuple("dependencies", "high"));
+        assertThat(run(next, baseline, List.of()).stream()
+                        .filter(s -> s.severity().equals("high"))
+                        .findFirst()
+                        .orElseThrow()
+                        .evidence())
+                .contains("jeIlyfish>=0.9 (imitates jellyfish)");
+        assertThat(run(next, new Baseline(), List.of()))
+                .as("also in a project's first release")
+                .extracting(Assessment.Signal::severity)
+                .containsExactly("high");
+        ReleaseFacts genuine = new ReleaseFacts(
+                "2.2.0",
+                List.of(wheel("2.2.0", 862_000, usual, "198.51.100.8", true)),
+                deps("torch>=2.1", "numpy", "jellyfish>=0.9"));
+        assertThat(run(genuine, baseline, List.of()))
+                .extracting(Assessment.Signal::severity)
+                .containsExactly("medium");
+    }
+
     @Test
     void smallerChangesAreLow() {
         Baseline baseline = history();

@@ -22,6 +22,10 @@ public final class NpmEcosystem implements Ecosystem {
             + "(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?");
     private static final Set<String> KINDS = Set.of("optional", "peer", "bundled");
 
+    /** The npm corpus's packages (scripts/refresh-well-known-names): what a dependency may imitate. */
+    private static final dev.portcullis.publish.LookAlikes WELL_KNOWN =
+            dev.portcullis.publish.LookAlikes.fromResource(NpmEcosystem.class, "well-known-names.txt");
+
     @Override
     public String id() {
         return ID;
@@ -63,7 +67,11 @@ public final class NpmEcosystem implements Ecosystem {
         }
         int at = rest.indexOf('@', 1);
         String name = at < 0 ? rest : rest.substring(0, at);
-        return new Dependency(kind + name, at < 0 ? "" : rest.substring(at + 1).replace(" ", ""), written);
+        return new Dependency(
+                kind + name,
+                at < 0 ? "" : rest.substring(at + 1).replace(" ", ""),
+                written,
+                WELL_KNOWN.imitated(name).orElse(null));
     }
 
     /**

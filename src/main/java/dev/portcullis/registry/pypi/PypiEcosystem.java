@@ -11,6 +11,10 @@ import java.util.Locale;
  */
 public final class PypiEcosystem implements Ecosystem {
 
+    /** Debian's Python 3 modules (scripts/refresh-well-known-names): what a dependency may imitate. */
+    private static final dev.portcullis.publish.LookAlikes WELL_KNOWN =
+            dev.portcullis.publish.LookAlikes.fromResource(PypiEcosystem.class, "well-known-names.txt");
+
     public static final String ID = "pypi";
 
     @Override
@@ -54,7 +58,12 @@ public final class PypiEcosystem implements Ecosystem {
         String rest = stripped.substring(end).replace(" ", "");
         int semicolon = rest.indexOf(';');
         String marker = semicolon < 0 ? "" : rest.substring(semicolon);
-        return new Dependency(name + marker, semicolon < 0 ? rest : rest.substring(0, semicolon), written);
+        String bare = stripped.substring(0, end);
+        return new Dependency(
+                name + marker,
+                semicolon < 0 ? rest : rest.substring(0, semicolon),
+                written,
+                WELL_KNOWN.imitated(bare).orElse(null));
     }
 
     /** PEP 740: the subject names the distribution; names and versions compare after normalization, the rest exactly (case aside). */
