@@ -409,4 +409,26 @@ class ContentRulesTest {
                 .extracting(Finding::severity)
                 .containsOnly(Severity.LOW);
     }
+
+    @Test
+    void decodeAndRunVariants() {
+        String fernet = "from cryptography.fernet import Fernet\nk = b'q0Z3dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleXQ='\n"
+                + "exec(Fernet(k).decrypt(b'gAAAAABl...'))\n";
+        assertThat(check(new Obfuscation(), "pkg/__init__.py", fernet))
+                .extracting(Finding::severity, Finding::line)
+                .contains(org.assertj.core.groups.Tuple.tuple(Severity.HIGH, 3));
+        String indirect =
+                "m = __import__('marshal')\nrun = getattr(__import__('builtins'), 'exec')\nrun(m.loads(blob))\n";
+        assertThat(check(new Obfuscation(), "pkg/_core.py", indirect))
+                .extracting(Finding::severity)
+                .contains(Severity.HIGH);
+        String zlib = "exec(__import__('zlib').decompress(payload))\n";
+        assertThat(check(new Obfuscation(), "pkg/x.py", zlib))
+                .extracting(Finding::severity)
+                .contains(Severity.HIGH);
+        // Benign: decrypting data (not code), importing a module by a computed name.
+        String benign = "from cryptography.fernet import Fernet\nsecret = Fernet(key).decrypt(token)\n"
+                + "mod = __import__(name)\nresult = eval_expression(config)\n";
+        assertThat(check(new Obfuscation(), "pkg/vault.py", benign)).isEmpty();
+    }
 }

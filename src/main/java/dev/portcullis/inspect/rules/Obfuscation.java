@@ -9,7 +9,8 @@ import java.util.List;
  * Code written not to be read: extremely long single lines (lightning's 11.4 MB one-line
  * {@code router_runtime.js}), identifiers mangled as {@code _0x1a2b} (javascript-obfuscator; the
  * chalk/debug drainer), decode-then-execute ({@code exec(base64.b64decode(…))}, {@code
- * eval(atob(…))}, {@code marshal.loads}), {@code chr()} chains, and long high-entropy string blobs.
+ * eval(atob(…))}, {@code exec(Fernet(k).decrypt(t))}, {@code marshal.loads}, also reached through
+ * {@code __import__('marshal')} or {@code getattr(__import__('builtins'), 'exec')}), {@code chr()} chains, and long high-entropy string blobs.
  */
 public final class Obfuscation implements ContentRule {
 
@@ -25,14 +26,17 @@ public final class Obfuscation implements ContentRule {
 
     private static final Probe MANGLED = Probe.of("\\b_0x[0-9a-f]{4,6}\\b", "_0x");
     private static final Probe DECODE_EXEC = Probe.of(
-            "(?<![\\w$.])(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\])"
+            "(?<![\\w$.])(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\]|decrypt\\s*\\("
+                    + "|__import__\\s*\\(\\s*['\"](?:marshal|base64|zlib|lzma|bz2|codecs)['\"])"
                     + "|(?<![\\w$.])(eval|Function)\\s*\\(.{0,80}(atob\\s*\\(|Buffer\\.from\\s*\\([^)]*base64)"
-                    + "|marshal\\.loads\\s*\\(",
+                    + "|marshal\\.loads\\s*\\(|__import__\\s*\\(\\s*['\"]marshal['\"]\\s*\\)"
+                    + "|getattr\\s*\\(\\s*__import__\\s*\\(\\s*['\"](?:builtins|marshal)['\"]\\s*\\)\\s*,\\s*['\"](?:exec|eval|loads)['\"]",
             "exec",
             "eval",
             "compile",
             "Function",
-            "marshal");
+            "marshal",
+            "__import__");
     private static final Probe CHR_CHAIN = Probe.of(
             "(chr\\s*\\(\\s*\\d+\\s*\\)\\s*\\+\\s*){6,}|String\\.fromCharCode\\s*\\((\\s*\\d+\\s*,){12,}",
             "chr",
