@@ -86,7 +86,7 @@ final class BenchServer implements AutoCloseable {
             {"version", version},
             {"filetype", "bdist_wheel"},
             {"pyversion", "py3"},
-            {"sha256_digest", sha256(wheel)},
+            {"sha256_digest", dev.portcullis.store.Sha256.hex(wheel)},
         };
         for (String[] f : fields) {
             head.append("--")
@@ -116,19 +116,6 @@ final class BenchServer implements AutoCloseable {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         return response;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Approves a held release through the API with a fresh second-factor code. */

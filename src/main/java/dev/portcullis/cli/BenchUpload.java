@@ -112,11 +112,7 @@ final class BenchUpload implements Callable<Integer> {
                 out.printf(Locale.ROOT, "upload / baseline: %.2fx the time (goal: within 2x)%n", upload / tools);
             }
         } finally {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            BenchRead.deleteTree(dir);
         }
         return 0;
     }

@@ -25,11 +25,11 @@ final class DependencyDetector implements Detector {
 
     @Override
     public List<Assessment.Signal> detect(ReleaseFacts release, Baseline baseline, Recent recent) {
-        Set<String> before0 = baseline.releases() == 0
+        Set<String> lastRelease = baseline.releases() == 0
                 ? Set.of()
                 : byKey(baseline.lastDependencies()).keySet();
         List<String> imitations = release.dependencies().stream()
-                .filter(d -> d.imitates() != null && !before0.contains(d.key()))
+                .filter(d -> d.imitates() != null && !lastRelease.contains(d.key()))
                 .map(d -> d.written().strip() + " (imitates " + d.imitates() + ")")
                 .distinct()
                 .toList();

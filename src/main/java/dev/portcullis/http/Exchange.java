@@ -160,6 +160,7 @@ public final class Exchange {
             String etag = cacheSlot.cache().putBody(cacheSlot, exchange, bytes);
             header("ETag", etag);
             if (HttpServer.matches(header("If-None-Match"), etag)) {
+                exchange.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
                 status(304);
                 exchange.endExchange();
                 return;

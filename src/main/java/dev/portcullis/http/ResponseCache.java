@@ -100,7 +100,8 @@ final class ResponseCache {
         return entries.size();
     }
 
-    private void put(Slot slot, Entry entry) {
+    /** Synchronized so the byte count stays exact across a start-over (a miss path only, never a hit). */
+    private synchronized void put(Slot slot, Entry entry) {
         if (entry.weight() > MAX_BYTES / 16) {
             return;
         }

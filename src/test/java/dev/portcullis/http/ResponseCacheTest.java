@@ -63,15 +63,7 @@ class ResponseCacheTest {
                     }));
                 }
                 for (String version : versions) {
-                    assertThat(RawHttp.upload(
-                                            server.url(),
-                                            token,
-                                            Uploads.wheelForm(
-                                                            PROJECT,
-                                                            version,
-                                                            Uploads.wheelName(PROJECT, version),
-                                                            Uploads.wheel(PROJECT, version))
-                                                    .build())
+                    assertThat(Uploads.upload(server.url(), token, PROJECT, version)
                                     .status())
                             .isEqualTo(200);
                     assertThat(get(server, file(version), "*/*").status())
@@ -118,15 +110,8 @@ class ResponseCacheTest {
             String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
             for (int i = 0; i < 12; i++) { // enough files for an index page worth compressing
                 String version = "2.0." + i;
-                RawHttp.upload(
-                        server.url(),
-                        token,
-                        Uploads.wheelForm(
-                                        PROJECT,
-                                        version,
-                                        Uploads.wheelName(PROJECT, version),
-                                        Uploads.wheel(PROJECT, version))
-                                .build());
+                assertThat(Uploads.upload(server.url(), token, PROJECT, version).status())
+                        .isEqualTo(200);
                 assertThat(server.decide(ann, PROJECT, version, "approve").status())
                         .isEqualTo(200);
             }
@@ -189,6 +174,14 @@ class ResponseCacheTest {
             assertThat(get(server, index, JSON_V1).body())
                     .as("a yank is a change like any other")
                     .contains("\"yanked\":\"test\"");
+            String afterYank = get(server, index, JSON_V1).headers().get("etag");
+            assertThat(afterYank).isNotEqualTo(etag);
+            server.app().database().changedElsewhere(); // the next answer is computed again, not cached
+            RawHttp.Response recomputed = send(server, index, Map.of("Accept", JSON_V1, "If-None-Match", afterYank));
+            assertThat(recomputed.status())
+                    .as("the first answer honours If-None-Match too")
+                    .isEqualTo(304);
+            assertThat(recomputed.bytes()).isEmpty();
         }
     }
 
@@ -203,15 +196,8 @@ class ResponseCacheTest {
                 TestUser ann =
                         a.user("ann", new RoleGrant(PROJECT, Role.APPROVER), Permission.APPROVE, Permission.READ);
                 String token = a.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
-                RawHttp.upload(
-                        a.url(),
-                        token,
-                        Uploads.wheelForm(
-                                        PROJECT,
-                                        "3.0.0",
-                                        Uploads.wheelName(PROJECT, "3.0.0"),
-                                        Uploads.wheel(PROJECT, "3.0.0"))
-                                .build());
+                assertThat(Uploads.upload(a.url(), token, PROJECT, "3.0.0").status())
+                        .isEqualTo(200);
                 assertThat(a.decide(ann, PROJECT, "3.0.0", "approve").status()).isEqualTo(200);
                 b.tick();
                 String file = file("3.0.0");

@@ -57,6 +57,15 @@ public final class Uploads {
     }
 
     /** The form twine would send for a wheel, with a correct SHA-256. */
+    /** Uploads a generated wheel of {@code project} {@code version} as twine does, with {@code token}. */
+    public static RawHttp.Response upload(String serverUrl, String token, String project, String version) {
+        return RawHttp.upload(
+                serverUrl,
+                token,
+                wheelForm(project, version, wheelName(project, version), wheel(project, version))
+                        .build());
+    }
+
     public static Multipart wheelForm(String name, String version, String filename, byte[] content) {
         return new Multipart()
                 .field(":action", "file_upload")

@@ -248,12 +248,7 @@ class ComplianceReportTest {
     }
 
     private static RawHttp.Response upload(TestServer server, String token, String project, String version) {
-        return RawHttp.upload(
-                server.url(),
-                token,
-                Uploads.wheelForm(
-                                project, version, Uploads.wheelName(project, version), Uploads.wheel(project, version))
-                        .build());
+        return Uploads.upload(server.url(), token, project, version);
     }
 
     private static void propose(TestServer server, String project, String yaml) throws Exception {
