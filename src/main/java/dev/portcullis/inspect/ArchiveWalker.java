@@ -124,7 +124,7 @@ public final class ArchiveWalker {
                 }
                 readable(zip.canReadEntryData(entry), entry, "");
                 try (InputStream in = zip.getInputStream(entry)) {
-                    regular("", name, new Budget(in, entry.getCompressedSize(), null), 0);
+                    regular("", name, entry.getSize(), new Budget(in, entry.getCompressedSize(), null), 0);
                 }
             }
         }
@@ -142,7 +142,7 @@ public final class ArchiveWalker {
                 continue;
             }
             readable(zip.canReadEntryData(entry), entry, prefix);
-            regular(prefix, entry.getName(), new Budget(zip, entry.getCompressedSize(), null), depth);
+            regular(prefix, entry.getName(), entry.getSize(), new Budget(zip, entry.getCompressedSize(), null), depth);
         }
     }
 
@@ -185,7 +185,7 @@ public final class ArchiveWalker {
                         "the archive contains a device file or pipe, which no distribution needs",
                         prefix + name);
             } else if (entry.isFile()) {
-                regular(prefix, name, new Budget(tar, -1, compressed), depth);
+                regular(prefix, name, entry.getSize(), new Budget(tar, -1, compressed), depth);
             } else {
                 finding(
                         Severity.MEDIUM,
@@ -197,9 +197,9 @@ public final class ArchiveWalker {
 
     // ------------------------------------------------------------------ entries
 
-    private void regular(String prefix, String name, Budget in, int depth) throws IOException {
+    private void regular(String prefix, String name, long declaredSize, Budget in, int depth) throws IOException {
         String path = prefix + name;
-        ArchiveVisitor.EntrySink sink = visitor.file(path);
+        ArchiveVisitor.EntrySink sink = visitor.file(path, declaredSize);
         Tee tee = new Tee(in, sink);
         ArchiveFormat nested = format.container(name).orElse(null);
         if (nested != null) {

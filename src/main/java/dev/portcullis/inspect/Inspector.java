@@ -15,6 +15,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Inspects one package file in a single streaming pass: every entry is hashed, classified and
@@ -29,6 +35,9 @@ import java.util.TreeMap;
 public final class Inspector {
 
     private static final int HEAD = 512;
+
+    /** Text files read and waiting for the content rules, at most (each up to {@link Limits#contentBytes()}). */
+    private static final int RULES_AHEAD = 4;
 
     private final Limits limits;
     private final Clock clock;
@@ -58,11 +67,15 @@ public final class Inspector {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        boolean complete;
+        List<Finding> findings;
         Collector collector = new Collector(format);
-        boolean complete = ArchiveWalker.walk(file, filename, limits, clock, collector, format);
+        try (collector) {
+            complete = ArchiveWalker.walk(file, filename, limits, clock, collector, format);
+            findings = collector.findings();
+        }
         Map<String, byte[]> kept = collector.metadataFiles;
         PackageMetadata metadata = format.metadata(filename, kept);
-        List<Finding> findings = new ArrayList<>(collector.findings);
         findings.addAll(format.check(filename, metadata, kept, collector.manifest));
         findings.addAll(disguisedBinaries(collector.manifest));
         return new Inspection(
@@ -92,32 +105,68 @@ public final class Inspector {
         return findings;
     }
 
-    /** Gathers the walk's results: manifest, findings, the metadata entries' bytes. */
-    private final class Collector implements ArchiveVisitor {
+    /**
+     * Gathers the walk's results: manifest, findings, the metadata entries' bytes. The content rules
+     * run on a second thread while the walk inflates the next entries (at most {@link #RULES_AHEAD}
+     * files wait for them, so memory stays bounded); findings keep the walk's order.
+     */
+    private final class Collector implements ArchiveVisitor, AutoCloseable {
         final PackageFormat format;
         final List<ManifestEntry> manifest = new ArrayList<>();
-        final List<Finding> findings = new ArrayList<>();
         final Map<String, byte[]> metadataFiles = new TreeMap<>();
+        private final List<Future<List<Finding>>> findings = new ArrayList<>();
+        private final ExecutorService rulesThreads = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("portcullis-inspect-rules").factory());
+        private final Semaphore waiting = new Semaphore(RULES_AHEAD);
 
         Collector(PackageFormat format) {
             this.format = format;
         }
 
+        /** Every finding, in the walk's order, once the rules have run on every file; a rule's failure is rethrown. */
+        List<Finding> findings() {
+            List<Finding> all = new ArrayList<>();
+            for (Future<List<Finding>> part : findings) {
+                try {
+                    all.addAll(part.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the content rules ran", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return all;
+        }
+
         @Override
-        public EntrySink file(String path) {
+        public void close() {
+            rulesThreads.shutdownNow();
+        }
+
+        @Override
+        public EntrySink file(String path, long declaredSize) {
             boolean metadata = !path.contains("!/") && format.isMetadata(path) && !metadataFiles.containsKey(path);
-            return new Scanner(path, this, metadata);
+            return new Scanner(path, this, metadata, declaredSize);
         }
 
         @Override
         public void finding(Finding finding) {
-            findings.add(finding);
+            findings.add(CompletableFuture.completedFuture(List.of(finding)));
         }
 
+        /** One entry read; {@code text} (its first {@code textLength} bytes, or null) goes to the rules thread. */
         void scanned(
                 String path,
                 ManifestEntry entry,
-                String text,
+                byte[] text,
+                int textLength,
                 boolean truncated,
                 byte[] metadata,
                 boolean metadataTooLarge) {
@@ -125,7 +174,7 @@ public final class Inspector {
             if (metadata != null) {
                 metadataFiles.put(path, metadata);
             } else if (metadataTooLarge) {
-                findings.add(Finding.at(
+                finding(Finding.at(
                         "metadata",
                         Severity.HIGH,
                         "a metadata file is larger than " + Bytes.human(PackageFormat.MAX_METADATA_BYTES)
@@ -133,11 +182,25 @@ public final class Inspector {
                         path));
             }
             if (text != null && (entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
-                SourceFile source =
-                        new SourceFile(path, entry.kind(), text, truncated, entry.size(), entry.longestLine());
-                for (ContentRule rule : rules) {
-                    findings.addAll(rule.check(source));
-                }
+                waiting.acquireUninterruptibly();
+                findings.add(rulesThreads.submit(() -> {
+                    try {
+                        SourceFile source = new SourceFile(
+                                path,
+                                entry.kind(),
+                                new String(text, 0, textLength, StandardCharsets.UTF_8),
+                                truncated,
+                                entry.size(),
+                                entry.longestLine());
+                        List<Finding> found = new ArrayList<>();
+                        for (ContentRule rule : rules) {
+                            found.addAll(rule.check(source));
+                        }
+                        return found;
+                    } finally {
+                        waiting.release();
+                    }
+                }));
             }
         }
     }
@@ -153,7 +216,8 @@ public final class Inspector {
         private final MessageDigest digest = dev.portcullis.store.Sha256.digest();
         private final int[][] histograms = new int[4][256]; // four, so consecutive bytes do not wait on each other
         private final byte[] head = new byte[HEAD];
-        private byte[] retained = new byte[8 * 1024];
+        private final long declaredSize;
+        private byte[] retained;
         private int retainedLength;
         private boolean retaining;
         private FileKind kind;
@@ -163,11 +227,12 @@ public final class Inspector {
         private java.io.ByteArrayOutputStream metadata;
         private boolean metadataTooLarge;
 
-        Scanner(String path, Collector collector, boolean metadata) {
+        Scanner(String path, Collector collector, boolean metadata, long declaredSize) {
             this.path = path;
             this.collector = collector;
             this.retaining = collector.format.container(path).isEmpty();
             this.metadata = metadata ? new java.io.ByteArrayOutputStream() : null;
+            this.declaredSize = declaredSize;
         }
 
         @Override
@@ -189,7 +254,6 @@ public final class Inspector {
                 kind = FileKind.classify(path, head, HEAD);
                 if (!textual(kind)) {
                     retaining = false;
-                    retained = null;
                 }
             }
             histogram(buffer, offset, offset + length);
@@ -246,6 +310,9 @@ public final class Inspector {
             if (take <= 0) {
                 return;
             }
+            if (retained == null) { // room for what the header declares: a claim, so capped, and grown if it lied low
+                retained = new byte[(int) Math.clamp(declaredSize, 1024, limits.contentBytes())];
+            }
             if (retainedLength + take > retained.length) {
                 retained = Arrays.copyOf(
                         retained,
@@ -271,12 +338,13 @@ public final class Inspector {
             long longest = text ? Math.max(longestLine, currentLine) : 0;
             ManifestEntry entry = new ManifestEntry(
                     path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy(counts));
-            String content = text && retaining ? new String(retained, 0, retainedLength, StandardCharsets.UTF_8) : null;
+            byte[] content = text && retaining ? (retained == null ? new byte[0] : retained) : null;
             retained = null;
             collector.scanned(
                     path,
                     entry,
                     content,
+                    retainedLength,
                     size > retainedLength,
                     metadata == null ? null : metadata.toByteArray(),
                     metadataTooLarge);

@@ -478,7 +478,7 @@ public record ReleaseDiff(
         }
 
         @Override
-        public EntrySink file(String path) {
+        public EntrySink file(String path, long declaredSize) {
             if (!wanted.contains(path)) {
                 return DISCARD;
             }

@@ -107,4 +107,74 @@ class InspectorTest {
                     .allSatisfy(f -> assertThat(f.severity()).isLessThanOrEqualTo(Severity.LOW));
         }
     }
+
+    /**
+     * The content rules run beside the walk, on other threads: findings still come in the walk's
+     * order whatever the order in which the rules finish, each file's text reaches the rules whole
+     * (also past the header's declared size), and a rule that fails makes the inspection fail
+     * (the caller holds the release) instead of losing its findings.
+     */
+    @Test
+    void rulesRunBesideTheWalkKeepTheWalksOrderAndFailLoudly() {
+        List<Archives.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            entries.add(file("demo/m" + i + ".py", "x = " + i + "\n" + "#".repeat(i * 1_000) + "\n"));
+        }
+        entries.add(file("demo/empty.py", ""));
+        Path archive = Archives.write(dir, "demo-1.0.zip", Archives.zip(entries));
+        java.util.concurrent.CountDownLatch secondChecked = new java.util.concurrent.CountDownLatch(1);
+        dev.portcullis.inspect.rules.ContentRule slowFirst = new dev.portcullis.inspect.rules.ContentRule() {
+            @Override
+            public String id() {
+                return "probe";
+            }
+
+            @Override
+            public List<Finding> check(dev.portcullis.inspect.rules.SourceFile file) {
+                if (file.path().endsWith("/m1.py")) {
+                    secondChecked.countDown();
+                }
+                if (file.path().endsWith("/m0.py")) {
+                    try { // the first file's rules finish after the second's: order must not depend on it
+                        assertThat(secondChecked.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                                .isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return List.of(Finding.at("probe", Severity.INFO, file.text().length() + " chars", file.path()));
+            }
+        };
+        Inspection inspection = new Inspector(Limits.DEFAULT, Clock.systemUTC(), List.of(slowFirst))
+                .inspect(archive, "demo-1.0.zip", PackageFormat.GENERIC);
+        List<Finding> probes = inspection.findings().stream()
+                .filter(f -> f.rule().equals("probe"))
+                .toList();
+        assertThat(probes)
+                .extracting(Finding::path)
+                .containsExactlyElementsOf(
+                        inspection.manifest().stream().map(ManifestEntry::path).toList());
+        assertThat(probes.get(7).message()).isEqualTo((6 + 7 * 1_000 + 1) + " chars");
+        assertThat(probes.getLast().message()).isEqualTo("0 chars");
+
+        dev.portcullis.inspect.rules.ContentRule broken = new dev.portcullis.inspect.rules.ContentRule() {
+            @Override
+            public String id() {
+                return "broken";
+            }
+
+            @Override
+            public List<Finding> check(dev.portcullis.inspect.rules.SourceFile file) {
+                if (file.path().endsWith("/m33.py")) {
+                    throw new IllegalStateException("rule bug on " + file.path());
+                }
+                return List.of();
+            }
+        };
+        Inspector failing = new Inspector(Limits.DEFAULT, Clock.systemUTC(), List.of(broken));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> failing.inspect(archive, "demo-1.0.zip", PackageFormat.GENERIC))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("rule bug on demo/m33.py");
+    }
 }

@@ -6,11 +6,30 @@ import java.util.regex.Pattern;
 
 /**
  * A pattern guarded by literals: the regular expression runs only on files that contain at least
- * one of them ({@link String#indexOf} is many times faster than a regex with alternatives, and
- * most files contain none). Every match of {@code pattern} must contain one of {@code literals}
+ * one of them (most files contain none, and all literals of all probes are found in one pass over
+ * a file, {@link Literals}). Every match of {@code pattern} must contain one of {@code literals}
  * (compared in lower case when {@code ignoreCase}).
  */
-record Probe(Pattern pattern, boolean ignoreCase, String... literals) {
+final class Probe {
+
+    private final Pattern pattern;
+    private final boolean ignoreCase;
+    private final String[] literals;
+    private final int[] ids;
+
+    private Probe(Pattern pattern, boolean ignoreCase, String... literals) {
+        this.pattern = pattern;
+        this.ignoreCase = ignoreCase;
+        this.literals = literals.clone();
+        this.ids = new int[literals.length];
+        for (int i = 0; i < literals.length; i++) {
+            ids[i] = Literals.register(literals[i], ignoreCase);
+        }
+    }
+
+    Pattern pattern() {
+        return pattern;
+    }
 
     static Probe of(String regex, String... literals) {
         return new Probe(Pattern.compile(regex), false, literals);
@@ -25,9 +44,8 @@ record Probe(Pattern pattern, boolean ignoreCase, String... literals) {
     }
 
     boolean possible(SourceFile file) {
-        String text = ignoreCase ? file.lowerText() : file.text();
-        for (String literal : literals) {
-            if (text.contains(literal)) {
+        for (int i = 0; i < ids.length; i++) {
+            if (file.contains(ids[i], literals[i], ignoreCase)) {
                 return true;
             }
         }

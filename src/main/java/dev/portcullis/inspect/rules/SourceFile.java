@@ -23,6 +23,8 @@ public final class SourceFile {
     private final long size;
     private final long longestLine;
     private String lower;
+    private java.util.BitSet literals; // ids of the probe literals the text contains (Literals)
+    private int literalsKnown; // how many literals the automaton that found them knew
 
     public SourceFile(String path, FileKind kind, String text, boolean truncated, long size, long longestLine) {
         this.path = path;
@@ -106,6 +108,22 @@ public final class SourceFile {
             lower = text.toLowerCase(Locale.ROOT);
         }
         return lower;
+    }
+
+    /**
+     * Whether the text contains probe literal {@code id} ({@code literal}, lower case when {@code
+     * ignoreCase}): every registered literal is found in one pass, on the first question.
+     */
+    boolean contains(int id, String literal, boolean ignoreCase) {
+        if (literals == null) {
+            Literals.Automaton automaton = Literals.automaton();
+            literals = automaton.find(text);
+            literalsKnown = automaton.size();
+        }
+        if (id < literalsKnown) {
+            return literals.get(id);
+        }
+        return (ignoreCase ? lowerText() : text).contains(literal); // registered after this file was read
     }
 
     /** One matching line: 1-based number and the line itself. */
