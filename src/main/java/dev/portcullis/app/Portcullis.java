@@ -484,6 +484,14 @@ public final class Portcullis implements AutoCloseable {
         return catalog;
     }
 
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public InspectionService inspection() {
+        return inspection;
+    }
+
     public PublishService publish() {
         return publish;
     }

@@ -57,11 +57,24 @@ final class BenchCommand {
                 description = "Projects they belong to. Default: ${DEFAULT-VALUE}.")
         int projects;
 
+        @Option(
+                names = "--history",
+                defaultValue = "10000",
+                description =
+                        "Released versions of the largest project on the gate's real path. Default: ${DEFAULT-VALUE}.")
+        int history;
+
+        @Option(
+                names = "--history-projects",
+                defaultValue = "100",
+                description = "Projects in the database on the gate's real path. Default: ${DEFAULT-VALUE}.")
+        int historyProjects;
+
         @Spec
         CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             java.util.function.IntFunction<dev.portcullis.detect.ReleaseFacts> event = i -> {
                 int project = (int) ((i * 2654435761L) % projects);
@@ -150,6 +163,10 @@ final class BenchCommand {
                     dev.portcullis.inspect.Bytes.human(heapAtTenth),
                     dev.portcullis.inspect.Bytes.human(heapAtEnd),
                     projects);
+            out.println();
+            out.println("the gate's real path (SQLite, a decision re-taken on a held release):");
+            out.flush();
+            BenchGatePath.run(out, history, historyProjects);
             return 0;
         }
 

@@ -45,7 +45,7 @@ public final class Baseline {
     private final Deque<int[]> versions = new ArrayDeque<>();
     private int[] highest;
 
-    /** Learns from one released release (in the order they were uploaded). */
+    /** Learns from one released release (in the order the releases were created). */
     public void add(ReleaseFacts release) {
         releases++;
         boolean trusted =

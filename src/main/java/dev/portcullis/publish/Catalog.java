@@ -162,14 +162,57 @@ public final class Catalog {
             String user,
             boolean viaTrustedPublisher) {}
 
-    /** Every file of project {@code key}, whatever its release's state, in the order they arrived. */
-    public List<Uploaded> uploadHistory(String key) {
+    private static final String UPLOADED = "SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename,"
+            + " f.kind, f.size, f.uploaded_at, f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by,"
+            + " f.publisher_identity FROM release_files f JOIN releases r ON r.id = f.release_id";
+
+    /**
+     * The files of project {@code key}'s released releases created after release {@code afterReleaseId},
+     * releases in the order they were created (the first file's upload creates a release), each
+     * release's files in the order they arrived: what a project's baseline learns from since it last
+     * learned.
+     */
+    public List<Uploaded> releasedUploadsAfter(String key, long afterReleaseId) {
+        return uploaded(
+                " WHERE r.project_id = (SELECT id FROM projects WHERE name = :p) AND r.state = 'released' AND r.id > :after"
+                        + " ORDER BY r.id, f.uploaded_at, f.id",
+                Map.of("p", key, "after", afterReleaseId));
+    }
+
+    /** The files of release {@code releaseId}, in the order they arrived. */
+    public List<Uploaded> uploadsOfRelease(long releaseId) {
+        return uploaded(" WHERE r.id = :r ORDER BY f.uploaded_at, f.id", Map.of("r", releaseId));
+    }
+
+    /** The files of project {@code key}'s releases (in any state) created since {@code since}, in release order. */
+    public List<Uploaded> uploadsOfReleasesCreatedSince(String key, Instant since) {
+        return uploaded(
+                " WHERE r.project_id = (SELECT id FROM projects WHERE name = :p) AND r.created_at >= :since"
+                        + " ORDER BY r.id, f.uploaded_at, f.id",
+                Map.of("p", key, "since", since.toEpochMilli()));
+    }
+
+    /**
+     * How many of project {@code key}'s releases up to release {@code throughReleaseId} are released,
+     * and the sum of their ids: a baseline learned from exactly those releases is still right while
+     * both are unchanged (a release quarantined after its release, or released out of order, changes them).
+     */
+    public ReleasedSet releasedThrough(String key, long throughReleaseId) {
         return database.withHandle(h -> h.createQuery(
-                        "SELECT r.id AS release_id, r.version, r.state, f.id AS file_id, f.filename, f.kind, f.size, f.uploaded_at,"
-                                + " f.uploader_ip, f.uploader_agent, f.uploader_token, f.uploaded_by, f.publisher_identity"
-                                + " FROM release_files f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id"
-                                + " WHERE p.name = :p ORDER BY f.uploaded_at, f.id")
+                        "SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS ids FROM releases"
+                                + " WHERE project_id = (SELECT id FROM projects WHERE name = :p) AND state = 'released' AND id <= :through")
                 .bind("p", key)
+                .bind("through", throughReleaseId)
+                .map((rs, ctx) -> new ReleasedSet(rs.getLong("n"), rs.getLong("ids")))
+                .one());
+    }
+
+    /** A project's released releases up to some release, as {@link #releasedThrough} counts them. */
+    public record ReleasedSet(long count, long idSum) {}
+
+    private List<Uploaded> uploaded(String where, Map<String, Object> bindings) {
+        return database.withHandle(h -> h.createQuery(UPLOADED + where)
+                .bindMap(bindings)
                 .map((rs, ctx) -> new Uploaded(
                         rs.getLong("release_id"),
                         rs.getString("version"),

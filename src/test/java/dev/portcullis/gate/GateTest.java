@@ -54,6 +54,13 @@ class GateTest {
                 who.token());
     }
 
+    /** Moves the server's clock to the next 12:00 UTC: a test that names today's weekday must not run over midnight. */
+    private static void middayAhead(TestServer server) {
+        java.time.ZonedDateTime now = server.clock().instant().atZone(ZoneOffset.UTC);
+        java.time.ZonedDateTime noon = now.toLocalDate().atTime(12, 0).atZone(ZoneOffset.UTC);
+        server.clock().advance(Duration.between(now, noon.isAfter(now) ? noon : noon.plusDays(1)));
+    }
+
     private static String day(DayOfWeek day) {
         return day.name().substring(0, 3).toLowerCase(Locale.ROOT);
     }
@@ -77,6 +84,7 @@ class GateTest {
     @MethodSource("dev.portcullis.testing.TestDatabases#both")
     void theLightningPatternIsHeldAndTheApproverSeesWhy(String database) throws Exception {
         try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+            middayAhead(server);
             DayOfWeek tomorrow = server.clock()
                     .instant()
                     .atZone(ZoneOffset.UTC)
@@ -130,6 +138,7 @@ class GateTest {
     @MethodSource("dev.portcullis.testing.TestDatabases#both")
     void autoReleaseHappensOnlyWhenEveryConditionHolds(String database) throws Exception {
         try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
+            middayAhead(server); // the test's minutes never cross midnight, whenever it runs
             DayOfWeek today = server.clock().instant().atZone(ZoneOffset.UTC).getDayOfWeek();
             assertThat(importPolicy(server, server.admin(), String.format(java.util.Locale.ROOT, """
           uploads:
