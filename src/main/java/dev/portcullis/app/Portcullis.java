@@ -247,7 +247,10 @@ public final class Portcullis implements AutoCloseable {
 
     /** The registries this build speaks, the default ecosystem first: the one place where an ecosystem is wired in. */
     public static List<Registry> registries() {
-        return List.of(new PypiRegistry(), new dev.portcullis.registry.npm.NpmRegistry());
+        return List.of(
+                new PypiRegistry(),
+                new dev.portcullis.registry.npm.NpmRegistry(),
+                new dev.portcullis.registry.maven.MavenRegistry());
     }
 
     /**

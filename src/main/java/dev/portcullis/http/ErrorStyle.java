@@ -13,5 +13,10 @@ public enum ErrorStyle {
      * npm's registry: {@code {"error": "..."}} (the npm CLI prints {@code error} after the status and
      * reason phrase).
      */
-    NPM
+    NPM,
+    /**
+     * Maven repositories: Maven prints the status code and the reason phrase ("status code: 400,
+     * reason phrase: …"), so the message is the reason phrase, and the plain-text body.
+     */
+    MAVEN
 }

@@ -217,6 +217,39 @@ public final class Exchange {
         status(status).header("Location", location).text("text/plain; charset=utf-8", "");
     }
 
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    /**
+     * Answers a download of {@code file} (content-addressed: {@code etag} is its digest), whole or the
+     * single byte range asked for ({@code Range: bytes=a-b}, {@code a-}, {@code -n}); 416 when the
+     * range is outside the file. Registries' file routes share it.
+     */
+    public void download(java.nio.file.Path file, String etag, String contentType) throws IOException {
+        long size = java.nio.file.Files.size(file);
+        long start = 0;
+        long end = size - 1;
+        header("Accept-Ranges", "bytes").header("ETag", "\"" + etag + "\"");
+        header("Content-Type", contentType);
+        String range = header("Range");
+        if (range != null) {
+            java.util.regex.Matcher m = RANGE.matcher(range.trim());
+            if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                if (m.group(1).isEmpty()) {
+                    start = Math.max(0, size - Long.parseLong(m.group(2)));
+                } else {
+                    start = Long.parseLong(m.group(1));
+                    end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+                }
+                if (start > end || start >= size) {
+                    status(416).header("Content-Range", "bytes */" + size).text("text/plain; charset=utf-8", "");
+                    return;
+                }
+                status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+            }
+        }
+        sendFile(file, start, end - start + 1);
+    }
+
     /**
      * Sends {@code length} bytes of {@code file} from {@code start} as the body, zero-copy (the
      * socket channel's transfer from the file channel: sendfile on Linux). Headers must be set.

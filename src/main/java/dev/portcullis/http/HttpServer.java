@@ -219,7 +219,10 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     }
 
     public void start() {
-        shutdown = new GracefulShutdownHandler(routes);
+        // Expect: 100-continue (Maven's HTTP client sends it with every PUT and otherwise waits 3 s
+        // before sending the body): "100 Continue" goes out when a handler starts reading the body,
+        // so a request refused first (no token, no permission) never sends its body at all.
+        shutdown = new GracefulShutdownHandler(new io.undertow.server.handlers.HttpContinueReadHandler(routes));
         OptionMap http = OptionMap.builder()
                 .set(UndertowOptions.ALWAYS_SET_DATE, true)
                 .set(UndertowOptions.MAX_HEADER_SIZE, 32 * 1024)
@@ -359,7 +362,8 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
         }
         exchange.status(status);
         switch (style) {
-            case PYPI -> exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
+            case PYPI, MAVEN ->
+                exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
             case JSON -> exchange.json(Map.of("error", Map.of("status", status, "message", message)));
             case NPM -> exchange.json(Map.of("error", message));
         }

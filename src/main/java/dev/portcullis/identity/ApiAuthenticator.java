@@ -3,13 +3,23 @@ package dev.portcullis.identity;
 import dev.portcullis.core.Refusal;
 import dev.portcullis.http.Exchange;
 
-/** Authenticates Portcullis API requests ({@code Authorization: Bearer <token>}). */
+/**
+ * Authenticates requests that carry an API token ({@code Authorization: Bearer <token>}, or HTTP
+ * Basic with user {@code __token__}); a refusal challenges with {@code challenge} (Bearer for the
+ * API; Basic where the client only answers that, as Maven does).
+ */
 public final class ApiAuthenticator {
 
     private final Identity identity;
+    private final String challenge;
 
     public ApiAuthenticator(Identity identity) {
+        this(identity, "Bearer realm=\"portcullis\"");
+    }
+
+    public ApiAuthenticator(Identity identity, String challenge) {
         this.identity = identity;
+        this.challenge = challenge;
     }
 
     public Principal require(Exchange exchange) {
@@ -27,8 +37,8 @@ public final class ApiAuthenticator {
         };
     }
 
-    private static Refusal unauthorized(Exchange exchange, String reason) {
-        exchange.header("WWW-Authenticate", "Bearer realm=\"portcullis\"");
+    private Refusal unauthorized(Exchange exchange, String reason) {
+        exchange.header("WWW-Authenticate", challenge);
         return new Refusal.Unauthenticated("Unauthorized: " + reason + ".");
     }
 }

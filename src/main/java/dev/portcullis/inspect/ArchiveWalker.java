@@ -81,6 +81,13 @@ public final class ArchiveWalker {
                         walker.tar(format == ArchiveFormat.TAR ? raw : new GzipCompressorInputStream(raw), raw, "", 0);
                     }
                 }
+                case PLAIN -> {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        walker.countEntry();
+                        walker.regular(
+                                "", name, walker.archiveSize, walker.new Budget(in, walker.archiveSize, null), 0);
+                    }
+                }
             }
         } catch (Stop stop) {
             walker.complete = false;
@@ -201,7 +208,8 @@ public final class ArchiveWalker {
         String path = prefix + name;
         ArchiveVisitor.EntrySink sink = visitor.file(path, declaredSize);
         Tee tee = new Tee(in, sink);
-        ArchiveFormat nested = format.container(name).orElse(null);
+        ArchiveFormat nested =
+                format.container(name).filter(f -> f != ArchiveFormat.PLAIN).orElse(null);
         if (nested != null) {
             if (depth >= limits.maxDepth()) {
                 finding(
@@ -214,6 +222,7 @@ public final class ArchiveWalker {
                         case ZIP -> zipStream(tee, path + "!/", depth + 1);
                         case TAR_GZ -> tar(new GzipCompressorInputStream(tee), null, path + "!/", depth + 1);
                         case TAR -> tar(tee, null, path + "!/", depth + 1);
+                        case PLAIN -> throw new IllegalStateException("not a container");
                     }
                 } catch (Stop stop) {
                     throw stop;

@@ -158,8 +158,9 @@ class ArchitectureTest {
     }
 
     /** Which feature owns each table (docs/ARCHITECTURE.md); every other feature goes through the owner's classes. */
-    static final java.util.Map<String, java.util.List<String>> OWNERS = java.util.Map.of(
-            "identity",
+    static final java.util.Map<String, java.util.List<String>> OWNERS = java.util.Map.ofEntries(
+            java.util.Map.entry(
+                    "identity",
                     java.util.List.of(
                             "users",
                             "user_roles",
@@ -169,18 +170,22 @@ class ArchitectureTest {
                             "publish_tokens",
                             "oidc_jti",
                             "trusted_publishers",
-                            "token_upload_rules"),
-            "publish", java.util.List.of("projects", "releases", "release_files"),
-            "inspect", java.util.List.of("file_inspections"),
-            "provenance", java.util.List.of("file_provenance"),
-            "gate", java.util.List.of("policies", "approvals", "release_decisions"),
-            "events", java.util.List.of("events", "event_chain_head"),
-            "watch", java.util.List.of("event_checkpoints", "alerts", "alert_deliveries"),
-            "upstream", java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions"),
-            "registry/pypi", java.util.List.of("pypi_files"),
-            "registry/npm",
+                            "token_upload_rules")),
+            java.util.Map.entry("publish", java.util.List.of("projects", "releases", "release_files")),
+            java.util.Map.entry("inspect", java.util.List.of("file_inspections")),
+            java.util.Map.entry("provenance", java.util.List.of("file_provenance")),
+            java.util.Map.entry("gate", java.util.List.of("policies", "approvals", "release_decisions")),
+            java.util.Map.entry("events", java.util.List.of("events", "event_chain_head")),
+            java.util.Map.entry("watch", java.util.List.of("event_checkpoints", "alerts", "alert_deliveries")),
+            java.util.Map.entry(
+                    "upstream",
+                    java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions")),
+            java.util.Map.entry("registry/pypi", java.util.List.of("pypi_files")),
+            java.util.Map.entry("registry/maven", java.util.List.of("maven_files")),
+            java.util.Map.entry(
+                    "registry/npm",
                     java.util.List.of(
-                            "npm_files", "npm_stages", "npm_dist_tags", "npm_tag_requests", "npm_tag_approvals"));
+                            "npm_files", "npm_stages", "npm_dist_tags", "npm_tag_requests", "npm_tag_approvals")));
 
     /**
      * Each feature owns its tables: SQL in a feature's code (its string literals) names only its own

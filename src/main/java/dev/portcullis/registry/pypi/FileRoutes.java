@@ -9,11 +9,8 @@ import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.store.BlobStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Downloads: {@code /files/<project>/<filename>} and its PEP 658/714 {@code .metadata}. Only files
@@ -21,8 +18,6 @@ import java.util.regex.Pattern;
  * byte range (uv reads wheel metadata with range requests when no {@code .metadata} is offered).
  */
 public final class FileRoutes implements Routes {
-
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final Catalog catalog;
     private final BlobStore blobs;
@@ -65,34 +60,6 @@ public final class FileRoutes implements Routes {
             throw new Refusal.NotFound("Not Found");
         }
         Path path = blobs.find(sha256).orElseThrow(() -> new IllegalStateException("blob missing for " + filename));
-        send(exchange, path, sha256, metadata ? "text/plain; charset=utf-8" : "application/octet-stream");
-    }
-
-    private static void send(Exchange exchange, Path path, String sha256, String contentType) throws IOException {
-        long size = Files.size(path);
-        long start = 0;
-        long end = size - 1;
-        exchange.header("Accept-Ranges", "bytes").header("ETag", "\"" + sha256 + "\"");
-        exchange.header("Content-Type", contentType);
-        String range = exchange.header("Range");
-        if (range != null) {
-            Matcher m = RANGE.matcher(range.trim());
-            if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                if (m.group(1).isEmpty()) {
-                    start = Math.max(0, size - Long.parseLong(m.group(2)));
-                } else {
-                    start = Long.parseLong(m.group(1));
-                    end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
-                }
-                if (start > end || start >= size) {
-                    exchange.status(416)
-                            .header("Content-Range", "bytes */" + size)
-                            .text("text/plain; charset=utf-8", "");
-                    return;
-                }
-                exchange.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size);
-            }
-        }
-        exchange.sendFile(path, start, end - start + 1);
+        exchange.download(path, sha256, metadata ? "text/plain; charset=utf-8" : "application/octet-stream");
     }
 }

@@ -1,0 +1,115 @@
+package dev.portcullis.registry.maven;
+
+import dev.portcullis.inspect.ArchiveFormat;
+import dev.portcullis.inspect.Finding;
+import dev.portcullis.inspect.ManifestEntry;
+import dev.portcullis.inspect.PackageFormat;
+import dev.portcullis.inspect.PackageMetadata;
+import dev.portcullis.inspect.Severity;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maven's files for the inspector: jars, wars and aars are zips; a pom, a Gradle module file and
+ * a detached signature are plain files, read as one entry. The metadata is the pom: the deployed
+ * {@code .pom} itself, or the one a jar carries under {@code META-INF/maven/}.
+ */
+final class MavenFormat implements PackageFormat {
+
+    /** The extensions a deployment may carry (checksums are answered, not stored). */
+    static final List<String> EXTENSIONS = List.of(".jar", ".war", ".aar", ".ear", ".zip", ".pom", ".module", ".asc");
+
+    private final MavenEcosystem ecosystem;
+
+    MavenFormat(MavenEcosystem ecosystem) {
+        this.ecosystem = ecosystem;
+    }
+
+    @Override
+    public MavenEcosystem ecosystem() {
+        return ecosystem;
+    }
+
+    @Override
+    public boolean reads(String filename) {
+        String n = filename.toLowerCase(Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(n::endsWith);
+    }
+
+    @Override
+    public Optional<ArchiveFormat> container(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.endsWith(".pom") || n.endsWith(".module") || n.endsWith(".asc")) {
+            return Optional.of(ArchiveFormat.PLAIN);
+        }
+        if (n.endsWith(".aar") || n.endsWith(".ear")) {
+            return Optional.of(ArchiveFormat.ZIP);
+        }
+        return ArchiveFormat.forName(name);
+    }
+
+    @Override
+    public boolean isMetadata(String path) {
+        return (path.endsWith(".pom") && !path.contains("/"))
+                || (path.startsWith("META-INF/maven/") && path.endsWith("/pom.xml"));
+    }
+
+    @Override
+    public PackageMetadata metadata(String filename, Map<String, byte[]> files) {
+        return pomOf(filename, files)
+                .map(p -> new PackageMetadata(
+                        p.groupId() + ":" + p.artifactId(),
+                        p.version(),
+                        p.description(),
+                        p.dependencies(),
+                        Map.of(),
+                        null,
+                        p.facts()))
+                .orElse(PackageMetadata.NONE);
+    }
+
+    /** The deployed pom, or the one pom a jar carries (a shaded jar carries several: none is its own then). */
+    static Optional<Pom> pomOf(String filename, Map<String, byte[]> files) {
+        if (filename.endsWith(".pom")) {
+            byte[] pom = files.get(filename);
+            return pom == null ? Optional.empty() : Pom.read(pom);
+        }
+        List<byte[]> carried = files.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("META-INF/maven/"))
+                .map(Map.Entry::getValue)
+                .toList();
+        return carried.size() == 1 ? Pom.read(carried.getFirst()) : Optional.empty();
+    }
+
+    @Override
+    public List<Finding> check(
+            String filename, PackageMetadata metadata, Map<String, byte[]> files, List<ManifestEntry> manifest) {
+        if (filename.endsWith(".pom") && metadata.name() == null) {
+            return List.of(Finding.at("metadata", Severity.HIGH, "the pom is not a readable Maven pom", filename));
+        }
+        return List.of();
+    }
+
+    @Override
+    public String stablePath(String filename, String path) {
+        return path.equals(filename) ? "(the file)" : path;
+    }
+
+    /** What follows the version in a file name: {@code .jar}, {@code -sources.jar}, {@code .pom.asc}. */
+    @Override
+    public String variant(String filename) {
+        String n = filename.toLowerCase(Locale.ROOT);
+        for (String classifier : List.of("-sources", "-javadoc", "-tests")) {
+            int at = n.lastIndexOf(classifier + ".");
+            if (at > 0) {
+                return n.substring(at);
+            }
+        }
+        boolean signature = n.endsWith(".asc");
+        String file = signature ? n.substring(0, n.length() - ".asc".length()) : n;
+        int dot = file.lastIndexOf('.');
+        return (dot < 0 ? "" : file.substring(dot)) + (signature ? ".asc" : "");
+    }
+}

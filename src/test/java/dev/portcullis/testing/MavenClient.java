@@ -1,0 +1,86 @@
+package dev.portcullis.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Real Maven against a server: the Maven the project's own wrapper installed (it built this
+ * project, so it is there), with a {@code settings.xml} whose server {@code portcullis} carries
+ * {@code __token__} and an API token, in batch mode. Plugins come from the user's local repository
+ * (or Maven Central once); what is deployed or resolved uses a group id of the test's own, which
+ * {@link #forget} removes from the local repository afterwards.
+ */
+public final class MavenClient {
+
+    private final Path settings;
+    private final String repository;
+
+    public MavenClient(Path dir, String serverUrl, String token) {
+        this.repository = serverUrl + "/maven2/";
+        this.settings = dir.resolve("settings.xml");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(settings, """
+                    <settings>
+                      <servers>
+                        <server><id>portcullis</id><username>__token__</username><password>%s</password></server>
+                      </servers>
+                    </settings>
+                    """.formatted(token == null ? "" : token), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String repository() {
+        return repository;
+    }
+
+    /** Runs {@code mvn ARGS} in {@code dir}. */
+    public Processes.Result run(Path dir, String... args) {
+        List<String> command = new ArrayList<>(List.of(mvn().toString(), "-B", "-ntp", "-s", settings.toString()));
+        command.addAll(List.of(args));
+        return Processes.run(
+                dir,
+                Map.of("JAVA_HOME", System.getProperty("java.home"), "MAVEN_OPTS", "-Xmx256m"),
+                Duration.ofMinutes(5),
+                command);
+    }
+
+    /** The wrapper's Maven ({@code ~/.m2/wrapper/…/bin/mvn}), else {@code mvn} on the path. */
+    static Path mvn() {
+        Path wrapper = Path.of(System.getProperty("user.home"), ".m2", "wrapper");
+        if (Files.isDirectory(wrapper)) {
+            try (Stream<Path> found =
+                    Files.find(wrapper, 4, (p, a) -> p.endsWith(Path.of("bin", "mvn")) && Files.isExecutable(p))) {
+                return found.sorted().reduce((a, b) -> b).orElse(Path.of("mvn"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return Path.of("mvn");
+    }
+
+    /** Removes group {@code groupId} from the user's local repository (what a test deployed or resolved). */
+    public static void forget(String groupId) {
+        Path dir = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(groupId.replace('.', '/'));
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
