@@ -74,9 +74,16 @@ final class MavenRoutes implements Routes {
     // ---------------------------------------------------------------- deploy
 
     private void put(Exchange exchange) throws IOException {
-        MavenPath path = MavenPath.parse(exchange.pathParam("*"));
         Principal principal = auth.require(exchange);
-        Ecosystems.ProjectRef project = project(path);
+        MavenPath path;
+        Ecosystems.ProjectRef project;
+        try {
+            path = MavenPath.parse(exchange.pathParam("*"));
+            project = project(path);
+        } catch (Refusal.Invalid | Refusal.NotFound e) {
+            publish.refuse(principal, null, UploadResult.Why.INVALID, e.getMessage(), exchange.origin());
+            throw e;
+        }
         if (path.isMetadata()) {
             requireUpload(principal, project, path, exchange);
             drain(exchange);

@@ -38,6 +38,10 @@ final class MavenUpload implements Submission.Rules {
     @Override
     public Optional<String> checkContent(
             Ecosystems.ProjectRef project, Ecosystem.Versioned version, ContentInspection.Declared declared) {
+        String at = path.groupId() + ":" + path.artifactId() + ":" + path.version();
+        if (path.filename().endsWith(".jar") && declared != null) {
+            return carriedPom(declared, at);
+        }
         if (!path.filename().endsWith(".pom")) {
             return Optional.empty();
         }
@@ -50,11 +54,36 @@ final class MavenUpload implements Submission.Rules {
         }
         Pom p = pom.get();
         String says = p.groupId() + ":" + p.artifactId() + ":" + p.version();
-        String at = path.groupId() + ":" + path.artifactId() + ":" + path.version();
         if (!says.equals(at)) {
             return Optional.of("the pom says " + says + ", but was deployed as " + at);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A jar built by Maven carries its own pom under {@code META-INF/maven/<groupId>/<artifactId>/}:
+     * when it carries one for these coordinates, its version must be this one; when it carries only
+     * one pom, of other coordinates, the jar is another artifact's (a shaded jar carries its
+     * dependencies' poms beside its own, and one without its own says nothing).
+     */
+    private Optional<String> carriedPom(ContentInspection.Declared declared, String at) {
+        String own = "META-INF/maven/" + path.groupId() + "/" + path.artifactId() + "/pom.xml";
+        List<String> carried = declared.files().keySet().stream()
+                .filter(f -> f.startsWith("META-INF/maven/"))
+                .toList();
+        String which = carried.contains(own) ? own : carried.size() == 1 ? carried.getFirst() : null;
+        if (which == null) {
+            return Optional.empty();
+        }
+        Optional<Pom> pom = Pom.read(declared.files().get(which));
+        if (pom.isEmpty()) {
+            return Optional.empty();
+        }
+        String says = pom.get().groupId() + ":" + pom.get().artifactId() + ":"
+                + pom.get().version();
+        return says.equals(at)
+                ? Optional.empty()
+                : Optional.of("the jar's own pom says " + says + ", but it was deployed as " + at);
     }
 
     @Override
