@@ -181,7 +181,16 @@ public final class Inspector {
                                 + " and was not read",
                         path));
             }
-            if (text != null && (entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
+            if (text != null && !(entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
+                waiting.acquireUninterruptibly();
+                findings.add(rulesThreads.submit(() -> {
+                    try {
+                        return format.checkCode(path, text, textLength);
+                    } finally {
+                        waiting.release();
+                    }
+                }));
+            } else if (text != null) {
                 waiting.acquireUninterruptibly();
                 findings.add(rulesThreads.submit(() -> {
                     try {
@@ -217,6 +226,7 @@ public final class Inspector {
         private final int[][] histograms = new int[4][256]; // four, so consecutive bytes do not wait on each other
         private final byte[] head = new byte[HEAD];
         private final long declaredSize;
+        private final boolean code; // binary code the ecosystem reads itself (PackageFormat#readsCode)
         private byte[] retained;
         private int retainedLength;
         private boolean retaining;
@@ -233,6 +243,7 @@ public final class Inspector {
             this.retaining = collector.format.container(path).isEmpty();
             this.metadata = metadata ? new java.io.ByteArrayOutputStream() : null;
             this.declaredSize = declaredSize;
+            this.code = !path.contains("!/") && collector.format.readsCode(path);
         }
 
         @Override
@@ -252,7 +263,7 @@ public final class Inspector {
             size += length;
             if (kind == null && size >= HEAD) {
                 kind = FileKind.classify(path, head, HEAD);
-                if (!textual(kind)) {
+                if (!textual(kind) && !code) {
                     retaining = false;
                 }
             }
@@ -338,7 +349,7 @@ public final class Inspector {
             long longest = text ? Math.max(longestLine, currentLine) : 0;
             ManifestEntry entry = new ManifestEntry(
                     path, size, HexFormat.of().formatHex(digest.digest()), kind, lines, longest, entropy(counts));
-            byte[] content = text && retaining ? (retained == null ? new byte[0] : retained) : null;
+            byte[] content = (text || code) && retaining ? (retained == null ? new byte[0] : retained) : null;
             retained = null;
             collector.scanned(
                     path,

@@ -56,6 +56,19 @@ public interface PackageFormat {
         return java.util.Set.of(FileKind.NATIVE, FileKind.JAVASCRIPT, FileKind.SHELL);
     }
 
+    /**
+     * Whether the entry at {@code path} is binary code this ecosystem reads itself (a Maven jar's
+     * class files): its first {@link Limits#contentBytes()} go to {@link #checkCode}. None by default.
+     */
+    default boolean readsCode(String path) {
+        return false;
+    }
+
+    /** What binary code at {@code path} does that a reviewer must know (only for {@link #readsCode} entries); lenient, never throws. */
+    default List<Finding> checkCode(String path, byte[] bytes, int length) {
+        return List.of();
+    }
+
     /** A file's variant (wheel tags, sdist, tarball): each file is compared with the previous release's file of its variant. */
     String variant(String filename);
 

@@ -92,6 +92,59 @@ final class MavenFormat implements PackageFormat {
         return List.of();
     }
 
+    /**
+     * What a pom changes that decides where builds fetch from and what runs in them: repositories
+     * added (a dependency can then come from anywhere: high), build plugins added (code that runs
+     * in every build of the project: medium), the parent changed (everything it declares: medium).
+     */
+    @Override
+    public List<Finding> compare(PackageMetadata before, PackageMetadata after) {
+        List<Finding> findings = new java.util.ArrayList<>();
+        List<String> added = addedWords(before, after, "repositories");
+        if (!added.isEmpty()) {
+            findings.add(Finding.of(
+                    POM,
+                    Severity.HIGH,
+                    "adds repositories to the pom: " + String.join(", ", added)
+                            + " (its dependencies may now come from there)"));
+        }
+        List<String> plugins = addedWords(before, after, "build plugins");
+        if (!plugins.isEmpty()) {
+            findings.add(Finding.of(POM, Severity.MEDIUM, "adds build plugins: " + String.join(", ", plugins)));
+        }
+        String parent = after.facts().get("parent");
+        if (before.name() != null
+                && parent != null
+                && !parent.equals(before.facts().get("parent"))) {
+            String was = before.facts().get("parent");
+            findings.add(Finding.of(
+                    POM,
+                    Severity.MEDIUM,
+                    "changes the parent pom to " + parent + (was == null ? "" : " (was " + was + ")")));
+        }
+        return findings;
+    }
+
+    static final String POM = "maven-pom";
+
+    private static List<String> addedWords(PackageMetadata before, PackageMetadata after, String fact) {
+        java.util.Set<String> old =
+                java.util.Set.of(before.facts().getOrDefault(fact, "").split(" "));
+        return java.util.Arrays.stream(after.facts().getOrDefault(fact, "").split(" "))
+                .filter(w -> !w.isBlank() && !old.contains(w))
+                .toList();
+    }
+
+    @Override
+    public boolean readsCode(String path) {
+        return path.endsWith(".class");
+    }
+
+    @Override
+    public List<Finding> checkCode(String path, byte[] bytes, int length) {
+        return ClassCode.check(path, bytes, length);
+    }
+
     @Override
     public String stablePath(String filename, String path) {
         return path.equals(filename) ? "(the file)" : path;
