@@ -22,7 +22,7 @@ final class WatchCommand {
     @Command(
             name = "add",
             description = {
-                "Watch a project: pypi:NAME, testpypi:NAME, npm:NAME, or NAME with --index URL (and --ecosystem).",
+                "Watch a project: pypi:NAME, testpypi:NAME, npm:NAME, maven:GROUP:ARTIFACT, or NAME with --index URL (and --ecosystem).",
                 "Every file that appears there and was not released by the gate (or differs from it) raises a critical alert."
             })
     static final class Add implements Callable<Integer> {
@@ -69,7 +69,8 @@ final class WatchCommand {
             int colon = target.indexOf(':');
             boolean named = colon > 0 && !target.startsWith("http");
             String indexName = index != null ? index : named ? target.substring(0, colon) : "pypi";
-            String name = named ? target.substring(colon + 1) : target;
+            // With --index the target is the name on that index as is (a Maven name has a colon of its own).
+            String name = named && index == null ? target.substring(colon + 1) : target;
             Map<String, Object> watch = server.client()
                     .post(
                             "/api/v1/watch",

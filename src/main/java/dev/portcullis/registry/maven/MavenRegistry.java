@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Maven repositories as a plug-in: coordinates and versions for the core ({@link MavenEcosystem}),
  * jars and poms for the inspector ({@link MavenFormat}), and the repository layout under {@code
- * /maven2/} ({@link MavenRoutes}). Watching Maven Central is not there yet (docs/MAVEN.md).
+ * /maven2/} ({@link MavenRoutes}), and Maven repositories upstream ({@link MavenUpstream}).
  */
 public final class MavenRegistry implements Registry {
 
@@ -29,7 +29,7 @@ public final class MavenRegistry implements Registry {
 
     @Override
     public Optional<UpstreamProtocol> upstream(Database database) {
-        return Optional.empty();
+        return Optional.of(new MavenUpstream(format, new MavenFiles(database)));
     }
 
     @Override

@@ -1,0 +1,202 @@
+package dev.portcullis.registry.maven;
+
+import dev.portcullis.net.GuardedHttp;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.upstream.UpstreamProtocol;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Maven repository for the upstream feature (Maven Central by default). An artifact's versions
+ * come from its {@code maven-metadata.xml} (with ETags); each version is represented by its pom,
+ * the one file every deployed version has, with the repository's SHA-1 of it ({@code .pom.sha1}).
+ * Released versions never change on Central, so each version's SHA-1 is fetched once per process.
+ * Promotion PUTs each approved file and its {@code .sha1} and {@code .md5} to a repository that
+ * accepts deployments (Nexus, Artifactory, Reposilite, another Portcullis); Maven Central itself
+ * takes deployments only through its Publisher Portal, which this does not speak yet.
+ */
+final class MavenUpstream implements UpstreamProtocol {
+
+    static final long MAX_METADATA_BYTES = 8L << 20;
+    private static final Pattern VERSION = Pattern.compile("<version>\\s*([^<\\s]+)\\s*</version>");
+    private static final Pattern VERSIONS = Pattern.compile("<versions>(.*?)</versions>", Pattern.DOTALL);
+    private static final Pattern SHA1 = Pattern.compile("[0-9a-fA-F]{40}");
+    private static final int KEPT_DIGESTS = 100_000;
+
+    private final MavenFormat format;
+    private final MavenFiles files;
+    private final MavenEcosystem ecosystem;
+    private final Map<String, String> digests = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > KEPT_DIGESTS;
+        }
+    };
+
+    MavenUpstream(MavenFormat format, MavenFiles files) {
+        this.format = format;
+        this.files = files;
+        this.ecosystem = format.ecosystem();
+    }
+
+    @Override
+    public String ecosystem() {
+        return MavenEcosystem.ID;
+    }
+
+    @Override
+    public Map<String, String> wellKnownIndexes() {
+        return Map.of("maven", "https://repo1.maven.org/maven2");
+    }
+
+    @Override
+    public String defaultUploadUrl() {
+        return "https://repo1.maven.org/maven2";
+    }
+
+    @Override
+    public MavenFormat format() {
+        return format;
+    }
+
+    /** {@code groupId:artifactId} as a path under a repository: {@code org/example/demo}. */
+    private String artifactPath(String project) {
+        String[] parts = ecosystem.name(project).normalized().split(":");
+        return parts[0].replace('.', '/') + "/" + parts[1];
+    }
+
+    private static String artifactId(String project) {
+        return project.substring(project.indexOf(':') + 1);
+    }
+
+    @Override
+    public Answer list(GuardedHttp http, String indexUrl, String project, String etag) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (etag != null) {
+            headers.put("If-None-Match", etag);
+        }
+        String base = indexUrl + "/" + artifactPath(project);
+        URI uri = URI.create(base + "/maven-metadata.xml");
+        GuardedHttp.Response response = http.get(uri, headers, Duration.ofSeconds(60), MAX_METADATA_BYTES);
+        return switch (response.status()) {
+            case 304 -> new NotModified();
+            case 404 -> new Missing();
+            case 200 ->
+                new Listing(
+                        files(http, base, artifactId(project), new String(response.body(), StandardCharsets.UTF_8)),
+                        response.header("ETag").orElse(null));
+            default -> throw new IOException(uri.getHost() + " answered HTTP " + response.status() + " for " + project);
+        };
+    }
+
+    /** Each listed version's pom with its SHA-1; a version without a readable pom is not listed (nothing to compare). */
+    private List<File> files(GuardedHttp http, String base, String artifactId, String metadata) throws IOException {
+        Matcher versions = VERSIONS.matcher(metadata);
+        if (!versions.find()) {
+            throw new IOException("the answer is not a Maven maven-metadata.xml");
+        }
+        List<File> out = new ArrayList<>();
+        Matcher m = VERSION.matcher(versions.group(1));
+        while (m.find()) {
+            String version = m.group(1);
+            if (!version.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}") || version.contains("..")) {
+                continue; // not a version a path may carry
+            }
+            String pom = artifactId + "-" + version + ".pom";
+            String url = base + "/" + version + "/" + pom;
+            String digest = sha1(http, url);
+            if (digest != null) {
+                out.add(new File(version, pom, "sha1:" + digest, -1, null, url));
+            }
+        }
+        return out;
+    }
+
+    private String sha1(GuardedHttp http, String url) throws IOException {
+        synchronized (digests) {
+            String known = digests.get(url);
+            if (known != null) {
+                return known;
+            }
+        }
+        GuardedHttp.Response response = http.get(URI.create(url + ".sha1"), Map.of(), Duration.ofSeconds(60), 1024);
+        if (response.status() != 200) {
+            return null;
+        }
+        Matcher hex = SHA1.matcher(new String(response.body(), StandardCharsets.US_ASCII));
+        if (!hex.lookingAt() && !hex.find()) {
+            return null;
+        }
+        String digest = hex.group().toLowerCase(Locale.ROOT);
+        synchronized (digests) {
+            digests.put(url, digest);
+        }
+        return digest;
+    }
+
+    /** The SHA-1 of an approved file, as the gate computed it when the file arrived. */
+    @Override
+    public String digestOf(Artifact local) {
+        return files.find(local.id(), local.sha256())
+                .map(d -> "sha1:" + d.sha1())
+                .orElseThrow(() -> new IllegalStateException("the gate has no Maven digests for " + local.filename()));
+    }
+
+    /**
+     * PUTs the file, then its {@code .sha1} and {@code .md5}, with HTTP Basic ({@code credential} is
+     * {@code user:password}, or a token sent as {@code __token__}'s password). A refusal of a file
+     * already there with these bytes (its {@code .sha1} matches) is a retry's: already there.
+     */
+    @Override
+    public Pushed push(GuardedHttp http, String uploadUrl, String credential, Approved file, Path blob)
+            throws IOException {
+        MavenFiles.Digests d = files.find(file.fileId(), file.sha256())
+                .orElseThrow(() -> new IllegalStateException("the gate has no Maven digests for " + file.filename()));
+        String base = (uploadUrl.endsWith("/") ? uploadUrl.substring(0, uploadUrl.length() - 1) : uploadUrl) + "/"
+                + artifactPath(file.project()) + "/" + file.version() + "/" + file.filename();
+        String user = credential.contains(":") ? credential : "__token__:" + credential;
+        Map<String, String> auth = Map.of(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+        GuardedHttp.Response response;
+        try (var in = Files.newInputStream(blob)) {
+            response = http.put(
+                    URI.create(base),
+                    auth,
+                    new GuardedHttp.Stream(in, Files.size(blob), "application/octet-stream"),
+                    Duration.ofMinutes(30),
+                    64 * 1024);
+        }
+        if (response.status() / 100 != 2) {
+            GuardedHttp.Response there = http.get(URI.create(base + ".sha1"), Map.of(), Duration.ofSeconds(60), 1024);
+            boolean same = there.status() == 200
+                    && new String(there.body(), StandardCharsets.US_ASCII)
+                            .strip()
+                            .startsWith(d.sha1());
+            return same ? new AlreadyThere() : new Refused(response.status());
+        }
+        for (String[] sum : new String[][] {{"sha1", d.sha1()}, {"md5", d.md5()}}) {
+            GuardedHttp.Response put = http.put(
+                    URI.create(base + "." + sum[0]),
+                    auth,
+                    new GuardedHttp.Bytes(sum[1].getBytes(StandardCharsets.US_ASCII), "text/plain"),
+                    Duration.ofSeconds(60),
+                    64 * 1024);
+            if (put.status() / 100 != 2) {
+                return new Refused(put.status());
+            }
+        }
+        return new Uploaded();
+    }
+}
