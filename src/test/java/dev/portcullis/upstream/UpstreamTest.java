@@ -388,13 +388,13 @@ class UpstreamTest {
                     "--index",
                     "https://registry.example.org",
                     "--ecosystem",
-                    "maven",
+                    "cargo",
                     "--server",
                     gate.url(),
                     "--token",
                     gate.adminToken());
             assertThat(unknown.code()).isNotZero();
-            assertThat(unknown.err()).contains("no upstream protocol for ecosystem 'maven'");
+            assertThat(unknown.err()).contains("no upstream protocol for ecosystem 'cargo'");
             CliRunner.Output mismatched = CliRunner.run(
                     "watch",
                     "add",
