@@ -6,7 +6,6 @@ import dev.portcullis.store.StagedBlob;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +25,7 @@ import java.util.zip.ZipOutputStream;
  * and {@code history} versions, the rest 100 each), then a new version of each measured project
  * uploaded as twine does and decided again and again through {@code ReleaseGate#staged} — policy,
  * the inspection's and the detectors' assessments with the project's baseline, the decision
- * record. Prints the time and the bytes allocated per decision for each history size: what the
+ * record. Prints the time per decision and the heap in use after them for each history size: what the
  * gate costs is meant not to grow with a project's history.
  */
 final class BenchGatePath {
@@ -69,8 +68,7 @@ final class BenchGatePath {
                     "gate decision of a new version",
                     "history",
                     "ms median",
-                    "MB allocated");
-            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                    "heap after (MB)");
             for (int size : sizes) {
                 String key = "hist-" + size;
                 Path file = dir.resolve(key.replace('-', '_') + "-2.0-py3-none-any.whl");
@@ -81,13 +79,10 @@ final class BenchGatePath {
                             "upload of " + key + " 2.0: " + upload.statusCode() + " " + upload.body());
                 }
                 long[] nanos = new long[DECISIONS];
-                long allocated = 0;
                 for (int i = 0; i < DECISIONS; i++) {
-                    long bytes = threads.getCurrentThreadAllocatedBytes();
                     long start = System.nanoTime();
                     app.gate().staged(key, "2.0", file.getFileName().toString());
                     nanos[i] = System.nanoTime() - start;
-                    allocated += threads.getCurrentThreadAllocatedBytes() - bytes;
                 }
                 Arrays.sort(nanos);
                 out.printf(
@@ -96,11 +91,17 @@ final class BenchGatePath {
                         "",
                         size,
                         nanos[DECISIONS / 2] / 1e6,
-                        allocated / (double) DECISIONS / 1e6);
+                        usedHeapAfterGc() / 1e6);
             }
         } finally {
             BenchRead.deleteTree(dir);
         }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     /** {@code versions} released versions 1.0.k of {@code key}, a day apart, all with the same bytes. */

@@ -28,13 +28,16 @@ public final class MavenClient {
         this.settings = dir.resolve("settings.xml");
         try {
             Files.createDirectories(dir);
-            Files.writeString(settings, """
+            Files.writeString(
+                    settings,
+                    String.format(java.util.Locale.ROOT, """
                     <settings>
                       <servers>
                         <server><id>portcullis</id><username>__token__</username><password>%s</password></server>
                       </servers>
                     </settings>
-                    """.formatted(token == null ? "" : token), StandardCharsets.UTF_8);
+                    """, token == null ? "" : token),
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

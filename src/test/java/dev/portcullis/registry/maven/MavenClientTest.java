@@ -98,7 +98,9 @@ class MavenClientTest {
     static Path project(Path dir, String group, String version, String repository) throws Exception {
         Files.createDirectories(dir.resolve("src/main/resources"));
         Files.writeString(dir.resolve("src/main/resources/hello.txt"), "hello from " + group + "\n");
-        Files.writeString(dir.resolve("pom.xml"), """
+        Files.writeString(
+                dir.resolve("pom.xml"),
+                String.format(java.util.Locale.ROOT, """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
                   <groupId>%s</groupId>
@@ -125,7 +127,8 @@ class MavenClientTest {
                     </pluginManagement>
                   </build>
                 </project>
-                """.formatted(group, version, repository), StandardCharsets.UTF_8);
+                """, group, version, repository),
+                StandardCharsets.UTF_8);
         return dir;
     }
 

@@ -87,7 +87,7 @@ class MavenContractTest extends RegistryContract {
         }
 
         static String pom(String group, String artifact, String version, String extra) {
-            return """
+            return String.format(java.util.Locale.ROOT, """
                     <project xmlns="http://maven.apache.org/POM/4.0.0">
                       <modelVersion>4.0.0</modelVersion>
                       <groupId>%s</groupId>
@@ -95,7 +95,7 @@ class MavenContractTest extends RegistryContract {
                       <version>%s</version>
                       %s
                     </project>
-                    """.formatted(group, artifact, version, extra);
+                    """, group, artifact, version, extra);
         }
 
         static byte[] jar(String group, String artifact, String version, String content) {
