@@ -150,6 +150,18 @@ public final class Inspector {
             rulesThreads.shutdownNow();
         }
 
+        /** Runs {@code check} on a rules thread, in the walk's order of findings, once fewer than RULES_AHEAD wait. */
+        private void beside(java.util.concurrent.Callable<List<Finding>> check) {
+            waiting.acquireUninterruptibly();
+            findings.add(rulesThreads.submit(() -> {
+                try {
+                    return check.call();
+                } finally {
+                    waiting.release();
+                }
+            }));
+        }
+
         @Override
         public EntrySink file(String path, long declaredSize) {
             boolean metadata = !path.contains("!/") && format.isMetadata(path) && !metadataFiles.containsKey(path);
@@ -181,36 +193,27 @@ public final class Inspector {
                                 + " and was not read",
                         path));
             }
-            if (text != null && !(entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
-                waiting.acquireUninterruptibly();
-                findings.add(rulesThreads.submit(() -> {
-                    try {
-                        return format.checkCode(path, text, textLength);
-                    } finally {
-                        waiting.release();
-                    }
-                }));
-            } else if (text != null) {
-                waiting.acquireUninterruptibly();
-                findings.add(rulesThreads.submit(() -> {
-                    try {
-                        SourceFile source = new SourceFile(
-                                path,
-                                entry.kind(),
-                                new String(text, 0, textLength, StandardCharsets.UTF_8),
-                                truncated,
-                                entry.size(),
-                                entry.longestLine());
-                        List<Finding> found = new ArrayList<>();
-                        for (ContentRule rule : rules) {
-                            found.addAll(rule.check(source));
-                        }
-                        return found;
-                    } finally {
-                        waiting.release();
-                    }
-                }));
+            if (text == null) {
+                return;
             }
+            if (!(entry.kind().isScript() || entry.kind() == FileKind.TEXT)) {
+                beside(() -> format.checkCode(path, text, textLength));
+                return;
+            }
+            beside(() -> {
+                SourceFile source = new SourceFile(
+                        path,
+                        entry.kind(),
+                        new String(text, 0, textLength, StandardCharsets.UTF_8),
+                        truncated,
+                        entry.size(),
+                        entry.longestLine());
+                List<Finding> found = new ArrayList<>();
+                for (ContentRule rule : rules) {
+                    found.addAll(rule.check(source));
+                }
+                return found;
+            });
         }
     }
 

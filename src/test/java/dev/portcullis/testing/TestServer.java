@@ -200,6 +200,47 @@ public final class TestServer implements AutoCloseable {
         return admin.token();
     }
 
+    /** Makes every upstream watch due (its interval passed), polls them, then delivers the alerts that raised. */
+    public void pollWatches() {
+        clock.advance(java.time.Duration.ofMinutes(1));
+        tick();
+        tick();
+    }
+
+    /** The upstream watcher's verdict on each file it saw, by file name. */
+    public java.util.List<String> upstreamVerdicts() {
+        return portcullis
+                .database()
+                .withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files ORDER BY filename")
+                        .mapTo(String.class)
+                        .list());
+    }
+
+    /** Imports {@code yaml} as {@code project}'s policy through the CLI, as the admin with a fresh code. */
+    public CliRunner.Output importPolicy(String project, String yaml) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("portcullis-policy", ".yaml");
+            try {
+                java.nio.file.Files.writeString(file, yaml);
+                return CliRunner.run(
+                        "policy",
+                        "import",
+                        project,
+                        file.toString(),
+                        "--otp",
+                        admin().otp(),
+                        "--server",
+                        url(),
+                        "--token",
+                        adminToken());
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public TestClock clock() {
         return clock;
     }

@@ -66,7 +66,7 @@ class UpstreamTest {
                                                 null,
                                                 "high")))) {
             for (String project : List.of("lightning", "other")) {
-                assertThat(importPolicy(pypi, project, PUBLIC_POLICY).code()).isZero();
+                assertThat(pypi.importPolicy(project, PUBLIC_POLICY).code()).isZero();
             }
             String publicToken = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
             String ci = gate.token("ci", Role.MAINTAINER, null, Permission.UPLOAD);
@@ -154,8 +154,8 @@ class UpstreamTest {
                             .code())
                     .isZero();
             // The approved, promoted release raises nothing upstream.
-            pollAndDeliver(gate);
-            assertThat(verdicts(gate)).contains("approved");
+            gate.pollWatches();
+            assertThat(gate.upstreamVerdicts()).contains("approved");
             assertThat(receiver.json()).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
 
             // The lightning path: a token uploads straight to the public index.
@@ -172,7 +172,7 @@ class UpstreamTest {
                     .isEqualTo(200);
             pypi.tick();
             assertThat(pypi.app().catalog().releasedArtifacts("lightning")).hasSize(2);
-            pollAndDeliver(gate);
+            gate.pollWatches();
             assertThat(receiver.json())
                     .anyMatch(h -> h.path("type").asText().equals("UpstreamFileUnapproved")
                             && h.path("subject").asText().equals("2.6.2"));
@@ -205,7 +205,7 @@ class UpstreamTest {
                     .isEqualTo(200);
             pypi.tick();
             assertThat(pypi.app().catalog().releasedArtifacts("other")).isNotEmpty();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             assertThat(receiver.json())
                     .anyMatch(h -> h.path("project").asText().equals("other")
                             && h.path("verdict").asText().equals("mismatch"));
@@ -219,7 +219,7 @@ class UpstreamTest {
 
             // Each unapproved file alarms once, however often it is polled.
             for (int i = 0; i < 3; i++) {
-                pollAndDeliver(gate);
+                gate.pollWatches();
             }
             assertThat(receiver.json().stream()
                             .filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved"))
@@ -240,7 +240,7 @@ class UpstreamTest {
             assertThat(dead.code()).as(dead.err()).isZero();
             for (int failures = 0; failures < UpstreamWatcher.DEGRADED_AFTER; failures++) {
                 gate.clock().advance(Duration.ofHours(1)); // past any backoff
-                pollAndDeliver(gate);
+                gate.pollWatches();
             }
             assertThat(receiver.json()).anyMatch(h -> h.path("type").asText().equals("UpstreamWatchDegraded"));
             assertThat(CliRunner.run("watch", "list", "--server", gate.url(), "--token", gate.adminToken())
@@ -271,7 +271,7 @@ class UpstreamTest {
                                                 List.of(),
                                                 null,
                                                 "medium")))) {
-            assertThat(importPolicy(pypi, "leftpad", PUBLIC_POLICY).code()).isZero();
+            assertThat(pypi.importPolicy("leftpad", PUBLIC_POLICY).code()).isZero();
             String maintainer = pypi.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
             assertThat(upload(pypi, maintainer, "leftpad", "1.0", Uploads.wheel("leftpad", "1.0"))
                             .status())
@@ -290,8 +290,8 @@ class UpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(watch.code()).as(watch.err()).isZero();
-            pollAndDeliver(gate);
-            assertThat(verdicts(gate)).contains("seen");
+            gate.pollWatches();
+            assertThat(gate.upstreamVerdicts()).contains("seen");
 
             byte[] compromised = Uploads.wheel(
                     "leftpad",
@@ -312,7 +312,7 @@ class UpstreamTest {
             pypi.tick();
             assertThat(pypi.app().catalog().releasedArtifacts("leftpad")).hasSize(2);
 
-            pollAndDeliver(gate);
+            gate.pollWatches();
             assertThat(receiver.json()).anyMatch(h -> h.path("type").asText().equals("DependencyReleaseSuspicious"));
             JsonNode alarm = receiver.json().stream()
                     .filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious"))
@@ -323,7 +323,7 @@ class UpstreamTest {
                     .contains("import-time")
                     .contains("download-execute")
                     .contains("leftpad/_runtime/start.py");
-            assertThat(verdicts(gate)).containsExactlyInAnyOrder("seen", "inspected");
+            assertThat(gate.upstreamVerdicts()).containsExactlyInAnyOrder("seen", "inspected");
             assertThat(receiver.json())
                     .noneMatch(h -> h.path("subject").asText().equals("1.0"));
         } finally {
@@ -440,21 +440,6 @@ class UpstreamTest {
                 gate.adminToken());
     }
 
-    private CliRunner.Output importPolicy(TestServer server, String project, String yaml) throws Exception {
-        Path file = Files.writeString(Files.createTempFile(dir, "policy", ".yaml"), yaml);
-        return CliRunner.run(
-                "policy",
-                "import",
-                project,
-                file.toString(),
-                "--otp",
-                server.admin().otp(),
-                "--server",
-                server.url(),
-                "--token",
-                server.adminToken());
-    }
-
     private static RawHttp.Response upload(
             TestServer server, String token, String project, String version, byte[] wheel) {
         return RawHttp.upload(
@@ -466,20 +451,5 @@ class UpstreamTest {
 
     private static long countEvents(TestServer server, String kind) {
         return server.events(kind);
-    }
-
-    private static List<String> verdicts(TestServer gate) {
-        return gate.app()
-                .database()
-                .withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files")
-                        .mapTo(String.class)
-                        .list());
-    }
-
-    /** Makes every watch due (its interval passed), polls them, then delivers the alerts that raised. */
-    private static void pollAndDeliver(TestServer gate) {
-        gate.clock().advance(Duration.ofMinutes(1));
-        gate.tick();
-        gate.tick();
     }
 }

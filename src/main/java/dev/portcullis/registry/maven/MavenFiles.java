@@ -4,8 +4,6 @@ import dev.portcullis.store.Database;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -29,28 +27,67 @@ final class MavenFiles {
             };
         }
 
-        /** All four, in one reading of {@code file}. */
-        static Digests of(Path file) {
-            try (InputStream in = Files.newInputStream(file)) {
-                MessageDigest md5 = MessageDigest.getInstance("MD5");
-                MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-                MessageDigest sha512 = MessageDigest.getInstance("SHA-512");
-                byte[] buffer = new byte[64 * 1024];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    md5.update(buffer, 0, n);
-                    sha1.update(buffer, 0, n);
-                    sha256.update(buffer, 0, n);
-                    sha512.update(buffer, 0, n);
-                }
-                HexFormat hex = HexFormat.of();
-                return new Digests(
-                        hex.formatHex(md5.digest()),
-                        hex.formatHex(sha1.digest()),
-                        hex.formatHex(sha256.digest()),
-                        hex.formatHex(sha512.digest()));
+        /** All four of {@code bytes}. */
+        static Digests of(byte[] bytes) {
+            Digesting digesting = new Digesting(new java.io.ByteArrayInputStream(bytes));
+            try (digesting) {
+                digesting.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            return digesting.digests();
+        }
+    }
+
+    /** A stream that computes the four digests of what is read through it: a file's digests as it arrives, in the one reading. */
+    static final class Digesting extends java.io.FilterInputStream {
+        private final MessageDigest md5 = digest("MD5");
+        private final MessageDigest sha1 = digest("SHA-1");
+        private final MessageDigest sha256 = digest("SHA-256");
+        private final MessageDigest sha512 = digest("SHA-512");
+
+        Digesting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                update(new byte[] {(byte) b}, 0, 1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                update(buffer, offset, n);
+            }
+            return n;
+        }
+
+        private void update(byte[] buffer, int offset, int length) {
+            md5.update(buffer, offset, length);
+            sha1.update(buffer, offset, length);
+            sha256.update(buffer, offset, length);
+            sha512.update(buffer, offset, length);
+        }
+
+        /** The digests of everything read so far (call once, at the end). */
+        Digests digests() {
+            HexFormat hex = HexFormat.of();
+            return new Digests(
+                    hex.formatHex(md5.digest()),
+                    hex.formatHex(sha1.digest()),
+                    hex.formatHex(sha256.digest()),
+                    hex.formatHex(sha512.digest()));
+        }
+
+        private static MessageDigest digest(String algorithm) {
+            try {
+                return MessageDigest.getInstance(algorithm);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }

@@ -34,6 +34,11 @@ final class MavenFormat implements PackageFormat {
 
     @Override
     public boolean reads(String filename) {
+        return deployable(filename);
+    }
+
+    /** Whether a deployment may carry a file of this name (by its extension). */
+    static boolean deployable(String filename) {
         String n = filename.toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(n::endsWith);
     }

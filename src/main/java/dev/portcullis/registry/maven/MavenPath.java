@@ -2,7 +2,6 @@ package dev.portcullis.registry.maven;
 
 import dev.portcullis.core.Refusal;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A path under {@code /maven2/}, as the repository layout names things: a file of a version
@@ -74,9 +73,5 @@ record MavenPath(String groupId, String artifactId, String version, String filen
     String kind() {
         String rest = filename.substring((artifactId + "-" + version).length() + 1);
         return rest.length() > 20 ? rest.substring(rest.length() - 20) : rest;
-    }
-
-    Optional<String> checksumOf() {
-        return Optional.ofNullable(checksum);
     }
 }

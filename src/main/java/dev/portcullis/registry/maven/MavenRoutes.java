@@ -97,8 +97,10 @@ final class MavenRoutes implements Routes {
             return;
         }
         StagedBlob content;
+        MavenFiles.Digesting digesting =
+                new MavenFiles.Digesting(exchange.body(publish.settings().maxFileBytes() + 1));
         try {
-            content = publish.receive(exchange.body(publish.settings().maxFileBytes() + 1));
+            content = publish.receive(digesting); // the checksums Maven sends and asks for, as the bytes arrive
         } catch (BlobTooLargeException e) {
             throw refused(publish.refuse(
                     principal, path.filename(), UploadResult.Why.TOO_LARGE, e.getMessage(), exchange.origin()));
@@ -113,7 +115,7 @@ final class MavenRoutes implements Routes {
                         path.kind(),
                         content,
                         null,
-                        new MavenUpload(path, MavenFiles.Digests.of(content.path()))),
+                        new MavenUpload(path, digesting.digests())),
                 exchange.origin());
         switch (result) {
             case UploadResult.Staged s -> exchange.status(201).text("text/plain; charset=utf-8", "");
@@ -203,7 +205,9 @@ final class MavenRoutes implements Routes {
         if (path.isMetadata()) {
             byte[] xml = metadata(project, path).getBytes(StandardCharsets.UTF_8);
             if (path.checksum() != null) {
-                exchange.text("text/plain; charset=utf-8", digest(path.checksum(), xml));
+                exchange.text(
+                        "text/plain; charset=utf-8",
+                        MavenFiles.Digests.of(xml).of(path.checksum()).orElseThrow());
             } else {
                 exchange.text("application/xml; charset=utf-8", new String(xml, StandardCharsets.UTF_8));
             }
@@ -267,20 +271,5 @@ final class MavenRoutes implements Routes {
                 .append("</lastUpdated>\n")
                 .append("  </versioning>\n</metadata>\n");
         return xml.toString();
-    }
-
-    private static String digest(String algorithm, byte[] bytes) {
-        String name = switch (algorithm) {
-            case "md5" -> "MD5";
-            case "sha1" -> "SHA-1";
-            case "sha256" -> "SHA-256";
-            default -> "SHA-512";
-        };
-        try {
-            return java.util.HexFormat.of()
-                    .formatHex(java.security.MessageDigest.getInstance(name).digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -27,8 +27,7 @@ final class MavenUpload implements Submission.Rules {
 
     @Override
     public Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version) {
-        String name = path.filename().toLowerCase(java.util.Locale.ROOT);
-        if (MavenFormat.EXTENSIONS.stream().noneMatch(name::endsWith)) {
+        if (!MavenFormat.deployable(path.filename())) {
             return Optional.of("'" + path.filename() + "' is not a file a Maven deployment carries (one of "
                     + String.join(", ", MavenFormat.EXTENSIONS) + ", and their checksums)");
         }

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * A Maven repository for the upstream feature (Maven Central by default). An artifact's versions
  * come from its {@code maven-metadata.xml} (with ETags); each version is represented by its pom,
  * the one file every deployed version has, with the repository's SHA-1 of it ({@code .pom.sha1}).
- * Released versions never change on Central, so each version's SHA-1 is fetched once per process.
+ * Released versions never change on Central, so each version's SHA-1 is fetched once per process
+ * (for the newest {@value #MAX_VERSIONS} versions listed).
  * Promotion PUTs each approved file and its {@code .sha1} and {@code .md5} to a repository that
  * accepts deployments (Nexus, Artifactory, Reposilite, another Portcullis); Maven Central itself
  * takes deployments only through its Publisher Portal, which this does not speak yet.
@@ -34,6 +35,7 @@ final class MavenUpstream implements UpstreamProtocol {
     private static final Pattern VERSIONS = Pattern.compile("<versions>(.*?)</versions>", Pattern.DOTALL);
     private static final Pattern SHA1 = Pattern.compile("[0-9a-fA-F]{40}");
     private static final int KEPT_DIGESTS = 100_000;
+    static final int MAX_VERSIONS = 2_000;
 
     private final MavenFormat format;
     private final MavenFiles files;
@@ -107,10 +109,15 @@ final class MavenUpstream implements UpstreamProtocol {
         if (!versions.find()) {
             throw new IOException("the answer is not a Maven maven-metadata.xml");
         }
-        List<File> out = new ArrayList<>();
+        List<String> listed = new ArrayList<>();
         Matcher m = VERSION.matcher(versions.group(1));
         while (m.find()) {
-            String version = m.group(1);
+            listed.add(m.group(1));
+        }
+        // Each version costs one request the first time: a repository listing more than this (a
+        // hostile or broken one) gets its newest versions looked at, not a request storm.
+        List<File> out = new ArrayList<>();
+        for (String version : listed.subList(Math.max(0, listed.size() - MAX_VERSIONS), listed.size())) {
             if (!version.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}") || version.contains("..")) {
                 continue; // not a version a path may carry
             }

@@ -9,7 +9,6 @@ import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,9 +130,5 @@ class MavenReplayTest {
             zip.closeEntry();
         }
         return out.toByteArray();
-    }
-
-    static byte[] read(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }

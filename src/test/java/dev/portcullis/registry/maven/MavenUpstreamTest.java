@@ -15,7 +15,6 @@ import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestPolicies;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.watch.WatchSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +52,10 @@ class MavenUpstreamTest {
                                                 List.of(),
                                                 null,
                                                 "medium")))) {
-            assertThat(importPolicy(repository, PROJECT).code()).isZero();
+            assertThat(repository
+                            .importPolicy(PROJECT, TestPolicies.RELEASE_EVERYTHING)
+                            .code())
+                    .isZero();
             String publicToken = repository.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
             String ci = gate.token("ci", Role.MAINTAINER, null, Permission.UPLOAD);
             String index = repository.url() + "/maven2";
@@ -99,13 +101,13 @@ class MavenUpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(watch.code()).as(watch.err()).isZero();
-            pollAndDeliver(gate);
-            assertThat(verdicts(gate)).containsExactly("approved");
+            gate.pollWatches();
+            assertThat(gate.upstreamVerdicts()).containsExactly("approved");
 
             // The lightning path with Maven: a stolen token deploys straight to the public repository.
             deploy(repository, publicToken, "1.0.1");
             repository.tick();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             JsonNode alarm = receiver.json().stream()
                     .filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved"))
                     .findFirst()
@@ -139,7 +141,7 @@ class MavenUpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(watch.code()).as(watch.err()).isZero();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             List<Map<String, Object>> seen = gate.app()
                     .database()
                     .withHandle(h -> h.createQuery("SELECT version, filename, digest, verdict FROM upstream_files")
@@ -170,35 +172,5 @@ class MavenUpstreamTest {
                     file.getValue());
             assertThat(put.status()).as(put.body()).isEqualTo(201);
         }
-    }
-
-    private CliRunner.Output importPolicy(TestServer server, String project) throws Exception {
-        Path file = Files.writeString(Files.createTempFile(dir, "policy", ".yaml"), TestPolicies.RELEASE_EVERYTHING);
-        return CliRunner.run(
-                "policy",
-                "import",
-                project,
-                file.toString(),
-                "--otp",
-                server.admin().otp(),
-                "--server",
-                server.url(),
-                "--token",
-                server.adminToken());
-    }
-
-    private static List<String> verdicts(TestServer gate) {
-        return gate.app()
-                .database()
-                .withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files ORDER BY filename")
-                        .mapTo(String.class)
-                        .list());
-    }
-
-    /** Makes every watch due, polls them, then delivers the alerts that raised. */
-    private static void pollAndDeliver(TestServer gate) {
-        gate.clock().advance(Duration.ofMinutes(1));
-        gate.tick();
-        gate.tick();
     }
 }

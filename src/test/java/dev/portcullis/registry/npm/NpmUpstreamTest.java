@@ -52,7 +52,9 @@ class NpmUpstreamTest {
                                                 null,
                                                 "medium")))) {
             for (String project : List.of("npm:widget", "npm:@acme/util", "npm:colors-lib")) {
-                assertThat(importPolicy(registry, project).code()).isZero();
+                assertThat(registry.importPolicy(project, TestPolicies.RELEASE_EVERYTHING)
+                                .code())
+                        .isZero();
             }
             String publicToken = registry.token("maintainer", Role.MAINTAINER, null, Permission.UPLOAD);
             NpmClient direct = new NpmClient(dir.resolve("attacker"), registry.url(), publicToken);
@@ -147,8 +149,8 @@ class NpmUpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(watch.code()).as(watch.err()).isZero();
-            pollAndDeliver(gate);
-            assertThat(verdicts(gate)).containsExactly("approved");
+            gate.pollWatches();
+            assertThat(gate.upstreamVerdicts()).containsExactly("approved");
             assertThat(receiver.json()).noneMatch(h -> h.path("type").asText().startsWith("Upstream"));
 
             // The lightning path with npm: a stolen token publishes straight to the registry.
@@ -162,7 +164,7 @@ class NpmUpstreamTest {
                     "publish");
             assertThat(stolen.exitCode()).as(stolen.output()).isZero();
             registry.tick();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             JsonNode alarm = receiver.json().stream()
                     .filter(h -> h.path("type").asText().equals("UpstreamFileUnapproved"))
                     .findFirst()
@@ -194,7 +196,7 @@ class NpmUpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(dependency.code()).as(dependency.err()).isZero();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             Path evil = NpmClient.packageDir(
                     dir.resolve("evil"),
                     "colors-lib",
@@ -207,7 +209,7 @@ class NpmUpstreamTest {
             Processes.Result compromised = direct.run(evil, "publish");
             assertThat(compromised.exitCode()).as(compromised.output()).isZero();
             registry.tick();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             JsonNode suspicious = receiver.json().stream()
                     .filter(h -> h.path("type").asText().equals("DependencyReleaseSuspicious"))
                     .findFirst()
@@ -239,7 +241,7 @@ class NpmUpstreamTest {
                     "--token",
                     gate.adminToken());
             assertThat(watch.code()).as(watch.err()).isZero();
-            pollAndDeliver(gate);
+            gate.pollWatches();
             List<Map<String, Object>> seen = gate.app()
                     .database()
                     .withHandle(h -> h.createQuery("SELECT version, filename, digest, verdict FROM upstream_files")
@@ -257,35 +259,5 @@ class NpmUpstreamTest {
                     .singleElement()
                     .satisfies(w -> assertThat(w.state()).isEqualTo("ok"));
         }
-    }
-
-    private CliRunner.Output importPolicy(TestServer server, String project) throws Exception {
-        Path file = Files.writeString(Files.createTempFile(dir, "policy", ".yaml"), TestPolicies.RELEASE_EVERYTHING);
-        return CliRunner.run(
-                "policy",
-                "import",
-                project,
-                file.toString(),
-                "--otp",
-                server.admin().otp(),
-                "--server",
-                server.url(),
-                "--token",
-                server.adminToken());
-    }
-
-    private static List<String> verdicts(TestServer gate) {
-        return gate.app()
-                .database()
-                .withHandle(h -> h.createQuery("SELECT verdict FROM upstream_files ORDER BY filename")
-                        .mapTo(String.class)
-                        .list());
-    }
-
-    /** Makes every watch due, polls them, then delivers the alerts that raised. */
-    private static void pollAndDeliver(TestServer gate) {
-        gate.clock().advance(Duration.ofMinutes(1));
-        gate.tick();
-        gate.tick();
     }
 }
