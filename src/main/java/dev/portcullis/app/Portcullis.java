@@ -162,7 +162,9 @@ public final class Portcullis implements AutoCloseable {
         };
         this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
         AttestationCheck attestations = new AttestationChecker(
-                settings.sigstoreTrustedRoot() == null ? null : new ProvenanceVerifier(settings.sigstoreTrustedRoot()),
+                settings.sigstoreTrustedRoot() == null
+                        ? null
+                        : new ProvenanceVerifier(settings.sigstoreTrustedRoot(), clock),
                 trustedPublishing);
         List<UpstreamProtocol> upstreams =
                 registries.stream().flatMap(r -> r.upstream(database).stream()).toList();

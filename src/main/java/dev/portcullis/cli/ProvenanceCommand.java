@@ -84,8 +84,16 @@ final class ProvenanceCommand {
             ExpectedIdentity expected = signer.identity != null
                     ? ExpectedIdentity.exactly(signer.identity, issuer)
                     : new ExpectedIdentity(null, Pattern.compile(signer.regex), issuer);
-            ProvenanceVerifier verifier = new ProvenanceVerifier(trustedRoot);
             String name = filename != null ? filename : artifact.getFileName().toString();
+            PrintWriter out = spec.commandLine().getOut();
+            ProvenanceVerifier verifier;
+            try {
+                verifier = new ProvenanceVerifier(trustedRoot, java.time.Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                // Nothing verifies against a root that cannot be trusted: the answer is "no".
+                out.println("NOT VERIFIED " + name + ": " + e.getMessage());
+                return 1;
+            }
             ProvenanceVerifier.Result result = evidence.attestation != null
                     ? verifier.verifyAttestation(
                             Pep740Attestation.parse(Files.readString(evidence.attestation)),
@@ -96,7 +104,6 @@ final class ProvenanceCommand {
                                     .ecosystem()
                                     .namesFile(subject, null, null, name))
                     : verifier.verifyBundle(Files.readString(evidence.bundle), artifact, expected);
-            PrintWriter out = spec.commandLine().getOut();
             switch (result) {
                 case ProvenanceVerifier.Verified v -> {
                     out.println("VERIFIED " + name);

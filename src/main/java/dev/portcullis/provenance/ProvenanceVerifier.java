@@ -8,12 +8,14 @@ import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.strings.StringMatcher;
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,15 +122,21 @@ public final class ProvenanceVerifier {
 
     private final KeylessVerifier verifier;
     private final StatementVerifier statements;
+    private final Clock clock;
 
-    /** A verifier over a trusted root file (offline; air-gapped deployments give theirs here). */
-    public ProvenanceVerifier(Path trustedRoot) {
+    /**
+     * A verifier over a trusted root file (offline; air-gapped deployments give theirs here); {@code
+     * clock} is now, for the times the transparency log claims. A malformed root is refused
+     * ({@link TrustedRootFile}) with an {@link IllegalArgumentException}.
+     */
+    public ProvenanceVerifier(Path trustedRoot, Clock clock) {
+        SigstoreTrustedRoot root = TrustedRootFile.load(trustedRoot);
+        this.clock = clock;
         try {
-            this.verifier = KeylessVerifier.builder()
-                    .trustedRootProvider(TrustedRootProvider.from(trustedRoot))
-                    .build();
-            this.statements =
-                    new StatementVerifier(TrustedRootProvider.from(trustedRoot).get());
+            TrustedRootProvider provider = () -> root;
+            this.verifier =
+                    KeylessVerifier.builder().trustedRootProvider(provider).build();
+            this.statements = new StatementVerifier(root, clock);
         } catch (Exception e) {
             throw new IllegalArgumentException(
                     "cannot load the Sigstore trusted root " + trustedRoot + ": " + e.getMessage(), e);
@@ -190,8 +198,14 @@ public final class ProvenanceVerifier {
         } catch (BundleParseException | RuntimeException e) {
             return new Failed("not a Sigstore bundle: " + e.getMessage());
         }
-        String predicate = bundle.getDsseEnvelope().isPresent() ? "dsse" : "message-signature";
-        return verify(bundle, artifact, expected, predicate);
+        if (bundle.getCertPath() == null
+                || bundle.getCertPath().getCertificates().isEmpty()) {
+            return new Failed("the bundle carries no signing certificate");
+        }
+        if (bundle.getDsseEnvelope().isPresent()) {
+            return verifyStatement(bundle, artifact, expected, null);
+        }
+        return verify(bundle, artifact, expected, "message-signature");
     }
 
     /**
@@ -210,6 +224,14 @@ public final class ProvenanceVerifier {
         } catch (BundleParseException | RuntimeException e) {
             return new Failed("not a Sigstore bundle: " + e.getMessage());
         }
+        return verifyStatement(bundle, artifact, expected, namesThisFile);
+    }
+
+    private Result verifyStatement(
+            Bundle bundle,
+            Path artifact,
+            ExpectedIdentity expected,
+            java.util.function.Predicate<String> namesThisFile) {
         VerificationOptions.CertificateMatcher matcher;
         try {
             matcher = matcher(expected);
@@ -263,15 +285,17 @@ public final class ProvenanceVerifier {
                         .issuer(StringMatcher.string(expected.issuer()))
                         .build())
                 .build();
+        X509Certificate certificate;
         try {
             verifier.verify(artifact, bundle, options);
-        } catch (KeylessVerificationException e) {
+            certificate =
+                    (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
+            SigningTimes.checkLogTimes(bundle, certificate, clock.instant());
+        } catch (KeylessVerificationException | StatementVerifier.Failure e) {
             return new Failed("Sigstore verification failed: " + e.getMessage());
         } catch (RuntimeException e) {
             return new Failed("Sigstore verification failed: " + e);
         }
-        X509Certificate certificate =
-                (X509Certificate) bundle.getCertPath().getCertificates().getFirst();
         return new Verified(
                 predicateType, subjectAlternativeName(certificate), expected.issuer(), extensions(certificate));
     }

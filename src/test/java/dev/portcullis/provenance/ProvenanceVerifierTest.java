@@ -28,8 +28,10 @@ class ProvenanceVerifierTest {
 
     @BeforeAll
     static void trustedRoots() {
-        production = new ProvenanceVerifier(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json"));
-        staging = new ProvenanceVerifier(TESTDATA.resolve("sigstore-trust-roots/staging_trusted_root.json"));
+        production = new ProvenanceVerifier(
+                TESTDATA.resolve("sigstore-trust-roots/trusted_root.json"), java.time.Clock.systemUTC());
+        staging = new ProvenanceVerifier(
+                TESTDATA.resolve("sigstore-trust-roots/staging_trusted_root.json"), java.time.Clock.systemUTC());
     }
 
     private static Path file(String name) {

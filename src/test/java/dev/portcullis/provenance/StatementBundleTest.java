@@ -34,7 +34,7 @@ class StatementBundleTest {
                 : CASES.resolve("a.txt");
         String bundle = Files.readString(CASES.resolve(name).resolve("bundle.sigstore.json"));
         ProvenanceVerifier.Signer signer = ProvenanceVerifier.signer(bundle).orElseThrow();
-        return new ProvenanceVerifier(root)
+        return new ProvenanceVerifier(root, java.time.Clock.systemUTC())
                 .verifyStatementBundle(
                         bundle,
                         artifact,
@@ -69,7 +69,7 @@ class StatementBundleTest {
     @Test
     void theWrongSignerIsRefused() throws IOException {
         String bundle = Files.readString(CASES.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"));
-        ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION)
+        ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
                 .verifyStatementBundle(
                         bundle,
                         CASES.resolve("a.txt"),
@@ -89,7 +89,7 @@ class StatementBundleTest {
     private ProvenanceVerifier.Result verifyOtherFile(String bundle, String content) throws IOException {
         Path file = Files.writeString(dir.resolve("a.txt"), content);
         ProvenanceVerifier.Signer signer = ProvenanceVerifier.signer(bundle).orElseThrow();
-        return new ProvenanceVerifier(PRODUCTION)
+        return new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
                 .verifyStatementBundle(
                         bundle, file, ExpectedIdentity.exactly(signer.identity(), signer.issuer()), subject -> true);
     }
@@ -128,7 +128,7 @@ class StatementBundleTest {
     @Test
     void oldNpmProvenanceWithoutAnInclusionProofIsRefusedSayingSo() throws IOException {
         Path npm = Path.of("src/test/resources/testdata/npm-provenance");
-        ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION)
+        ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
                 .verifyStatementBundle(
                         Files.readString(npm.resolve("sigstore-1.0.0.sigstore")),
                         npm.resolve("sigstore-1.0.0.tgz"),
