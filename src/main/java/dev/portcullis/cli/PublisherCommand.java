@@ -50,6 +50,29 @@ final class PublisherCommand {
         String environment;
 
         @Option(
+                names = "--ref",
+                paramLabel = "PATTERN",
+                description = "GitHub/GitLab: the git ref a release build must build, * for any run of characters,"
+                        + " e.g. refs/tags/v*.")
+        String ref;
+
+        @Option(
+                names = "--trigger",
+                paramLabel = "EVENT",
+                split = ",",
+                description = "GitHub/GitLab: an event allowed to start a release build (push, release,"
+                        + " workflow_dispatch, …). Repeatable. Default: any but pull_request, pull_request_target"
+                        + " and workflow_run on GitHub.")
+        java.util.List<String> triggers;
+
+        @Option(
+                names = "--runner",
+                paramLabel = "KIND",
+                description = "GitHub/GitLab: the runner a release build must run on: github-hosted, gitlab-hosted"
+                        + " or self-hosted.")
+        String runner;
+
+        @Option(
                 names = "--ci-config",
                 defaultValue = ".gitlab-ci.yml",
                 description = "GitLab: CI config path. Default: ${DEFAULT-VALUE}.")
@@ -75,6 +98,12 @@ final class PublisherCommand {
 
         @Spec
         CommandSpec spec;
+
+        private void putRules(Map<String, Object> body) {
+            body.put("ref", ref);
+            body.put("triggers", triggers == null ? java.util.List.of() : triggers);
+            body.put("runner", runner);
+        }
 
         static final class Kind {
             @Option(
@@ -108,10 +137,12 @@ final class PublisherCommand {
                 body.put("owner_id", ownerId);
                 body.put("workflow", workflow);
                 body.put("environment", environment);
+                putRules(body);
             } else if (kind.gitlab != null) {
                 body.putAll(Map.of("kind", "gitlab", "project_path", kind.gitlab, "ci_config_path", ciConfig));
                 body.put("issuer", gitlabIssuer);
                 body.put("environment", environment);
+                putRules(body);
             } else if (kind.google != null) {
                 body.putAll(Map.of("kind", "google", "email", kind.google));
                 body.put("sub", sub);

@@ -58,7 +58,7 @@ final class Decider {
         }
         for (Artifact file : files) {
             if (policy.provenance() != Policy.ProvenanceRule.OFF && "unverified".equals(file.provenance())) {
-                holds.add("the attestations of " + file.filename() + " are not from a trusted publisher: "
+                holds.add("the provenance of " + file.filename() + " is not a trusted publisher's release build: "
                         + file.provenanceReason());
             } else if (!file.provenanceVerified()
                     && (policy.provenance() == Policy.ProvenanceRule.REQUIRED || auto.requireProvenance())) {

@@ -316,12 +316,27 @@ public final class ReleaseGate implements ReleaseListener {
     }
 
     /**
-     * The provenance downgrade (ultralytics 8.3.45/46, published with a stolen token, lacked the
-     * attestations earlier releases had): a high-severity signal, at least the hold threshold.
+     * Provenance signals, high and at least the hold threshold: a genuine attestation that is not a
+     * trusted publisher's release build (another signer, or the right repository built by a run its
+     * publisher does not allow — a {@code pull_request_target} trigger, another ref, a self-hosted
+     * runner), named with the field; otherwise the provenance downgrade (ultralytics 8.3.45/46,
+     * published with a stolen token, lacked the attestations earlier releases had).
      */
     private Assessment withDowngrade(Release release, List<Artifact> files, Assessment assessment, Policy policy) {
         if (policy.provenance() == Policy.ProvenanceRule.OFF || files.stream().allMatch(Artifact::provenanceVerified)) {
             return assessment;
+        }
+        Optional<Artifact> disallowed =
+                files.stream().filter(f -> "unverified".equals(f.provenance())).findFirst();
+        if (disallowed.isPresent()) {
+            List<Assessment.Signal> signals = new java.util.ArrayList<>(assessment.signals());
+            signals.add(new Assessment.Signal(
+                    "provenance",
+                    "high",
+                    policy.risk().holdAt(),
+                    "provenance of " + disallowed.get().filename() + " is not a trusted publisher's release build: "
+                            + disallowed.get().provenanceReason()));
+            return Assessment.of(signals);
         }
         Optional<Release> previous = catalog.previousReleased(release.project(), release.id());
         if (previous.isEmpty()) {

@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A CI identity allowed to publish a project, and the claim checks that recognise it (the rules
@@ -29,14 +28,21 @@ public sealed interface TrustedPublisher {
     /** The fields stored for this publisher. */
     Map<String, String> config();
 
+    /** What this publisher's release builds must look like ({@link BuildRules#NONE} where the platform has none). */
+    default BuildRules rules() {
+        return BuildRules.NONE;
+    }
+
     String describe();
 
-    /** GitHub Actions: a workflow file in a repository, optionally pinned to an environment. */
-    record GitHub(String owner, String ownerId, String repository, String workflow, String environment)
+    /** GitHub Actions: a workflow file in a repository, optionally pinned to an environment, with its build rules. */
+    record GitHub(
+            String owner, String ownerId, String repository, String workflow, String environment, BuildRules rules)
             implements TrustedPublisher {
 
-        /** Events that run code from outside the repository with the repository's identity. */
-        static final Set<String> UNTRUSTED_EVENTS = Set.of("pull_request_target", "pull_request");
+        public GitHub(String owner, String ownerId, String repository, String workflow, String environment) {
+            this(owner, ownerId, repository, workflow, environment, BuildRules.NONE);
+        }
 
         public GitHub {
             require(owner, "owner");
@@ -48,6 +54,7 @@ public sealed interface TrustedPublisher {
                         "the workflow is a file name in .github/workflows ending in .yml or .yaml");
             }
             environment = blankToNull(environment);
+            rules = (rules == null ? BuildRules.NONE : rules).checkedFor(BuildRules.Platform.GITHUB);
         }
 
         @Override
@@ -78,19 +85,18 @@ public sealed interface TrustedPublisher {
             if (workflowRef == null || !workflowRef.regionMatches(true, 0, expected, 0, expected.length())) {
                 return Optional.of("job_workflow_ref is " + workflowRef + ", not " + expected + "<ref>");
             }
-            String event = text(claims, "event_name");
-            if (event == null || UNTRUSTED_EVENTS.contains(event)) {
-                return Optional.of("event_name " + event + " may not publish");
-            }
             if (environment != null && !environment.equalsIgnoreCase(text(claims, "environment"))) {
                 return Optional.of("environment is " + text(claims, "environment") + ", not " + environment);
             }
-            return Optional.empty();
+            return rules.mismatch(
+                    new BuildRules.Build(
+                            text(claims, "ref"), text(claims, "event_name"), text(claims, "runner_environment")),
+                    BuildRules.Platform.GITHUB);
         }
 
         @Override
         public Map<String, String> config() {
-            return fields(
+            Map<String, String> out = fields(
                     "owner",
                     owner,
                     "owner_id",
@@ -101,23 +107,30 @@ public sealed interface TrustedPublisher {
                     workflow,
                     "environment",
                     environment);
+            out.putAll(rules.config());
+            return out;
         }
 
         @Override
         public String describe() {
-            return "GitHub " + owner + "/" + repository + " " + workflow
-                    + (environment == null ? "" : " (environment " + environment + ")");
+            return "GitHub " + owner + "/" + repository + " " + workflow + details(environment, rules);
         }
     }
 
-    /** GitLab CI: a project's CI config file, on gitlab.com or a self-managed instance. */
-    record GitLab(String issuerUrl, String projectPath, String ciConfigPath, String environment)
+    /** GitLab CI: a project's CI config file, on gitlab.com or a self-managed instance, with its build rules. */
+    record GitLab(String issuerUrl, String projectPath, String ciConfigPath, String environment, BuildRules rules)
             implements TrustedPublisher {
+
+        public GitLab(String issuerUrl, String projectPath, String ciConfigPath, String environment) {
+            this(issuerUrl, projectPath, ciConfigPath, environment, BuildRules.NONE);
+        }
+
         public GitLab {
             require(projectPath, "namespace/project");
             require(ciConfigPath, "CI config path");
             issuerUrl = blankToNull(issuerUrl);
             environment = blankToNull(environment);
+            rules = (rules == null ? BuildRules.NONE : rules).checkedFor(BuildRules.Platform.GITLAB);
         }
 
         @Override
@@ -153,12 +166,18 @@ public sealed interface TrustedPublisher {
             if (environment != null && !environment.equals(text(claims, "environment"))) {
                 return Optional.of("environment is " + text(claims, "environment") + ", not " + environment);
             }
-            return Optional.empty();
+            String gitRef = text(claims, "ref");
+            String fullRef = gitRef == null
+                    ? null
+                    : "refs/" + ("tag".equals(text(claims, "ref_type")) ? "tags/" : "heads/") + gitRef;
+            return rules.mismatch(
+                    new BuildRules.Build(fullRef, text(claims, "pipeline_source"), text(claims, "runner_environment")),
+                    BuildRules.Platform.GITLAB);
         }
 
         @Override
         public Map<String, String> config() {
-            return fields(
+            Map<String, String> out = fields(
                     "issuer",
                     issuerUrl,
                     "project_path",
@@ -167,12 +186,13 @@ public sealed interface TrustedPublisher {
                     ciConfigPath,
                     "environment",
                     environment);
+            out.putAll(rules.config());
+            return out;
         }
 
         @Override
         public String describe() {
-            return "GitLab " + projectPath + " " + ciConfigPath
-                    + (environment == null ? "" : " (environment " + environment + ")");
+            return "GitLab " + projectPath + " " + ciConfigPath + details(environment, rules);
         }
     }
 
@@ -281,9 +301,15 @@ public sealed interface TrustedPublisher {
                         c.get("owner_id"),
                         c.get("repository"),
                         c.get("workflow"),
-                        c.get("environment"));
+                        c.get("environment"),
+                        BuildRules.fromConfig(c));
             case "gitlab" ->
-                new GitLab(c.get("issuer"), c.get("project_path"), c.get("ci_config_path"), c.get("environment"));
+                new GitLab(
+                        c.get("issuer"),
+                        c.get("project_path"),
+                        c.get("ci_config_path"),
+                        c.get("environment"),
+                        BuildRules.fromConfig(c));
             case "google" -> new Google(c.get("email"), c.get("sub"));
             case "generic" -> {
                 Map<String, String> claims = new LinkedHashMap<>();
@@ -296,6 +322,12 @@ public sealed interface TrustedPublisher {
             }
             default -> throw new IllegalStateException("unknown publisher kind " + kind);
         };
+    }
+
+    /** " (environment pypi; ref refs/tags/v*; …)", or empty when there is nothing to say. */
+    private static String details(String environment, BuildRules rules) {
+        String all = (environment == null ? "" : "; environment " + environment) + rules.describe();
+        return all.isEmpty() ? "" : " (" + all.substring(2) + ")";
     }
 
     private static String text(Map<String, Object> claims, String name) {

@@ -2,6 +2,7 @@ package dev.portcullis.provenance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.identity.BuildRules;
 import dev.portcullis.identity.TrustedPublisher;
 import dev.portcullis.identity.TrustedPublishing;
 import dev.portcullis.publish.AttestationCheck;
@@ -122,13 +123,28 @@ public final class AttestationChecker implements AttestationCheck {
         ProvenanceStore.insert(h, fileId, attestationsJson, checked);
     }
 
-    /** Whether the (already verified) signer is one of the project's trusted publishers. */
+    /**
+     * Whether the (already verified) signer is one of the project's trusted publishers, and its build
+     * one the publisher allows: the signer's identity and source repository, then what the
+     * certificate says about the build ({@link #buildMismatch}). A genuine signature from the right
+     * repository whose build breaks a rule is kept unverified with the rule named, so the gate holds it.
+     */
     private Checked match(String project, ProvenanceVerifier.Signer signer, ProvenanceVerifier.Verified verified) {
+        String broken = null;
         for (TrustedPublishing.Registered registered : publishing.list(project)) {
             Optional<ExpectedIdentity> expected = identityOf(registered.publisher());
             if (expected.isPresent()
                     && matches(expected.get(), signer)
                     && sameSource(registered.publisher(), verified)) {
+                Optional<String> mismatch = buildMismatch(registered.publisher(), verified.source());
+                if (mismatch.isPresent()) {
+                    broken = broken != null
+                            ? broken
+                            : "signed by " + signer.identity() + ", the trusted publisher "
+                                    + registered.publisher().describe() + ", but from a build it does not allow: "
+                                    + mismatch.get();
+                    continue;
+                }
                 return new Checked(
                         true,
                         signer.identity(),
@@ -148,8 +164,48 @@ public final class AttestationChecker implements AttestationCheck {
                 null,
                 null,
                 verified.source(),
-                "attested by " + signer.identity() + " (" + signer.issuer() + "), which is not a trusted publisher of "
-                        + project);
+                broken != null
+                        ? broken
+                        : "attested by " + signer.identity() + " (" + signer.issuer()
+                                + "), which is not a trusted publisher of " + project);
+    }
+
+    /**
+     * What the Fulcio certificate says about the build, against what the publisher allows: for
+     * GitHub, the repository owner's numeric id (extension .17, as the token exchange checks {@code
+     * repository_owner_id}: a deleted and re-created account of the same name is another owner) and
+     * the workflow that was started (build config, .18: a release workflow called as a reusable
+     * workflow from another workflow of the repository names the caller here); then the publisher's
+     * {@link BuildRules} on the ref (.14), trigger (.20) and runner (.11). Empty when all hold.
+     */
+    static Optional<String> buildMismatch(TrustedPublisher publisher, Map<String, String> certificate) {
+        if (publisher instanceof TrustedPublisher.GitHub g) {
+            String ownerId = certificate.get("source_repository_owner_id");
+            if (ownerId != null && !ownerId.equals(g.ownerId())) {
+                return Optional.of("owner id: the repository's owner has id " + ownerId + ", the publisher's "
+                        + g.ownerId() + " (an account of the same name that was deleted and re-created is another"
+                        + " owner)");
+            }
+            String config = certificate.get("build_config_uri");
+            String expected = "https://github.com/" + g.owner() + "/" + g.repository() + "/.github/workflows/"
+                    + g.workflow() + "@";
+            if (config != null && !config.regionMatches(true, 0, expected, 0, expected.length())) {
+                return Optional.of("workflow: the run was started by " + config + ", not by " + expected + "<ref>");
+            }
+        }
+        BuildRules.Platform platform =
+                publisher instanceof TrustedPublisher.GitLab ? BuildRules.Platform.GITLAB : BuildRules.Platform.GITHUB;
+        if (publisher instanceof TrustedPublisher.GitHub || publisher instanceof TrustedPublisher.GitLab) {
+            return publisher
+                    .rules()
+                    .mismatch(
+                            new BuildRules.Build(
+                                    certificate.get("source_repository_ref"),
+                                    certificate.get("build_trigger"),
+                                    certificate.get("runner_environment")),
+                            platform);
+        }
+        return Optional.empty();
     }
 
     /** The Fulcio identity a trusted publisher's CI signs with. */

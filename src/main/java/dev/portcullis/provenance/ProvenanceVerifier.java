@@ -48,13 +48,17 @@ public final class ProvenanceVerifier {
             "https://docs.pypi.org/attestations/publish/v1");
 
     /** Fulcio certificate extensions (OID 1.3.6.1.4.1.57264.1.*) recorded for reviewers. */
-    private static final Map<String, String> FULCIO_EXTENSIONS = Map.of(
-            "1.3.6.1.4.1.57264.1.9", "build_signer_uri",
-            "1.3.6.1.4.1.57264.1.12", "source_repository_uri",
-            "1.3.6.1.4.1.57264.1.13", "source_repository_digest",
-            "1.3.6.1.4.1.57264.1.14", "source_repository_ref",
-            "1.3.6.1.4.1.57264.1.18", "build_config_uri",
-            "1.3.6.1.4.1.57264.1.21", "run_invocation_uri");
+    private static final Map<String, String> FULCIO_EXTENSIONS = Map.ofEntries(
+            Map.entry("1.3.6.1.4.1.57264.1.9", "build_signer_uri"),
+            Map.entry("1.3.6.1.4.1.57264.1.11", "runner_environment"),
+            Map.entry("1.3.6.1.4.1.57264.1.12", "source_repository_uri"),
+            Map.entry("1.3.6.1.4.1.57264.1.13", "source_repository_digest"),
+            Map.entry("1.3.6.1.4.1.57264.1.14", "source_repository_ref"),
+            Map.entry("1.3.6.1.4.1.57264.1.15", "source_repository_id"),
+            Map.entry("1.3.6.1.4.1.57264.1.17", "source_repository_owner_id"),
+            Map.entry("1.3.6.1.4.1.57264.1.18", "build_config_uri"),
+            Map.entry("1.3.6.1.4.1.57264.1.20", "build_trigger"),
+            Map.entry("1.3.6.1.4.1.57264.1.21", "run_invocation_uri"));
 
     public sealed interface Result {}
 

@@ -330,7 +330,11 @@ class TrustedPublishingTest {
             expect(server, "invalid-publisher", "environment is staging, not pypi", token(environment));
             Map<String, Object> prTarget = github();
             prTarget.put("event_name", "pull_request_target");
-            expect(server, "invalid-publisher", "event_name pull_request_target may not publish", token(prTarget));
+            expect(
+                    server,
+                    "invalid-publisher",
+                    "trigger: pull_request_target runs code from outside the repository and may never publish",
+                    token(prTarget));
 
             expectBody(server, "invalid-payload", "{\"token\": ");
             expectBody(server, "invalid-payload", "{\"token\": 42}");
@@ -417,6 +421,66 @@ class TrustedPublishingTest {
             assertThat(listed.out())
                     .contains("long-lived token uploads deny")
                     .contains("GitHub acme/widget release.yml");
+        }
+    }
+
+    /** A publisher's build rules at the exchange: only a tag build, started by a push or a release, on GitHub's runners. */
+    @org.junit.jupiter.api.Test
+    void aPublishersBuildRulesRefuseOtherRunsOfTheRightWorkflow() throws Exception {
+        try (TestServer server = start("sqlite", new java.util.concurrent.CopyOnWriteArrayList<>())) {
+            CliRunner.Output added = CliRunner.run(
+                    "publisher",
+                    "add",
+                    PROJECT,
+                    "--github",
+                    "acme/widget",
+                    "--owner-id",
+                    "4242",
+                    "--workflow",
+                    "release.yml",
+                    "--ref",
+                    "refs/tags/v*",
+                    "--trigger",
+                    "push,release",
+                    "--runner",
+                    "github-hosted",
+                    "--otp",
+                    server.admin().otp(),
+                    "--server",
+                    server.url(),
+                    "--token",
+                    server.adminToken());
+            assertThat(added.code()).as(added.err()).isZero();
+            assertThat(added.out())
+                    .contains("GitHub acme/widget release.yml (ref refs/tags/v*; triggers push, release; runner"
+                            + " github-hosted)");
+            Map<String, Object> branch = github();
+            branch.put("runner_environment", "github-hosted");
+            branch.put("ref", "refs/heads/main");
+            expect(
+                    server,
+                    "invalid-publisher",
+                    "ref: built refs/heads/main, the publisher allows refs/tags/v*",
+                    token(branch));
+            Map<String, Object> dispatched = github();
+            dispatched.put("runner_environment", "github-hosted");
+            dispatched.put("event_name", "workflow_dispatch");
+            expect(
+                    server,
+                    "invalid-publisher",
+                    "trigger: started by workflow_dispatch, the publisher allows push, release",
+                    token(dispatched));
+            Map<String, Object> selfHosted = github();
+            selfHosted.put("runner_environment", "self-hosted");
+            expect(
+                    server,
+                    "invalid-publisher",
+                    "runner: ran on self-hosted, the publisher requires github-hosted",
+                    token(selfHosted));
+            Map<String, Object> release = github();
+            release.put("runner_environment", "github-hosted");
+            RawHttp.Response minted = mintJwt(server, token(release));
+            assertThat(minted.status()).as(minted.body()).isEqualTo(200);
         }
     }
 

@@ -45,15 +45,15 @@ class ProvenanceUploadTest {
                         settings.withSigstoreTrustedRoot(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json")));
     }
 
-    private static void publisher(TestServer server, String repository) {
-        CliRunner.Output added = CliRunner.run(
+    private static void publisher(TestServer server, String repository, String... rules) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                 "publisher",
                 "add",
                 PROJECT,
                 "--github",
                 repository,
                 "--owner-id",
-                "2314423",
+                rules.length > 0 && rules[0].equals("--owner-id") ? rules[1] : "2314423",
                 "--workflow",
                 "release.yml",
                 "--otp",
@@ -61,8 +61,58 @@ class ProvenanceUploadTest {
                 "--server",
                 server.url(),
                 "--token",
-                server.adminToken());
+                server.adminToken()));
+        args.addAll(java.util.Arrays.asList(rules)
+                .subList(rules.length > 0 && rules[0].equals("--owner-id") ? 2 : 0, rules.length));
+        CliRunner.Output added = CliRunner.run(args.toArray(String[]::new));
         assertThat(added.code()).as(added.err()).isZero();
+    }
+
+    /**
+     * The same genuine attestation (built from tag v0.0.19, started by a {@code release} event, on a
+     * GitHub-hosted runner, repository owner id 2314423) against publishers whose build rules it
+     * meets or breaks: met, the file is verified; broken, it is kept unverified and the release held
+     * with a high provenance signal naming the field.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "--ref=refs/tags/v* --trigger=release,push --runner=github-hosted | ",
+                "--trigger=push | trigger: started by release, the publisher allows push",
+                "--ref=refs/heads/main | ref: built refs/tags/v0.0.19, the publisher allows refs/heads/main",
+                "--runner=self-hosted | runner: ran on github-hosted, the publisher requires self-hosted",
+                "--owner-id 99 | owner id: the repository's owner has id 2314423, the publisher's 99"
+            })
+    void theBuildMustBeOneThePublisherAllows(String rules, String broken) throws Exception {
+        try (TestServer server = start("sqlite")) {
+            publisher(server, "trailofbits/pypi-attestations", rules.split(" "));
+            String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+            RawHttp.Response uploaded = upload(server, token, attestation());
+            assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
+            JsonNode release = JSON.readTree(RawHttp.send(
+                            server.url(),
+                            "GET",
+                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
+                            Map.of("Authorization", "Bearer " + server.adminToken()),
+                            null)
+                    .body());
+            String reasons = release.path("decision").path("reasons").toString();
+            JsonNode file = release.path("files").get(0);
+            if (broken == null) {
+                assertThat(file.path("provenance").path("status").asText()).isEqualTo("verified");
+                assertThat(reasons).doesNotContain("provenance of");
+            } else {
+                assertThat(file.path("provenance").path("status").asText()).isEqualTo("unverified");
+                assertThat(reasons)
+                        .contains("the provenance of " + FILE + " is not a trusted publisher's release build: signed by"
+                                + " https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19,"
+                                + " the trusted publisher GitHub trailofbits/pypi-attestations release.yml")
+                        .contains("but from a build it does not allow: " + broken)
+                        .contains("high signal from provenance");
+                assertThat(release.path("state").asText()).isEqualTo("held");
+            }
+        }
     }
 
     private static RawHttp.Response upload(TestServer server, String token, String attestation) throws Exception {

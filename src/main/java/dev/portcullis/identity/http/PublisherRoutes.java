@@ -36,7 +36,15 @@ public final class PublisherRoutes implements Routes {
             String sub,
             String audience,
             Map<String, String> claims,
-            String mode) {}
+            String mode,
+            String ref,
+            java.util.List<String> triggers,
+            String runner) {
+
+        dev.portcullis.identity.BuildRules rules() {
+            return new dev.portcullis.identity.BuildRules(ref, triggers, runner);
+        }
+    }
 
     private final ApiAuthenticator auth;
     private final TrustedPublishing publishing;
@@ -93,9 +101,15 @@ public final class PublisherRoutes implements Routes {
         TrustedPublisher publisher = switch (body.kind() == null ? "" : body.kind()) {
             case "github" ->
                 new TrustedPublisher.GitHub(
-                        body.owner(), body.ownerId(), body.repository(), body.workflow(), body.environment());
+                        body.owner(),
+                        body.ownerId(),
+                        body.repository(),
+                        body.workflow(),
+                        body.environment(),
+                        body.rules());
             case "gitlab" ->
-                new TrustedPublisher.GitLab(body.issuer(), body.projectPath(), body.ciConfigPath(), body.environment());
+                new TrustedPublisher.GitLab(
+                        body.issuer(), body.projectPath(), body.ciConfigPath(), body.environment(), body.rules());
             case "google" -> new TrustedPublisher.Google(body.email(), body.sub());
             case "generic" ->
                 new TrustedPublisher.Generic(
