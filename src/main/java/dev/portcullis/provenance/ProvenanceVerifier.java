@@ -29,12 +29,14 @@ import org.bouncycastle.asn1.ASN1String;
 /**
  * Verifies PEP 740 attestations and Sigstore bundles offline against a trusted root file.
  *
- * <p>sigstore-java checks the certificate chain to Fulcio, the transparency-log entry (inclusion
- * proof or promise, signed entry timestamp), the DSSE signature over the statement and that the
- * statement's digest is the artifact's; the certificate matcher pins the signer's identity and
- * issuer. Ours on top (sigstore-java does not check names): the in-toto subject names this file
- * (by the ecosystem's rule: PyPI compares wheel and sdist names after normalization) with its SHA-256, and the predicate type is
- * PyPI's publish v1 or SLSA provenance v1. Any failure is a {@link Failed} with the reason.
+ * <p>A DSSE envelope around an in-toto statement (a PEP 740 attestation, npm's provenance, a
+ * detached bundle with an envelope) is verified by {@link StatementVerifier}: sigstore-java's checks
+ * of the certificate and timestamps, the log entry proven by {@link LogEntryVerifier}, the entry
+ * bound to this envelope, the statement's subject naming this file with its digests. A message
+ * signature (a detached {@code cosign}-style bundle) goes through sigstore-java's {@code
+ * KeylessVerifier}, then {@link SigningTimes}. Before either, the trusted root is checked ({@link
+ * TrustedRootFile}); the certificate matcher pins the signer's identity and issuer in both. Any
+ * failure is a {@link Failed} with the reason.
  */
 public final class ProvenanceVerifier {
 
@@ -191,7 +193,7 @@ public final class ProvenanceVerifier {
         } catch (BundleParseException | RuntimeException e) {
             return new Failed("the attestation's verification material is malformed: " + e.getMessage());
         }
-        return verify(bundle, artifact, expected, statement.predicateType());
+        return verifyStatement(bundle, artifact, expected, namesThisFile);
     }
 
     /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */

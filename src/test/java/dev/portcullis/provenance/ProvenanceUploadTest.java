@@ -277,7 +277,7 @@ class ProvenanceUploadTest {
             RawHttp.Response refused = upload(server, token, tampered.toString());
             assertThat(refused.status()).isEqualTo(400);
             assertThat(refused.reason())
-                    .startsWith("Invalid attestations supplied during upload: Sigstore verification failed");
+                    .startsWith("Invalid attestations supplied during upload: the DSSE signature is not valid");
             assertThat(server.snapshot()).isEqualTo(before);
 
             RawHttp.Response uploaded = upload(server, token, attestation());

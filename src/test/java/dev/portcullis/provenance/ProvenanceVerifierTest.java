@@ -119,7 +119,7 @@ class ProvenanceVerifierTest {
                         name,
                         file(name),
                         ExpectedIdentity.githubWorkflow("trailofbits", "pypi-attestations", "ci.yml")),
-                "Sigstore verification failed");
+                "the certificate names another signer than expected");
         assertFailed(
                 verify(
                         production,
@@ -129,8 +129,10 @@ class ProvenanceVerifierTest {
                         ExpectedIdentity.exactly(
                                 "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19",
                                 "https://gitlab.com")),
-                "Sigstore verification failed");
-        assertFailed(verify(staging, good, name, file(name), signer), "Sigstore verification failed");
+                "the certificate names another signer than expected");
+        assertFailed(
+                verify(staging, good, name, file(name), signer),
+                "the signing certificate is not from the trusted Fulcio");
 
         byte[] signature = Base64.getDecoder().decode(good.signature());
         signature[signature.length - 5] ^= 1;
@@ -145,7 +147,7 @@ class ProvenanceVerifierTest {
                         name,
                         file(name),
                         signer),
-                "Sigstore verification failed");
+                "the DSSE signature is not valid");
 
         ObjectNode entry = good.transparencyEntries().get(0).deepCopy();
         entry.put(
@@ -162,7 +164,7 @@ class ProvenanceVerifierTest {
                         name,
                         file(name),
                         signer),
-                "Sigstore verification failed");
+                "the signed entry timestamp is not the log's signature");
     }
 
     @Test
@@ -222,7 +224,7 @@ class ProvenanceVerifierTest {
                 "https://github.com/mallory/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"));
         assertThat(wrong.code()).isEqualTo(1);
         assertThat(wrong.out())
-                .startsWith("NOT VERIFIED pypi_attestations-0.0.19.tar.gz: Sigstore verification failed");
+                .startsWith("NOT VERIFIED pypi_attestations-0.0.19.tar.gz: the certificate names another signer");
     }
 
     private static String[] concat(String[] a, String... b) {
