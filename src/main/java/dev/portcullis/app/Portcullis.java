@@ -32,6 +32,7 @@ import dev.portcullis.inspect.Inspector;
 import dev.portcullis.inspect.Limits;
 import dev.portcullis.net.GuardedHttp;
 import dev.portcullis.provenance.AttestationChecker;
+import dev.portcullis.provenance.DrillSigstore;
 import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.provenance.ProvenanceVerifier;
 import dev.portcullis.publish.AttestationCheck;
@@ -91,6 +92,7 @@ public final class Portcullis implements AutoCloseable {
     private final Promoter promoter;
     private final AlertDispatcher alertDispatcher;
     private final DrillIssuer drillIssuer;
+    private final DrillSigstore drillSigstore;
     private final DrillSandboxes drillSandboxes;
     private final List<Thread> clocks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -161,11 +163,13 @@ public final class Portcullis implements AutoCloseable {
             return assessment;
         };
         this.gate = new ReleaseGate(database, catalog, identity, policies, counted, notifier, events, clock);
+        this.drillSigstore = new DrillSigstore(random);
         AttestationCheck attestations = new AttestationChecker(
                 settings.sigstoreTrustedRoot() == null
                         ? null
                         : new ProvenanceVerifier(settings.sigstoreTrustedRoot(), clock),
-                trustedPublishing);
+                trustedPublishing,
+                () -> ProvenanceVerifier.of(drillSigstore.trustedRoot(), "the drill Sigstore's root", clock));
         List<UpstreamProtocol> upstreams =
                 registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
         this.upstreamWatcher = new UpstreamWatcher(
@@ -205,6 +209,7 @@ public final class Portcullis implements AutoCloseable {
                 events,
                 this.alerts,
                 drillIssuer,
+                drillSigstore,
                 clock,
                 random);
     }

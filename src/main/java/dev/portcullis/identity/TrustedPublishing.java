@@ -157,6 +157,25 @@ public final class TrustedPublishing {
         return register(project, new TrustedPublisher.Generic(DrillIssuer.ISSUER, null, claims), actor, origin);
     }
 
+    /**
+     * A drill sandbox's provenance publisher (docs/DRILLS.md): a GitHub publisher whose owner id is 0,
+     * which GitHub never issues, so no real token or certificate can be this publisher; its
+     * attestations come from the drill Sigstore, trusted for open sandboxes only.
+     */
+    public Registered addDrillProvenancePublisher(
+            String project, String owner, String workflow, BuildRules rules, String actor, Origin origin) {
+        if (!openDrillSandboxes.test(project)) {
+            throw new Refusal.Forbidden(project + " is not an open drill sandbox");
+        }
+        return register(
+                project, new TrustedPublisher.GitHub(owner, "0", project, workflow, null, rules), actor, origin);
+    }
+
+    /** Whether {@code project} is an open drill sandbox (whose drill identities and drill provenance are trusted). */
+    public boolean isOpenDrillSandbox(String project) {
+        return openDrillSandboxes.test(project);
+    }
+
     private Registered register(String project, TrustedPublisher publisher, String actor, Origin origin) {
         return database.inTransaction(h -> {
             h.createUpdate("INSERT INTO trusted_publishers (project, kind, issuer, config, created_at, created_by)"

@@ -31,16 +31,27 @@ public final class AttestationChecker implements AttestationCheck {
 
     private final ProvenanceVerifier verifier;
     private final TrustedPublishing publishing;
+    private final java.util.function.Supplier<ProvenanceVerifier> drill;
+    private ProvenanceVerifier drillVerifier;
 
-    /** {@code verifier} is null when the server has no Sigstore trusted root: attestations are then kept, unverified (the gate holds). */
-    public AttestationChecker(ProvenanceVerifier verifier, TrustedPublishing publishing) {
+    /**
+     * {@code verifier} is null when the server has no Sigstore trusted root: attestations are then
+     * kept, unverified (the gate holds). {@code drill} verifies against the drill Sigstore's root,
+     * for open drill sandboxes only and instead of {@code verifier} there.
+     */
+    public AttestationChecker(
+            ProvenanceVerifier verifier,
+            TrustedPublishing publishing,
+            java.util.function.Supplier<ProvenanceVerifier> drill) {
         this.verifier = verifier;
         this.publishing = publishing;
+        this.drill = drill;
     }
 
     @Override
     public Result check(
             String project, String filename, Path file, String attestationsJson, Predicate<String> namesThisFile) {
+        ProvenanceVerifier verifier = publishing.isOpenDrillSandbox(project) ? drillVerifier() : this.verifier;
         if (verifier == null) {
             return new Checked(
                     false,
@@ -53,7 +64,7 @@ public final class AttestationChecker implements AttestationCheck {
                     "this server has no Sigstore trusted root configured (serve --sigstore-trusted-root), so the attestations were not verified");
         }
         if (attestationsJson.stripLeading().startsWith("{")) {
-            return checkBundle(project, file, attestationsJson, namesThisFile);
+            return checkBundle(verifier, project, file, attestationsJson, namesThisFile);
         }
         List<Pep740Attestation> attestations = new ArrayList<>();
         try {
@@ -95,7 +106,12 @@ public final class AttestationChecker implements AttestationCheck {
     }
 
     /** One Sigstore bundle (npm's provenance): verified against its own signer, then matched to a trusted publisher. */
-    private Result checkBundle(String project, Path file, String bundleJson, Predicate<String> namesThisFile) {
+    private Result checkBundle(
+            ProvenanceVerifier verifier,
+            String project,
+            Path file,
+            String bundleJson,
+            Predicate<String> namesThisFile) {
         if (bundleJson.length() > Pep740Attestation.MAX_BYTES) {
             return new Invalid("the provenance bundle is larger than " + Pep740Attestation.MAX_BYTES + " bytes");
         }
@@ -116,6 +132,14 @@ public final class AttestationChecker implements AttestationCheck {
             case ProvenanceVerifier.Failed failed -> new Invalid(failed.reason());
             case ProvenanceVerifier.Verified verified -> match(project, signer.get(), verified);
         };
+    }
+
+    /** Made on the first drill upload: the drill Sigstore's keys exist only once a drill needs them. */
+    private synchronized ProvenanceVerifier drillVerifier() {
+        if (drillVerifier == null) {
+            drillVerifier = drill.get();
+        }
+        return drillVerifier;
     }
 
     @Override

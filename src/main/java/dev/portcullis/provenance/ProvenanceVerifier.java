@@ -136,7 +136,15 @@ public final class ProvenanceVerifier {
      * ({@link TrustedRootFile}) with an {@link IllegalArgumentException}.
      */
     public ProvenanceVerifier(Path trustedRoot, Clock clock) {
-        SigstoreTrustedRoot root = TrustedRootFile.load(trustedRoot);
+        this(TrustedRootFile.load(trustedRoot), trustedRoot.toString(), clock);
+    }
+
+    /** A verifier over a trusted root given as JSON (the drill instance's, {@link DrillSigstore}). */
+    public static ProvenanceVerifier of(byte[] trustedRootJson, String name, Clock clock) {
+        return new ProvenanceVerifier(TrustedRootFile.load(trustedRootJson, name), name, clock);
+    }
+
+    private ProvenanceVerifier(SigstoreTrustedRoot root, String trustedRoot, Clock clock) {
         this.clock = clock;
         try {
             TrustedRootProvider provider = () -> root;

@@ -37,16 +37,21 @@ final class TrustedRootFile {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the Sigstore trusted root " + path + ": " + e.getMessage());
         }
+        return load(bytes, path.toString());
+    }
+
+    /** A root given as JSON, {@code name} saying which in messages. */
+    static SigstoreTrustedRoot load(byte[] bytes, String name) {
         List<String> problems = problems(bytes);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
-                    "the Sigstore trusted root " + path + " is malformed: " + String.join("; ", problems));
+                    "the Sigstore trusted root " + name + " is malformed: " + String.join("; ", problems));
         }
         try {
             return SigstoreTrustedRoot.from(new ByteArrayInputStream(bytes));
         } catch (Exception e) {
             throw new IllegalArgumentException(
-                    "cannot load the Sigstore trusted root " + path + ": " + e.getMessage(), e);
+                    "cannot load the Sigstore trusted root " + name + ": " + e.getMessage(), e);
         }
     }
 

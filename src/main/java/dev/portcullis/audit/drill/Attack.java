@@ -53,6 +53,41 @@ final class Attack {
                 token, project, version, filename(version), StandIn.wheel(project, version, files, requires));
     }
 
+    /**
+     * A wheel of {@code files} uploaded with {@code token} and a PEP 740 attestation from the drill
+     * Sigstore, as the sandbox's release workflow would sign it when started by {@code trigger} on
+     * {@code ref}.
+     */
+    DrillClient.Response uploadAttested(
+            String token,
+            String version,
+            Map<String, byte[]> files,
+            List<String> requires,
+            String ref,
+            String trigger) {
+        byte[] wheel = StandIn.wheel(project, version, files, requires);
+        DrillClient.Response attested = client.admin(
+                "POST",
+                base() + "/attestation",
+                Map.of(
+                        "filename",
+                        filename(version),
+                        "sha256",
+                        dev.portcullis.store.Sha256.hex(wheel),
+                        "ref",
+                        ref,
+                        "trigger",
+                        trigger));
+        require(attested, "getting a drill attestation");
+        return client.upload(
+                token,
+                project,
+                version,
+                filename(version),
+                wheel,
+                "[" + attested.json().path("attestation").toString() + "]");
+    }
+
     String filename(String version) {
         return StandIn.wheelName(project, version);
     }

@@ -98,6 +98,11 @@ final class DrillClient {
 
     /** A wheel upload exactly as twine sends it: multipart form, Basic auth with {@code __token__}. */
     Response upload(String token, String project, String version, String filename, byte[] wheel) {
+        return upload(token, project, version, filename, wheel, null);
+    }
+
+    /** As {@link #upload(String, String, String, String, byte[])}, with PEP 740 attestations (a JSON array) as twine 6 sends them. */
+    Response upload(String token, String project, String version, String filename, byte[] wheel, String attestations) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put(":action", "file_upload");
         fields.put("protocol_version", "1");
@@ -107,6 +112,9 @@ final class DrillClient {
         fields.put("filetype", "bdist_wheel");
         fields.put("pyversion", "py3");
         fields.put("sha256_digest", Sha256.hex(wheel));
+        if (attestations != null) {
+            fields.put("attestations", attestations);
+        }
         String boundary = "drill" + UUID.randomUUID().toString().replace("-", "");
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {

@@ -9,6 +9,7 @@ import dev.portcullis.events.AlertSink;
 import dev.portcullis.events.Event;
 import dev.portcullis.events.EventLog;
 import dev.portcullis.gate.Policies;
+import dev.portcullis.identity.BuildRules;
 import dev.portcullis.identity.DrillIssuer;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.IssuedToken;
@@ -20,6 +21,7 @@ import dev.portcullis.identity.Role;
 import dev.portcullis.identity.RoleGrant;
 import dev.portcullis.identity.TokenRequest;
 import dev.portcullis.identity.TrustedPublishing;
+import dev.portcullis.provenance.DrillSigstore;
 import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.ContentInspection;
@@ -60,6 +62,14 @@ public final class DrillSandboxes {
     /** Released versions in a sandbox's history (the time detector needs at least 8). */
     public static final int HISTORY = 8;
 
+    /** The GitHub owner of every sandbox's repository in drill provenance (with owner id 0, which GitHub never issues). */
+    static final String REPOSITORY_OWNER = "portcullis-drill";
+
+    static final String WORKFLOW = "release.yml";
+
+    /** What a sandbox's release build is: a tag, started by a push or a release, on GitHub's runners. */
+    static final BuildRules RELEASE_BUILD = new BuildRules("refs/tags/v*", List.of("push", "release"), "github-hosted");
+
     /** The user every drill credential belongs to. */
     public static final String DRILL_USER = "portcullis-drill";
 
@@ -90,6 +100,7 @@ public final class DrillSandboxes {
     private final EventLog events;
     private final AlertSink alerts;
     private final DrillIssuer issuer;
+    private final DrillSigstore sigstore;
     private final Clock clock;
     private final SecureRandom random;
 
@@ -108,8 +119,10 @@ public final class DrillSandboxes {
             EventLog events,
             AlertSink alerts,
             DrillIssuer issuer,
+            DrillSigstore sigstore,
             Clock clock,
             SecureRandom random) {
+        this.sigstore = sigstore;
         this.history = history;
         this.catalog = catalog;
         this.database = database;
@@ -151,6 +164,9 @@ public final class DrillSandboxes {
                 new PublisherIdentity(
                         publisher.id(), "generic", publisher.publisher().describe(), publisherClaims(project)));
         policies.installForDrill(project, yaml, actor, origin);
+        // After the history marked the project a sandbox: only an open sandbox takes the drill provenance publisher.
+        trustedPublishing.addDrillProvenancePublisher(
+                project, REPOSITORY_OWNER, WORKFLOW, RELEASE_BUILD, actor, origin);
 
         Map<String, String> retired = new LinkedHashMap<>();
         boolean retiredTokens = scenario.equals("expired-and-revoked");
@@ -235,6 +251,50 @@ public final class DrillSandboxes {
                         issued.plus(lifetime).toString())));
         return issuer.sign(
                 trustedPublishing.settings().audience(), publisherClaims(project), issued, issued.plus(lifetime));
+    }
+
+    /**
+     * A PEP 740 attestation from the drill Sigstore for a file of the sandbox, as the sandbox's
+     * release workflow ({@link #WORKFLOW} of {@code portcullis-drill/<sandbox>}) would sign it when
+     * started by {@code trigger} on {@code ref}, on a GitHub-hosted runner.
+     */
+    public String attestation(
+            Principal by, String project, String filename, String sha256, String ref, String trigger, Origin origin) {
+        requireAdmin(by, "get a drill attestation", origin);
+        requireOpen(project);
+        if (filename == null || !filename.matches("[A-Za-z0-9._+-]{1,255}")) {
+            throw new Refusal.Invalid("filename: a distribution file name");
+        }
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new Refusal.Invalid("sha256: 64 lower-case hexadecimal digits");
+        }
+        if (ref == null || !ref.matches("refs/[A-Za-z0-9._/-]{1,200}")) {
+            throw new Refusal.Invalid("ref: a git ref such as refs/tags/v1.1.0");
+        }
+        if (trigger == null || !trigger.matches("[a-z_]{1,64}")) {
+            throw new Refusal.Invalid("trigger: an event name such as push or pull_request_target");
+        }
+        byte[] commit = new byte[20];
+        random.nextBytes(commit);
+        events.append(new Event(
+                "DrillAttestationIssued",
+                by.actor(),
+                project,
+                filename,
+                origin,
+                Map.of("sha256", sha256, "ref", ref, "trigger", trigger)));
+        return sigstore.attest(
+                filename,
+                sha256,
+                new DrillSigstore.Run(
+                        REPOSITORY_OWNER + "/" + project,
+                        "0",
+                        WORKFLOW,
+                        ref,
+                        trigger,
+                        "github-hosted",
+                        HexFormat.of().formatHex(commit)),
+                clock.instant());
     }
 
     /** Closes a sandbox: held releases rejected, publisher removed, tokens revoked, files deleted. Idempotent. */

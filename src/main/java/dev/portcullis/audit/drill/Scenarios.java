@@ -40,6 +40,11 @@ final class Scenarios {
                     "provenance-strip",
                     "A release without provenance after releases with it",
                     Scenarios::provenanceStrip),
+            new Scenario(
+                    "hijacked-workflow",
+                    "The project's own release workflow, started by a pull_request_target from a fork, signs and"
+                            + " publishes",
+                    Scenarios::hijackedWorkflow),
             new Scenario("self-approval", "The uploader tries to approve its own release", Scenarios::selfApproval),
             new Scenario(
                     "token-escalation",
@@ -153,6 +158,34 @@ final class Scenarios {
                 StandIn.clean(a.project, "1.1.0"),
                 List.of("numpy>=1.24"),
                 release -> List.of(Attack.signal("provenance-downgrade", release, "provenance")));
+    }
+
+    /**
+     * 2026's lesson (a hijacked workflow run shipped with valid provenance): the genuine repository's
+     * release workflow, run by a {@code pull_request_target} event on a pull request's merge ref,
+     * signs the file with the repository's identity. The signature is genuine; the build is not one
+     * the publisher allows, and the gate must say which field.
+     */
+    static Outcome hijackedWorkflow(Attack a) {
+        String version = "1.1.0";
+        String ci = a.ciUploadToken();
+        long start = System.nanoTime();
+        DrillClient.Response upload = a.uploadAttested(
+                ci,
+                version,
+                StandIn.clean(a.project, version),
+                List.of("numpy>=1.24"),
+                "refs/pull/7/merge",
+                "pull_request_target");
+        List<Scorecard.Control> controls = new ArrayList<>();
+        controls.add(accepted(upload));
+        JsonNode release = a.release(version);
+        controls.add(Attack.signal("provenance-build-rules", release, "provenance"));
+        controls.add(Attack.reason("trigger-named", release, "trigger: pull_request_target"));
+        controls.add(Attack.held(release));
+        controls.add(a.notInstallable(version));
+        controls.add(a.alertRaised(version));
+        return new Outcome(controls, Attack.decision(release), millisSince(start));
     }
 
     /**

@@ -37,6 +37,7 @@ public final class DrillRoutes implements Routes {
         router.get("/api/v1/drills/sandboxes", ErrorStyle.JSON, this::list)
                 .post("/api/v1/drills/sandboxes", ErrorStyle.JSON, this::open)
                 .post("/api/v1/drills/sandboxes/{project}/identity-token", ErrorStyle.JSON, this::identityToken)
+                .post("/api/v1/drills/sandboxes/{project}/attestation", ErrorStyle.JSON, this::attestation)
                 .post("/api/v1/drills/sandboxes/{project}/close", ErrorStyle.JSON, this::close)
                 .post("/api/v1/drills/results", ErrorStyle.JSON, this::record);
     }
@@ -96,6 +97,30 @@ public final class DrillRoutes implements Routes {
                         Duration.ofSeconds(lifetime),
                         exchange.origin())));
     }
+
+    /** A drill attestation for one file: {@code {"filename", "sha256", "ref", "trigger"}} → {@code {"attestation": {…}}}. */
+    public void attestation(Exchange exchange) {
+        Principal principal = auth.require(exchange);
+        AttestationRequest body = exchange.jsonBody(AttestationRequest.class, 4 * 1024);
+        String attestation = sandboxes.attestation(
+                principal,
+                exchange.pathParam("project"),
+                body.filename(),
+                body.sha256(),
+                body.ref(),
+                body.trigger(),
+                exchange.origin());
+        try {
+            exchange.json(Map.of("attestation", JSON.readTree(attestation)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record AttestationRequest(String filename, String sha256, String ref, String trigger) {}
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     public void close(Exchange exchange) {
         Principal principal = auth.require(exchange);

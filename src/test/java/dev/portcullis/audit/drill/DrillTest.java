@@ -58,7 +58,7 @@ class DrillTest {
             Path card = dir.resolve("card.json");
             CliRunner.Output run = drill(server, "--format", "json", "--output", card.toString());
             assertThat(run.code()).as(run.out() + run.err()).isZero();
-            assertThat(run.out()).contains("10 of 10 scenarios passed");
+            assertThat(run.out()).contains("11 of 11 scenarios passed");
 
             JsonNode scorecard = JSON.readTree(Files.readString(card));
             assertThat(scorecard.path("passed").asBoolean()).isTrue();
@@ -67,6 +67,13 @@ class DrillTest {
                 assertThat(s.path("missed")).as(s.toString()).isEmpty();
                 assertThat(s.path("expected").size()).isGreaterThanOrEqualTo(4);
             }
+            JsonNode hijacked = scenario(scorecard, "hijacked-workflow");
+            assertThat(names(hijacked.path("fired")))
+                    .contains(
+                            "provenance-build-rules", "trigger-named", "gate-held", "not-installable", "alert-raised");
+            assertThat(hijacked.toString())
+                    .contains(
+                            "trigger: pull_request_target runs code from outside the repository and may never publish");
             JsonNode stolen = scenario(scorecard, "stolen-token");
             assertThat(names(stolen.path("fired")))
                     .contains(
@@ -293,6 +300,79 @@ class DrillTest {
                             .path("token")
                             .asText());
             assertThat(afterClose.status()).isEqualTo(422);
+        }
+    }
+
+    /**
+     * Drill provenance: only a global admin gets it, only for an open sandbox, and what it signs is
+     * trusted for sandboxes only — a real project whose publisher names the drill's repository keeps
+     * such an attestation unverified and holds the release.
+     */
+    @Test
+    void drillProvenanceIsForAdminsAndOpenSandboxesOnly() throws Exception {
+        try (TestServer server = TestServer.start(
+                "sqlite",
+                dir.resolve("data"),
+                settings -> settings.withSigstoreTrustedRoot(
+                        dev.portcullis.testing.TestData.path("sigstore-trust-roots/trusted_root.json")))) {
+            DrillClient admin = new DrillClient(server.url(), server.adminToken());
+            String project = admin.admin("POST", "/api/v1/drills/sandboxes", Map.of("scenario", "hijacked-workflow"))
+                    .json()
+                    .path("project")
+                    .asText();
+            byte[] wheel = dev.portcullis.testing.Uploads.wheel("realproject", "1.0");
+            String filename = dev.portcullis.testing.Uploads.wheelName("realproject", "1.0");
+            Map<String, Object> request = Map.of(
+                    "filename",
+                    filename,
+                    "sha256",
+                    dev.portcullis.testing.Uploads.sha256(wheel),
+                    "ref",
+                    "refs/tags/v1.0",
+                    "trigger",
+                    "push");
+            String maintainer = server.token("mallory", Role.MAINTAINER, "realproject", Permission.UPLOAD);
+            assertThat(new DrillClient(server.url(), maintainer)
+                            .admin("POST", "/api/v1/drills/sandboxes/" + project + "/attestation", request)
+                            .status())
+                    .isEqualTo(403);
+            assertThat(admin.admin("POST", "/api/v1/drills/sandboxes/realproject/attestation", request)
+                            .status())
+                    .isEqualTo(404);
+            DrillClient.Response attested =
+                    admin.admin("POST", "/api/v1/drills/sandboxes/" + project + "/attestation", request);
+            assertThat(attested.status()).isEqualTo(200);
+
+            // The real project trusts the drill's repository name with owner id 0: still not the drill root.
+            CliRunner.Output added = CliRunner.run(
+                    "publisher",
+                    "add",
+                    "realproject",
+                    "--github",
+                    "portcullis-drill/" + project,
+                    "--owner-id",
+                    "0",
+                    "--workflow",
+                    "release.yml",
+                    "--otp",
+                    server.admin().otp(),
+                    "--server",
+                    server.url(),
+                    "--token",
+                    server.adminToken());
+            assertThat(added.code()).as(added.err()).isZero();
+            long filesBefore = count(server, "SELECT COUNT(*) FROM release_files");
+            RawHttp.Response upload = RawHttp.upload(
+                    server.url(),
+                    maintainer,
+                    dev.portcullis.testing.Uploads.wheelForm("realproject", "1.0", filename, wheel)
+                            .field("attestations", "[" + attested.json().path("attestation") + "]")
+                            .build());
+            assertThat(upload.status()).isEqualTo(400);
+            assertThat(upload.reason())
+                    .startsWith("Invalid attestations supplied during upload: the signing certificate is not from the"
+                            + " trusted Fulcio");
+            assertThat(count(server, "SELECT COUNT(*) FROM release_files")).isEqualTo(filesBefore);
         }
     }
 
