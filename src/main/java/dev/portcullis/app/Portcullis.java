@@ -35,6 +35,7 @@ import dev.portcullis.provenance.AttestationChecker;
 import dev.portcullis.provenance.DrillSigstore;
 import dev.portcullis.provenance.ProvenanceStore;
 import dev.portcullis.provenance.ProvenanceVerifier;
+import dev.portcullis.provenance.SourceCommits;
 import dev.portcullis.publish.AttestationCheck;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Ecosystems;
@@ -169,7 +170,10 @@ public final class Portcullis implements AutoCloseable {
                         ? null
                         : new ProvenanceVerifier(settings.sigstoreTrustedRoot(), clock),
                 trustedPublishing,
-                () -> ProvenanceVerifier.of(drillSigstore.trustedRoot(), "the drill Sigstore's root", clock));
+                () -> ProvenanceVerifier.of(drillSigstore.trustedRoot(), "the drill Sigstore's root", clock),
+                settings.sourceCommitsApi() == null
+                        ? null
+                        : new SourceCommits(outbound("source-commits"), settings.sourceCommitsApi()));
         List<UpstreamProtocol> upstreams =
                 registries.stream().flatMap(r -> r.upstream(database).stream()).toList();
         this.upstreamWatcher = new UpstreamWatcher(

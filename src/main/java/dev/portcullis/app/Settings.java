@@ -28,6 +28,7 @@ public record Settings(
         OidcSettings oidc,
         Smtp smtp,
         Path sigstoreTrustedRoot,
+        java.net.URI sourceCommitsApi,
         String secretKey,
         WatchSettings watch,
         HttpSettings http,
@@ -69,6 +70,7 @@ public record Settings(
                 null,
                 null,
                 null,
+                null,
                 WatchSettings.DEFAULTS,
                 HttpSettings.DEFAULTS,
                 OutboundPolicy.STRICT,
@@ -87,6 +89,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -106,6 +109,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -125,6 +129,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -145,6 +150,28 @@ public record Settings(
                 oidc,
                 smtp,
                 trustedRoot,
+                sourceCommitsApi,
+                secretKey,
+                watch,
+                http,
+                outbound,
+                scheduledWork);
+    }
+
+    /** The forge API asked whether a provenance's commit is on its ref (docs/PROVENANCE.md); null: not asked. */
+    public Settings withSourceCommitsApi(java.net.URI api) {
+        return new Settings(
+                dataDir,
+                database,
+                host,
+                port,
+                baseUrl,
+                publish,
+                identity,
+                oidc,
+                smtp,
+                sigstoreTrustedRoot,
+                api,
                 secretKey,
                 watch,
                 http,
@@ -165,6 +192,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -184,6 +212,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -203,6 +232,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -223,6 +253,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -234,7 +265,8 @@ public record Settings(
     public String toString() {
         return "Settings[data=" + dataDir + ", database=" + database.describe() + ", listen=" + host + ":" + port
                 + ", baseUrl=" + baseUrl + ", " + publish + ", " + identity + ", " + oidc + ", " + smtp
-                + ", trustedRoot=" + sigstoreTrustedRoot + ", secretKey=" + (secretKey == null ? "file" : "***") + ", "
+                + ", trustedRoot=" + sigstoreTrustedRoot + ", sourceCommitsApi=" + sourceCommitsApi + ", secretKey="
+                + (secretKey == null ? "file" : "***") + ", "
                 + watch + ", " + http + ", " + outbound + "]";
     }
 
@@ -251,6 +283,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -271,6 +304,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -296,6 +330,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -315,6 +350,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,
@@ -334,6 +370,7 @@ public record Settings(
                 oidc,
                 smtp,
                 sigstoreTrustedRoot,
+                sourceCommitsApi,
                 secretKey,
                 watch,
                 http,

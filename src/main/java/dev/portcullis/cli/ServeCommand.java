@@ -83,6 +83,14 @@ final class ServeCommand implements Callable<Integer> {
     java.nio.file.Path sigstoreTrustedRoot;
 
     @Option(
+            names = "--check-source-commits",
+            paramLabel = "URL",
+            description = "Ask this GitHub REST API (https://api.github.com, or a GitHub Enterprise Server's"
+                    + " https://HOST/api/v3) whether each attested commit is on the ref its provenance names; an"
+                    + " answer other than yes holds the release. Off by default.")
+    java.net.URI sourceCommitsApi;
+
+    @Option(
             names = "--smtp-host",
             paramLabel = "HOST",
             description = "SMTP server for e-mail notifications (none by default).")
@@ -273,6 +281,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withBaseUrl(baseUrl)
                 .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
                 .withSigstoreTrustedRoot(sigstoreTrustedRoot)
+                .withSourceCommitsApi(sourceCommitsApi)
                 .withWatch(watch())
                 .withSmtp(
                         smtpHost == null

@@ -33,16 +33,20 @@ public final class AttestationChecker implements AttestationCheck {
     private final TrustedPublishing publishing;
     private final java.util.function.Supplier<ProvenanceVerifier> drill;
     private ProvenanceVerifier drillVerifier;
+    private final SourceCommits sourceCommits;
 
     /**
      * {@code verifier} is null when the server has no Sigstore trusted root: attestations are then
      * kept, unverified (the gate holds). {@code drill} verifies against the drill Sigstore's root,
-     * for open drill sandboxes only and instead of {@code verifier} there.
+     * for open drill sandboxes only and instead of {@code verifier} there. {@code sourceCommits},
+     * when not null, is asked whether a GitHub publisher's attested commit is on the attested ref.
      */
     public AttestationChecker(
             ProvenanceVerifier verifier,
             TrustedPublishing publishing,
-            java.util.function.Supplier<ProvenanceVerifier> drill) {
+            java.util.function.Supplier<ProvenanceVerifier> drill,
+            SourceCommits sourceCommits) {
+        this.sourceCommits = sourceCommits;
         this.verifier = verifier;
         this.publishing = publishing;
         this.drill = drill;
@@ -160,7 +164,8 @@ public final class AttestationChecker implements AttestationCheck {
             if (expected.isPresent()
                     && matches(expected.get(), signer)
                     && sameSource(registered.publisher(), verified)) {
-                Optional<String> mismatch = buildMismatch(registered.publisher(), verified.source());
+                Optional<String> mismatch = buildMismatch(registered.publisher(), verified.source())
+                        .or(() -> commitNotOnRef(project, registered.publisher(), verified.source()));
                 if (mismatch.isPresent()) {
                     broken = broken != null
                             ? broken
@@ -192,6 +197,20 @@ public final class AttestationChecker implements AttestationCheck {
                         ? broken
                         : "attested by " + signer.identity() + " (" + signer.issuer()
                                 + "), which is not a trusted publisher of " + project);
+    }
+
+    /** With {@code --check-source-commits}, for a GitHub publisher of a real project: whether the forge has the commit on the ref. */
+    private Optional<String> commitNotOnRef(
+            String project, TrustedPublisher publisher, Map<String, String> certificate) {
+        if (sourceCommits == null
+                || !(publisher instanceof TrustedPublisher.GitHub g)
+                || publishing.isOpenDrillSandbox(project)) {
+            return Optional.empty();
+        }
+        return sourceCommits.notOnRef(
+                g.owner() + "/" + g.repository(),
+                certificate.get("source_repository_ref"),
+                certificate.get("source_repository_digest"));
     }
 
     /**

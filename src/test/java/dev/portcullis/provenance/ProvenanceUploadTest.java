@@ -295,4 +295,70 @@ class ProvenanceUploadTest {
                     .contains("which is not a trusted publisher of pypi-attestations");
         }
     }
+
+    /**
+     * With {@code --check-source-commits}, the forge is asked whether the attested commit is on the
+     * attested ref (here a stand-in for GitHub's compare API, which this machine cannot reach,
+     * answering as GitHub does): reachable, verified; diverged or an error, held with the reason.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "identical | ",
+                "diverged | commit: " + COMMIT + " is not on refs/tags/v0.0.19 of trailofbits/pypi-attestations"
+                        + " (127.0.0.1 compares them as diverged)",
+                "503 | commit: could not confirm that " + COMMIT + " is on refs/tags/v0.0.19 (127.0.0.1 answered"
+                        + " HTTP 503)"
+            })
+    void withSourceCommitChecksTheCommitMustBeOnTheRef(String answer, String broken) throws Exception {
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer forge =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        forge.createContext("/api/v3/", exchange -> {
+            asked.add(exchange.getRequestURI().toString());
+            byte[] body = answer.matches("[0-9]+")
+                    ? "{\"message\": \"unavailable\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    : ("{\"status\": \"" + answer + "\", \"ahead_by\": 0, \"behind_by\": 0}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(answer.matches("[0-9]+") ? Integer.parseInt(answer) : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        forge.start();
+        try (TestServer server = TestServer.start(
+                "sqlite",
+                dir.resolve("data"),
+                settings -> settings.withSigstoreTrustedRoot(TESTDATA.resolve("sigstore-trust-roots/trusted_root.json"))
+                        .withSourceCommitsApi(java.net.URI.create(
+                                "http://127.0.0.1:" + forge.getAddress().getPort() + "/api/v3")))) {
+            publisher(server, "trailofbits/pypi-attestations");
+            String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+            RawHttp.Response uploaded = upload(server, token, attestation());
+            assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
+            assertThat(asked)
+                    .containsExactly(
+                            "/api/v3/repos/trailofbits/pypi-attestations/compare/" + COMMIT + "...v0.0.19?per_page=1");
+            JsonNode release = JSON.readTree(RawHttp.send(
+                            server.url(),
+                            "GET",
+                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
+                            Map.of("Authorization", "Bearer " + server.adminToken()),
+                            null)
+                    .body());
+            JsonNode file = release.path("files").get(0);
+            if (broken == null) {
+                assertThat(file.path("provenance").path("status").asText()).isEqualTo("verified");
+            } else {
+                assertThat(file.path("provenance").path("status").asText()).isEqualTo("unverified");
+                assertThat(release.path("decision").path("reasons").toString())
+                        .contains("but from a build it does not allow: " + broken)
+                        .contains("high signal from provenance");
+            }
+        } finally {
+            forge.stop(0);
+        }
+    }
+
+    private static final String COMMIT = "08802efe1f8e5fec4ad842d6b8ce97656092ee72";
 }
