@@ -5,6 +5,8 @@ import dev.portcullis.core.Refusal;
 import dev.portcullis.http.ErrorStyle;
 import dev.portcullis.http.Exchange;
 import dev.portcullis.http.HttpRouter;
+import dev.portcullis.http.MalformedMultipartException;
+import dev.portcullis.http.MultipartReader;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Authentication;
 import dev.portcullis.identity.AuthorizationHeader;

@@ -1,4 +1,4 @@
-package dev.portcullis.registry.pypi;
+package dev.portcullis.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,13 +14,13 @@ import java.util.Map;
  * next boundary, so a multi-gigabyte file part passes through one fixed buffer. Header blocks are
  * bounded. Anything that does not follow the grammar raises {@link MalformedMultipartException}.
  */
-final class MultipartReader {
+public final class MultipartReader {
 
     private static final int BUFFER = 64 * 1024;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
     /** One part's headers; read its body from {@link #body()} before asking for the next part. */
-    record Part(String name, String filename, String contentType, InputStream body) {}
+    public record Part(String name, String filename, String contentType, InputStream body) {}
 
     private final InputStream in;
     private final byte[] delimiter; // CRLF "--" boundary
@@ -32,9 +32,9 @@ final class MultipartReader {
     private PartStream current;
 
     /** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
-    static final int MAX_BOUNDARY = 70;
+    public static final int MAX_BOUNDARY = 70;
 
-    MultipartReader(InputStream in, String boundary) {
+    public MultipartReader(InputStream in, String boundary) {
         if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
             throw new IllegalArgumentException("multipart boundary must be 1-70 characters");
         }
@@ -48,7 +48,7 @@ final class MultipartReader {
     }
 
     /** Extracts the boundary parameter of a {@code multipart/form-data} Content-Type, or null. */
-    static String boundaryOf(String contentType) {
+    public static String boundaryOf(String contentType) {
         if (contentType == null) {
             return null;
         }
@@ -70,7 +70,7 @@ final class MultipartReader {
     }
 
     /** The next part, or {@code null} after the closing delimiter. Skips an unread previous body. */
-    Part next() throws IOException {
+    public Part next() throws IOException {
         if (finished) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.portcullis.registry.pypi;
+package dev.portcullis.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
