@@ -5,7 +5,10 @@ import java.util.Base64;
 
 /**
  * Reads a token from an {@code Authorization} header the way PyPI clients send it: HTTP Basic with
- * the user name {@code __token__} and the token as password (twine, uv), or {@code Bearer <token>}.
+ * the user name {@code __token__} and the token as password (twine, uv), or {@code Bearer <token>};
+ * and the way Sonatype's Central Portal clients do: {@code UserToken base64(name:token)} (the
+ * central-publishing-maven-plugin) or {@code Bearer base64(name:token)} (the Portal's API
+ * documentation), where the name is the token's user name and the token stands as its password.
  */
 public final class AuthorizationHeader {
 
@@ -31,6 +34,15 @@ public final class AuthorizationHeader {
         }
         String scheme = header.substring(0, space);
         String value = header.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("UserToken")) {
+            return portalToken(value);
+        }
+        if (scheme.equalsIgnoreCase("Bearer") && !value.startsWith("pcl_")) {
+            Credential portal = portalToken(value);
+            if (portal instanceof Token) {
+                return portal;
+            }
+        }
         if (scheme.equalsIgnoreCase("Bearer") || scheme.equalsIgnoreCase("token")) {
             return new Token(value);
         }
@@ -53,5 +65,16 @@ public final class AuthorizationHeader {
             return new Password(user);
         }
         return new Token(password);
+    }
+
+    /** A Central Portal user token, {@code base64(name:secret)}: the secret part is the Portcullis token. */
+    private static Credential portalToken(String value) {
+        try {
+            String decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? new Missing() : new Token(decoded.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            return new Missing();
+        }
     }
 }

@@ -181,7 +181,9 @@ class ArchitectureTest {
                     "upstream",
                     java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions")),
             java.util.Map.entry("registry/pypi", java.util.List.of("pypi_files")),
-            java.util.Map.entry("registry/maven", java.util.List.of("maven_files")),
+            java.util.Map.entry(
+                    "registry/maven",
+                    java.util.List.of("maven_files", "maven_deployments", "maven_deployment_releases")),
             java.util.Map.entry(
                     "registry/npm",
                     java.util.List.of(

@@ -34,12 +34,24 @@ public final class MavenRegistry implements Registry {
 
     @Override
     public Routes routes(Services s) {
-        return new MavenRoutes(
+        MavenRoutes repository = new MavenRoutes(
                 new ApiAuthenticator(s.identity(), "Basic realm=\"portcullis\""),
                 s.publish(),
                 s.catalog(),
                 s.blobs(),
                 new MavenFiles(s.database()),
                 ecosystem);
+        PortalRoutes portal = new PortalRoutes(
+                new ApiAuthenticator(s.identity(), "Bearer realm=\"portcullis\""),
+                s.publish(),
+                s.catalog(),
+                s.gate(),
+                ecosystem,
+                new Deployments(s.database()),
+                s.clock());
+        return router -> {
+            repository.register(router);
+            portal.register(router);
+        };
     }
 }

@@ -124,7 +124,7 @@ final class MavenRoutes implements Routes {
         }
     }
 
-    private static Refusal refused(UploadResult.Refused r) {
+    static Refusal refused(UploadResult.Refused r) {
         return switch (r.why()) {
             case NOT_AUTHENTICATED -> new Refusal.Unauthenticated(r.message());
             case FORBIDDEN -> new Refusal.Forbidden(r.message());
