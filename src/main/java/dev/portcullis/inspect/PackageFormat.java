@@ -48,6 +48,15 @@ public interface PackageFormat {
     }
 
     /**
+     * What only this ecosystem sees between two releases' file trees (Maven: a service provider or
+     * an annotation processor registered, a package tree or another artifact's classes added); the
+     * diff's findings besides the neutral ones. None by default.
+     */
+    default List<Finding> compareFiles(Inspection before, Inspection after) {
+        return List.of();
+    }
+
+    /**
      * The kinds of file that are foreign to this ecosystem's packages: a new one in a release is
      * worth a reviewer's look (JavaScript in a Python wheel was lightning's payload; in an npm
      * tarball it is the package). Native code, JavaScript and shell scripts by default.

@@ -171,6 +171,7 @@ public record ReleaseDiff(
         List<Finding> findings =
                 new ArrayList<>(findings(before, after, added, totals, newDirs, paths, addedReqs, addedEntryPoints));
         findings.addAll(format.compare(before.metadata(), after.metadata()));
+        findings.addAll(format.compareFiles(before, after));
         return new ReleaseDiff(
                 before.filename(),
                 after.filename(),

@@ -2,6 +2,7 @@ package dev.portcullis.registry.maven;
 
 import dev.portcullis.inspect.ArchiveFormat;
 import dev.portcullis.inspect.Finding;
+import dev.portcullis.inspect.Inspection;
 import dev.portcullis.inspect.ManifestEntry;
 import dev.portcullis.inspect.PackageFormat;
 import dev.portcullis.inspect.PackageMetadata;
@@ -131,10 +132,127 @@ final class MavenFormat implements PackageFormat {
     }
 
     static final String POM = "maven-pom";
+    static final String JAR = "maven-jar";
+    private static final String SERVICES = "META-INF/services/";
+    private static final String PROCESSOR = SERVICES + "javax.annotation.processing.Processor";
+
+    /**
+     * What a jar adds that runs in its consumers without being called: a service provider
+     * registered ({@code META-INF/services/}, loaded by {@code ServiceLoader} wherever the service
+     * is used: medium; changed providers: medium), an annotation processor registered (it runs
+     * inside every compilation with the jar on its class path — developer machines and CI: high),
+     * Spring auto-configuration registered (medium); a package tree the previous release did not
+     * have (medium), another artifact's classes shaded in (its {@code META-INF/maven/} pom: medium).
+     * Only between two jars of a project that had classes before.
+     */
+    @Override
+    public List<Finding> compareFiles(Inspection before, Inspection after) {
+        if (!after.filename().endsWith(".jar") || !before.filename().endsWith(".jar")) {
+            return List.of();
+        }
+        Map<String, ManifestEntry> old = new java.util.HashMap<>();
+        before.manifest().forEach(e -> old.put(e.path(), e));
+        List<Finding> findings = new java.util.ArrayList<>();
+        for (ManifestEntry e : after.manifest()) {
+            ManifestEntry was = old.get(e.path());
+            if (e.path().equals(PROCESSOR) && was == null) {
+                findings.add(Finding.at(
+                        JAR,
+                        Severity.HIGH,
+                        "registers an annotation processor: it runs inside every compilation that has this jar on its"
+                                + " class path",
+                        e.path()));
+            } else if (e.path().startsWith(SERVICES) && e.path().length() > SERVICES.length()) {
+                String service = e.path().substring(SERVICES.length());
+                if (was == null) {
+                    findings.add(Finding.at(
+                            JAR,
+                            Severity.MEDIUM,
+                            "registers a provider of " + service + ", loaded wherever an application uses " + service,
+                            e.path()));
+                } else if (!was.sha256().equals(e.sha256())) {
+                    findings.add(Finding.at(
+                            JAR, Severity.MEDIUM, "changes the providers registered for " + service, e.path()));
+                }
+            } else if (was == null
+                    && (e.path().equals("META-INF/spring.factories")
+                            || (e.path().startsWith("META-INF/spring/")
+                                    && e.path().endsWith(".imports")))) {
+                findings.add(Finding.at(
+                        JAR,
+                        Severity.MEDIUM,
+                        "registers Spring auto-configuration, run by applications at start",
+                        e.path()));
+            }
+        }
+        java.util.Map<String, Integer> trees = packageTrees(after.manifest());
+        java.util.Map<String, Integer> oldTrees = packageTrees(before.manifest());
+        if (!oldTrees.isEmpty()) {
+            List<String> added = trees.entrySet().stream()
+                    .filter(t -> !oldTrees.containsKey(t.getKey()))
+                    .map(t -> t.getKey() + " (" + t.getValue() + " classes)")
+                    .toList();
+            if (!added.isEmpty()) {
+                findings.add(Finding.of(
+                        JAR,
+                        Severity.MEDIUM,
+                        "adds classes in package trees the previous release did not have: "
+                                + String.join(", ", added.subList(0, Math.min(5, added.size())))
+                                + (added.size() > 5 ? " and " + (added.size() - 5) + " more" : "")));
+            }
+        }
+        String own = after.metadata().name();
+        java.util.Set<String> shaded = carriedPoms(before.manifest());
+        List<String> newlyShaded = carriedPoms(after.manifest()).stream()
+                .filter(ga -> !shaded.contains(ga) && !ga.equals(own))
+                .sorted()
+                .toList();
+        if (!newlyShaded.isEmpty()) {
+            findings.add(Finding.of(
+                    JAR,
+                    Severity.MEDIUM,
+                    "bundles (shades) classes of other artifacts: " + String.join(", ", newlyShaded)));
+        }
+        return findings;
+    }
+
+    /** Class files by their package's first two segments ({@code org/example}), multi-release prefixes removed. */
+    private static java.util.Map<String, Integer> packageTrees(List<ManifestEntry> manifest) {
+        java.util.Map<String, Integer> trees = new java.util.TreeMap<>();
+        for (ManifestEntry e : manifest) {
+            String path = e.path();
+            if (!path.endsWith(".class") || path.endsWith("module-info.class")) {
+                continue;
+            }
+            if (path.startsWith("META-INF/versions/")) {
+                int slash = path.indexOf('/', "META-INF/versions/".length());
+                path = slash < 0 ? path : path.substring(slash + 1);
+            }
+            String[] segments = path.split("/");
+            if (segments.length >= 2) {
+                String tree = segments.length >= 3 ? segments[0] + "/" + segments[1] : segments[0];
+                trees.merge(tree, 1, Integer::sum);
+            }
+        }
+        return trees;
+    }
+
+    /** {@code groupId:artifactId} of each pom a jar carries ({@code META-INF/maven/<g>/<a>/pom.xml}). */
+    private static java.util.Set<String> carriedPoms(List<ManifestEntry> manifest) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (ManifestEntry e : manifest) {
+            String[] s = e.path().split("/");
+            if (s.length == 5 && s[0].equals("META-INF") && s[1].equals("maven") && s[4].equals("pom.xml")) {
+                out.add(s[2] + ":" + s[3]);
+            }
+        }
+        return out;
+    }
 
     private static List<String> addedWords(PackageMetadata before, PackageMetadata after, String fact) {
-        java.util.Set<String> old =
-                java.util.Set.of(before.facts().getOrDefault(fact, "").split(" "));
+        // A pom may name one plugin twice (in two profiles): a set of words, not Set.of, which refuses duplicates.
+        java.util.Set<String> old = new java.util.HashSet<>(
+                java.util.Arrays.asList(before.facts().getOrDefault(fact, "").split(" ")));
         return java.util.Arrays.stream(after.facts().getOrDefault(fact, "").split(" "))
                 .filter(w -> !w.isBlank() && !old.contains(w))
                 .toList();
