@@ -58,12 +58,25 @@ final class MavenFormat implements PackageFormat {
 
     @Override
     public boolean isMetadata(String path) {
-        return (path.endsWith(".pom") && !path.contains("/"))
+        return ((path.endsWith(".pom") || path.endsWith(".asc")) && !path.contains("/"))
                 || (path.startsWith("META-INF/maven/") && path.endsWith("/pom.xml"));
     }
 
     @Override
     public PackageMetadata metadata(String filename, Map<String, byte[]> files) {
+        if (filename.endsWith(".asc")) {
+            byte[] asc = files.get(filename);
+            return (asc == null ? Optional.<Signatures.Signer>empty() : Signatures.signer(asc))
+                    .map(s -> {
+                        Map<String, String> facts = new java.util.LinkedHashMap<>();
+                        facts.put(SIGNING_KEY, s.keyId());
+                        if (s.fingerprint() != null) {
+                            facts.put("signing key fingerprint", s.fingerprint());
+                        }
+                        return new PackageMetadata(null, null, null, List.of(), Map.of(), null, facts);
+                    })
+                    .orElse(PackageMetadata.NONE);
+        }
         return pomOf(filename, files)
                 .map(p -> new PackageMetadata(
                         p.groupId() + ":" + p.artifactId(),
@@ -95,6 +108,10 @@ final class MavenFormat implements PackageFormat {
         if (filename.endsWith(".pom") && metadata.name() == null) {
             return List.of(Finding.at("metadata", Severity.HIGH, "the pom is not a readable Maven pom", filename));
         }
+        if (filename.endsWith(".asc") && !metadata.facts().containsKey(SIGNING_KEY)) {
+            return List.of(Finding.at(
+                    SIGNATURE, Severity.MEDIUM, "the signature is not a readable OpenPGP signature", filename));
+        }
         return List.of();
     }
 
@@ -118,6 +135,15 @@ final class MavenFormat implements PackageFormat {
         if (!plugins.isEmpty()) {
             findings.add(Finding.of(POM, Severity.MEDIUM, "adds build plugins: " + String.join(", ", plugins)));
         }
+        String key = after.facts().get(SIGNING_KEY);
+        String previousKey = before.facts().get(SIGNING_KEY);
+        if (key != null && previousKey != null && !key.equals(previousKey)) {
+            findings.add(Finding.of(
+                    SIGNATURE,
+                    Severity.HIGH,
+                    "is signed with another OpenPGP key (" + key + ") than the previous release (" + previousKey
+                            + "): a new release manager, or someone else's key"));
+        }
         String parent = after.facts().get("parent");
         if (before.name() != null
                 && parent != null
@@ -133,6 +159,8 @@ final class MavenFormat implements PackageFormat {
 
     static final String POM = "maven-pom";
     static final String JAR = "maven-jar";
+    static final String SIGNATURE = "maven-signature";
+    static final String SIGNING_KEY = "signing key";
     private static final String SERVICES = "META-INF/services/";
     private static final String PROCESSOR = SERVICES + "javax.annotation.processing.Processor";
 
