@@ -35,7 +35,13 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         description = "Measure performance against same-run baselines.",
-        subcommands = {BenchRead.class, BenchUpload.class, BenchCommand.Inspect.class, BenchCommand.Detectors.class})
+        subcommands = {
+            BenchRead.class,
+            BenchUpload.class,
+            BenchMaven.class,
+            BenchCommand.Inspect.class,
+            BenchCommand.Detectors.class
+        })
 final class BenchCommand {
 
     @Command(

@@ -209,7 +209,7 @@ final class BenchRead implements Callable<Integer> {
         return output;
     }
 
-    private static Process startNginx(Path dir, Path root, int port) throws IOException, InterruptedException {
+    static Process startNginx(Path dir, Path root, int port) throws IOException, InterruptedException {
         Path conf = dir.resolve("nginx.conf");
         String config = String.join(
                 "\n",
@@ -253,7 +253,7 @@ final class BenchRead implements Callable<Integer> {
         throw new IllegalStateException("nginx did not listen on " + port);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

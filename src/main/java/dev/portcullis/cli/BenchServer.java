@@ -32,10 +32,21 @@ final class BenchServer implements AutoCloseable {
     private final Portcullis app;
     private final int port;
     private final String uploadToken;
-    private final String approveToken;
-    private final byte[] approverSecret;
-    private long lastStep;
+    /** People who approve: each may use a one-time code once per 30-second step, one step either side. */
+    private final java.util.List<Approver> approvers = new java.util.ArrayList<>();
+
     private final HttpClient http = HttpClient.newHttpClient();
+
+    private static final class Approver {
+        final String token;
+        final byte[] secret;
+        long lastStep;
+
+        Approver(String token, byte[] secret) {
+            this.token = token;
+            this.secret = secret;
+        }
+    }
 
     BenchServer(Path dataDir) {
         Settings settings = Settings.defaults(dataDir).withListener("127.0.0.1", 0);
@@ -46,17 +57,23 @@ final class BenchServer implements AutoCloseable {
                 .createToken(
                         new TokenRequest("bench-uploader", "bench", null, Set.of(Permission.UPLOAD), null), "bench")
                 .secret();
-        NewUser approver =
-                app.identity().addUser("bench-approver", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), "bench");
-        this.approveToken = app.identity()
+        addApprover();
+    }
+
+    /** A new approver, enrolled with a second factor (which uses one of its codes). */
+    private Approver addApprover() {
+        String name = "bench-approver-" + (approvers.size() + 1);
+        NewUser approver = app.identity().addUser(name, new RoleGrant(RoleGrant.EVERY_PROJECT, Role.ADMIN), "bench");
+        String token = app.identity()
                 .createToken(
-                        new TokenRequest(
-                                "bench-approver", "bench", null, Set.of(Permission.APPROVE, Permission.READ), null),
+                        new TokenRequest(name, "bench", null, Set.of(Permission.APPROVE, Permission.READ), null),
                         "bench")
                 .secret();
         MfaEnrollment enrollment = app.identity().enrollMfa(approver.ticket().secret(), Origin.LOCAL);
-        this.approverSecret = Totp.fromBase32(enrollment.secret());
-        app.identity().confirmMfa(approver.ticket().secret(), nextCode(), Origin.LOCAL);
+        Approver added = new Approver(token, Totp.fromBase32(enrollment.secret()));
+        approvers.add(added);
+        app.identity().confirmMfa(approver.ticket().secret(), nextCode(added).orElseThrow(), Origin.LOCAL);
+        return added;
     }
 
     String url() {
@@ -67,11 +84,15 @@ final class BenchServer implements AutoCloseable {
         return app;
     }
 
-    /** A fresh code: each step's code is accepted once, and one step ahead is within the window. */
-    private String nextCode() {
-        long step = Math.max(Totp.step(System.currentTimeMillis() / 1000), lastStep + 1);
-        lastStep = step;
-        return Totp.code(approverSecret, step);
+    /** A fresh code of {@code approver}'s, if one is left in the window (the step before, now, the step after). */
+    private static java.util.Optional<String> nextCode(Approver approver) {
+        long now = Totp.step(System.currentTimeMillis() / 1000);
+        long step = Math.max(now - 1, approver.lastStep + 1);
+        if (step > now + 1) {
+            return java.util.Optional.empty();
+        }
+        approver.lastStep = step;
+        return java.util.Optional.of(Totp.code(approver.secret, step));
     }
 
     /** Uploads {@code wheel} as twine does (multipart, streamed from the file). */
@@ -120,15 +141,41 @@ final class BenchServer implements AutoCloseable {
 
     /** Approves a held release through the API with a fresh second-factor code. */
     HttpResponse<String> approve(String project, String version) throws IOException, InterruptedException {
+        Approver approver = null;
+        String code = null;
+        for (Approver a : approvers) {
+            java.util.Optional<String> next = nextCode(a);
+            if (next.isPresent()) {
+                approver = a;
+                code = next.get();
+                break;
+            }
+        }
+        if (approver == null) {
+            approver = addApprover();
+            code = nextCode(approver).orElseThrow();
+        }
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(
                                 URI.create(url() + "/api/v1/projects/" + project + "/releases/" + version + "/approve"))
-                        .header("Authorization", "Bearer " + approveToken)
+                        .header("Authorization", "Bearer " + approver.token)
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"otp\": \"" + nextCode() + "\"}"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"otp\": \"" + code + "\"}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         return response;
+    }
+
+    /** A Maven deploy PUT with the upload token (Basic, user {@code __token__}). */
+    HttpResponse<String> put(String path, byte[] body) throws IOException, InterruptedException {
+        String basic =
+                Base64.getEncoder().encodeToString(("__token__:" + uploadToken).getBytes(StandardCharsets.UTF_8));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url() + path))
+                        .header("Authorization", "Basic " + basic)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** An anonymous GET, as an installer sends it. */
