@@ -127,11 +127,9 @@ public final class AttestationChecker implements AttestationCheck {
         if (signer.isEmpty()) {
             return new Invalid("the bundle's signing certificate names no signer identity and issuer");
         }
-        ProvenanceVerifier.Result result = verifier.verifyStatementBundle(
-                bundleJson,
-                file,
-                ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer()),
-                namesThisFile);
+        ExpectedIdentity itsSigner =
+                ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer());
+        ProvenanceVerifier.Result result = verifier.verifyUploadedBundle(bundleJson, file, itsSigner, namesThisFile);
         return switch (result) {
             case ProvenanceVerifier.Failed failed -> new Invalid(failed.reason());
             case ProvenanceVerifier.Verified verified -> match(project, signer.get(), verified);

@@ -204,6 +204,27 @@ public final class ProvenanceVerifier {
         return verifyStatement(bundle, artifact, expected, namesThisFile);
     }
 
+    /**
+     * A bundle sent with a file: an in-toto statement about it in a DSSE envelope (npm's
+     * provenance; {@code namesThisFile} picks the subject), or a message signature over the file
+     * itself (Maven's {@code X.sigstore.json}, as the sigstore-maven-plugin writes it).
+     */
+    public Result verifyUploadedBundle(
+            String bundleJson,
+            Path artifact,
+            ExpectedIdentity expected,
+            java.util.function.Predicate<String> namesThisFile) {
+        Bundle bundle;
+        try {
+            bundle = Bundle.from(new StringReader(bundleJson));
+        } catch (BundleParseException | RuntimeException e) {
+            return new Failed("not a Sigstore bundle: " + e.getMessage());
+        }
+        return bundle.getDsseEnvelope().isPresent()
+                ? verifyStatement(bundle, artifact, expected, namesThisFile)
+                : verify(bundle, artifact, expected, "message-signature");
+    }
+
     /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
     public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
         Bundle bundle;

@@ -14,6 +14,7 @@ import dev.portcullis.store.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -132,6 +133,102 @@ public final class PublishService {
         } finally {
             if (content != null) {
                 blobs.discard(content); // no-op once committed: the file has moved
+            }
+        }
+    }
+
+    /**
+     * Provenance that arrives after its file (Maven deploys {@code X.sigstore.json} beside {@code
+     * X}): checked exactly as attestations sent with an upload are, against the stored file —
+     * forged or malformed refuse, nothing changes — then recorded for the file, and the gate
+     * decides the release again. The file must be in a held release, without provenance yet, and
+     * the token must be allowed to upload to the project.
+     */
+    public Optional<UploadResult.Refused> attest(
+            Principal principal,
+            Ecosystem ecosystem,
+            String projectName,
+            String version,
+            String filename,
+            String attestationsJson,
+            Submission.Rules rules,
+            Origin origin) {
+        Ecosystems.ProjectRef project = ecosystems.project(ecosystem, projectName);
+        if (!principal.can(dev.portcullis.identity.Permission.UPLOAD, project.key())) {
+            return Optional.of(refuse(
+                    principal,
+                    filename,
+                    Why.FORBIDDEN,
+                    "The given token isn't allowed to upload to project '"
+                            + project.name().display() + "'.",
+                    origin));
+        }
+        Catalog catalog = new Catalog(database, ecosystems);
+        Optional<Release> release = catalog.findRelease(project.key(), version);
+        Optional<Artifact> file = release.map(r -> catalog.artifactsOf(r.id()))
+                .flatMap(all ->
+                        all.stream().filter(a -> a.filename().equals(filename)).findFirst());
+        if (file.isEmpty()) {
+            return Optional.of(refuse(
+                    principal,
+                    filename,
+                    Why.INVALID,
+                    "provenance for " + filename + ", which was not deployed",
+                    origin));
+        }
+        if (release.get().state() != ReleaseState.HELD || file.get().provenance() != null) {
+            return Optional.of(refuse(
+                    principal,
+                    filename,
+                    Why.RELEASE_DECIDED,
+                    "provenance for " + filename + " comes too late: "
+                            + (file.get().provenance() != null
+                                    ? "it has provenance already"
+                                    : "the release is "
+                                            + release.get().state().name().toLowerCase(java.util.Locale.ROOT)),
+                    origin));
+        }
+        Path stored = blobs.find(file.get().sha256())
+                .orElseThrow(() -> new IllegalStateException("the stored bytes of " + filename + " are missing"));
+        switch (attestations.check(
+                project.key(),
+                filename,
+                stored,
+                attestationsJson,
+                subject -> ecosystem.namesFile(subject, projectName, version, filename))) {
+            case AttestationCheck.Invalid invalid -> {
+                return Optional.of(
+                        refuse(principal, filename, Why.INVALID, rules.invalidAttestations(invalid.reason()), origin));
+            }
+            case AttestationCheck.Checked checked -> {
+                boolean first = database.inTransaction(h -> {
+                    // Once per file: a second bundle (or a race with one) changes nothing.
+                    int updated = h.createUpdate("UPDATE release_files SET provenance = :p, provenance_reason = :r"
+                                    + " WHERE id = :id AND provenance IS NULL")
+                            .bind("p", checked.verified() ? "verified" : "unverified")
+                            .bind("r", checked.reason())
+                            .bind("id", file.get().id())
+                            .execute();
+                    if (updated == 1) {
+                        attestations.record(h, file.get().id(), attestationsJson, checked);
+                    }
+                    return updated == 1;
+                });
+                if (!first) {
+                    return Optional.of(refuse(
+                            principal,
+                            filename,
+                            Why.RELEASE_DECIDED,
+                            "provenance for " + filename + " comes too late: it has provenance already",
+                            origin));
+                }
+                try {
+                    listener.staged(project.key(), version, filename);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(PublishService.class)
+                            .error("deciding {} {} failed; it stays held", project.key(), version, e);
+                }
+                return Optional.empty();
             }
         }
     }

@@ -20,7 +20,11 @@ import java.util.Optional;
 final class MavenFormat implements PackageFormat {
 
     /** The extensions a deployment may carry (checksums are answered, not stored). */
-    static final List<String> EXTENSIONS = List.of(".jar", ".war", ".aar", ".ear", ".zip", ".pom", ".module", ".asc");
+    static final List<String> EXTENSIONS =
+            List.of(".jar", ".war", ".aar", ".ear", ".zip", ".pom", ".module", ".asc", ".sigstore.json");
+
+    /** A Sigstore bundle beside a deployed file (the sigstore-maven-plugin's {@code X.sigstore.json}). */
+    static final String SIGSTORE = ".sigstore.json";
 
     private final MavenEcosystem ecosystem;
 
@@ -47,7 +51,7 @@ final class MavenFormat implements PackageFormat {
     @Override
     public Optional<ArchiveFormat> container(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        if (n.endsWith(".pom") || n.endsWith(".module") || n.endsWith(".asc")) {
+        if (n.endsWith(".pom") || n.endsWith(".module") || n.endsWith(".asc") || n.endsWith(SIGSTORE)) {
             return Optional.of(ArchiveFormat.PLAIN);
         }
         if (n.endsWith(".aar") || n.endsWith(".ear")) {
@@ -311,9 +315,9 @@ final class MavenFormat implements PackageFormat {
                 return n.substring(at);
             }
         }
-        boolean signature = n.endsWith(".asc");
-        String file = signature ? n.substring(0, n.length() - ".asc".length()) : n;
+        String suffix = n.endsWith(".asc") ? ".asc" : n.endsWith(SIGSTORE) ? SIGSTORE : "";
+        String file = n.substring(0, n.length() - suffix.length());
         int dot = file.lastIndexOf('.');
-        return (dot < 0 ? "" : file.substring(dot)) + (signature ? ".asc" : "");
+        return (dot < 0 ? "" : file.substring(dot)) + suffix;
     }
 }

@@ -96,9 +96,12 @@ final class MavenRoutes implements Routes {
             checksum(exchange, principal, project, path);
             return;
         }
+        InputStream body = exchange.body(publish.settings().maxFileBytes() + 1);
+        if (path.filename().endsWith(MavenFormat.SIGSTORE)) {
+            body = provenance(exchange, principal, path, body);
+        }
         StagedBlob content;
-        MavenFiles.Digesting digesting =
-                new MavenFiles.Digesting(exchange.body(publish.settings().maxFileBytes() + 1));
+        MavenFiles.Digesting digesting = new MavenFiles.Digesting(body);
         try {
             content = publish.receive(digesting); // the checksums Maven sends and asks for, as the bytes arrive
         } catch (BlobTooLargeException e) {
@@ -123,6 +126,54 @@ final class MavenRoutes implements Routes {
             case UploadResult.Refused r -> throw refused(r);
         }
     }
+
+    /**
+     * A Sigstore bundle for a deployed file ({@code X.sigstore.json} beside {@code X}): verified
+     * against {@code X} and recorded as its provenance before the bundle itself is staged — a
+     * forged or malformed one refuses the PUT and nothing changes. Returns the bundle's bytes to stage.
+     */
+    private InputStream provenance(Exchange exchange, Principal principal, MavenPath path, InputStream body)
+            throws IOException {
+        byte[] bundle;
+        try (body) {
+            bundle = body.readNBytes(MAX_BUNDLE + 1);
+        }
+        String named = path.filename().substring(0, path.filename().length() - MavenFormat.SIGSTORE.length());
+        if (bundle.length > MAX_BUNDLE) {
+            throw refused(publish.refuse(
+                    principal,
+                    path.filename(),
+                    UploadResult.Why.TOO_LARGE,
+                    "a Sigstore bundle is at most " + MAX_BUNDLE + " bytes",
+                    exchange.origin()));
+        }
+        String sha256 = MavenFiles.Digests.of(bundle).sha256();
+        boolean resent = catalog
+                .findRelease(project(path).key(), path.version())
+                .map(r -> catalog.artifactsOf(r.id()))
+                .orElse(List.of())
+                .stream()
+                .anyMatch(
+                        a -> a.filename().equals(path.filename()) && a.sha256().equals(sha256));
+        if (resent) {
+            return new java.io.ByteArrayInputStream(bundle); // a retry of the same bundle: unchanged
+        }
+        Optional<UploadResult.Refused> refusal = publish.attest(
+                principal,
+                ecosystem,
+                path.project(),
+                path.version(),
+                named,
+                new String(bundle, StandardCharsets.UTF_8),
+                new MavenUpload(path, MavenFiles.Digests.of(bundle)),
+                exchange.origin());
+        if (refusal.isPresent()) {
+            throw refused(refusal.get());
+        }
+        return new java.io.ByteArrayInputStream(bundle);
+    }
+
+    private static final int MAX_BUNDLE = 256 * 1024;
 
     static Refusal refused(UploadResult.Refused r) {
         return switch (r.why()) {
