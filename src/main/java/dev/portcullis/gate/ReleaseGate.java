@@ -343,17 +343,27 @@ public final class ReleaseGate implements ReleaseListener {
             return assessment;
         }
         List<Artifact> before = catalog.artifactsOf(previous.get().id());
-        if (before.isEmpty() || !before.stream().allMatch(Artifact::provenanceVerified)) {
+        String evidence;
+        if (!before.isEmpty() && before.stream().allMatch(Artifact::provenanceVerified)) {
+            evidence = previous.get().version() + " had verified attestations from the trusted publisher for every"
+                    + " file, " + release.version() + " does not";
+        } else if (before.stream().anyMatch(Artifact::provenanceVerified)
+                && files.stream().noneMatch(Artifact::provenanceVerified)) {
+            // Where only some files carry provenance (Maven: the jar's X.sigstore.json, not the pom's
+            // signature files), losing all of it is the downgrade.
+            evidence = previous.get().version() + " had verified provenance from the trusted publisher ("
+                    + before.stream()
+                            .filter(Artifact::provenanceVerified)
+                            .map(Artifact::filename)
+                            .limit(3)
+                            .toList()
+                    + "), " + release.version() + " has none";
+        } else {
             return assessment;
         }
         List<Assessment.Signal> signals = new java.util.ArrayList<>(assessment.signals());
         signals.add(new Assessment.Signal(
-                "provenance",
-                "high",
-                policy.risk().holdAt(),
-                "provenance downgrade: " + previous.get().version()
-                        + " had verified attestations from the trusted publisher for every file, " + release.version()
-                        + " does not"));
+                "provenance", "high", policy.risk().holdAt(), "provenance downgrade: " + evidence));
         return Assessment.of(signals);
     }
 

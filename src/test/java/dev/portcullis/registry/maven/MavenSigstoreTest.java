@@ -137,11 +137,81 @@ class MavenSigstoreTest {
         }
     }
 
+    /** A release with a verified bundle, then one without any: the downgrade is named (only the jar carries provenance). */
+    @org.junit.jupiter.api.Test
+    void aReleaseWithoutTheProvenanceItsPreviousHadIsADowngrade() throws Exception {
+        byte[] bundle = Files.readAllBytes(TestData.path("maven-sigstore/sigstore-java-2.0.0.jar.sigstore.json"));
+        try (TestServer server = TestServer.start(
+                "sqlite",
+                dir.resolve("data"),
+                settings ->
+                        settings.withSigstoreTrustedRoot(TestData.path("sigstore-trust-roots/trusted_root.json")))) {
+            CliRunner.Output added = CliRunner.run(
+                    "publisher",
+                    "add",
+                    PROJECT,
+                    "--github",
+                    "sigstore/sigstore-java",
+                    "--owner-id",
+                    "71096353",
+                    "--workflow",
+                    "release-sigstore-java-from-tag.yaml",
+                    "--otp",
+                    server.admin().otp(),
+                    "--server",
+                    server.url(),
+                    "--token",
+                    server.adminToken());
+            assertThat(added.code()).as(added.err()).isZero();
+            String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
+            byte[] jar = Files.readAllBytes(JAR);
+            for (String version : List.of("2.0.0", "2.0.1")) {
+                String pom = "<project><modelVersion>4.0.0</modelVersion><groupId>dev.sigstore</groupId>"
+                        + "<artifactId>sigstore-java</artifactId><version>" + version + "</version></project>";
+                assertThat(put(
+                                        server,
+                                        token,
+                                        version,
+                                        "sigstore-java-" + version + ".pom",
+                                        pom.getBytes(StandardCharsets.UTF_8))
+                                .status())
+                        .isEqualTo(201);
+                assertThat(put(server, token, version, "sigstore-java-" + version + ".jar", jar)
+                                .status())
+                        .isEqualTo(201);
+                if (version.equals("2.0.0")) {
+                    assertThat(put(server, token, version, "sigstore-java-2.0.0.jar.sigstore.json", bundle)
+                                    .status())
+                            .isEqualTo(201);
+                    assertThat(server.approve(PROJECT, "2.0.0").status()).isEqualTo(200);
+                }
+            }
+            String reasons = JSON.readTree(RawHttp.send(
+                                    server.url(),
+                                    "GET",
+                                    "/api/v1/projects/" + PROJECT + "/releases/2.0.1",
+                                    Map.of("Authorization", "Bearer " + server.adminToken()),
+                                    null)
+                            .body())
+                    .path("decision")
+                    .path("reasons")
+                    .toString();
+            assertThat(reasons)
+                    .contains(
+                            "high signal from provenance: provenance downgrade: 2.0.0 had verified provenance from the"
+                                    + " trusted publisher ([sigstore-java-2.0.0.jar]), 2.0.1 has none");
+        }
+    }
+
     private static RawHttp.Response put(TestServer server, String token, String file, byte[] body) {
+        return put(server, token, "2.0.0", file, body);
+    }
+
+    private static RawHttp.Response put(TestServer server, String token, String version, String file, byte[] body) {
         return RawHttp.send(
                 server.url(),
                 "PUT",
-                "/maven2/dev/sigstore/sigstore-java/2.0.0/" + file,
+                "/maven2/dev/sigstore/sigstore-java/" + version + "/" + file,
                 Map.of("Authorization", RawHttp.basic(token)),
                 body);
     }
