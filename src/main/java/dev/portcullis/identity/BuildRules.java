@@ -56,6 +56,11 @@ public record BuildRules(String refPattern, List<String> triggers, String runner
 
     public BuildRules {
         refPattern = refPattern == null || refPattern.isBlank() ? null : refPattern.strip();
+        if (refPattern != null
+                && (refPattern.length() > 200
+                        || refPattern.chars().filter(c -> c == '*').count() > 4)) {
+            throw new Refusal.Invalid("a ref pattern is at most 200 characters with at most 4 '*'");
+        }
         if (refPattern != null && !refPattern.startsWith("refs/heads/") && !refPattern.startsWith("refs/tags/")) {
             throw new Refusal.Invalid("the ref pattern names a full git ref, starting refs/tags/ or refs/heads/"
                     + " (e.g. refs/tags/v*), not " + refPattern);

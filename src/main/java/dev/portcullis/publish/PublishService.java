@@ -211,6 +211,24 @@ public final class PublishService {
                             .execute();
                     if (updated == 1) {
                         attestations.record(h, file.get().id(), attestationsJson, checked);
+                        Map<String, Object> details = new LinkedHashMap<>();
+                        details.put("version", version);
+                        details.put("provenance", checked.verified() ? "verified" : "unverified");
+                        if (checked.signer() != null) {
+                            details.put("signer", checked.signer());
+                        }
+                        if (checked.reason() != null) {
+                            details.put("reason", checked.reason());
+                        }
+                        events.append(
+                                h,
+                                new Event(
+                                        "ProvenanceRecorded",
+                                        principal.actor(),
+                                        project.key(),
+                                        filename,
+                                        origin,
+                                        details));
                     }
                     return updated == 1;
                 });

@@ -146,6 +146,8 @@ class TrustedPublisherTest {
                         "a", "1", "b", "release.yml", null, new BuildRules(null, List.of("pull_request_target"), null)))
                 .hasMessageContaining("may never publish");
         assertThatThrownBy(() -> new BuildRules("v*", List.of(), null)).hasMessageContaining("refs/tags/");
+        assertThatThrownBy(() -> new BuildRules("refs/tags/*a*a*a*a*a", List.of(), null))
+                .hasMessageContaining("at most 4 '*'");
         assertThatThrownBy(() -> new BuildRules(null, List.of(), "laptop")).hasMessageContaining("github-hosted");
         assertThatThrownBy(() -> new BuildRules(null, List.of("push; rm -rf"), null))
                 .hasMessageContaining("event name");

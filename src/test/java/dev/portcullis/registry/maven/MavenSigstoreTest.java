@@ -130,6 +130,13 @@ class MavenSigstoreTest {
                         .contains("but from a build it does not allow: " + broken)
                         .contains("high signal from provenance");
             }
+            List<dev.portcullis.events.RecordedEvent> recorded =
+                    server.app().events().list(PROJECT, "ProvenanceRecorded", 0, 10);
+            assertThat(recorded).hasSize(1);
+            assertThat(recorded.getFirst().subject()).isEqualTo("sigstore-java-2.0.0.jar");
+            assertThat(recorded.getFirst().details())
+                    .contains("\"provenance\":\"" + (broken == null ? "verified" : "unverified") + "\"")
+                    .contains("release-sigstore-java-from-tag.yaml@refs/tags/v2.0.0");
             RawHttp.Response again = put(server, token, "sigstore-java-2.0.0.jar.sigstore.json", bundle);
             assertThat(again.status())
                     .as("the same bundle again changes nothing")
