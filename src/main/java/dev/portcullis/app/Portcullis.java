@@ -60,6 +60,7 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -347,7 +348,13 @@ public final class Portcullis implements AutoCloseable {
                         new UpstreamRoutes(auth, upstreamWatcher, promoter),
                         new DrillRoutes(auth, drillSandboxes, clock),
                         metrics))
-                .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")));
+                .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
+                .get("/livez", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
+                .get("/readyz", ErrorStyle.JSON, ex -> {
+                    Readiness r = readiness();
+                    ex.status(r.ready() ? 200 : 503)
+                            .json(Map.of("status", r.ready() ? "ready" : "not ready", "checks", r.checks()));
+                });
         http.start();
         server = http;
         every("portcullis-housekeeping", Duration.ofHours(1), "housekeeping failed; retrying in an hour", () -> {
@@ -421,15 +428,101 @@ public final class Portcullis implements AutoCloseable {
     /** Runs every piece of periodic work once, now, on the calling thread (failures are logged, as on the clocks). */
     public void tick() {
         for (Periodic p : periodic) {
-            try {
-                p.work().run();
-            } catch (RuntimeException e) {
-                LOG.error(p.onFailure(), e);
-            }
+            p.runOnce();
         }
     }
 
-    private record Periodic(String name, String onFailure, Runnable work) {}
+    /**
+     * One piece of periodic work and how it is doing: whether its thread lives, when a run started
+     * and is still going, when it last succeeded and failed (readiness, {@code /readyz}).
+     */
+    private final class Periodic {
+        final String name;
+        final Duration period;
+        final String onFailure;
+        final Runnable work;
+        volatile Thread thread;
+        volatile Instant runningSince;
+        volatile Instant lastSuccess;
+        volatile Instant lastFailure;
+
+        Periodic(String name, Duration period, String onFailure, Runnable work) {
+            this.name = name;
+            this.period = period;
+            this.onFailure = onFailure;
+            this.work = work;
+        }
+
+        void runOnce() {
+            runningSince = clock.instant();
+            try {
+                work.run();
+                lastSuccess = clock.instant();
+            } catch (RuntimeException e) {
+                lastFailure = clock.instant();
+                LOG.error(onFailure, e);
+            } finally {
+                runningSince = null;
+            }
+        }
+
+        /** Alive: its thread runs, and no run has gone on for ten periods (at least ten minutes). */
+        Map<String, Object> state() {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            Instant since = runningSince;
+            Duration stuckAfter = period.multipliedBy(10).compareTo(Duration.ofMinutes(10)) > 0
+                    ? period.multipliedBy(10)
+                    : Duration.ofMinutes(10);
+            boolean scheduled = thread != null;
+            boolean alive = !scheduled
+                    || (thread.isAlive()
+                            && (since == null || since.plus(stuckAfter).isAfter(clock.instant())));
+            out.put("alive", alive);
+            out.put("scheduled", scheduled);
+            if (since != null) {
+                out.put("running_since", since.toString());
+            }
+            if (lastSuccess != null) {
+                out.put("last_success", lastSuccess.toString());
+            }
+            if (lastFailure != null) {
+                out.put("last_failure", lastFailure.toString());
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Whether this process can do its work (docs/OPERATIONS.md, {@code /readyz}): the database
+     * answers and is migrated, the blob store is writable, and every background loop (alert outbox,
+     * watchers, promoter, gate, checkpoints, …) is alive. A loop whose last run failed (an
+     * unreachable upstream) is reported, not unready: it retries by itself.
+     */
+    public Readiness readiness() {
+        Map<String, Object> checks = new java.util.LinkedHashMap<>();
+        boolean ready = true;
+        java.util.Optional<String> db = database.unready();
+        checks.put(
+                "database",
+                db.<Object>map(r -> Map.of("ok", false, "reason", r)).orElse(Map.of("ok", true)));
+        ready &= db.isEmpty();
+        java.util.Optional<String> store = blobs.unwritable();
+        checks.put(
+                "blobs",
+                store.<Object>map(r -> Map.of("ok", false, "reason", r)).orElse(Map.of("ok", true)));
+        ready &= store.isEmpty();
+        Map<String, Object> loops = new java.util.LinkedHashMap<>();
+        for (Periodic p : periodic) {
+            Map<String, Object> state = p.state();
+            loops.put(p.name, state);
+            ready &= Boolean.TRUE.equals(state.get("alive"));
+        }
+        checks.put("loops", loops);
+        return new Readiness(ready, checks);
+    }
+
+    /** {@link #readiness()}'s answer. */
+    public record Readiness(boolean ready, Map<String, Object> checks) {}
 
     private final List<Periodic> periodic = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -438,24 +531,23 @@ public final class Portcullis implements AutoCloseable {
      * {@code period} on a virtual thread until close; a failure is logged, never fatal.
      */
     private void every(String name, Duration period, String onFailure, Runnable work) {
-        periodic.add(new Periodic(name, onFailure, work));
+        Periodic p = new Periodic(name, period, onFailure, work);
+        periodic.add(p);
         if (!settings.scheduledWork()) {
             return;
         }
-        clocks.add(Thread.ofVirtual().name(name).start(() -> {
+        p.thread = Thread.ofVirtual().name(name).unstarted(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    LOG.error(onFailure, e);
-                }
+                p.runOnce();
                 try {
                     Thread.sleep(period);
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        }));
+        });
+        clocks.add(p.thread);
+        p.thread.start();
     }
 
     private static boolean sleep(Duration period) {

@@ -181,6 +181,19 @@ public final class BlobStore {
     }
 
     /** The blob's file, if present. Callers stream from it; they never load it whole. */
+    /** Whether files can be written where uploads are staged (readiness): empty when they can, otherwise why not. */
+    public Optional<String> unwritable() {
+        Path probe = tmp.resolve("readyz-" + UUID.randomUUID() + ".part");
+        try {
+            Files.write(probe, new byte[] {1}, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.delete(probe);
+            return Optional.empty();
+        } catch (IOException | SecurityException e) {
+            return Optional.of(
+                    "the blob store cannot be written (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
     public Optional<Path> find(String sha256) {
         if (!Digests.isHex(sha256, 64)) {
             return Optional.empty();
