@@ -129,7 +129,7 @@ public final class AttestationChecker implements AttestationCheck {
         }
         ExpectedIdentity itsSigner =
                 ExpectedIdentity.exactly(signer.get().identity(), signer.get().issuer());
-        ProvenanceVerifier.Result result = verifier.verifyUploadedBundle(bundleJson, file, itsSigner, namesThisFile);
+        ProvenanceVerifier.Result result = verifier.verifyBundle(bundleJson, file, itsSigner, namesThisFile);
         return switch (result) {
             case ProvenanceVerifier.Failed failed -> new Invalid(failed.reason());
             case ProvenanceVerifier.Verified verified -> match(project, signer.get(), verified);
@@ -222,7 +222,12 @@ public final class AttestationChecker implements AttestationCheck {
     static Optional<String> buildMismatch(TrustedPublisher publisher, Map<String, String> certificate) {
         if (publisher instanceof TrustedPublisher.GitHub g) {
             String ownerId = certificate.get("source_repository_owner_id");
-            if (ownerId != null && !ownerId.equals(g.ownerId())) {
+            // Fail closed: Fulcio has written both extensions for GitHub since 2023; a certificate
+            // without them cannot show the build is the publisher's.
+            if (ownerId == null) {
+                return Optional.of("owner id: the certificate does not name the repository owner's id");
+            }
+            if (!ownerId.equals(g.ownerId())) {
                 return Optional.of("owner id: the repository's owner has id " + ownerId + ", the publisher's "
                         + g.ownerId() + " (an account of the same name that was deleted and re-created is another"
                         + " owner)");
@@ -230,7 +235,10 @@ public final class AttestationChecker implements AttestationCheck {
             String config = certificate.get("build_config_uri");
             String expected = "https://github.com/" + g.owner() + "/" + g.repository() + "/.github/workflows/"
                     + g.workflow() + "@";
-            if (config != null && !config.regionMatches(true, 0, expected, 0, expected.length())) {
+            if (config == null) {
+                return Optional.of("workflow: the certificate does not name the workflow that was started");
+            }
+            if (!config.regionMatches(true, 0, expected, 0, expected.length())) {
                 return Optional.of("workflow: the run was started by " + config + ", not by " + expected + "<ref>");
             }
         }

@@ -204,29 +204,23 @@ public final class ProvenanceVerifier {
         return verifyStatement(bundle, artifact, expected, namesThisFile);
     }
 
+    /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
+    public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
+        return verifyBundle(bundleJson, artifact, expected, null);
+    }
+
     /**
-     * A bundle sent with a file: an in-toto statement about it in a DSSE envelope (npm's
-     * provenance; {@code namesThisFile} picks the subject), or a message signature over the file
-     * itself (Maven's {@code X.sigstore.json}, as the sigstore-maven-plugin writes it).
+     * A Sigstore bundle for the file at {@code artifact}: an in-toto statement about it in a DSSE
+     * envelope (npm's {@code .sigstore} provenance, subject {@code pkg:npm/name@version} with its
+     * SHA-512; {@code namesThisFile} is the ecosystem's rule for the subject's name, null for "a
+     * subject whose digest is the file's"), or a message signature over the file itself (cosign,
+     * Maven's {@code X.sigstore.json}).
      */
-    public Result verifyUploadedBundle(
+    public Result verifyBundle(
             String bundleJson,
             Path artifact,
             ExpectedIdentity expected,
             java.util.function.Predicate<String> namesThisFile) {
-        Bundle bundle;
-        try {
-            bundle = Bundle.from(new StringReader(bundleJson));
-        } catch (BundleParseException | RuntimeException e) {
-            return new Failed("not a Sigstore bundle: " + e.getMessage());
-        }
-        return bundle.getDsseEnvelope().isPresent()
-                ? verifyStatement(bundle, artifact, expected, namesThisFile)
-                : verify(bundle, artifact, expected, "message-signature");
-    }
-
-    /** A plain Sigstore bundle (the form `cosign` and the conformance suite's verify-bundle use). */
-    public Result verifyBundle(String bundleJson, Path artifact, ExpectedIdentity expected) {
         Bundle bundle;
         try {
             bundle = Bundle.from(new StringReader(bundleJson));
@@ -237,29 +231,9 @@ public final class ProvenanceVerifier {
                 || bundle.getCertPath().getCertificates().isEmpty()) {
             return new Failed("the bundle carries no signing certificate");
         }
-        if (bundle.getDsseEnvelope().isPresent()) {
-            return verifyStatement(bundle, artifact, expected, null);
-        }
-        return verify(bundle, artifact, expected, "message-signature");
-    }
-
-    /**
-     * A Sigstore bundle whose DSSE envelope holds an in-toto statement about the file (npm's {@code
-     * .sigstore} provenance: subject {@code pkg:npm/name@version} with its SHA-512); {@code
-     * namesThisFile} is the ecosystem's rule for the subject's name.
-     */
-    public Result verifyStatementBundle(
-            String bundleJson,
-            Path artifact,
-            ExpectedIdentity expected,
-            java.util.function.Predicate<String> namesThisFile) {
-        Bundle bundle;
-        try {
-            bundle = Bundle.from(new StringReader(bundleJson));
-        } catch (BundleParseException | RuntimeException e) {
-            return new Failed("not a Sigstore bundle: " + e.getMessage());
-        }
-        return verifyStatement(bundle, artifact, expected, namesThisFile);
+        return bundle.getDsseEnvelope().isPresent()
+                ? verifyStatement(bundle, artifact, expected, namesThisFile)
+                : verify(bundle, artifact, expected, "message-signature");
     }
 
     private Result verifyStatement(
@@ -306,20 +280,14 @@ public final class ProvenanceVerifier {
     }
 
     private Result verify(Bundle bundle, Path artifact, ExpectedIdentity expected, String predicateType) {
-        StringMatcher san;
+        VerificationOptions options;
         try {
-            san = expected.san() != null
-                    ? StringMatcher.string(expected.san())
-                    : StringMatcher.regex(expected.sanPattern().pattern());
-        } catch (Exception e) {
+            options = VerificationOptions.builder()
+                    .addCertificateMatchers(matcher(expected))
+                    .build();
+        } catch (dev.sigstore.strings.RegexSyntaxException | RuntimeException e) {
             return new Failed("invalid identity pattern: " + e.getMessage());
         }
-        VerificationOptions options = VerificationOptions.builder()
-                .addCertificateMatchers(VerificationOptions.CertificateMatcher.fulcio()
-                        .subjectAlternativeName(san)
-                        .issuer(StringMatcher.string(expected.issuer()))
-                        .build())
-                .build();
         X509Certificate certificate;
         try {
             verifier.verify(artifact, bundle, options);

@@ -164,7 +164,8 @@ public final class PublishService {
                     origin));
         }
         Catalog catalog = new Catalog(database, ecosystems);
-        Optional<Release> release = catalog.findRelease(project.key(), version);
+        Optional<Release> release =
+                catalog.findRelease(project.key(), ecosystem.version(version).canonical());
         Optional<Artifact> file = release.map(r -> catalog.artifactsOf(r.id()))
                 .flatMap(all ->
                         all.stream().filter(a -> a.filename().equals(filename)).findFirst());

@@ -113,6 +113,25 @@ class OwnChecksTest {
                                 .isEqualTo("the checkpoint carries no valid signature by the log (localhost:8000)"));
     }
 
+    @Test
+    void aGitHubCertificateThatDoesNotNameTheOwnerOrTheStartedWorkflowFailsClosed() {
+        dev.portcullis.identity.TrustedPublisher github =
+                new dev.portcullis.identity.TrustedPublisher.GitHub("acme", "4242", "widget", "release.yml", null);
+        java.util.Map<String, String> full = new java.util.HashMap<>(java.util.Map.of(
+                "source_repository_owner_id", "4242",
+                "build_config_uri", "https://github.com/acme/widget/.github/workflows/release.yml@refs/tags/v1",
+                "build_trigger", "push"));
+        assertThat(AttestationChecker.buildMismatch(github, full)).isEmpty();
+        java.util.Map<String, String> noOwner = new java.util.HashMap<>(full);
+        noOwner.remove("source_repository_owner_id");
+        assertThat(AttestationChecker.buildMismatch(github, noOwner))
+                .hasValue("owner id: the certificate does not name the repository owner's id");
+        java.util.Map<String, String> noWorkflow = new java.util.HashMap<>(full);
+        noWorkflow.remove("build_config_uri");
+        assertThat(AttestationChecker.buildMismatch(github, noWorkflow))
+                .hasValue("workflow: the certificate does not name the workflow that was started");
+    }
+
     private static ProvenanceVerifier.Result verifyCustom(Path source, String bundle) {
         ProvenanceVerifier.Signer signer = ProvenanceVerifier.signer(bundle).orElseThrow();
         return new ProvenanceVerifier(source.resolve("trusted_root.json"), Clock.systemUTC())

@@ -35,7 +35,7 @@ class StatementBundleTest {
         String bundle = Files.readString(CASES.resolve(name).resolve("bundle.sigstore.json"));
         ProvenanceVerifier.Signer signer = ProvenanceVerifier.signer(bundle).orElseThrow();
         return new ProvenanceVerifier(root, java.time.Clock.systemUTC())
-                .verifyStatementBundle(
+                .verifyBundle(
                         bundle,
                         artifact,
                         ExpectedIdentity.exactly(signer.identity(), signer.issuer()),
@@ -70,7 +70,7 @@ class StatementBundleTest {
     void theWrongSignerIsRefused() throws IOException {
         String bundle = Files.readString(CASES.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json"));
         ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
-                .verifyStatementBundle(
+                .verifyBundle(
                         bundle,
                         CASES.resolve("a.txt"),
                         ExpectedIdentity.githubWorkflow("acme", "widget", "release.yml"),
@@ -90,7 +90,7 @@ class StatementBundleTest {
         Path file = Files.writeString(dir.resolve("a.txt"), content);
         ProvenanceVerifier.Signer signer = ProvenanceVerifier.signer(bundle).orElseThrow();
         return new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
-                .verifyStatementBundle(
+                .verifyBundle(
                         bundle, file, ExpectedIdentity.exactly(signer.identity(), signer.issuer()), subject -> true);
     }
 
@@ -129,7 +129,7 @@ class StatementBundleTest {
     void oldNpmProvenanceWithoutAnInclusionProofIsRefusedSayingSo() throws IOException {
         Path npm = Path.of("src/test/resources/testdata/npm-provenance");
         ProvenanceVerifier.Result result = new ProvenanceVerifier(PRODUCTION, java.time.Clock.systemUTC())
-                .verifyStatementBundle(
+                .verifyBundle(
                         Files.readString(npm.resolve("sigstore-1.0.0.sigstore")),
                         npm.resolve("sigstore-1.0.0.tgz"),
                         ExpectedIdentity.githubWorkflow("sigstore", "sigstore-js", "publish.yml"),
