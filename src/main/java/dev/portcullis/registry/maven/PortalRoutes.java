@@ -141,13 +141,17 @@ final class PortalRoutes implements Routes {
         }
     }
 
-    /** One file of the bundle: where it goes, and its digests. */
-    private record Entry(ZipEntry zip, MavenPath path, MavenFiles.Digests digests) {}
+    /** One file of the bundle: where it goes, its bytes received (inflated once) and their digests. */
+    private record Entry(ZipEntry zip, MavenPath path, StagedBlob content, MavenFiles.Digests digests) {}
 
-    /** Checks the whole bundle, then stages its files; returns the releases they went into. */
+    /**
+     * Checks the whole bundle, then stages its files; returns the releases they went into. Each
+     * file is inflated once, into the blob store's temporary area (bounded there by the file size
+     * limit); on any refusal every one of them is discarded.
+     */
     private List<Long> stage(Principal principal, StagedBlob bundle, Exchange exchange) throws IOException {
+        List<Entry> files = new ArrayList<>();
         try (ZipFile zip = new ZipFile(bundle.path().toFile())) {
-            List<Entry> files = new ArrayList<>();
             Map<String, String> checksums = new LinkedHashMap<>();
             int count = 0;
             long total = 0;
@@ -191,25 +195,27 @@ final class PortalRoutes implements Routes {
                     }
                     continue;
                 }
-                // Read through a bound: what an entry inflates to is the bundle's word only.
-                MavenFiles.Digesting digesting =
-                        new MavenFiles.Digesting(new BoundedInputStream(zip.getInputStream(entry), maxFile + 1));
-                long size;
+                // What an entry inflates to is the bundle's word only: the blob store bounds it.
+                MavenFiles.Digesting digesting = new MavenFiles.Digesting(zip.getInputStream(entry));
+                StagedBlob content;
                 try (digesting) {
-                    size = digesting.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-                total += size;
-                if (size > maxFile || total > BUNDLE_FILES * maxFile) {
-                    throw MavenRoutes.refused(publish.refuse(
+                    content = publish.receive(digesting);
+                } catch (BlobTooLargeException e) {
+                    throw tooLarge(
                             principal,
+                            exchange,
                             entry.getName(),
-                            UploadResult.Why.TOO_LARGE,
-                            size > maxFile
-                                    ? entry.getName() + " is larger than " + maxFile + " bytes"
-                                    : "the bundle's files come to more than " + BUNDLE_FILES * maxFile + " bytes",
-                            exchange.origin()));
+                            entry.getName() + " is larger than " + maxFile + " bytes");
                 }
-                files.add(new Entry(entry, path, digesting.digests()));
+                files.add(new Entry(entry, path, content, digesting.digests()));
+                total += content.size();
+                if (total > BUNDLE_FILES * maxFile) {
+                    throw tooLarge(
+                            principal,
+                            exchange,
+                            entry.getName(),
+                            "the bundle's files come to more than " + BUNDLE_FILES * maxFile + " bytes");
+                }
             }
             for (Map.Entry<String, String> sum : checksums.entrySet()) {
                 String named = sum.getKey().substring(0, sum.getKey().lastIndexOf('.'));
@@ -247,11 +253,6 @@ final class PortalRoutes implements Routes {
             }
             List<Long> releases = new ArrayList<>();
             for (Entry f : files) {
-                MavenFiles.Digesting digesting = new MavenFiles.Digesting(zip.getInputStream(f.zip()));
-                StagedBlob content;
-                try (digesting) {
-                    content = publish.receive(digesting);
-                }
                 UploadResult result = publish.upload(
                         principal,
                         new Submission(
@@ -260,9 +261,9 @@ final class PortalRoutes implements Routes {
                                 f.path().version(),
                                 f.path().filename(),
                                 f.path().kind(),
-                                content,
+                                f.content(),
                                 null,
-                                new MavenUpload(f.path(), digesting.digests())),
+                                new MavenUpload(f.path(), f.digests())),
                         exchange.origin());
                 if (result instanceof UploadResult.Refused r) {
                     throw MavenRoutes.refused(r);
@@ -277,7 +278,14 @@ final class PortalRoutes implements Routes {
             return releases;
         } catch (ZipException e) {
             throw invalid(principal, exchange, "the bundle is not a zip file");
+        } finally {
+            files.forEach(f -> publish.discard(f.content())); // no-op for the ones stored
         }
+    }
+
+    private Refusal tooLarge(Principal principal, Exchange exchange, String filename, String message) {
+        return MavenRoutes.refused(
+                publish.refuse(principal, filename, UploadResult.Why.TOO_LARGE, message, exchange.origin()));
     }
 
     // ---------------------------------------------------------------- status, publish, drop
@@ -396,40 +404,6 @@ final class PortalRoutes implements Routes {
     private Refusal invalid(Principal principal, Exchange exchange, String message) {
         return MavenRoutes.refused(
                 publish.refuse(principal, null, UploadResult.Why.INVALID, message, exchange.origin()));
-    }
-
-    /** Reads at most {@code limit} bytes of {@code in}, then ends. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = super.read(buffer, offset, (int) Math.min(length, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
     }
 
     private void discard(StagedBlob bundle) {
