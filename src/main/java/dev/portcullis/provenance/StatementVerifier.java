@@ -175,7 +175,7 @@ final class StatementVerifier {
             }
             String actual = digest(artifact, algorithm);
             if (!actual.equalsIgnoreCase(digest.getValue())) {
-                throw new Failure("the statement's " + digest.getKey() + " for " + subject.name() + " is "
+                throw new Failure("the statement's " + digest.getKey() + " digest for " + subject.name() + " is "
                         + digest.getValue() + ", the file's is " + actual);
             }
             compared = true;

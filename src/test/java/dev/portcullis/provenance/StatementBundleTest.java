@@ -83,7 +83,7 @@ class StatementBundleTest {
         assertThat(other)
                 .isInstanceOfSatisfying(
                         ProvenanceVerifier.Failed.class,
-                        f -> assertThat(f.reason()).contains("the statement's sha256 for a.txt is"));
+                        f -> assertThat(f.reason()).contains("the statement's sha256 digest for a.txt is"));
     }
 
     private ProvenanceVerifier.Result verifyOtherFile(String bundle, String content) throws IOException {
@@ -112,7 +112,7 @@ class StatementBundleTest {
                         Map.of("sha512", sha512.replace(sha512.charAt(0), sha512.charAt(0) == 'a' ? 'b' : 'a')))));
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> StatementVerifier.subject(otherBytes, tarball, s -> s.equals("pkg:npm/x@1.0.0")))
-                .hasMessageContaining("the statement's sha512 for pkg:npm/x@1.0.0 is");
+                .hasMessageContaining("the statement's sha512 digest for pkg:npm/x@1.0.0 is");
         StatementVerifier.Statement noDigest = new StatementVerifier.Statement(
                 "https://slsa.dev/provenance/v1",
                 java.util.List.of(new StatementVerifier.Subject("pkg:npm/x@1.0.0", Map.of("md5", "00"))));
