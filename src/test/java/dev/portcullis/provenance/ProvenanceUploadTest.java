@@ -90,13 +90,7 @@ class ProvenanceUploadTest {
             String token = server.token("ci", Role.MAINTAINER, PROJECT, Permission.UPLOAD);
             RawHttp.Response uploaded = upload(server, token, attestation());
             assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
-            JsonNode release = JSON.readTree(RawHttp.send(
-                            server.url(),
-                            "GET",
-                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
-                            Map.of("Authorization", "Bearer " + server.adminToken()),
-                            null)
-                    .body());
+            JsonNode release = server.release(PROJECT, "0.0.19");
             String reasons = release.path("decision").path("reasons").toString();
             JsonNode file = release.path("files").get(0);
             if (broken == null) {
@@ -213,13 +207,7 @@ class ProvenanceUploadTest {
                                             .build())
                             .status())
                     .isEqualTo(200);
-            JsonNode release = JSON.readTree(RawHttp.send(
-                            server.url(),
-                            "GET",
-                            "/api/v1/projects/" + PROJECT + "/releases/0.0.20",
-                            Map.of("Authorization", "Bearer " + server.adminToken()),
-                            null)
-                    .body());
+            JsonNode release = server.release(PROJECT, "0.0.20");
             assertThat(release.path("decision").path("reasons").toString())
                     .contains(
                             "high signal from provenance: provenance downgrade: 0.0.19 had verified attestations from the trusted publisher for every file, 0.0.20 does not");
@@ -282,13 +270,7 @@ class ProvenanceUploadTest {
 
             RawHttp.Response uploaded = upload(server, token, attestation());
             assertThat(uploaded.status()).isEqualTo(200);
-            JsonNode release = JSON.readTree(RawHttp.send(
-                            server.url(),
-                            "GET",
-                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
-                            Map.of("Authorization", "Bearer " + server.adminToken()),
-                            null)
-                    .body());
+            JsonNode release = server.release(PROJECT, "0.0.19");
             assertThat(release.path("decision").path("reasons").toString())
                     .contains(
                             "attested by https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19")
@@ -339,13 +321,7 @@ class ProvenanceUploadTest {
             assertThat(asked)
                     .containsExactly(
                             "/api/v3/repos/trailofbits/pypi-attestations/compare/" + COMMIT + "...v0.0.19?per_page=1");
-            JsonNode release = JSON.readTree(RawHttp.send(
-                            server.url(),
-                            "GET",
-                            "/api/v1/projects/" + PROJECT + "/releases/0.0.19",
-                            Map.of("Authorization", "Bearer " + server.adminToken()),
-                            null)
-                    .body());
+            JsonNode release = server.release(PROJECT, "0.0.19");
             JsonNode file = release.path("files").get(0);
             if (broken == null) {
                 assertThat(file.path("provenance").path("status").asText()).isEqualTo("verified");

@@ -289,6 +289,21 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** Approves through the API as the admin, with a fresh code; returns the response. */
+    /** The release as the API shows it to the admin (state, files with provenance, latest decision). */
+    public com.fasterxml.jackson.databind.JsonNode release(String project, String version) {
+        RawHttp.Response r = RawHttp.send(
+                url(),
+                "GET",
+                "/api/v1/projects/" + project + "/releases/" + version,
+                java.util.Map.of("Authorization", "Bearer " + adminToken()),
+                null);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public RawHttp.Response approve(String project, String version) {
         return decide(admin, project, version, "approve");
     }

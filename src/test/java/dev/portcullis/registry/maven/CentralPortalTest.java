@@ -280,12 +280,6 @@ class CentralPortalTest {
     }
 
     private static JsonNode release(TestServer server, String project) throws Exception {
-        return JSON.readTree(RawHttp.send(
-                        server.url(),
-                        "GET",
-                        "/api/v1/projects/" + project + "/releases/1.0",
-                        Map.of("Authorization", "Bearer " + server.adminToken()),
-                        null)
-                .body());
+        return server.release(project, "1.0");
     }
 }

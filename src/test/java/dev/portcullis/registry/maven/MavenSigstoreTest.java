@@ -3,7 +3,6 @@ package dev.portcullis.registry.maven;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Role;
 import dev.portcullis.testing.CliRunner;
@@ -29,7 +28,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class MavenSigstoreTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROJECT = "maven:dev.sigstore:sigstore-java";
     private static final Path JAR = Path.of(
             System.getProperty("user.home"),
@@ -103,13 +101,7 @@ class MavenSigstoreTest {
 
             RawHttp.Response accepted = put(server, token, "sigstore-java-2.0.0.jar.sigstore.json", bundle);
             assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
-            JsonNode release = JSON.readTree(RawHttp.send(
-                            server.url(),
-                            "GET",
-                            "/api/v1/projects/" + PROJECT + "/releases/2.0.0",
-                            Map.of("Authorization", "Bearer " + server.adminToken()),
-                            null)
-                    .body());
+            JsonNode release = server.release(PROJECT, "2.0.0");
             assertThat(release.path("files").findValuesAsText("filename"))
                     .contains("sigstore-java-2.0.0.jar.sigstore.json");
             JsonNode jar = null;
@@ -193,13 +185,7 @@ class MavenSigstoreTest {
                     assertThat(server.approve(PROJECT, "2.0.0").status()).isEqualTo(200);
                 }
             }
-            String reasons = JSON.readTree(RawHttp.send(
-                                    server.url(),
-                                    "GET",
-                                    "/api/v1/projects/" + PROJECT + "/releases/2.0.1",
-                                    Map.of("Authorization", "Bearer " + server.adminToken()),
-                                    null)
-                            .body())
+            String reasons = server.release(PROJECT, "2.0.1")
                     .path("decision")
                     .path("reasons")
                     .toString();
