@@ -499,6 +499,32 @@ public final class Portcullis implements AutoCloseable {
      * unreachable upstream) is reported, not unready: it retries by itself.
      */
     public Readiness readiness() {
+        // Anonymous callers can ask at will: the checks (a query, Flyway's view of the schema, a file
+        // written and removed) run at most once a second, and every caller in between gets that answer.
+        Readiness last = lastReadiness;
+        Instant now = clock.instant();
+        if (last != null
+                && lastReadinessAt != null
+                && Duration.between(lastReadinessAt, now).toMillis() < 1000) {
+            return last;
+        }
+        synchronized (this) {
+            if (lastReadiness != null
+                    && lastReadinessAt != null
+                    && Duration.between(lastReadinessAt, clock.instant()).toMillis() < 1000) {
+                return lastReadiness;
+            }
+            Readiness fresh = checkReadiness();
+            lastReadinessAt = clock.instant();
+            lastReadiness = fresh;
+            return fresh;
+        }
+    }
+
+    private volatile Readiness lastReadiness;
+    private volatile Instant lastReadinessAt;
+
+    private Readiness checkReadiness() {
         Map<String, Object> checks = new java.util.LinkedHashMap<>();
         boolean ready = true;
         java.util.Optional<String> db = database.unready();

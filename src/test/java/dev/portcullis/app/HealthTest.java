@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The probes an orchestrator asks (docs/OPERATIONS.md): {@code /livez} answers while the process
  * does; {@code /readyz} names each thing the process needs — the database answering and migrated,
- * the blob store writable, every background loop alive — and answers 503 when one fails.
+ * the blob store writable, every background loop alive — and answers 503 when one fails; the
+ * checks run at most once a second, whoever asks.
  */
 class HealthTest {
 
@@ -65,6 +66,9 @@ class HealthTest {
             Files.delete(tmp);
             Files.writeString(tmp, "not a directory");
             try {
+                // Checked at most once a second: within it, callers get the last answer.
+                assertThat(readyz(server, 200).path("status").asText()).isEqualTo("ready");
+                server.clock().advance(java.time.Duration.ofSeconds(2));
                 JsonNode unready = readyz(server, 503);
                 assertThat(unready.path("status").asText()).isEqualTo("not ready");
                 assertThat(unready.path("checks").path("blobs").path("ok").asBoolean())
@@ -78,6 +82,7 @@ class HealthTest {
                 Files.delete(tmp);
                 Files.createDirectories(tmp);
             }
+            server.clock().advance(java.time.Duration.ofSeconds(2));
             assertThat(readyz(server, 200).path("status").asText()).isEqualTo("ready");
         }
     }
