@@ -86,6 +86,7 @@ public final class Portcullis implements AutoCloseable {
     private final ReleaseGate gate;
     private final InspectionService inspection;
     private final Clock clock;
+    private final SecureRandom random;
     private HttpServer server;
     private final EventLogIntegrity integrity;
     private final MetricsRoute metrics;
@@ -100,6 +101,7 @@ public final class Portcullis implements AutoCloseable {
     private final List<GuardedHttp> outboundClients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Portcullis(Settings given, Clock clock, SecureRandom random, AlertSink alerts, List<Registry> registries) {
+        this.random = random;
         // Checkpoints leave the database by default: the data directory's checkpoint log.
         Settings settings = given.withWatch(given.watch().withCheckpointFile(checkpointLog(given)));
         this.settings = settings;
@@ -347,7 +349,23 @@ public final class Portcullis implements AutoCloseable {
                         new EventRoutes(auth, events),
                         new UpstreamRoutes(auth, upstreamWatcher, promoter),
                         new DrillRoutes(auth, drillSandboxes, clock),
-                        metrics))
+                        metrics,
+                        // The approver's web page
+                        new dev.portcullis.web.WebRoutes(
+                                new dev.portcullis.identity.WebSignIn(
+                                        database,
+                                        events,
+                                        clock,
+                                        random,
+                                        settings.web(),
+                                        outbound("web-sign-in"),
+                                        identity),
+                                catalog,
+                                gate,
+                                inspection,
+                                provenance::summaries,
+                                clock,
+                                settings.baseUrl())))
                 .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
                 .get("/livez", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
                 .get("/readyz", ErrorStyle.JSON, ex -> {

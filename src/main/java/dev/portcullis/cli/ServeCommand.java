@@ -91,6 +91,55 @@ final class ServeCommand implements Callable<Integer> {
     java.net.URI sourceCommitsApi;
 
     @Option(
+            names = "--web-oidc-issuer",
+            paramLabel = "URL",
+            description = "The organisation's OpenID Connect provider for the approver page's sign-in (Keycloak:"
+                    + " https://HOST/realms/REALM). The client secret comes from PORTCULLIS_WEB_OIDC_CLIENT_SECRET.")
+    java.net.URI webOidcIssuer;
+
+    @Option(
+            names = "--web-oidc-client-id",
+            paramLabel = "ID",
+            description = "The page's client id at the provider. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "portcullis")
+    String webOidcClientId;
+
+    @Option(
+            names = "--web-oidc-username-claim",
+            paramLabel = "CLAIM",
+            description = "ID token claim that is the Portcullis user name. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "preferred_username")
+    String webOidcUsernameClaim;
+
+    @Option(
+            names = "--web-oidc-groups-claim",
+            paramLabel = "CLAIM",
+            description = "ID token claim listing the user's groups. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "groups")
+    String webOidcGroupsClaim;
+
+    @Option(
+            names = "--web-oidc-group-role",
+            paramLabel = "GROUP=ROLE[@PROJECT]",
+            description = "Members of GROUP get ROLE (approver, auditor, …) on PROJECT, or on every project, while"
+                    + " signed in through the provider (repeatable).")
+    java.util.List<String> webOidcGroupRoles = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--web-session-idle",
+            paramLabel = "DURATION",
+            description = "A page session unused this long ends. Default: ${DEFAULT-VALUE}.",
+            defaultValue = "30m")
+    String webSessionIdle;
+
+    @Option(
+            names = "--web-session-max",
+            paramLabel = "DURATION",
+            description = "A page session ends this long after sign-in (at most 7 days). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "12h")
+    String webSessionMax;
+
+    @Option(
             names = "--smtp-host",
             paramLabel = "HOST",
             description = "SMTP server for e-mail notifications (none by default).")
@@ -242,6 +291,28 @@ final class ServeCommand implements Callable<Integer> {
                         trustedProxies.stream().map(AddressBlock::parse).toList());
     }
 
+    private dev.portcullis.identity.WebSignInSettings web() {
+        dev.portcullis.identity.WebSignInSettings.Provider provider = null;
+        if (webOidcIssuer != null) {
+            java.util.Map<String, java.util.List<dev.portcullis.identity.RoleGrant>> roles =
+                    new java.util.LinkedHashMap<>();
+            for (String mapping : webOidcGroupRoles) {
+                var entry = dev.portcullis.identity.WebSignInSettings.Provider.parseGroupRole(mapping);
+                roles.computeIfAbsent(entry.getKey(), k -> new java.util.ArrayList<>())
+                        .add(entry.getValue());
+            }
+            provider = new dev.portcullis.identity.WebSignInSettings.Provider(
+                    webOidcIssuer,
+                    webOidcClientId,
+                    System.getenv("PORTCULLIS_WEB_OIDC_CLIENT_SECRET"),
+                    webOidcUsernameClaim,
+                    webOidcGroupsClaim,
+                    roles);
+        }
+        return new dev.portcullis.identity.WebSignInSettings(
+                Durations.parse(webSessionIdle), Durations.parse(webSessionMax), provider);
+    }
+
     private OutboundPolicy outbound() {
         java.util.List<String> allowed = new java.util.ArrayList<>(outboundAllow);
         String env = System.getenv("PORTCULLIS_OUTBOUND_ALLOW");
@@ -293,6 +364,7 @@ final class ServeCommand implements Callable<Integer> {
                                         smtpUser,
                                         System.getenv("PORTCULLIS_SMTP_PASSWORD")))
                 .withHttp(http())
+                .withWeb(web())
                 .withOutbound(outbound())
                 .withOidc(new OidcSettings(
                         !noTrustedPublishing,
@@ -323,6 +395,8 @@ final class ServeCommand implements Callable<Integer> {
         out.println("Upload:  twine upload --repository-url " + url + "/legacy/ -u __token__ -p <token> dist/*");
         out.println("Install: pip install --index-url " + url + "/simple/ <project>   (approved releases only)");
         out.println("npm:     npm publish / npm install --registry " + url + "/npm/");
+        out.println("Approve: " + url + "/ui/   (sign in with a read or approve token"
+                + (webOidcIssuer == null ? ")" : " or through " + webOidcIssuer + ")"));
         out.flush();
         stopped.await();
         return 0;

@@ -75,6 +75,13 @@ public abstract sealed class Refusal extends RuntimeException {
         }
     }
 
+    /** Something this request needs (an identity provider, say) cannot be reached now; try again later. */
+    public static final class Unavailable extends Refusal {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
     /** The route exists, with other methods. */
     public static final class MethodNotAllowed extends Refusal {
         public MethodNotAllowed(String message) {

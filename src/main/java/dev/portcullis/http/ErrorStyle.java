@@ -18,5 +18,10 @@ public enum ErrorStyle {
      * Maven repositories: Maven prints the status code and the reason phrase ("status code: 400,
      * reason phrase: …"), so the message is the reason phrase, and the plain-text body.
      */
-    MAVEN
+    MAVEN,
+    /**
+     * The approver's web page: a small HTML page with the message (escaped), under the page's
+     * security headers.
+     */
+    HTML
 }

@@ -130,6 +130,68 @@ public final class Exchange {
         return new Origin(ip, header("User-Agent"));
     }
 
+    /**
+     * Whether the client reached us over HTTPS: the server itself speaks plain HTTP, so this is
+     * what a trusted proxy says ({@code X-Forwarded-Proto: https} or {@code Forwarded: proto=https});
+     * the header from anyone else is ignored.
+     */
+    public boolean secure() {
+        InetSocketAddress peer = exchange.getSourceAddress();
+        if (peer == null || !clients.isTrustedProxy(peer.getAddress())) {
+            return false;
+        }
+        String proto = header("X-Forwarded-Proto");
+        String forwarded = header("Forwarded");
+        return "https".equalsIgnoreCase(proto == null ? "" : proto.split(",")[0].trim())
+                || (forwarded != null
+                        && forwarded.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
+    }
+
+    /** The value of cookie {@code name} in the request, or null. */
+    public String cookie(String name) {
+        io.undertow.server.handlers.Cookie cookie = exchange.getRequestCookie(name);
+        return cookie == null ? null : cookie.getValue();
+    }
+
+    /** Adds a {@code Set-Cookie} header (the caller builds the value with its attributes). */
+    public Exchange addSetCookie(String value) {
+        exchange.getResponseHeaders().add(new HttpString("Set-Cookie"), value);
+        return this;
+    }
+
+    /** Form fields of an {@code application/x-www-form-urlencoded} body of at most {@code maxBytes}. */
+    public java.util.Map<String, String> formBody(int maxBytes) {
+        String type = header("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            throw new Refusal.Invalid("expected a form (application/x-www-form-urlencoded)");
+        }
+        byte[] bytes;
+        try {
+            bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (bytes.length > maxBytes) {
+            closeConnection();
+            throw new Refusal.TooLarge("Form larger than " + maxBytes + " bytes.");
+        }
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String pair : new String(bytes, StandardCharsets.US_ASCII).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                fields.merge(key, value, (a, b) -> a + "\n" + b);
+            } catch (IllegalArgumentException e) {
+                throw new Refusal.Invalid("the form is not URL-encoded");
+            }
+        }
+        return fields;
+    }
+
     private java.util.List<String> values(String name) {
         HeaderValues values = exchange.getRequestHeaders().get(name);
         return values == null ? null : java.util.List.copyOf(values);

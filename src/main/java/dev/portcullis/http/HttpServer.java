@@ -352,6 +352,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             case Refusal.Gone r -> 410;
             case Refusal.TooLarge r -> 413;
             case Refusal.Throttled r -> 429;
+            case Refusal.Unavailable r -> 503;
         };
     }
 
@@ -366,6 +367,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                 exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
             case JSON -> exchange.json(Map.of("error", Map.of("status", status, "message", message)));
             case NPM -> exchange.json(Map.of("error", message));
+            case HTML -> HtmlErrors.respond(exchange, status, message);
         }
     }
 }

@@ -30,10 +30,19 @@ class ArchitectureTest {
     };
 
     private static final String[] FEATURES = {
-        "dev.portcullis.identity..", "dev.portcullis.publish..", "dev.portcullis.inspect..",
-                "dev.portcullis.provenance..",
-        "dev.portcullis.detect..", "dev.portcullis.gate..", "dev.portcullis.upstream..", "dev.portcullis.audit..",
-        "dev.portcullis.watch..", "dev.portcullis.registry..", "dev.portcullis.app..", "dev.portcullis.cli.."
+        "dev.portcullis.identity..",
+        "dev.portcullis.publish..",
+        "dev.portcullis.inspect..",
+        "dev.portcullis.provenance..",
+        "dev.portcullis.detect..",
+        "dev.portcullis.gate..",
+        "dev.portcullis.upstream..",
+        "dev.portcullis.audit..",
+        "dev.portcullis.watch..",
+        "dev.portcullis.registry..",
+        "dev.portcullis.web..",
+        "dev.portcullis.app..",
+        "dev.portcullis.cli.."
     };
 
     @Test
@@ -164,6 +173,7 @@ class ArchitectureTest {
                     java.util.List.of(
                             "users",
                             "user_roles",
+                            "web_sessions",
                             "api_tokens",
                             "recovery_codes",
                             "enrolment_tickets",

@@ -1,0 +1,337 @@
+package dev.portcullis.web;
+
+import dev.portcullis.core.Origin;
+import dev.portcullis.core.Refusal;
+import dev.portcullis.gate.Decision;
+import dev.portcullis.gate.ReleaseGate;
+import dev.portcullis.http.ErrorStyle;
+import dev.portcullis.http.Exchange;
+import dev.portcullis.http.Html;
+import dev.portcullis.http.HttpRouter;
+import dev.portcullis.http.Routes;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.WebSessions;
+import dev.portcullis.identity.WebSignIn;
+import dev.portcullis.inspect.InspectionService;
+import dev.portcullis.publish.Artifact;
+import dev.portcullis.publish.Catalog;
+import dev.portcullis.publish.Release;
+import dev.portcullis.publish.ReleaseState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The approver's web page under {@code /ui/} (docs/WEB.md): sign-in, the queue, one release with
+ * everything the decision rests on, and the decisions themselves, each with a fresh second factor.
+ *
+ * <p>Who may call what: every page but sign-in needs a session (cookie {@value #SESSION_COOKIE}:
+ * {@code Secure}, {@code HttpOnly}, {@code SameSite=Lax}, host-only); a session can read and
+ * approve at most what its sign-in could. Every state change is a POST carrying the session's
+ * anti-forgery token, and is refused when the browser says it came from another site ({@code
+ * Origin}, {@code Sec-Fetch-Site}). Every answer carries the page's security headers ({@link
+ * Html#headers}); everything a package controls is escaped ({@link Html}).
+ */
+public final class WebRoutes implements Routes {
+
+    static final String SESSION_COOKIE = "__Host-portcullis";
+    static final String LOGIN_COOKIE = "__Host-portcullis-login";
+    private static final int MAX_FORM = 64 * 1024;
+
+    private final WebSignIn signIn;
+    private final Catalog catalog;
+    private final ReleaseGate gate;
+    private final InspectionService inspection;
+    private final Function<List<Long>, Map<Long, Map<String, Object>>> provenance;
+    private final Clock clock;
+    private final String baseUrl;
+
+    /** {@code baseUrl}: the server's public URL (for the provider's redirect URI), or null to use the request's Host. */
+    public WebRoutes(
+            WebSignIn signIn,
+            Catalog catalog,
+            ReleaseGate gate,
+            InspectionService inspection,
+            Function<List<Long>, Map<Long, Map<String, Object>>> provenance,
+            Clock clock,
+            String baseUrl) {
+        this.signIn = signIn;
+        this.catalog = catalog;
+        this.gate = gate;
+        this.inspection = inspection;
+        this.provenance = provenance;
+        this.clock = clock;
+        this.baseUrl = baseUrl;
+    }
+
+    @Override
+    public void register(HttpRouter router) {
+        router.get("/ui", ErrorStyle.HTML, ex -> ex.redirect(303, "/ui/"))
+                .get("/ui/", ErrorStyle.HTML, this::queue)
+                .get("/ui/static/{file}", ErrorStyle.HTML, this::staticFile)
+                .get("/ui/sign-in", ErrorStyle.HTML, this::signInPage)
+                .post("/ui/sign-in/token", ErrorStyle.HTML, this::signInWithToken)
+                .get("/ui/sign-in/oidc", ErrorStyle.HTML, this::startProviderSignIn)
+                .get("/ui/sign-in/oidc/callback", ErrorStyle.HTML, this::finishProviderSignIn)
+                .post("/ui/sign-out", ErrorStyle.HTML, this::signOut)
+                .post("/ui/sign-out-everywhere", ErrorStyle.HTML, this::signOutEverywhere)
+                .get("/ui/releases/{project}/{version}", ErrorStyle.HTML, this::release)
+                .post("/ui/releases/{project}/{version}/{action}", ErrorStyle.HTML, this::decide);
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    /** The signed-in caller of a page: the session, its cookie secret, and what it may do now. */
+    record Caller(WebSessions.Session session, String secret, Principal principal) {
+        String csrf() {
+            return WebSessions.csrfToken(secret);
+        }
+    }
+
+    private Optional<Caller> caller(Exchange exchange) {
+        String secret = exchange.cookie(SESSION_COOKIE);
+        return signIn.sessions()
+                .find(secret)
+                .flatMap(session -> signIn.principal(session).map(p -> new Caller(session, secret, p)));
+    }
+
+    /** A page's caller, or a redirect to sign-in (empty). */
+    private Optional<Caller> pageCaller(Exchange exchange) {
+        Optional<Caller> caller = caller(exchange);
+        if (caller.isEmpty()) {
+            exchange.redirect(303, "/ui/sign-in");
+        }
+        return caller;
+    }
+
+    /**
+     * A state change's caller: a live session, a same-site request, and the session's anti-forgery
+     * token in the form. Returns the form's fields with it.
+     */
+    private Map.Entry<Caller, Map<String, String>> changeCaller(Exchange exchange) {
+        requireSameSite(exchange);
+        Caller caller = caller(exchange)
+                .orElseThrow(() -> new Refusal.Unauthenticated("You are not signed in (or your session ended)."));
+        Map<String, String> form = exchange.formBody(MAX_FORM);
+        String sent = form.getOrDefault("csrf", "");
+        if (!MessageDigest.isEqual(
+                sent.getBytes(StandardCharsets.UTF_8), caller.csrf().getBytes(StandardCharsets.UTF_8))) {
+            throw new Refusal.Forbidden(
+                    "The form's anti-forgery token is missing or wrong; reload the page and try again.");
+        }
+        return Map.entry(caller, form);
+    }
+
+    /**
+     * Refuses a POST the browser says another site started: {@code Sec-Fetch-Site} other than
+     * same-origin or none, or an {@code Origin} naming another host.
+     */
+    private void requireSameSite(Exchange exchange) {
+        String site = exchange.header("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            throw new Refusal.Forbidden("Refused: this form was sent from another site (" + site + ").");
+        }
+        String origin = exchange.header("Origin");
+        if (origin != null) {
+            String authority;
+            try {
+                authority = URI.create(origin).getRawAuthority();
+            } catch (IllegalArgumentException e) {
+                authority = null;
+            }
+            String expected = baseUrl != null ? URI.create(baseUrl).getRawAuthority() : exchange.header("Host");
+            if (authority == null || !authority.equalsIgnoreCase(expected)) {
+                throw new Refusal.Forbidden("Refused: this form was sent from another site (" + origin + ").");
+            }
+        }
+    }
+
+    private static String sessionCookie(String secret) {
+        return SESSION_COOKIE + "=" + secret + "; Path=/; Secure; HttpOnly; SameSite=Lax";
+    }
+
+    private static String expired(String name) {
+        return name + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0";
+    }
+
+    // ---------------------------------------------------------------- sign-in
+
+    void signInPage(Exchange exchange) {
+        Html.send(
+                exchange,
+                Pages.signIn(signIn.hasProvider(), exchange.query("ended").isPresent()));
+    }
+
+    void signInWithToken(Exchange exchange) {
+        requireSameSite(exchange);
+        Map<String, String> form = exchange.formBody(MAX_FORM);
+        WebSessions.Opened opened = signIn.withToken(form.get("token"), exchange.origin());
+        exchange.addSetCookie(sessionCookie(opened.secret()));
+        exchange.redirect(303, "/ui/");
+    }
+
+    void startProviderSignIn(Exchange exchange) {
+        WebSignIn.Redirect redirect = signIn.startProviderSignIn(callback(exchange));
+        exchange.addSetCookie(LOGIN_COOKIE + "=" + redirect.login().secret()
+                + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age="
+                + WebSignIn.LOGIN_TIMEOUT.toSeconds());
+        exchange.redirect(303, redirect.location().toString());
+    }
+
+    void finishProviderSignIn(Exchange exchange) {
+        exchange.addSetCookie(expired(LOGIN_COOKIE));
+        WebSessions.Opened opened = signIn.finishProviderSignIn(
+                exchange.cookie(LOGIN_COOKIE),
+                exchange.query("state").orElse(null),
+                exchange.query("code").orElse(null),
+                exchange.query("error").orElse(null),
+                callback(exchange),
+                exchange.origin());
+        exchange.addSetCookie(sessionCookie(opened.secret()));
+        exchange.redirect(303, "/ui/");
+    }
+
+    private URI callback(Exchange exchange) {
+        String base = baseUrl != null ? baseUrl : "http://" + exchange.header("Host");
+        return URI.create(base + "/ui/sign-in/oidc/callback");
+    }
+
+    void signOut(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        signIn.sessions().signOut(change.getKey().secret(), exchange.origin());
+        exchange.addSetCookie(expired(SESSION_COOKIE));
+        exchange.redirect(303, "/ui/sign-in?ended");
+    }
+
+    void signOutEverywhere(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        signIn.sessions().signOutEverywhere(change.getKey().session(), exchange.origin());
+        exchange.addSetCookie(expired(SESSION_COOKIE));
+        exchange.redirect(303, "/ui/sign-in?ended");
+    }
+
+    // ---------------------------------------------------------------- pages
+
+    void queue(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Principal principal = caller.get().principal();
+        List<Pages.QueueEntry> entries = new ArrayList<>();
+        for (ReleaseState state : List.of(ReleaseState.HELD, ReleaseState.QUARANTINED)) {
+            for (Release release : catalog.releases(state)) {
+                if (principal.maySee(release.project())) {
+                    entries.add(new Pages.QueueEntry(
+                            release,
+                            gate.decisions(release).stream().findFirst().orElse(null),
+                            gate.approvers(release).size(),
+                            gate.policies().active(release.project()).approval()));
+                }
+            }
+        }
+        Html.send(exchange, Pages.queue(caller.get(), entries, clock.instant()));
+    }
+
+    void release(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Release release = visibleRelease(caller.get().principal(), exchange);
+        List<Artifact> files = catalog.artifactsOf(release.id());
+        ReleasePage.View view = new ReleasePage.View(
+                release,
+                gate.decisions(release),
+                gate.approvals(release),
+                gate.policies().active(release.project()).approval(),
+                files,
+                provenance.apply(files.stream().map(Artifact::id).toList()),
+                inspection.reports(release),
+                exchange.query("done").orElse(null),
+                exchange.query("all").isPresent());
+        Html.send(exchange, ReleasePage.render(caller.get(), view));
+    }
+
+    private Release visibleRelease(Principal principal, Exchange exchange) {
+        Release release = catalog.requireRelease(exchange.pathParam("project"), exchange.pathParam("version"));
+        if (!principal.maySee(release.project())) {
+            throw new Refusal.NotFound("No such release.");
+        }
+        return release;
+    }
+
+    /**
+     * A decision from the release page: approve, reject, quarantine or unquarantine, with the
+     * one-time code, and (for approvals) the digests of the files the page showed — so an approval
+     * counts for exactly those bytes, and a file that arrived since makes it fail.
+     */
+    void decide(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        Principal principal = change.getKey().principal();
+        Map<String, String> form = change.getValue();
+        Release release = visibleRelease(principal, exchange);
+        String otp = form.get("otp");
+        String note = blankToNull(form.get("comment"));
+        List<String> files = form.containsKey("files")
+                ? Arrays.stream(form.get("files").split("\n"))
+                        .filter(s -> !s.isBlank())
+                        .toList()
+                : List.of();
+        Origin origin = exchange.origin();
+        String project = release.project();
+        String version = release.version();
+        Decision decision = switch (exchange.pathParam("action")) {
+            case "approve" -> gate.approve(principal, otp, project, version, note, files, origin);
+            case "unquarantine" -> gate.unquarantine(principal, otp, project, version, note, files, origin);
+            case "reject" -> gate.reject(principal, otp, project, version, required(note), origin);
+            case "quarantine" -> gate.quarantine(principal, otp, project, version, required(note), origin);
+            default -> throw new Refusal.NotFound("No such decision.");
+        };
+        String done = switch (decision) {
+            case Decision.Decided d -> d.release().state().wireName();
+            case Decision.Pending p -> "counted";
+            case Decision.AlreadyDecided a ->
+                throw new Refusal.Conflict("Nothing changed: " + version + " of " + project + " — " + a.reason() + ".");
+            case Decision.Forbidden f -> throw new Refusal.Forbidden("Forbidden: " + f.reason() + ".");
+            case Decision.NotFound n -> throw new Refusal.NotFound("No release " + version + " of " + project + ".");
+        };
+        exchange.redirect(303, ReleasePage.href(release) + "?done=" + done);
+    }
+
+    private static String required(String reason) {
+        if (reason == null) {
+            throw new Refusal.Invalid("Say why: the reason is recorded with the decision.");
+        }
+        return reason;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    void staticFile(Exchange exchange) throws IOException {
+        String file = exchange.pathParam("file");
+        String type = switch (file) {
+            case "portcullis.css" -> "text/css; charset=utf-8";
+            default -> throw new Refusal.NotFound("Not found.");
+        };
+        try (InputStream in = WebRoutes.class.getResourceAsStream("/web/" + file)) {
+            if (in == null) {
+                throw new Refusal.NotFound("Not found.");
+            }
+            Html.headers(exchange);
+            exchange.header("Cache-Control", "public, max-age=3600");
+            exchange.text(type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.portcullis.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.app.Settings;
+import dev.portcullis.http.HttpSettings;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.WebSignInSettings;
+import dev.portcullis.net.AddressBlock;
+import dev.portcullis.testing.FormBrowser;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.TestServer;
+import dev.portcullis.testing.TestUser;
+import dev.portcullis.testing.Uploads;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The approver's web page over HTTP, as a browser uses it (forms, cookies, redirects): sign-in
+ * through a real OpenID Connect provider (mock-oauth2-server) with PKCE, and with an API token;
+ * the queue and the release page; decisions with a fresh one-time code, bound to the files shown;
+ * and what an attacker would try — a stolen cookie without the code, a form from another site, a
+ * package whose every field is markup, a session after sign-out or revocation.
+ */
+class WebPageTest {
+
+    private static final String CLIENT = "portcullis-web";
+
+    @TempDir
+    static Path dir;
+
+    private static MockOAuth2Server provider;
+    private static TestServer server;
+    private static String uploader;
+    private static TestUser ann;
+    private static TestUser bob;
+
+    @BeforeAll
+    static void start() {
+        provider = new MockOAuth2Server();
+        provider.start();
+        WebSignInSettings.Provider corp = new WebSignInSettings.Provider(
+                URI.create(provider.issuerUrl("corp").toString()),
+                CLIENT,
+                "client-secret",
+                null,
+                null,
+                Map.of("release-approvers", List.of(new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER))));
+        server = TestServer.start(
+                "sqlite",
+                dir.resolve("data"),
+                (Settings s) -> s.withWeb(WebSignInSettings.DEFAULTS.withProvider(corp))
+                        .withHttp(
+                                HttpSettings.DEFAULTS.withTrustedProxies(List.of(AddressBlock.parse("127.0.0.1/32")))));
+        uploader = server.token("uploader", Role.MAINTAINER, null, Permission.UPLOAD);
+        ann = server.user("ann", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER), Permission.APPROVE);
+        bob = server.user("bob", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER), Permission.APPROVE);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        provider.shutdown();
+    }
+
+    private static FormBrowser signedIn(String token) {
+        FormBrowser browser = new FormBrowser(server.url());
+        HttpResponse<String> answer = browser.post("/ui/sign-in/token", Map.of("token", token));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(303);
+        return browser;
+    }
+
+    private static void upload(String project, String version, Map<String, byte[]> extra) {
+        byte[] wheel = Uploads.wheel(project, version, project, version, extra);
+        RawHttp.Response r = RawHttp.upload(
+                server.url(),
+                uploader,
+                Uploads.wheelForm(project, version, Uploads.wheelName(project, version), wheel)
+                        .build());
+        assertThat(r.status()).as(r.reason()).isEqualTo(200);
+    }
+
+    private static Map<String, Object> decision(String page, String otp, String comment) {
+        Map<String, Object> form = new LinkedHashMap<>();
+        form.put("csrf", FormBrowser.inputValue(page, "csrf"));
+        form.put("files", FormBrowser.inputValues(page, "files"));
+        form.put("otp", otp);
+        form.put("comment", comment);
+        return form;
+    }
+
+    @Test
+    void signsInThroughTheProviderWithPkceAndMapsGroupsToRoles() {
+        provider.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "corp",
+                "carol-subject",
+                "JWT",
+                List.of(CLIENT),
+                Map.of("preferred_username", "carol", "groups", List.of("release-approvers", "staff")),
+                3600));
+        FormBrowser browser = new FormBrowser(server.url());
+        assertThat(browser.get("/ui/").headers().firstValue("Location")).contains("/ui/sign-in");
+
+        HttpResponse<String> start = browser.get("/ui/sign-in/oidc");
+        assertThat(start.statusCode()).isEqualTo(303);
+        String authorize = start.headers().firstValue("Location").orElseThrow();
+        assertThat(authorize)
+                .startsWith(provider.issuerUrl("corp").toString())
+                .contains("code_challenge_method=S256", "code_challenge=", "state=", "nonce=", "client_id=" + CLIENT);
+        assertThat(browser.cookies().get("__Host-portcullis-login").setCookie())
+                .contains("Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600");
+
+        // The provider signs carol in and sends the browser back with a code.
+        HttpResponse<String> back = browser.get(authorize);
+        String callback = back.headers().firstValue("Location").orElseThrow();
+        assertThat(callback).startsWith(server.url() + "/ui/sign-in/oidc/callback");
+
+        // The same callback in another browser (login CSRF), or with the state changed, signs nobody in.
+        assertThat(new FormBrowser(server.url()).get(callback).statusCode()).isEqualTo(401);
+        FormBrowser tampered = browser.copy();
+        HttpResponse<String> badState = tampered.get(callback.replaceAll("state=[^&]+", "state=forged"));
+        assertThat(badState.statusCode()).isEqualTo(401);
+        assertThat(badState.body()).contains("state does not match");
+
+        HttpResponse<String> done = browser.get(callback);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(303);
+        FormBrowser.Cookie session = browser.cookies().get("__Host-portcullis");
+        assertThat(session.setCookie()).contains("Path=/", "Secure", "HttpOnly", "SameSite=Lax");
+        assertThat(browser.cookies()).doesNotContainKey("__Host-portcullis-login");
+
+        HttpResponse<String> queue = browser.get("/ui/");
+        assertThat(queue.statusCode()).isEqualTo(200);
+        assertThat(queue.body()).contains("Signed in as carol (single sign-on)");
+        assertThat(server.events("WebSignedIn")).isPositive();
+        assertThat(server.app().identity().findUser("carol")).isPresent();
+
+        // The group made carol an approver for this session: she sees the decision forms of a held release.
+        upload("web-sso", "1.0.0", Map.of());
+        String page = browser.get("/ui/releases/web-sso/1.0.0").body();
+        assertThat(page).contains("Approve these files").contains("web-sso 1.0.0");
+        // Replaying the code in the same browser after use: the login cookie is gone.
+        assertThat(browser.get(callback).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void approvalNeedsTheCodeCountsEachPersonOnceAndBindsTheFilesShown() {
+        assertThat(server.importPolicy("web-two", "approval:\n  required: 2\n").code())
+                .isZero();
+        upload("web-two", "1.0.0", Map.of());
+        FormBrowser annBrowser = signedIn(ann.token());
+        String page = annBrowser.get("/ui/releases/web-two/1.0.0").body();
+        assertThat(page).contains("0 of 2 needed.").contains(Uploads.wheelName("web-two", "1.0.0"));
+        List<String> shown = FormBrowser.inputValues(page, "files");
+        assertThat(shown).hasSize(1);
+
+        // A stolen cookie (with the page's anti-forgery token) but no code: refused, nothing counted.
+        FormBrowser thief = annBrowser.copy();
+        HttpResponse<String> stolen =
+                thief.post("/ui/releases/web-two/1.0.0/approve", decision(page, "", "looks fine"));
+        assertThat(stolen.statusCode()).isEqualTo(403);
+        assertThat(stolen.body()).contains("one-time code");
+        assertThat(server.release("web-two", "1.0.0").path("approvals").size()).isZero();
+
+        HttpResponse<String> first =
+                annBrowser.post("/ui/releases/web-two/1.0.0/approve", decision(page, ann.otp(), "reviewed"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(303);
+        String after = annBrowser
+                .get(first.headers().firstValue("Location").orElseThrow())
+                .body();
+        assertThat(after).contains("Your approval is counted").contains("1 of 2 needed.");
+        assertThat(server.release("web-two", "1.0.0").path("state").asText()).isEqualTo("held");
+
+        // Ann again: a person counts once.
+        HttpResponse<String> again =
+                annBrowser.post("/ui/releases/web-two/1.0.0/approve", decision(after, ann.otp(), "twice"));
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.body()).contains("a person counts once");
+
+        // Bob loads the page, then a new file arrives: his approval of what he saw is refused.
+        FormBrowser bobBrowser = signedIn(bob.token());
+        String bobPage = bobBrowser.get("/ui/releases/web-two/1.0.0").body();
+        byte[] second = Uploads.wheel("web-two", "1.0.0", "web-two", "1.0.0", Map.of());
+        RawHttp.Response late = RawHttp.upload(
+                server.url(),
+                uploader,
+                Uploads.wheelForm("web-two", "1.0.0", "web_two-1.0.0-py2.py3-none-any.whl", second)
+                        .build());
+        assertThat(late.status()).as(late.reason()).isEqualTo(200);
+        HttpResponse<String> stale =
+                bobBrowser.post("/ui/releases/web-two/1.0.0/approve", decision(bobPage, bob.otp(), "ok"));
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(stale.body()).contains("review it again");
+        assertThat(server.release("web-two", "1.0.0").path("state").asText()).isEqualTo("held");
+
+        // Reloaded, the page shows both files; Bob's approval of those releases it.
+        String fresh = bobBrowser.get("/ui/releases/web-two/1.0.0").body();
+        assertThat(FormBrowser.inputValues(fresh, "files")).hasSize(2);
+        HttpResponse<String> released =
+                bobBrowser.post("/ui/releases/web-two/1.0.0/approve", decision(fresh, bob.otp(), "ok"));
+        assertThat(released.statusCode()).as(released.body()).isEqualTo(303);
+        assertThat(released.headers().firstValue("Location").orElseThrow()).endsWith("?done=counted");
+        // Ann's approval was of one file: it no longer counts, so the release still waits for a second person.
+        assertThat(server.release("web-two", "1.0.0").path("state").asText()).isEqualTo("held");
+    }
+
+    @Test
+    void formsFromAnotherSiteAndFormsWithoutTheAntiForgeryTokenChangeNothing() {
+        upload("web-csrf", "1.0.0", Map.of());
+        FormBrowser browser = signedIn(ann.token());
+        String page = browser.get("/ui/releases/web-csrf/1.0.0").body();
+
+        Map<String, Object> noToken = decision(page, ann.otp(), "x");
+        noToken.remove("csrf");
+        HttpResponse<String> missing = browser.post("/ui/releases/web-csrf/1.0.0/approve", noToken);
+        assertThat(missing.statusCode()).isEqualTo(403);
+        assertThat(missing.body()).contains("anti-forgery token");
+
+        HttpResponse<String> otherOrigin = browser.post(
+                "/ui/releases/web-csrf/1.0.0/approve",
+                decision(page, ann.otp(), "x"),
+                "Origin",
+                "https://evil.example");
+        assertThat(otherOrigin.statusCode()).isEqualTo(403);
+        HttpResponse<String> crossSite = browser.post(
+                "/ui/releases/web-csrf/1.0.0/reject", decision(page, ann.otp(), "x"), "Sec-Fetch-Site", "cross-site");
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        // Logging someone in from another site is refused too.
+        HttpResponse<String> loginCsrf = new FormBrowser(server.url())
+                .post("/ui/sign-in/token", Map.of("token", ann.token()), "Origin", "https://evil.example");
+        assertThat(loginCsrf.statusCode()).isEqualTo(403);
+
+        assertThat(server.release("web-csrf", "1.0.0").path("state").asText()).isEqualTo("held");
+        assertThat(server.release("web-csrf", "1.0.0").path("approvals").size()).isZero();
+    }
+
+    @Test
+    void everythingAPackageControlsIsShownAsTextUnderTheSecurityHeaders() {
+        String markup = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+        upload("web-xss", "1.0.0", Map.of());
+        server.approve("web-xss", "1.0.0");
+        upload(
+                "web-xss",
+                "1.1.0",
+                Map.of(
+                        "web_xss/" + markup + ".py",
+                        ("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))  # " + markup + "\n")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "web_xss/__init__.py",
+                        ("VERSION = '1.1.0'\n# </code></pre>" + markup + "\n").getBytes(StandardCharsets.UTF_8)));
+        FormBrowser browser = signedIn(ann.token());
+        HttpResponse<String> page = browser.get("/ui/releases/web-xss/1.1.0");
+        assertThat(page.statusCode()).isEqualTo(200);
+        String body = page.body();
+        assertThat(body).doesNotContain("<script", "<img", "onerror=alert(2)>");
+        assertThat(body).contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;/code&gt;&lt;/pre&gt;");
+        assertThat(body).contains("exec(base64.b64decode(").contains("Added: ");
+
+        HttpResponse<String> headers = browser.get("/ui/");
+        assertThat(headers.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'")
+                .doesNotContain("unsafe-inline");
+        assertThat(headers.headers().firstValue("X-Frame-Options")).contains("DENY");
+        assertThat(headers.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(headers.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(headers.headers().firstValue("Strict-Transport-Security")).isEmpty();
+        // Behind the trusted TLS proxy: HSTS.
+        HttpResponse<String> tls =
+                browser.post("/ui/sign-in/token", Map.of("token", "x"), "X-Forwarded-Proto", "https");
+        assertThat(tls.headers().firstValue("Strict-Transport-Security"))
+                .contains("max-age=31536000; includeSubDomains");
+        // An error page escapes too.
+        HttpResponse<String> missing = browser.get("/ui/releases/web-xss/" + "%3Cscript%3E");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).doesNotContain("<script");
+    }
+
+    @Test
+    void sessionsEndOnSignOutEverywhereIdlenessAndTokenRevocation() {
+        FormBrowser laptop = signedIn(bob.token());
+        FormBrowser phone = signedIn(bob.token());
+        assertThat(laptop.get("/ui/").statusCode()).isEqualTo(200);
+        String csrf = FormBrowser.inputValue(laptop.get("/ui/").body(), "csrf");
+        HttpResponse<String> everywhere = laptop.post("/ui/sign-out-everywhere", Map.of("csrf", csrf));
+        assertThat(everywhere.statusCode()).isEqualTo(303);
+        assertThat(laptop.get("/ui/").statusCode()).isEqualTo(303);
+        assertThat(phone.get("/ui/").statusCode())
+                .as("the other session ended too")
+                .isEqualTo(303);
+
+        FormBrowser idle = signedIn(bob.token());
+        assertThat(idle.get("/ui/").statusCode()).isEqualTo(200);
+        server.clock().advance(Duration.ofMinutes(31));
+        assertThat(idle.get("/ui/").statusCode()).isEqualTo(303);
+
+        String token = server.token("dora", Role.APPROVER, null, Permission.READ);
+        FormBrowser dora = signedIn(token);
+        assertThat(dora.get("/ui/").statusCode()).isEqualTo(200);
+        String id = token.substring("pcl_u_".length(), "pcl_u_".length() + 12);
+        server.app().identity().revokeToken(id, "lost", "test", dev.portcullis.core.Origin.LOCAL);
+        assertThat(dora.get("/ui/").statusCode())
+                .as("the token's session dies with it")
+                .isEqualTo(303);
+    }
+
+    @Test
+    void aTokensSessionCanDoNoMoreThanTheToken() {
+        // An upload token does not sign in at all.
+        HttpResponse<String> upload =
+                new FormBrowser(server.url()).post("/ui/sign-in/token", Map.of("token", uploader));
+        assertThat(upload.statusCode()).isEqualTo(401);
+        assertThat(upload.body()).contains("read or approve");
+
+        // A read token of an approver sees the release but gets no forms, and a forged form is refused.
+        upload("web-read", "1.0.0", Map.of());
+        String readToken = server.token("ann", Role.APPROVER, null, Permission.READ);
+        FormBrowser reader = signedIn(readToken);
+        String page = reader.get("/ui/releases/web-read/1.0.0").body();
+        assertThat(page).contains("web-read 1.0.0").doesNotContain("Approve these files");
+        Map<String, Object> forged = new LinkedHashMap<>();
+        forged.put("csrf", FormBrowser.inputValue(page, "csrf"));
+        forged.put("otp", ann.otp());
+        HttpResponse<String> refused = reader.post("/ui/releases/web-read/1.0.0/approve", forged);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(server.release("web-read", "1.0.0").path("state").asText()).isEqualTo("held");
+    }
+}
