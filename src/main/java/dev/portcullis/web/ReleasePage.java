@@ -93,7 +93,10 @@ final class ReleasePage {
                         r.decidedAt() == null
                                 ? ""
                                 : "Decided " + Pages.time(r.decidedAt()) + " by " + r.decidedBy()
-                                        + (r.decisionReason() == null ? "" : ": " + r.decisionReason()) + ".")
+                                        + (r.decisionReason() == null || "policy".equals(r.decidedBy())
+                                                ? "" // the assessment's reasons follow, one by one
+                                                : ": " + r.decisionReason())
+                                        + ".")
                 .close("p");
         if (v.decisions().isEmpty()) {
             html.element("p", "The gate has not assessed it yet.");

@@ -1,0 +1,199 @@
+package dev.portcullis.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.app.Settings;
+import dev.portcullis.identity.Permission;
+import dev.portcullis.identity.Role;
+import dev.portcullis.identity.RoleGrant;
+import dev.portcullis.identity.WebSignInSettings;
+import dev.portcullis.testing.Lightning;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.TestServer;
+import dev.portcullis.testing.TestUser;
+import dev.portcullis.testing.Uploads;
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The approver page in a real browser (Debian's Chromium through ChromeDriver, installed by
+ * scripts/setup): sign in through the organisation's OpenID Connect provider, find the held
+ * release in the queue, approve it with the keyboard and a fresh code, see that a second approver
+ * is needed; the page fits a narrow window (200% zoom) without scrolling sideways. Screenshots of
+ * the pages are written to {@code target/ui-screenshots} (docs/UI.md shows them).
+ */
+class WebBrowserTest {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final String PROJECT = Lightning.NAME;
+
+    @TempDir
+    static Path dir;
+
+    private static MockOAuth2Server provider;
+    private static TestServer server;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() {
+        assertThat(new File(CHROMIUM))
+                .as("Chromium and ChromeDriver are installed by scripts/setup (Debian: chromium chromium-driver)")
+                .exists();
+        provider = new MockOAuth2Server();
+        provider.start();
+        WebSignInSettings.Provider corp = new WebSignInSettings.Provider(
+                URI.create(provider.issuerUrl("corp").toString()),
+                "portcullis-web",
+                "client-secret",
+                null,
+                null,
+                Map.of("release-approvers", List.of(new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER))));
+        server = TestServer.start(
+                "sqlite",
+                dir.resolve("data"),
+                (Settings s) -> s.withWeb(WebSignInSettings.DEFAULTS.withProvider(corp)));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (provider != null) {
+            provider.shutdown();
+        }
+    }
+
+    @Test
+    void anApproverSignsInWithTheProviderAndApprovesWithTheKeyboard() throws Exception {
+        String uploader = server.token("uploader", Role.MAINTAINER, null, Permission.UPLOAD);
+        TestUser erin = server.user("erin", new RoleGrant("unrelated", Role.AUDITOR), Permission.READ);
+        // lightning 2.6.1 as it was, released; then 2.6.2 as the attacker's token uploaded it.
+        upload(uploader, "2.6.1", Map.of());
+        assertThat(server.approve(PROJECT, "2.6.1").status()).isEqualTo(200);
+        assertThat(server.importPolicy(PROJECT, "approval:\n  required: 2\n").code())
+                .isZero();
+        upload(
+                uploader,
+                "2.6.2",
+                Map.of(
+                        "lightning/__init__.py",
+                        utf8("from lightning.core import Trainer\n"
+                                + String.format(java.util.Locale.ROOT, Lightning.COMPROMISED_INIT, "2.6.2")),
+                        "lightning/_runtime/start.py",
+                        utf8(Lightning.LOADER),
+                        "lightning/_runtime/router_runtime.js",
+                        utf8(Lightning.obfuscatedScript(200_000))));
+        upload(
+                uploader,
+                "2.7.0",
+                Map.of("lightning/utils.py", utf8("def seed_everything(seed):\n    return int(seed) % (2**32)\n")));
+
+        // Erin's roles here would not let her approve; her provider group does, for the session.
+        provider.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "corp",
+                "erin-subject",
+                "JWT",
+                List.of("portcullis-web"),
+                Map.of("preferred_username", "erin", "groups", List.of("release-approvers")),
+                3600));
+        browser.get(server.url() + "/ui/");
+        assertThat(browser.getCurrentUrl()).endsWith("/ui/sign-in");
+        screenshot("sign-in");
+        browser.findElement(By.linkText("Sign in with your organisation's account"))
+                .click();
+        assertThat(browser.getCurrentUrl()).isEqualTo(server.url() + "/ui/");
+        assertThat(browser.findElement(By.className("who")).getText()).contains("erin (single sign-on)");
+        screenshot("queue");
+
+        // The compromised release: the gate put it in quarantine by itself; the page says why, line by line.
+        browser.findElement(By.linkText("lightning 2.6.2")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("lightning 2.6.2 quarantined");
+        assertThat(browser.getPageSource())
+                .contains(
+                        "starts a background thread at import",
+                        "lightning/_runtime/start.py",
+                        "Bring back from quarantine");
+        screenshot("quarantined");
+
+        // An ordinary release waits for two people.
+        browser.findElement(By.linkText("Queue")).click();
+        browser.findElement(By.linkText("lightning 2.7.0")).click();
+        assertThat(browser.getPageSource()).contains("0 of 2 needed.", "+    return int(seed) % (2**32)");
+        screenshot("release");
+
+        // Keyboard only: focus the code field through its label's target, type, press Enter.
+        WebElement code = browser.findElement(By.id("approve-otp"));
+        code.sendKeys(erin.otp());
+        code.sendKeys(Keys.ENTER);
+        assertThat(browser.findElement(By.cssSelector("[role=status]")).getText())
+                .isEqualTo("Your approval is counted; the policy needs more people.");
+        assertThat(browser.getPageSource()).contains("1 of 2 needed.");
+        assertThat(server.release(PROJECT, "2.7.0").path("state").asText()).isEqualTo("held");
+        screenshot("approved-once");
+
+        // At 200% zoom (half the CSS width), nothing needs a sideways scroll.
+        browser.manage().window().setSize(new Dimension(640, 900));
+        browser.navigate().refresh();
+        Object overflow = ((JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+    }
+
+    private static void upload(String token, String version, Map<String, byte[]> files) {
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        dev.portcullis.audit.drill.StandIn.clean(PROJECT, version).forEach(entries::put);
+        entries.putAll(files);
+        byte[] wheel = Uploads.wheel(PROJECT, version, PROJECT, version, entries);
+        RawHttp.Response uploaded = RawHttp.upload(
+                server.url(),
+                token,
+                Uploads.wheelForm(PROJECT, version, Uploads.wheelName(PROJECT, version), wheel)
+                        .build());
+        assertThat(uploaded.status()).as(uploaded.reason()).isEqualTo(200);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void screenshot(String name) throws java.io.IOException {
+        Path out = Path.of("target", "ui-screenshots");
+        Files.createDirectories(out);
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(out.resolve(name + ".png"), png);
+    }
+}
