@@ -360,6 +360,8 @@ public final class Portcullis implements AutoCloseable {
                                         settings.web(),
                                         outbound("web-sign-in"),
                                         identity),
+                                identity,
+                                random,
                                 catalog,
                                 gate,
                                 inspection,

@@ -67,7 +67,13 @@ public record Policy(
      * How many distinct people must approve, who counts (by role, or by name), and how long a held
      * release waits. The uploader, and the owner of the uploading token, never count.
      */
-    public record Approval(int required, Set<Role> roles, Set<String> users, Duration expiresAfter) {
+    /**
+     * Who approves and how many. {@code requireSecurityKey}: approvals (and decisions on the web
+     * page) need a passkey or security key assertion over the decision; a one-time code, which a
+     * phishing proxy can relay, is then refused for them.
+     */
+    public record Approval(
+            int required, Set<Role> roles, Set<String> users, Duration expiresAfter, boolean requireSecurityKey) {
         public Approval {
             if (required < 1) {
                 throw new IllegalArgumentException("approval.required must be at least 1");
@@ -134,7 +140,7 @@ public record Policy(
 
     public static final Policy DEFAULT = new Policy(
             new Uploads(LongLivedTokens.HOLD),
-            new Approval(1, Set.of(Role.APPROVER, Role.OWNER, Role.ADMIN), Set.of(), Duration.ofDays(14)),
+            new Approval(1, Set.of(Role.APPROVER, Role.OWNER, Role.ADMIN), Set.of(), Duration.ofDays(14), false),
             new AutoRelease(false, true, false, 0, Duration.ofMinutes(5)),
             new Risk(30, 90, 95),
             List.of(),

@@ -77,7 +77,8 @@ public final class PolicyDocument {
             throw new IllegalArgumentException("version: only policy format version 1 exists");
         }
         JsonNode uploads = section(root, "uploads", "long_lived_tokens");
-        JsonNode approval = section(root, "approval", "required", "roles", "users", "expires_after");
+        JsonNode approval =
+                section(root, "approval", "required", "roles", "users", "expires_after", "require_security_key");
         JsonNode auto = section(
                 root,
                 "auto_release",
@@ -107,7 +108,11 @@ public final class PolicyDocument {
                             duration(
                                     approval,
                                     "approval.expires_after",
-                                    d.approval().expiresAfter())),
+                                    d.approval().expiresAfter()),
+                            bool(
+                                    approval,
+                                    "approval.require_security_key",
+                                    d.approval().requireSecurityKey())),
                     new Policy.AutoRelease(
                             bool(auto, "auto_release.enabled", d.autoRelease().enabled()),
                             bool(

@@ -9,6 +9,7 @@ import dev.portcullis.events.EventLog;
 import dev.portcullis.identity.Identity;
 import dev.portcullis.identity.Permission;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.StepUp;
 import dev.portcullis.publish.Artifact;
 import dev.portcullis.publish.Catalog;
 import dev.portcullis.publish.Release;
@@ -400,9 +401,21 @@ public final class ReleaseGate implements ReleaseListener {
             String comment,
             List<String> reviewed,
             Origin origin) {
+        return approve(principal, StepUp.code(otp), project, version, comment, reviewed, origin);
+    }
+
+    /** {@link #approve} with a code or a key's assertion over this decision (the web page). */
+    public Decision approve(
+            Principal principal,
+            StepUp stepUp,
+            String project,
+            String version,
+            String comment,
+            List<String> reviewed,
+            Origin origin) {
         return countApproval(
                 principal,
-                otp,
+                stepUp,
                 project,
                 version,
                 comment,
@@ -420,9 +433,14 @@ public final class ReleaseGate implements ReleaseListener {
     /** Rejects a held release (one eligible approver with a fresh second factor). */
     public Decision reject(
             Principal principal, String otp, String project, String version, String reason, Origin origin) {
+        return reject(principal, StepUp.code(otp), project, version, reason, origin);
+    }
+
+    public Decision reject(
+            Principal principal, StepUp stepUp, String project, String version, String reason, Origin origin) {
         return personal(
                 principal,
-                otp,
+                stepUp,
                 project,
                 version,
                 "reject",
@@ -436,9 +454,14 @@ public final class ReleaseGate implements ReleaseListener {
     /** Quarantines a held or released version: hidden from installers, files kept, downloads refused. */
     public Decision quarantine(
             Principal principal, String otp, String project, String version, String reason, Origin origin) {
+        return quarantine(principal, StepUp.code(otp), project, version, reason, origin);
+    }
+
+    public Decision quarantine(
+            Principal principal, StepUp stepUp, String project, String version, String reason, Origin origin) {
         return personal(
                 principal,
-                otp,
+                stepUp,
                 project,
                 version,
                 "quarantine",
@@ -462,9 +485,20 @@ public final class ReleaseGate implements ReleaseListener {
             String comment,
             List<String> reviewed,
             Origin origin) {
+        return unquarantine(principal, StepUp.code(otp), project, version, comment, reviewed, origin);
+    }
+
+    public Decision unquarantine(
+            Principal principal,
+            StepUp stepUp,
+            String project,
+            String version,
+            String comment,
+            List<String> reviewed,
+            Origin origin) {
         return countApproval(
                 principal,
-                otp,
+                stepUp,
                 project,
                 version,
                 comment,
@@ -503,7 +537,7 @@ public final class ReleaseGate implements ReleaseListener {
      */
     private Decision countApproval(
             Principal principal,
-            String otp,
+            StepUp stepUp,
             String project,
             String version,
             String comment,
@@ -531,8 +565,9 @@ public final class ReleaseGate implements ReleaseListener {
         if (changed.isPresent()) {
             return new Decision.AlreadyDecided(release, changed.get());
         }
+        requireKeyIfThePolicySays(policy, stepUp, principal, release, quorum.action(), origin);
         identity.requireSecondFactor(
-                principal, otp, quorum.action() + " " + release.project() + " " + release.version(), origin);
+                principal, stepUp, quorum.action() + " " + release.project() + " " + release.version(), origin);
         return database.inTransaction(h -> {
             lock(h, release.id());
             Release current = Catalog.getRelease(h, release.id());
@@ -673,9 +708,28 @@ public final class ReleaseGate implements ReleaseListener {
         return new Decision.Decided(release);
     }
 
+    /** Refuses a code where the project's policy asks for a passkey or security key. */
+    private void requireKeyIfThePolicySays(
+            Policy policy, StepUp stepUp, Principal principal, Release release, String action, Origin origin) {
+        if (policy.approval().requireSecurityKey() && !(stepUp instanceof StepUp.Key)) {
+            events.appendCounted(
+                    new Event(
+                            "SecondFactorMissing",
+                            principal.actor(),
+                            release.project(),
+                            release.version(),
+                            origin,
+                            Map.of("action", action, "needs", "security key")),
+                    principal.actor());
+            throw new dev.portcullis.core.Refusal.SecondFactor(
+                    "the project's policy requires a passkey or security key to " + action
+                            + ": decide on the web page (" + "/ui/) with one of your keys");
+        }
+    }
+
     private Decision personal(
             Principal principal,
-            String otp,
+            StepUp stepUp,
             String project,
             String version,
             String action,
@@ -699,8 +753,9 @@ public final class ReleaseGate implements ReleaseListener {
             return new Decision.AlreadyDecided(
                     release, "it is " + release.state().wireName() + nextStep(release.state()));
         }
+        requireKeyIfThePolicySays(policies.active(release.project()), stepUp, principal, release, action, origin);
         identity.requireSecondFactor(
-                principal, otp, action + " " + release.project() + " " + release.version(), origin);
+                principal, stepUp, action + " " + release.project() + " " + release.version(), origin);
         return database.inTransaction(h -> {
             lock(h, release.id());
             Release current = Catalog.getRelease(h, release.id());

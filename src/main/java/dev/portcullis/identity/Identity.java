@@ -31,6 +31,7 @@ public final class Identity {
     private final Accounts accounts;
     private final Tokens tokens;
     private final Authenticator authenticator;
+    private final SecurityKeys keys;
 
     public Identity(
             Database database,
@@ -52,6 +53,7 @@ public final class Identity {
         this.tokens = new Tokens(database, events, clock, format, settings, users, tokenRows, secondFactor);
         this.authenticator =
                 new Authenticator(database, events, clock, settings, alerts, users, tokenRows, publishTokens);
+        this.keys = new SecurityKeys(database, events, clock);
     }
 
     PublishTokenStore publishTokens() {
@@ -185,6 +187,44 @@ public final class Identity {
     /** Step-up for {@code action}: throws {@link dev.portcullis.core.Refusal} unless {@code otp} is fresh. */
     public void requireSecondFactor(Principal principal, String otp, String action, Origin origin) {
         secondFactor.verify(principal, otp, action, origin);
+    }
+
+    /** Step-up with a code or with one of the person's keys (an assertion over the decision's challenge). */
+    public void requireSecondFactor(Principal principal, StepUp stepUp, String action, Origin origin) {
+        switch (stepUp) {
+            case StepUp.Code code -> secondFactor.verify(principal, code.otp(), action, origin);
+            case StepUp.Key key -> keys.verify(principal, key, action, origin);
+        }
+    }
+
+    // ---------------------------------------------------------------- passkeys and security keys
+
+    public SecurityKeys securityKeys() {
+        return keys;
+    }
+
+    /**
+     * Registers a passkey or security key for the caller, after a fresh one-time code: a session or
+     * token alone never adds a factor.
+     */
+    public SecurityKeys.Key registerKey(
+            Principal by, String otp, SecurityKeys.Registration registration, Origin origin) {
+        requirePerson(by);
+        secondFactor.verify(by, otp, "register a security key", origin);
+        return keys.register(by, registration, origin);
+    }
+
+    /** Removes one of the caller's keys, after a fresh second factor (a code, or another of their keys). */
+    public void removeKey(Principal by, StepUp stepUp, String credentialId, Origin origin) {
+        requirePerson(by);
+        requireSecondFactor(by, stepUp, "remove a security key", origin);
+        keys.remove(by, credentialId, origin);
+    }
+
+    private static void requirePerson(Principal by) {
+        if (by.isTrustedPublisher()) {
+            throw new dev.portcullis.core.Refusal.Forbidden("a trusted publisher's token has no second factors");
+        }
     }
 
     // ---------------------------------------------------------------- authentication

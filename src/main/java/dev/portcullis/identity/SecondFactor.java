@@ -123,8 +123,9 @@ final class SecondFactor {
         return codes;
     }
 
-    /** Removes a user's factor and recovery codes inside the caller's transaction (an admin's reset). */
+    /** Removes a user's factors (TOTP, recovery codes, security keys) inside the caller's transaction (an admin's reset). */
     void reset(Handle h, long userId) {
+        SecurityKeys.removeAll(h, userId);
         users.clearMfa(h, userId);
         users.replaceRecoveryCodes(h, userId, List.of(), clock.instant());
     }

@@ -34,6 +34,7 @@ final class Pages {
                 .empty("meta", "name", "viewport", "content", "width=device-width, initial-scale=1")
                 .element("title", title + " · Portcullis")
                 .empty("link", "rel", "stylesheet", "href", "/ui/static/portcullis.css")
+                .element("script", "", "src", "/ui/static/webauthn.js", "defer", "defer")
                 .close("head")
                 .newline()
                 .open("body")
@@ -43,6 +44,7 @@ final class Pages {
                 .element("a", "Portcullis", "href", "/ui/", "class", "brand");
         if (caller != null) {
             html.element("a", "Queue", "href", "/ui/");
+            html.element("a", "Security keys", "href", "/ui/keys");
             html.open("span", "class", "who")
                     .text("Signed in as " + caller.principal().userName() + " ("
                             + (caller.session().method().equals("oidc") ? "single sign-on" : "API token") + ")")

@@ -36,7 +36,10 @@ final class ReleasePage {
             Map<Long, Map<String, Object>> provenance,
             List<InspectionService.FileReport> reports,
             String done,
-            boolean all) {}
+            boolean all,
+            List<String> keys,
+            String rpId,
+            String nonce) {}
 
     private ReleasePage() {}
 
@@ -356,20 +359,49 @@ final class ReleasePage {
             boolean noteRequired,
             boolean bindsFiles) {
         String id = action.substring(action.lastIndexOf('/') + 1);
-        html.open("form", "method", "post", "action", action, "class", "decision")
+        boolean keys = !v.keys().isEmpty();
+        List<String> digests = v.files().stream().map(Artifact::sha256).toList();
+        html.open(
+                        "form",
+                        "method",
+                        "post",
+                        "action",
+                        action,
+                        "class",
+                        "decision",
+                        "data-webauthn",
+                        keys ? "assert" : null,
+                        "data-challenge",
+                        keys
+                                ? KeyChallenges.base64url(KeyChallenges.decision(
+                                        caller.secret(),
+                                        id,
+                                        v.release().project(),
+                                        v.release().version(),
+                                        digests,
+                                        v.nonce()))
+                                : null,
+                        "data-rp-id",
+                        keys ? v.rpId() : null,
+                        "data-credentials",
+                        keys ? String.join(",", v.keys()) : null)
                 .open("fieldset")
                 .element("legend", label)
-                .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf());
+                .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
+                .empty("input", "type", "hidden", "name", "nonce", "value", v.nonce());
+        for (String digest : digests) {
+            html.empty("input", "type", "hidden", "name", "files", "value", digest);
+        }
         if (bindsFiles) {
-            for (Artifact f : v.files()) {
-                html.empty("input", "type", "hidden", "name", "files", "value", f.sha256());
-            }
             html.element(
                     "p",
                     "You approve exactly the " + v.files().size()
                             + " files listed above, by digest; a file that arrives later makes this approval fail.",
                     "class",
                     "hint");
+        }
+        for (String field : List.of("key-credential", "key-client-data", "key-authenticator-data", "key-signature")) {
+            html.empty("input", "type", "hidden", "name", field, "value", "");
         }
         html.element("label", noteLabel, "for", id + "-comment")
                 .empty(
@@ -384,7 +416,11 @@ final class ReleasePage {
                         "500",
                         "required",
                         noteRequired ? "required" : null)
-                .element("label", "One-time code", "for", id + "-otp")
+                .element(
+                        "label",
+                        keys ? "One-time code (leave empty to use your security key)" : "One-time code",
+                        "for",
+                        id + "-otp")
                 .empty(
                         "input",
                         "type",
@@ -398,8 +434,9 @@ final class ReleasePage {
                         "autocomplete",
                         "one-time-code",
                         "required",
-                        "required")
-                .element("button", label, "type", "submit")
+                        keys ? null : "required")
+                .element("button", keys ? label + " with your key" : label, "type", "submit", "id", id + "-submit")
+                .element("p", "", "data-webauthn-status", "", "role", "status", "class", "hint")
                 .close("fieldset")
                 .close("form");
     }

@@ -10,6 +10,7 @@ import dev.portcullis.http.Html;
 import dev.portcullis.http.HttpRouter;
 import dev.portcullis.http.Routes;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.StepUp;
 import dev.portcullis.identity.WebSessions;
 import dev.portcullis.identity.WebSignIn;
 import dev.portcullis.inspect.InspectionService;
@@ -48,6 +49,8 @@ public final class WebRoutes implements Routes {
     private static final int MAX_FORM = 64 * 1024;
 
     private final WebSignIn signIn;
+    private final dev.portcullis.identity.Identity identity;
+    private final KeyChallenges challenges;
     private final Catalog catalog;
     private final ReleaseGate gate;
     private final InspectionService inspection;
@@ -58,6 +61,8 @@ public final class WebRoutes implements Routes {
     /** {@code baseUrl}: the server's public URL (for the provider's redirect URI), or null to use the request's Host. */
     public WebRoutes(
             WebSignIn signIn,
+            dev.portcullis.identity.Identity identity,
+            java.security.SecureRandom random,
             Catalog catalog,
             ReleaseGate gate,
             InspectionService inspection,
@@ -65,6 +70,8 @@ public final class WebRoutes implements Routes {
             Clock clock,
             String baseUrl) {
         this.signIn = signIn;
+        this.identity = identity;
+        this.challenges = new KeyChallenges(random, clock);
         this.catalog = catalog;
         this.gate = gate;
         this.inspection = inspection;
@@ -85,7 +92,10 @@ public final class WebRoutes implements Routes {
                 .post("/ui/sign-out", ErrorStyle.HTML, this::signOut)
                 .post("/ui/sign-out-everywhere", ErrorStyle.HTML, this::signOutEverywhere)
                 .get("/ui/releases/{project}/{version}", ErrorStyle.HTML, this::release)
-                .post("/ui/releases/{project}/{version}/{action}", ErrorStyle.HTML, this::decide);
+                .post("/ui/releases/{project}/{version}/{action}", ErrorStyle.HTML, this::decide)
+                .get("/ui/keys", ErrorStyle.HTML, this::keys)
+                .post("/ui/keys/register", ErrorStyle.HTML, this::registerKey)
+                .post("/ui/keys/remove", ErrorStyle.HTML, this::removeKey);
     }
 
     // ---------------------------------------------------------------- sessions
@@ -258,7 +268,12 @@ public final class WebRoutes implements Routes {
                 provenance.apply(files.stream().map(Artifact::id).toList()),
                 inspection.reports(release),
                 exchange.query("done").orElse(null),
-                exchange.query("all").isPresent());
+                exchange.query("all").isPresent(),
+                identity.securityKeys().list(caller.get().principal().userId()).stream()
+                        .map(dev.portcullis.identity.SecurityKeys.Key::id)
+                        .toList(),
+                URI.create(pageOrigin(exchange)).getHost(),
+                challenges.nonce());
         Html.send(exchange, ReleasePage.render(caller.get(), view));
     }
 
@@ -290,12 +305,22 @@ public final class WebRoutes implements Routes {
         Origin origin = exchange.origin();
         String project = release.project();
         String version = release.version();
-        Decision decision = switch (exchange.pathParam("action")) {
-            case "approve" -> gate.approve(principal, otp, project, version, note, files, origin);
-            case "unquarantine" -> gate.unquarantine(principal, otp, project, version, note, files, origin);
-            case "reject" -> gate.reject(principal, otp, project, version, required(note), origin);
-            case "quarantine" -> gate.quarantine(principal, otp, project, version, required(note), origin);
-            default -> throw new Refusal.NotFound("No such decision.");
+        String action = exchange.pathParam("action");
+        if (!List.of("approve", "unquarantine", "reject", "quarantine").contains(action)) {
+            throw new Refusal.NotFound("No such decision.");
+        }
+        StepUp stepUp = blankToNull(form.get("key-credential")) == null
+                ? StepUp.code(otp)
+                : keyAssertion(
+                        exchange,
+                        form,
+                        KeyChallenges.decision(
+                                change.getKey().secret(), action, project, version, files, form.get("nonce")));
+        Decision decision = switch (action) {
+            case "approve" -> gate.approve(principal, stepUp, project, version, note, files, origin);
+            case "unquarantine" -> gate.unquarantine(principal, stepUp, project, version, note, files, origin);
+            case "reject" -> gate.reject(principal, stepUp, project, version, required(note), origin);
+            default -> gate.quarantine(principal, stepUp, project, version, required(note), origin);
         };
         String done = switch (decision) {
             case Decision.Decided d -> d.release().state().wireName();
@@ -306,6 +331,80 @@ public final class WebRoutes implements Routes {
             case Decision.NotFound n -> throw new Refusal.NotFound("No release " + version + " of " + project + ".");
         };
         exchange.redirect(303, ReleasePage.href(release) + "?done=" + done);
+    }
+
+    /** The key's answer in a form, for the challenge the form's fields make. */
+    private StepUp.Key keyAssertion(Exchange exchange, Map<String, String> form, byte[] challenge) {
+        challenges.requireFresh(form.get("nonce"));
+        String origin = pageOrigin(exchange);
+        return new StepUp.Key(
+                KeyChallenges.fromBase64url(form.get("key-credential"), "credential"),
+                KeyChallenges.fromBase64url(form.get("key-client-data"), "client data"),
+                KeyChallenges.fromBase64url(form.get("key-authenticator-data"), "authenticator data"),
+                KeyChallenges.fromBase64url(form.get("key-signature"), "signature"),
+                challenge,
+                origin,
+                URI.create(origin).getHost());
+    }
+
+    /**
+     * The page's origin as the browser sees it (what WebAuthn signs): the configured public URL, or
+     * the request's Host over http (https when a trusted proxy says so).
+     */
+    private String pageOrigin(Exchange exchange) {
+        if (baseUrl != null) {
+            URI base = URI.create(baseUrl);
+            return base.getScheme() + "://" + base.getRawAuthority();
+        }
+        return (exchange.secure() ? "https" : "http") + "://" + exchange.header("Host");
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    void keys(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Principal principal = caller.get().principal();
+        String nonce = challenges.nonce();
+        Html.send(
+                exchange,
+                KeysPage.render(
+                        caller.get(),
+                        identity.securityKeys().list(principal.userId()),
+                        URI.create(pageOrigin(exchange)).getHost(),
+                        nonce,
+                        KeyChallenges.base64url(
+                                KeyChallenges.registration(caller.get().secret(), nonce)),
+                        exchange.query("done").orElse(null)));
+    }
+
+    void registerKey(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        Map<String, String> form = change.getValue();
+        challenges.requireFresh(form.get("nonce"));
+        String origin = pageOrigin(exchange);
+        identity.registerKey(
+                change.getKey().principal(),
+                form.get("otp"),
+                new dev.portcullis.identity.SecurityKeys.Registration(
+                        form.get("name"),
+                        KeyChallenges.fromBase64url(form.get("key-attestation"), "attestation"),
+                        KeyChallenges.fromBase64url(form.get("key-client-data"), "client data"),
+                        KeyChallenges.registration(change.getKey().secret(), form.get("nonce")),
+                        origin,
+                        URI.create(origin).getHost()),
+                exchange.origin());
+        exchange.redirect(303, "/ui/keys?done=registered");
+    }
+
+    void removeKey(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        Map<String, String> form = change.getValue();
+        identity.removeKey(
+                change.getKey().principal(), StepUp.code(form.get("otp")), form.get("credential"), exchange.origin());
+        exchange.redirect(303, "/ui/keys?done=removed");
     }
 
     private static String required(String reason) {
@@ -323,6 +422,7 @@ public final class WebRoutes implements Routes {
         String file = exchange.pathParam("file");
         String type = switch (file) {
             case "portcullis.css" -> "text/css; charset=utf-8";
+            case "webauthn.js" -> "text/javascript; charset=utf-8";
             default -> throw new Refusal.NotFound("Not found.");
         };
         try (InputStream in = WebRoutes.class.getResourceAsStream("/web/" + file)) {

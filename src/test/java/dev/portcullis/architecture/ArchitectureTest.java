@@ -174,6 +174,8 @@ class ArchitectureTest {
                             "users",
                             "user_roles",
                             "web_sessions",
+                            "webauthn_credentials",
+                            "webauthn_used_challenges",
                             "api_tokens",
                             "recovery_codes",
                             "enrolment_tickets",

@@ -117,6 +117,29 @@ public final class FormBrowser {
         return m.group(1);
     }
 
+    /** The HTML of the page's form whose action ends with {@code actionSuffix}. */
+    public static String form(String page, String actionSuffix) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "<form[^>]*action=\"[^\"]*" + java.util.regex.Pattern.quote(actionSuffix) + "\".*?</form>",
+                        java.util.regex.Pattern.DOTALL)
+                .matcher(page);
+        if (!m.find()) {
+            throw new AssertionError("no form for " + actionSuffix + " in the page");
+        }
+        return m.group();
+    }
+
+    /** The value of attribute {@code name} on the first tag of {@code html} (a form's data-* attributes). */
+    public static String attribute(String html, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "^<[^>]*\\s" + java.util.regex.Pattern.quote(name) + "=\"([^\"]*)\"")
+                .matcher(html);
+        if (!m.find()) {
+            throw new AssertionError("no attribute " + name + " in " + html.substring(0, Math.min(200, html.length())));
+        }
+        return m.group(1);
+    }
+
     /** Every value of inputs named {@code name}. */
     public static List<String> inputValues(String page, String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(

@@ -34,6 +34,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.virtualauthenticator.HasVirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /**
  * The approver page in a real browser (Debian's Chromium through ChromeDriver, installed by
@@ -171,6 +175,140 @@ class WebBrowserTest {
                 .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
         assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
         browser.manage().window().setSize(new Dimension(1280, 1000));
+    }
+
+    /**
+     * With a passkey (Chrome's virtual authenticator): registered after a one-time code; a policy
+     * that requires keys refuses codes; the key's assertion approves exactly the files the page
+     * showed — the same assertion over a changed file list does not verify.
+     */
+    @Test
+    void aSecurityKeyApprovesExactlyTheFilesShown() throws Exception {
+        String uploader = server.token("key-uploader", Role.MAINTAINER, null, Permission.UPLOAD);
+        TestUser fay = server.user("fay", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER), Permission.APPROVE);
+        TestUser gus = server.user("gus", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER), Permission.APPROVE);
+        VirtualAuthenticator key = ((HasVirtualAuthenticator) browser)
+                .addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                        .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                        .setTransport(VirtualAuthenticatorOptions.Transport.USB)
+                        .setHasResidentKey(true)
+                        .setHasUserVerification(true)
+                        .setIsUserVerified(true));
+        try {
+            // WebAuthn needs a domain: the page is reached as localhost.
+            String site = server.url().replace("127.0.0.1", "localhost");
+            browser.get(site + "/ui/sign-in");
+            browser.findElement(By.id("token")).sendKeys(fay.token());
+            browser.findElement(By.id("token")).sendKeys(Keys.ENTER);
+            browser.get(site + "/ui/keys");
+            browser.findElement(By.id("key-name")).sendKeys("virtual key");
+            browser.findElement(By.id("key-otp")).sendKeys(fay.otp());
+            browser.findElement(By.id("register-key")).click();
+            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+                            .until(d -> d.findElement(By.cssSelector("[role=status]")))
+                            .getText())
+                    .isEqualTo("Key registered. Decisions on this page now use it.");
+            assertThat(key.getCredentials()).hasSize(1);
+            screenshot("keys");
+
+            assertThat(server.importPolicy("keyed", "approval:\n  required: 1\n  require_security_key: true\n")
+                            .code())
+                    .isZero();
+            uploadWheel(uploader, "keyed", "1.0.0", "keyed-1.0.0-py3-none-any.whl");
+            // A code, which a phishing proxy could relay, is refused where the policy asks for a key.
+            RawHttp.Response byCode = server.decide(gus, "keyed", "1.0.0", "approve");
+            assertThat(byCode.status()).isEqualTo(403);
+            assertThat(byCode.body()).contains("requires a passkey or security key");
+
+            // The page lists both files; a third arrives; the form's file list is changed to match the
+            // release now. The key signed the page's list, so the changed form does not verify.
+            uploadWheel(uploader, "keyed", "1.0.0", "keyed-1.0.0-py2.py3-none-any.whl");
+            browser.get(site + "/ui/releases/keyed/1.0.0");
+            String late = uploadWheel(uploader, "keyed", "1.0.0", "keyed-1.0.0-py3-none-manylinux1_x86_64.whl");
+            ((JavascriptExecutor) browser)
+                    .executeScript(
+                            "const f = document.querySelector(\"form[action$='/approve']\");"
+                                    + " const extra = document.createElement('input'); extra.type = 'hidden';"
+                                    + " extra.name = 'files'; extra.value = arguments[0]; f.appendChild(extra);",
+                            late);
+            browser.findElement(By.id("approve-submit")).click();
+            new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+                    .until(d -> d.findElement(By.tagName("h1")).getText().equals("Refused"));
+            assertThat(browser.findElement(By.className("error")).getText())
+                    .contains("does not verify for this decision");
+            assertThat(server.release("keyed", "1.0.0").path("state").asText()).isEqualTo("held");
+
+            // Reloaded: the page shows all three; the key approves them, with no code typed.
+            browser.get(site + "/ui/releases/keyed/1.0.0");
+            browser.findElement(By.id("approve-submit")).click();
+            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+                            .until(d -> d.findElement(By.cssSelector("p.done")))
+                            .getText())
+                    .isEqualTo("Approved: the release is published.");
+            assertThat(server.release("keyed", "1.0.0").path("state").asText()).isEqualTo("released");
+            assertThat(server.release("keyed", "1.0.0")
+                            .path("approval_records")
+                            .get(0)
+                            .path("files")
+                            .size())
+                    .isEqualTo(3);
+            assertThat(server.events("SecurityKeyRegistered")).isEqualTo(1);
+
+            // A signed form counts once: sent again (say, by a proxy that kept it) it is refused before
+            // anything is counted (the key's counter; for keys without one, the used challenge).
+            assertThat(server.importPolicy("keyed-two", "approval:\n  required: 2\n")
+                            .code())
+                    .isZero();
+            uploadWheel(uploader, "keyed-two", "1.0.0", "keyed_two-1.0.0-py3-none-any.whl");
+            browser.get(site + "/ui/releases/keyed-two/1.0.0");
+            ((JavascriptExecutor) browser)
+                    .executeScript("const send = HTMLFormElement.prototype.submit;"
+                            + " HTMLFormElement.prototype.submit = function () {"
+                            + "   sessionStorage.setItem('sent', new URLSearchParams(new FormData(this)).toString());"
+                            + "   send.call(this); };");
+            browser.findElement(By.id("approve-submit")).click();
+            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+                            .until(d -> d.findElement(By.cssSelector("p.done")))
+                            .getText())
+                    .isEqualTo("Your approval is counted; the policy needs more people.");
+            String sent =
+                    (String) ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('sent');");
+            assertThat(sent).contains("key-signature=");
+            java.net.http.HttpResponse<String> replay = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            URI.create(site + "/ui/releases/keyed-two/1.0.0/approve"))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .header(
+                                            "Cookie",
+                                            "__Host-portcullis="
+                                                    + browser.manage()
+                                                            .getCookieNamed("__Host-portcullis")
+                                                            .getValue())
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sent))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(replay.statusCode()).isEqualTo(403);
+            assertThat(replay.body()).contains("sent again (replayed)");
+            assertThat(server.release("keyed-two", "1.0.0")
+                            .path("approval_records")
+                            .size())
+                    .isEqualTo(1);
+        } finally {
+            ((HasVirtualAuthenticator) browser).removeVirtualAuthenticator(key);
+        }
+    }
+
+    /** Uploads a generated wheel of {@code project} under {@code filename}; returns its SHA-256. */
+    private static String uploadWheel(String token, String project, String version, String filename) {
+        byte[] wheel =
+                Uploads.wheel(project, version, project, version, Map.of("keyed/" + filename + ".txt", utf8(filename)));
+        RawHttp.Response uploaded = RawHttp.upload(
+                server.url(),
+                token,
+                Uploads.wheelForm(project, version, filename, wheel).build());
+        assertThat(uploaded.status()).as(uploaded.reason()).isEqualTo(200);
+        return Uploads.sha256(wheel);
     }
 
     private static void upload(String token, String version, Map<String, byte[]> files) {

@@ -11,6 +11,7 @@ import dev.portcullis.identity.WebSignInSettings;
 import dev.portcullis.net.AddressBlock;
 import dev.portcullis.testing.FormBrowser;
 import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.SoftwareKey;
 import dev.portcullis.testing.TestServer;
 import dev.portcullis.testing.TestUser;
 import dev.portcullis.testing.Uploads;
@@ -94,10 +95,12 @@ class WebPageTest {
         assertThat(r.status()).as(r.reason()).isEqualTo(200);
     }
 
+    /** The approve form's fields as the page gave them, with a code and a comment. */
     private static Map<String, Object> decision(String page, String otp, String comment) {
+        String approve = FormBrowser.form(page, "/approve");
         Map<String, Object> form = new LinkedHashMap<>();
-        form.put("csrf", FormBrowser.inputValue(page, "csrf"));
-        form.put("files", FormBrowser.inputValues(page, "files"));
+        form.put("csrf", FormBrowser.inputValue(approve, "csrf"));
+        form.put("files", FormBrowser.inputValues(approve, "files"));
         form.put("otp", otp);
         form.put("comment", comment);
         return form;
@@ -164,7 +167,7 @@ class WebPageTest {
         FormBrowser annBrowser = signedIn(ann.token());
         String page = annBrowser.get("/ui/releases/web-two/1.0.0").body();
         assertThat(page).contains("0 of 2 needed.").contains(Uploads.wheelName("web-two", "1.0.0"));
-        List<String> shown = FormBrowser.inputValues(page, "files");
+        List<String> shown = FormBrowser.inputValues(FormBrowser.form(page, "/approve"), "files");
         assertThat(shown).hasSize(1);
 
         // A stolen cookie (with the page's anti-forgery token) but no code: refused, nothing counted.
@@ -208,7 +211,8 @@ class WebPageTest {
 
         // Reloaded, the page shows both files; Bob's approval of those releases it.
         String fresh = bobBrowser.get("/ui/releases/web-two/1.0.0").body();
-        assertThat(FormBrowser.inputValues(fresh, "files")).hasSize(2);
+        assertThat(FormBrowser.inputValues(FormBrowser.form(fresh, "/approve"), "files"))
+                .hasSize(2);
         HttpResponse<String> released =
                 bobBrowser.post("/ui/releases/web-two/1.0.0/approve", decision(fresh, bob.otp(), "ok"));
         assertThat(released.statusCode()).as(released.body()).isEqualTo(303);
@@ -265,7 +269,10 @@ class WebPageTest {
         HttpResponse<String> page = browser.get("/ui/releases/web-xss/1.1.0");
         assertThat(page.statusCode()).isEqualTo(200);
         String body = page.body();
-        assertThat(body).doesNotContain("<script", "<img", "onerror=alert(2)>");
+        // The one script is the page's own file (WebAuthn); nothing a package sent became markup.
+        assertThat(body.split("<script", -1)).hasSize(2);
+        assertThat(body).contains("<script src=\"/ui/static/webauthn.js\" defer=\"defer\"></script>");
+        assertThat(body).doesNotContain("<img", "onerror=alert(2)>");
         assertThat(body).contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;/code&gt;&lt;/pre&gt;");
         assertThat(body).contains("exec(base64.b64decode(").contains("Added: ");
 
@@ -285,7 +292,7 @@ class WebPageTest {
         // An error page escapes too.
         HttpResponse<String> missing = browser.get("/ui/releases/web-xss/" + "%3Cscript%3E");
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).doesNotContain("<script");
+        assertThat(missing.body()).doesNotContain("<script>");
     }
 
     @Test
@@ -314,6 +321,84 @@ class WebPageTest {
         assertThat(dora.get("/ui/").statusCode())
                 .as("the token's session dies with it")
                 .isEqualTo(303);
+    }
+
+    /**
+     * Keys, with an authenticator in software for what a browser's cannot do: a key whose counter
+     * stays 0 (many passkeys) cannot have one signed answer counted twice (the challenge is used up);
+     * an answer a phishing site obtained (its own origin) is refused; a new key needs a code, and
+     * removing one needs a code.
+     */
+    @Test
+    void keyAnswersCountOnceAndOnlyForThisSite() {
+        FormBrowser browser = signedIn(bob.token());
+        String origin = server.url();
+        String rpId = URI.create(origin).getHost();
+        SoftwareKey key = new SoftwareKey(false);
+
+        String keysPage = browser.get("/ui/keys").body();
+        String register = FormBrowser.form(keysPage, "/ui/keys/register");
+        String[] created = key.create(FormBrowser.attribute(register, "data-challenge"), origin, rpId);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("csrf", FormBrowser.inputValue(register, "csrf"));
+        fields.put("nonce", FormBrowser.inputValue(register, "nonce"));
+        fields.put("name", "software key");
+        fields.put("key-attestation", created[0]);
+        fields.put("key-client-data", created[1]);
+        fields.put("otp", "");
+        assertThat(browser.post("/ui/keys/register", fields).statusCode())
+                .as("a key is added only with a code")
+                .isEqualTo(403);
+        fields.put("otp", bob.otp());
+        HttpResponse<String> registered = browser.post("/ui/keys/register", fields);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(303);
+        assertThat(browser.get("/ui/keys").body()).contains("software key");
+
+        assertThat(server.importPolicy("web-key", "approval:\n  required: 2\n").code())
+                .isZero();
+        upload("web-key", "1.0.0", Map.of());
+        String page = browser.get("/ui/releases/web-key/1.0.0").body();
+        String approve = FormBrowser.form(page, "/approve");
+        assertThat(FormBrowser.attribute(approve, "data-credentials")).isEqualTo(key.credentialId());
+        String challenge = FormBrowser.attribute(approve, "data-challenge");
+
+        // Signed for the look-alike site a phishing kit runs: refused, nothing counted.
+        HttpResponse<String> phished = browser.post(
+                "/ui/releases/web-key/1.0.0/approve",
+                keyForm(approve, key.credentialId(), key.get(challenge, "https://portcullis.evil.example", rpId)));
+        assertThat(phished.statusCode()).isEqualTo(403);
+        assertThat(phished.body()).contains("does not verify");
+
+        Map<String, Object> signed = keyForm(approve, key.credentialId(), key.get(challenge, origin, rpId));
+        HttpResponse<String> counted = browser.post("/ui/releases/web-key/1.0.0/approve", signed);
+        assertThat(counted.statusCode()).as(counted.body()).isEqualTo(303);
+        HttpResponse<String> again = browser.post("/ui/releases/web-key/1.0.0/approve", signed);
+        assertThat(again.statusCode()).isEqualTo(403);
+        assertThat(again.body()).contains("already used");
+        assertThat(server.release("web-key", "1.0.0").path("approval_records").size())
+                .isEqualTo(1);
+
+        String keyId = FormBrowser.inputValue(
+                FormBrowser.form(browser.get("/ui/keys").body(), "/ui/keys/remove"), "credential");
+        HttpResponse<String> removed = browser.post(
+                "/ui/keys/remove",
+                Map.of("csrf", FormBrowser.inputValue(keysPage, "csrf"), "credential", keyId, "otp", bob.otp()));
+        assertThat(removed.statusCode()).isEqualTo(303);
+        assertThat(browser.get("/ui/keys").body()).contains("You have no key yet.");
+        assertThat(server.events("SecurityKeyRemoved")).isEqualTo(1);
+    }
+
+    private static Map<String, Object> keyForm(String form, String credential, String[] assertion) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("csrf", FormBrowser.inputValue(form, "csrf"));
+        fields.put("nonce", FormBrowser.inputValue(form, "nonce"));
+        fields.put("files", FormBrowser.inputValues(form, "files"));
+        fields.put("otp", "");
+        fields.put("key-credential", credential);
+        fields.put("key-client-data", assertion[0]);
+        fields.put("key-authenticator-data", assertion[1]);
+        fields.put("key-signature", assertion[2]);
+        return fields;
     }
 
     @Test

@@ -1,0 +1,145 @@
+package dev.portcullis.web;
+
+import dev.portcullis.http.Html;
+import dev.portcullis.identity.SecurityKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The signed-in person's passkeys and security keys: the list, removal, and registering another. */
+final class KeysPage {
+
+    private KeysPage() {}
+
+    static Html render(
+            WebRoutes.Caller caller,
+            List<SecurityKeys.Key> keys,
+            String rpId,
+            String nonce,
+            String challenge,
+            String done) {
+        return Pages.page("Security keys", caller, html -> {
+            html.element("h1", "Your passkeys and security keys");
+            if ("registered".equals(done)) {
+                html.element(
+                        "p", "Key registered. Decisions on this page now use it.", "role", "status", "class", "done");
+            } else if ("removed".equals(done)) {
+                html.element("p", "Key removed.", "role", "status", "class", "done");
+            }
+            html.element(
+                    "p",
+                    "A key signs this page's address into every approval, so a look-alike site cannot relay it the"
+                            + " way it can relay a one-time code. Each approval's key challenge names the release and"
+                            + " the exact files you approve.",
+                    "class",
+                    "hint");
+            if (keys.isEmpty()) {
+                html.element("p", "You have no key yet.");
+            } else {
+                html.open("table")
+                        .open("thead")
+                        .open("tr")
+                        .element("th", "Name", "scope", "col")
+                        .element("th", "Registered", "scope", "col")
+                        .element("th", "Last used", "scope", "col")
+                        .element("th", "Remove (with a one-time code)", "scope", "col")
+                        .close("tr")
+                        .close("thead")
+                        .open("tbody");
+                for (SecurityKeys.Key key : keys) {
+                    String id = "remove-" + Integer.toHexString(key.id().hashCode());
+                    html.open("tr")
+                            .element("td", key.name())
+                            .element("td", Pages.time(key.createdAt()))
+                            .element("td", key.lastUsedAt() == null ? "never" : Pages.time(key.lastUsedAt()))
+                            .open("td")
+                            .open("form", "method", "post", "action", "/ui/keys/remove", "class", "inline")
+                            .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
+                            .empty("input", "type", "hidden", "name", "credential", "value", key.id())
+                            .element("label", "One-time code for " + key.name(), "for", id, "class", "visually-hidden")
+                            .empty(
+                                    "input",
+                                    "type",
+                                    "text",
+                                    "id",
+                                    id,
+                                    "name",
+                                    "otp",
+                                    "inputmode",
+                                    "numeric",
+                                    "autocomplete",
+                                    "one-time-code",
+                                    "required",
+                                    "required",
+                                    "size",
+                                    "8")
+                            .element("button", "Remove", "type", "submit")
+                            .close("form")
+                            .close("td")
+                            .close("tr");
+                }
+                html.close("tbody").close("table");
+            }
+            html.open(
+                            "form",
+                            "method",
+                            "post",
+                            "action",
+                            "/ui/keys/register",
+                            "class",
+                            "decision",
+                            "data-webauthn",
+                            "register",
+                            "data-challenge",
+                            challenge,
+                            "data-rp-id",
+                            rpId,
+                            "data-user-id",
+                            KeyChallenges.base64url(
+                                    ("portcullis-user:" + caller.principal().userId())
+                                            .getBytes(StandardCharsets.UTF_8)),
+                            "data-user-name",
+                            caller.principal().userName(),
+                            "data-exclude",
+                            String.join(
+                                    ",", keys.stream().map(SecurityKeys.Key::id).toList()))
+                    .open("fieldset")
+                    .element("legend", "Register a key")
+                    .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
+                    .empty("input", "type", "hidden", "name", "nonce", "value", nonce)
+                    .empty("input", "type", "hidden", "name", "key-attestation", "value", "")
+                    .empty("input", "type", "hidden", "name", "key-client-data", "value", "")
+                    .element("label", "Name (to tell your keys apart)", "for", "key-name")
+                    .empty(
+                            "input",
+                            "type",
+                            "text",
+                            "id",
+                            "key-name",
+                            "name",
+                            "name",
+                            "maxlength",
+                            "100",
+                            "required",
+                            "required")
+                    .element("label", "One-time code (a new factor needs one you already have)", "for", "key-otp")
+                    .empty(
+                            "input",
+                            "type",
+                            "text",
+                            "id",
+                            "key-otp",
+                            "name",
+                            "otp",
+                            "inputmode",
+                            "numeric",
+                            "autocomplete",
+                            "one-time-code",
+                            "required",
+                            "required")
+                    .element("button", "Register a key", "type", "submit", "id", "register-key")
+                    .element("p", "", "data-webauthn-status", "", "role", "status", "class", "hint")
+                    .close("fieldset")
+                    .close("form");
+        });
+    }
+}
