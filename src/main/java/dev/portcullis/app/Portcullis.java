@@ -367,7 +367,9 @@ public final class Portcullis implements AutoCloseable {
                                 inspection,
                                 provenance::summaries,
                                 clock,
-                                settings.baseUrl())))
+                                settings.baseUrl(),
+                                new dev.portcullis.web.WebRoutes.Records(
+                                        events, integrity, new TokenAudit(identity, catalog, clock), alertDispatcher))))
                 .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
                 .get("/livez", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
                 .get("/readyz", ErrorStyle.JSON, ex -> {

@@ -142,6 +142,13 @@ public final class Identity {
         return tokens.rotate(tokenId, overlap, actor, origin);
     }
 
+    /** Revokes a token from the web page: as {@link #revokeToken(Principal, String, String, Origin)}, after a fresh second factor. */
+    public TokenInfo revokeToken(Principal by, StepUp stepUp, String tokenId, String reason, Origin origin) {
+        requirePerson(by);
+        requireSecondFactor(by, stepUp, "revoke token " + tokenId, origin);
+        return revokeToken(by, tokenId, reason, origin);
+    }
+
     public TokenInfo revokeToken(Principal by, String tokenId, String reason, Origin origin) {
         return tokens.revoke(by, tokenId, reason, origin);
     }

@@ -25,10 +25,10 @@ import java.util.Set;
  * or expiring.
  *
  * <p>What a session may do is never more than what signed it in: a token's session carries that
- * token's project and, of its permissions, only {@code read} and {@code approve} (the page uploads
- * nothing and manages no credentials); a provider's session carries {@code read} and {@code
- * approve}, bounded as every token is by the user's roles — the local ones and those the provider's
- * groups mapped to at sign-in. Every decision still needs a fresh second factor.
+ * token's project and, of its permissions, only {@code read}, {@code approve} and {@code admin} (the
+ * page uploads nothing; its one credential action is revoking a token); a provider's session carries
+ * those three, bounded as every token is by the user's roles — the local ones and those the
+ * provider's groups mapped to at sign-in. Every decision and revocation needs a fresh second factor.
  */
 public final class WebSessions {
 
@@ -46,7 +46,8 @@ public final class WebSessions {
     /** A new session: the secret for the cookie (shown to nobody else) and the session. */
     public record Opened(String secret, Session session) {}
 
-    private static final Set<Permission> PAGE_PERMISSIONS = EnumSet.of(Permission.READ, Permission.APPROVE);
+    private static final Set<Permission> PAGE_PERMISSIONS =
+            EnumSet.of(Permission.READ, Permission.APPROVE, Permission.ADMIN);
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
     private final Database database;
@@ -204,9 +205,12 @@ public final class WebSessions {
                 .execute());
     }
 
-    /** The page's permissions: {@code read} and {@code approve}, and of a token's session only those the token has. */
+    /**
+     * The page's permissions: {@code read}, {@code approve} and {@code admin} (which on the page
+     * only revokes tokens), and of a token's session only those the token has.
+     */
     static Set<Permission> permissions(Set<Permission> token) {
-        if (token == null || token.contains(Permission.ADMIN)) {
+        if (token == null) {
             return PAGE_PERMISSIONS;
         }
         Set<Permission> out = EnumSet.noneOf(Permission.class);

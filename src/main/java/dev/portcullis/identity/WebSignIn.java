@@ -141,8 +141,8 @@ public final class WebSignIn {
 
     /**
      * Signs a local user in with one of their API tokens. The session can do no more than the token:
-     * its project, and of its permissions only {@code read} and {@code approve}. A trusted
-     * publisher's token, or one that may do neither, does not sign in.
+     * its project, and of its permissions only {@code read}, {@code approve} and {@code admin}. A
+     * trusted publisher's token, or an upload-only token, does not sign in.
      */
     public WebSessions.Opened withToken(String token, Origin origin) {
         Principal principal = switch (identity.authenticate(token == null ? "" : token.trim(), origin)) {

@@ -44,6 +44,11 @@ final class Pages {
                 .element("a", "Portcullis", "href", "/ui/", "class", "brand");
         if (caller != null) {
             html.element("a", "Queue", "href", "/ui/");
+            html.element("a", "Alerts", "href", "/ui/alerts");
+            if (caller.principal().canEverywhere(dev.portcullis.identity.Permission.READ)) {
+                html.element("a", "Events", "href", "/ui/events");
+                html.element("a", "Tokens", "href", "/ui/tokens");
+            }
             html.element("a", "Security keys", "href", "/ui/keys");
             html.open("span", "class", "who")
                     .text("Signed in as " + caller.principal().userName() + " ("

@@ -44,7 +44,11 @@ final class ReleasePage {
     private ReleasePage() {}
 
     static String href(Release release) {
-        return "/ui/releases/" + segment(release.project()) + "/" + segment(release.version());
+        return href(release.project(), release.version());
+    }
+
+    static String href(String project, String version) {
+        return "/ui/releases/" + segment(project) + "/" + segment(version);
     }
 
     private static String segment(String s) {
@@ -158,6 +162,13 @@ final class ReleasePage {
                         + ". Nobody who uploaded a file of it; each person counts once.",
                 "class",
                 "hint");
+        html.open("p")
+                .element(
+                        "a",
+                        "The project's policy and its versions",
+                        "href",
+                        "/ui/projects/" + segment(v.release().project()) + "/policy")
+                .close("p");
         html.close("section");
     }
 

@@ -57,6 +57,20 @@ public final class WebRoutes implements Routes {
     private final Function<List<Long>, Map<Long, Map<String, Object>>> provenance;
     private final Clock clock;
     private final String baseUrl;
+    private final Records records;
+    private RecordPages.Integrity integrity;
+
+    /**
+     * What the record pages read: the event log, its verifier (run at most every {@link
+     * #INTEGRITY_INTERVAL}: it reads the whole log), and the token audit.
+     */
+    public record Records(
+            dev.portcullis.events.EventLog events,
+            dev.portcullis.watch.EventLogIntegrity integrity,
+            dev.portcullis.audit.TokenAudit tokens,
+            dev.portcullis.watch.alert.AlertDispatcher alerts) {}
+
+    static final java.time.Duration INTEGRITY_INTERVAL = java.time.Duration.ofMinutes(5);
 
     /** {@code baseUrl}: the server's public URL (for the provider's redirect URI), or null to use the request's Host. */
     public WebRoutes(
@@ -68,7 +82,8 @@ public final class WebRoutes implements Routes {
             InspectionService inspection,
             Function<List<Long>, Map<Long, Map<String, Object>>> provenance,
             Clock clock,
-            String baseUrl) {
+            String baseUrl,
+            Records records) {
         this.signIn = signIn;
         this.identity = identity;
         this.challenges = new KeyChallenges(random, clock);
@@ -78,6 +93,7 @@ public final class WebRoutes implements Routes {
         this.provenance = provenance;
         this.clock = clock;
         this.baseUrl = baseUrl;
+        this.records = records;
     }
 
     @Override
@@ -93,6 +109,11 @@ public final class WebRoutes implements Routes {
                 .post("/ui/sign-out-everywhere", ErrorStyle.HTML, this::signOutEverywhere)
                 .get("/ui/releases/{project}/{version}", ErrorStyle.HTML, this::release)
                 .post("/ui/releases/{project}/{version}/{action}", ErrorStyle.HTML, this::decide)
+                .get("/ui/events", ErrorStyle.HTML, this::events)
+                .get("/ui/tokens", ErrorStyle.HTML, this::tokens)
+                .get("/ui/alerts", ErrorStyle.HTML, this::alerts)
+                .get("/ui/projects/{project}/policy", ErrorStyle.HTML, this::policy)
+                .post("/ui/tokens/revoke", ErrorStyle.HTML, this::revokeToken)
                 .get("/ui/keys", ErrorStyle.HTML, this::keys)
                 .post("/ui/keys/register", ErrorStyle.HTML, this::registerKey)
                 .post("/ui/keys/remove", ErrorStyle.HTML, this::removeKey);
@@ -357,6 +378,155 @@ public final class WebRoutes implements Routes {
             return base.getScheme() + "://" + base.getRawAuthority();
         }
         return (exchange.secure() ? "https" : "http") + "://" + exchange.header("Host");
+    }
+
+    // ---------------------------------------------------------------- records
+
+    /**
+     * The event timeline: everything for global readers (admin, auditor), a project's events for
+     * its readers (token ids cut short, as on the API); with the log's integrity for global readers.
+     */
+    void events(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Principal principal = caller.get().principal();
+        RecordPages.EventFilter filter;
+        try {
+            filter = new RecordPages.EventFilter(
+                    blankToNull(exchange.query("kind").orElse(null)),
+                    blankToNull(exchange.query("project").orElse(null)),
+                    blankToNull(exchange.query("actor").orElse(null)),
+                    Math.max(0, exchange.query("after").map(Long::parseLong).orElse(0L)));
+        } catch (NumberFormatException e) {
+            throw new Refusal.Invalid("after is an event number");
+        }
+        boolean everything = principal.canEverywhere(dev.portcullis.identity.Permission.READ);
+        if (filter.project() == null
+                ? !everything
+                : !principal.can(dev.portcullis.identity.Permission.READ, filter.project())) {
+            throw new Refusal.Forbidden(
+                    filter.project() == null
+                            ? "All events need a global read role (admin or auditor); choose a project you may read."
+                            : "You may not read the events of " + filter.project() + ".");
+        }
+        List<dev.portcullis.events.RecordedEvent> found = records.events()
+                .query(new dev.portcullis.events.EventLog.Query(
+                        filter.project(),
+                        filter.kind(),
+                        filter.actor(),
+                        null,
+                        null,
+                        filter.after(),
+                        RecordPages.EVENTS_PER_PAGE));
+        if (!everything) {
+            found = found.stream()
+                    .map(dev.portcullis.events.RecordedEvent::withTokenIdsMasked)
+                    .toList();
+        }
+        Html.send(exchange, RecordPages.events(caller.get(), filter, found, everything ? integrity() : null));
+    }
+
+    private synchronized RecordPages.Integrity integrity() {
+        java.time.Instant now = clock.instant();
+        if (integrity == null || !integrity.checkedAt().plus(INTEGRITY_INTERVAL).isAfter(now)) {
+            try {
+                integrity = new RecordPages.Integrity(records.integrity().verifyNow(), now, null);
+            } catch (IOException | RuntimeException e) {
+                integrity = new RecordPages.Integrity(null, now, "the checkpoints could not be read");
+            }
+        }
+        return integrity;
+    }
+
+    /**
+     * A project's policy, every version with who proposed and confirmed it, for the project's
+     * readers and approvers; webhook URLs (their receivers' secrets) whole only for its owners.
+     */
+    void policy(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Principal principal = caller.get().principal();
+        String project;
+        try {
+            project =
+                    catalog.ecosystems().project(exchange.pathParam("project")).key();
+        } catch (Refusal r) {
+            throw new Refusal.NotFound("No such project.");
+        }
+        boolean owner = principal.can(dev.portcullis.identity.Permission.ADMIN, project);
+        if (!owner && !principal.maySee(project)) {
+            throw new Refusal.NotFound("No policy for this project that you may read.");
+        }
+        List<dev.portcullis.gate.Policies.Version> versions = gate.policies().versions(project).stream()
+                .map(v -> owner
+                        ? v
+                        : new dev.portcullis.gate.Policies.Version(
+                                v.project(),
+                                v.version(),
+                                dev.portcullis.gate.Policies.redacted(v.document()),
+                                v.status(),
+                                v.createdAt(),
+                                v.createdBy(),
+                                v.confirmedBy()))
+                .toList();
+        Html.send(
+                exchange,
+                RecordPages.policy(
+                        caller.get(),
+                        project,
+                        versions,
+                        gate.policies()
+                                .activeVersion(project)
+                                .map(dev.portcullis.gate.Policies.Version::version)
+                                .orElse(0)));
+    }
+
+    /** The newest alerts: all of them for global readers; of the projects they may see, for others. */
+    void alerts(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Principal principal = caller.get().principal();
+        boolean everything = principal.canEverywhere(dev.portcullis.identity.Permission.READ);
+        List<dev.portcullis.watch.alert.AlertDispatcher.Raised> shown = records.alerts().recent(200).stream()
+                .filter(a -> everything || (a.project() != null && principal.maySee(a.project())))
+                .toList();
+        Html.send(exchange, RecordPages.alerts(caller.get(), shown));
+    }
+
+    /** The token inventory with the audit's flags, for global readers; global admins revoke from it. */
+    void tokens(Exchange exchange) {
+        Optional<Caller> caller = pageCaller(exchange);
+        if (caller.isEmpty()) {
+            return;
+        }
+        if (!caller.get().principal().canEverywhere(dev.portcullis.identity.Permission.READ)) {
+            throw new Refusal.Forbidden("The token inventory needs a global read role (admin or auditor).");
+        }
+        Html.send(
+                exchange,
+                RecordPages.tokens(
+                        caller.get(),
+                        records.tokens().inventory(),
+                        clock.instant(),
+                        exchange.query("done").orElse(null)));
+    }
+
+    void revokeToken(Exchange exchange) {
+        Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
+        Map<String, String> form = change.getValue();
+        identity.revokeToken(
+                change.getKey().principal(),
+                StepUp.code(form.get("otp")),
+                form.getOrDefault("token", ""),
+                required(blankToNull(form.get("reason"))),
+                exchange.origin());
+        exchange.redirect(303, "/ui/tokens?done=revoked");
     }
 
     // ---------------------------------------------------------------- keys

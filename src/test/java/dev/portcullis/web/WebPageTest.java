@@ -167,6 +167,8 @@ class WebPageTest {
         FormBrowser annBrowser = signedIn(ann.token());
         String page = annBrowser.get("/ui/releases/web-two/1.0.0").body();
         assertThat(page).contains("0 of 2 needed.").contains(Uploads.wheelName("web-two", "1.0.0"));
+        String policy = annBrowser.get("/ui/projects/web-two/policy").body();
+        assertThat(policy).contains("Version 1 (active)", "required: 2");
         List<String> shown = FormBrowser.inputValues(FormBrowser.form(page, "/approve"), "files");
         assertThat(shown).hasSize(1);
 
@@ -399,6 +401,77 @@ class WebPageTest {
         fields.put("key-authenticator-data", assertion[1]);
         fields.put("key-signature", assertion[2]);
         return fields;
+    }
+
+    @Test
+    void globalReadersSeeTheTimelineAndTokensAndAdminsRevokeWithACode() {
+        FormBrowser admin = signedIn(server.adminToken());
+        HttpResponse<String> events = admin.get("/ui/events?kind=WebSignedIn");
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.body()).contains("Event log intact:", "WebSignedIn").doesNotContain("UserAdded");
+
+        // An approver without a global read role sees neither all events nor the token inventory.
+        FormBrowser approver = signedIn(ann.token());
+        assertThat(approver.get("/ui/events").statusCode()).isEqualTo(403);
+        assertThat(approver.get("/ui/tokens").statusCode()).isEqualTo(403);
+        assertThat(approver.get("/ui/").body()).doesNotContain("href=\"/ui/tokens\"");
+
+        String victim = server.token("ci-bot", Role.MAINTAINER, "web-revoke", Permission.UPLOAD);
+        String id = victim.substring("pcl_u_".length(), "pcl_u_".length() + 12);
+        String page = admin.get("/ui/tokens").body();
+        assertThat(page).contains(id, "ci-bot", "upload on web-revoke");
+        String form = FormBrowser.form(page, "/ui/tokens/revoke");
+        Map<String, Object> revoke = new LinkedHashMap<>();
+        revoke.put("csrf", FormBrowser.inputValue(form, "csrf"));
+        revoke.put("token", id);
+        revoke.put("reason", "left on a laptop");
+        revoke.put("otp", "");
+        assertThat(admin.post("/ui/tokens/revoke", revoke).statusCode())
+                .as("no revocation without a code")
+                .isEqualTo(403);
+        assertThat(RawHttp.send(
+                                server.url(),
+                                "GET",
+                                "/api/v1/releases",
+                                Map.of("Authorization", "Bearer " + victim),
+                                null)
+                        .status())
+                .isNotEqualTo(401);
+        revoke.put("otp", server.admin().otp());
+        HttpResponse<String> revoked = admin.post("/ui/tokens/revoke", revoke);
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(303);
+        assertThat(RawHttp.send(
+                                server.url(),
+                                "GET",
+                                "/api/v1/releases",
+                                Map.of("Authorization", "Bearer " + victim),
+                                null)
+                        .status())
+                .isEqualTo(401);
+        assertThat(admin.get(revoked.headers().firstValue("Location").orElseThrow())
+                        .body())
+                .contains("Token revoked.");
+
+        // A release the gate quarantines raises an alert; the alerts page lists it, without its recipients.
+        upload(
+                "web-alert",
+                "1.0.0",
+                Map.of(
+                        "web_alert/__init__.py",
+                        String.format(java.util.Locale.ROOT, dev.portcullis.testing.Lightning.COMPROMISED_INIT, "1.0.0")
+                                .getBytes(StandardCharsets.UTF_8),
+                        "web_alert/start.py",
+                        dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
+        String alerts = admin.get("/ui/alerts").body();
+        assertThat(alerts).contains("web-alert 1.0.0", "/ui/releases/web-alert/1.0.0");
+        assertThat(approver.get("/ui/alerts").body())
+                .as("an approver of every project sees its alerts")
+                .contains("web-alert 1.0.0");
+        // An approver's session cannot revoke, whatever it posts.
+        revoke.put("csrf", FormBrowser.inputValue(approver.get("/ui/").body(), "csrf"));
+        revoke.put("token", server.adminToken().substring("pcl_u_".length(), "pcl_u_".length() + 12));
+        revoke.put("otp", ann.otp());
+        assertThat(approver.post("/ui/tokens/revoke", revoke).statusCode()).isEqualTo(403);
     }
 
     @Test

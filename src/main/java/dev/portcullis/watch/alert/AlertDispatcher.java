@@ -61,6 +61,47 @@ public final class AlertDispatcher {
                         .one()));
     }
 
+    /**
+     * An alert as people read it: never its recipients (webhook URLs carry secrets) nor its sinks'
+     * addresses, only how many deliveries went, failed or wait.
+     */
+    public record Raised(
+            long id,
+            Instant raisedAt,
+            String level,
+            String kind,
+            String project,
+            String subject,
+            String title,
+            String message,
+            int delivered,
+            int failed,
+            int pending) {}
+
+    /** The newest {@code limit} alerts, newest first. */
+    public java.util.List<Raised> recent(int limit) {
+        return database.withHandle(h -> h.createQuery("SELECT a.id, a.raised_at, a.level, a.kind, a.project, a.subject,"
+                        + " a.title, a.message,"
+                        + " (SELECT COUNT(*) FROM alert_deliveries d WHERE d.alert_id = a.id AND d.state = 'delivered'),"
+                        + " (SELECT COUNT(*) FROM alert_deliveries d WHERE d.alert_id = a.id AND d.state = 'failed'),"
+                        + " (SELECT COUNT(*) FROM alert_deliveries d WHERE d.alert_id = a.id AND d.state = 'pending')"
+                        + " FROM alerts a ORDER BY a.id DESC LIMIT :n")
+                .bind("n", Math.max(1, Math.min(limit, 1000)))
+                .map((rs, ctx) -> new Raised(
+                        rs.getLong(1),
+                        Instant.ofEpochMilli(rs.getLong(2)),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getInt(9),
+                        rs.getInt(10),
+                        rs.getInt(11)))
+                .list());
+    }
+
     public AlertDispatcher(
             Database database, EventLog events, Clock clock, WatchSettings settings, Smtp smtp, GuardedHttp http) {
         this.http = http;
