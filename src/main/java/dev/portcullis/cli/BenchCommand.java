@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             BenchRead.class,
             BenchUpload.class,
             BenchMaven.class,
+            BenchPage.class,
             BenchCommand.Inspect.class,
             BenchCommand.Detectors.class
         })

@@ -166,6 +166,33 @@ final class BenchServer implements AutoCloseable {
         return response;
     }
 
+    /** Signs in to the approver page with an approver's read token; returns the session cookie (name=value). */
+    String webSession() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/ui/sign-in/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("token="
+                                + java.net.URLEncoder.encode(approvers.getFirst().token, StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        BenchRead.require("web sign-in", response, 303);
+        return response.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+    }
+
+    /** A GET with headers, answered as text. */
+    HttpResponse<String> getText(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An approver's API token (read and approve). */
+    String approverToken() {
+        return approvers.getFirst().token;
+    }
+
     /** A Maven deploy PUT with the upload token (Basic, user {@code __token__}). */
     HttpResponse<String> put(String path, byte[] body) throws IOException, InterruptedException {
         String basic =

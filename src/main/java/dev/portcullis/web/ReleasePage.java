@@ -218,6 +218,7 @@ final class ReleasePage {
                         "p", "Not inspected: " + report.error() + ". Such a file is never released without a person.");
                 continue;
             }
+            metadata(html, report.report().inspection());
             findings(html, report.report().findings());
             ReleaseDiff diff = report.report().diff();
             if (diff == null) {
@@ -227,6 +228,29 @@ final class ReleasePage {
             }
         }
         html.close("section");
+    }
+
+    /** What the file says about itself: name, version, summary, declared facts, dependencies, entry points. */
+    private static void metadata(Html html, dev.portcullis.inspect.Inspection inspection) {
+        dev.portcullis.inspect.PackageMetadata m = inspection.metadata();
+        html.element(
+                "p",
+                "Declares " + m.name() + " " + m.version() + (m.summary() == null ? "" : ": " + m.summary()) + " · "
+                        + inspection.manifest().size() + " files"
+                        + (inspection.complete() ? "" : " · INCOMPLETE: not every entry was read"));
+        List<String> facts = m.facts().entrySet().stream()
+                .filter(e -> !e.getKey().equals("metadata-version"))
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .toList();
+        facts(html, "Declared", facts);
+        facts(html, "Dependencies", m.dependencies());
+        facts(
+                html,
+                "Entry points",
+                m.entryPoints().entrySet().stream()
+                        .flatMap(group -> group.getValue().entrySet().stream()
+                                .map(e -> group.getKey() + ": " + e.getKey() + " = " + e.getValue()))
+                        .toList());
     }
 
     private static void findings(Html html, List<Finding> findings) {

@@ -86,7 +86,12 @@ class WebPageTest {
     }
 
     private static void upload(String project, String version, Map<String, byte[]> extra) {
-        byte[] wheel = Uploads.wheel(project, version, project, version, extra);
+        uploadWith(project, version, List.of(), extra);
+    }
+
+    /** A wheel whose METADATA has {@code requires} lines (each may carry more header lines). */
+    private static void uploadWith(String project, String version, List<String> requires, Map<String, byte[]> extra) {
+        byte[] wheel = Uploads.wheel(project, version, project, version, extra, requires);
         RawHttp.Response r = RawHttp.upload(
                 server.url(),
                 uploader,
@@ -258,9 +263,10 @@ class WebPageTest {
         String markup = "<script>alert(1)</script><img src=x onerror=alert(2)>";
         upload("web-xss", "1.0.0", Map.of());
         server.approve("web-xss", "1.0.0");
-        upload(
+        uploadWith(
                 "web-xss",
                 "1.1.0",
+                List.of("requests\nSummary: " + markup + "\nAuthor: " + markup + "\nHome-page: javascript:" + markup),
                 Map.of(
                         "web_xss/" + markup + ".py",
                         ("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))  # " + markup + "\n")
@@ -277,6 +283,7 @@ class WebPageTest {
         assertThat(body).doesNotContain("<img", "onerror=alert(2)>");
         assertThat(body).contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;/code&gt;&lt;/pre&gt;");
         assertThat(body).contains("exec(base64.b64decode(").contains("Added: ");
+        assertThat(body).contains("Declares web-xss 1.1.0: &lt;script&gt;alert(1)");
 
         HttpResponse<String> headers = browser.get("/ui/");
         assertThat(headers.headers().firstValue("Content-Security-Policy").orElseThrow())
