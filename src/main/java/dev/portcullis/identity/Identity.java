@@ -32,6 +32,7 @@ public final class Identity {
     private final Tokens tokens;
     private final Authenticator authenticator;
     private final SecurityKeys keys;
+    private final Clock clock;
 
     public Identity(
             Database database,
@@ -54,6 +55,7 @@ public final class Identity {
         this.authenticator =
                 new Authenticator(database, events, clock, settings, alerts, users, tokenRows, publishTokens);
         this.keys = new SecurityKeys(database, events, clock);
+        this.clock = clock;
     }
 
     PublishTokenStore publishTokens() {
@@ -252,6 +254,12 @@ public final class Identity {
         List<String> disabledUsers = new ArrayList<>();
         tokens.housekeeping(disabledTokens, expiring);
         accounts.housekeeping(disabledUsers);
+        // Ended web sessions are kept a week for the record; used key challenges a day (each is valid ten minutes).
+        database.inTransaction(h -> {
+            WebSessions.purge(h, clock.instant().minus(Duration.ofDays(7)));
+            SecurityKeys.purgeChallenges(h, clock.instant().minus(Duration.ofDays(1)));
+            return null;
+        });
         return new HousekeepingReport(disabledTokens, expiring, disabledUsers);
     }
 }

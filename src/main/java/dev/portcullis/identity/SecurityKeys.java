@@ -258,6 +258,13 @@ public final class SecurityKeys {
         });
     }
 
+    /** Forgets used challenges recorded before {@code cutoff} (each is valid for minutes, and a reused one is refused by then). */
+    static int purgeChallenges(org.jdbi.v3.core.Handle h, Instant cutoff) {
+        return h.createUpdate("DELETE FROM webauthn_used_challenges WHERE used_at < :c")
+                .bind("c", cutoff.toEpochMilli())
+                .execute();
+    }
+
     /** Records {@code challenge} as used, or refuses it when it already was. */
     private void useChallenge(byte[] challenge, Principal by, String action, Origin origin) {
         int inserted = database.inTransaction(

@@ -196,6 +196,13 @@ public final class WebSessions {
         return closed;
     }
 
+    /** Deletes sessions that ended (closed, or past their absolute end) before {@code cutoff}. */
+    static int purge(org.jdbi.v3.core.Handle h, Instant cutoff) {
+        return h.createUpdate("DELETE FROM web_sessions WHERE closed_at < :c OR expires_at < :c")
+                .bind("c", cutoff.toEpochMilli())
+                .execute();
+    }
+
     private void close(String hash, String reason) {
         database.inTransaction(h -> h.createUpdate("UPDATE web_sessions SET closed_at = :t, closed_reason = :r"
                         + " WHERE id_hash = :h AND closed_at IS NULL")

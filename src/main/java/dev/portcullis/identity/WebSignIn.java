@@ -108,6 +108,10 @@ public final class WebSignIn {
     private final TokenRepository tokens = new TokenRepository();
     private final ObjectMapper json = new ObjectMapper();
     private volatile Endpoints endpoints;
+    /** When discovery last failed: for {@link #RETRY_AFTER} sign-ins are refused without asking again. */
+    private volatile Instant discoveryFailedAt;
+
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
     public WebSignIn(
             Database database,
@@ -328,6 +332,11 @@ public final class WebSignIn {
             return known;
         }
         String issuer = provider.issuer().toString();
+        Instant failed = discoveryFailedAt;
+        if (failed != null && failed.plus(RETRY_AFTER).isAfter(clock.instant())) {
+            // Anonymous callers start sign-ins: while the provider is down, they do not each cost a request to it.
+            throw new Refusal.Unavailable("the sign-in provider " + issuer + " cannot be reached; try again later");
+        }
         try {
             GuardedHttp.Response response = http.get(
                     URI.create(issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration"),
@@ -344,8 +353,10 @@ public final class WebSignIn {
                     URI.create(document.path("token_endpoint").asText()),
                     clock.instant());
         } catch (IOException | RuntimeException e) {
+            discoveryFailedAt = clock.instant();
             throw new Refusal.Unavailable("the sign-in provider " + issuer + " cannot be reached; try again later");
         }
+        discoveryFailedAt = null;
         endpoints = known;
         return known;
     }

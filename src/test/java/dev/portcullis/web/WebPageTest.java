@@ -482,6 +482,50 @@ class WebPageTest {
     }
 
     @Test
+    void aProviderThatCannotBeReachedIsAskedAtMostEvery30SecondsAndEndedSessionsArePurged() {
+        try (dev.portcullis.testing.HookReceiver broken = new dev.portcullis.testing.HookReceiver();
+                TestServer other = TestServer.start(
+                        "sqlite",
+                        dir.resolve("down"),
+                        (Settings s) ->
+                                s.withWeb(WebSignInSettings.DEFAULTS.withProvider(new WebSignInSettings.Provider(
+                                        URI.create(broken.url()), CLIENT, null, null, null, Map.of()))))) {
+            // The "provider" answers its discovery document with 204: not a provider.
+            FormBrowser browser = new FormBrowser(other.url());
+            HttpResponse<String> first = browser.get("/ui/sign-in/oidc");
+            assertThat(first.statusCode()).isEqualTo(503);
+            assertThat(first.body()).contains("cannot be reached");
+            assertThat(first.headers().firstValue("Content-Security-Policy")).isPresent();
+            assertThat(broken.bodies()).hasSize(1);
+            for (int i = 0; i < 20; i++) {
+                assertThat(browser.get("/ui/sign-in/oidc").statusCode()).isEqualTo(503);
+            }
+            assertThat(broken.bodies()).as("asked once in 30 seconds").hasSize(1);
+            other.clock().advance(Duration.ofSeconds(31));
+            assertThat(browser.get("/ui/sign-in/oidc").statusCode()).isEqualTo(503);
+            assertThat(broken.bodies()).hasSize(2);
+            // The token sign-in still works.
+            HttpResponse<String> signedIn = browser.post("/ui/sign-in/token", Map.of("token", other.adminToken()));
+            assertThat(signedIn.statusCode()).isEqualTo(303);
+            String csrf = FormBrowser.inputValue(browser.get("/ui/").body(), "csrf");
+            assertThat(browser.post("/ui/sign-out", Map.of("csrf", csrf)).statusCode())
+                    .isEqualTo(303);
+
+            // Ended sessions are kept a week for the record, then housekeeping deletes them.
+            java.util.function.LongSupplier ended = () -> other.app()
+                    .database()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM web_sessions WHERE closed_at IS NOT NULL")
+                            .mapTo(Long.class)
+                            .one());
+            other.app().identity().housekeeping();
+            assertThat(ended.getAsLong()).isEqualTo(1);
+            other.clock().advance(Duration.ofDays(8));
+            other.app().identity().housekeeping();
+            assertThat(ended.getAsLong()).isZero();
+        }
+    }
+
+    @Test
     void aTokensSessionCanDoNoMoreThanTheToken() {
         // An upload token does not sign in at all.
         HttpResponse<String> upload =
