@@ -39,7 +39,8 @@ final class ReleasePage {
             boolean all,
             List<String> keys,
             String rpId,
-            String nonce) {}
+            String nonce,
+            List<String> stillEligible) {}
 
     private ReleasePage() {}
 
@@ -162,6 +163,14 @@ final class ReleasePage {
                         + ". Nobody who uploaded a file of it; each person counts once.",
                 "class",
                 "hint");
+        if (v.release().state() == ReleaseState.HELD || v.release().state() == ReleaseState.QUARANTINED) {
+            html.element(
+                    "p",
+                    v.stillEligible().isEmpty()
+                            ? "Nobody known here can still approve it (people whose role comes from the sign-in"
+                                    + " provider's groups count when they sign in)."
+                            : "Who can still approve: " + String.join(", ", v.stillEligible()) + ".");
+        }
         html.open("p")
                 .element(
                         "a",
@@ -308,6 +317,7 @@ final class ReleasePage {
                         .toList(),
                 v);
         for (ReleaseDiff.FileDiff fileDiff : d.diffs()) {
+            Highlight.Language language = Highlight.of(fileDiff.path());
             html.open("details", "class", "diff")
                     .element("summary", fileDiff.path())
                     .open("pre")
@@ -318,7 +328,14 @@ final class ReleasePage {
                         : line.startsWith("@@")
                                 ? "hunk"
                                 : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : null;
-                html.element("span", line, "class", kind).newline();
+                html.open("span", "class", kind);
+                if (language != null && !line.isEmpty() && !"file".equals(kind) && !"hunk".equals(kind)) {
+                    html.text(line.substring(0, 1));
+                    Highlight.line(html, line.substring(1), language);
+                } else {
+                    html.text(line);
+                }
+                html.close("span").newline();
             }
             html.close("code").close("pre").close("details");
         }

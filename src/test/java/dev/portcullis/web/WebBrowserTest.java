@@ -155,7 +155,8 @@ class WebBrowserTest {
         // An ordinary release waits for two people.
         browser.findElement(By.linkText("Queue")).click();
         browser.findElement(By.linkText("lightning 2.7.0")).click();
-        assertThat(browser.getPageSource()).contains("0 of 2 needed.", "+    return int(seed) % (2**32)");
+        assertThat(browser.getPageSource())
+                .contains("0 of 2 needed.", "int(seed) % (2**32)", "<span class=\"tok-kw\">return</span>");
         screenshot("release");
 
         // Keyboard only: focus the code field through its label's target, type, press Enter.
@@ -204,7 +205,7 @@ class WebBrowserTest {
             browser.findElement(By.id("key-name")).sendKeys("virtual key");
             browser.findElement(By.id("key-otp")).sendKeys(fay.otp());
             browser.findElement(By.id("register-key")).click();
-            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+            assertThat(waiting()
                             .until(d -> d.findElement(By.cssSelector("[role=status]")))
                             .getText())
                     .isEqualTo("Key registered. Decisions on this page now use it.");
@@ -232,8 +233,7 @@ class WebBrowserTest {
                                     + " extra.name = 'files'; extra.value = arguments[0]; f.appendChild(extra);",
                             late);
             browser.findElement(By.id("approve-submit")).click();
-            new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
-                    .until(d -> d.findElement(By.tagName("h1")).getText().equals("Refused"));
+            waiting().until(d -> d.findElement(By.tagName("h1")).getText().equals("Refused"));
             assertThat(browser.findElement(By.className("error")).getText())
                     .contains("does not verify for this decision");
             assertThat(server.release("keyed", "1.0.0").path("state").asText()).isEqualTo("held");
@@ -241,7 +241,7 @@ class WebBrowserTest {
             // Reloaded: the page shows all three; the key approves them, with no code typed.
             browser.get(site + "/ui/releases/keyed/1.0.0");
             browser.findElement(By.id("approve-submit")).click();
-            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+            assertThat(waiting()
                             .until(d -> d.findElement(By.cssSelector("p.done")))
                             .getText())
                     .isEqualTo("Approved: the release is published.");
@@ -267,7 +267,7 @@ class WebBrowserTest {
                             + "   sessionStorage.setItem('sent', new URLSearchParams(new FormData(this)).toString());"
                             + "   send.call(this); };");
             browser.findElement(By.id("approve-submit")).click();
-            assertThat(new WebDriverWait(browser, java.time.Duration.ofSeconds(10))
+            assertThat(waiting()
                             .until(d -> d.findElement(By.cssSelector("p.done")))
                             .getText())
                     .isEqualTo("Your approval is counted; the policy needs more people.");
@@ -297,6 +297,13 @@ class WebBrowserTest {
         } finally {
             ((HasVirtualAuthenticator) browser).removeVirtualAuthenticator(key);
         }
+    }
+
+    /** Waits up to 10 s, looking again when the page changed under a lookup (a navigation after a key's answer). */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(10));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     /** Uploads a generated wheel of {@code project} under {@code filename}; returns its SHA-256. */

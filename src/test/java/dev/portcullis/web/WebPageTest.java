@@ -192,6 +192,9 @@ class WebPageTest {
                 .get(first.headers().firstValue("Location").orElseThrow())
                 .body();
         assertThat(after).contains("Your approval is counted").contains("1 of 2 needed.");
+        assertThat(after)
+                .containsPattern("Who can still approve: [^.]*bob")
+                .doesNotContainPattern("Who can still approve: [^.]*ann");
         assertThat(server.release("web-two", "1.0.0").path("state").asText()).isEqualTo("held");
 
         // Ann again: a person counts once.
