@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         description = "A self-hosted publish gate for package registries.",
         subcommands = {
             ServeCommand.class,
+            BackupCommand.Write.class,
+            BackupCommand.Restore.class,
             AdminCommand.class,
             TokenCommand.class,
             MfaCommand.class,
