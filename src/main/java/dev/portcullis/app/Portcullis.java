@@ -88,6 +88,7 @@ public final class Portcullis implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random;
     private HttpServer server;
+    private final com.fasterxml.jackson.databind.JsonNode apiDescription = ApiDescription.load();
     private final EventLogIntegrity integrity;
     private final MetricsRoute metrics;
     private final AlertSink alerts;
@@ -372,6 +373,7 @@ public final class Portcullis implements AutoCloseable {
                                         events, integrity, new TokenAudit(identity, catalog, clock), alertDispatcher))))
                 .get("/health", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
                 .get("/livez", ErrorStyle.JSON, ex -> ex.json(Map.of("status", "ok")))
+                .getPublic("/api/openapi.json", ErrorStyle.JSON, ex -> ex.json(apiDescription))
                 .get("/readyz", ErrorStyle.JSON, ex -> {
                     Readiness r = readiness();
                     ex.status(r.ready() ? 200 : 503)
@@ -656,6 +658,11 @@ public final class Portcullis implements AutoCloseable {
 
     public EventLog events() {
         return events;
+    }
+
+    /** The routes the running server answers (empty before {@link #serve()}). */
+    public List<HttpServer.Route> routes() {
+        return server == null ? List.of() : server.routes();
     }
 
     public Database database() {

@@ -55,6 +55,11 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     private final HttpSettings settings;
     private final ClientAddress clients;
     private final ResponseCache cache;
+    private final java.util.List<Route> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A registered route: its method and Undertow path template. */
+    public record Route(String method, String template) {}
+
     private GracefulShutdownHandler shutdown;
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> listener;
@@ -79,6 +84,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
 
     @Override
     public HttpServer get(String template, ErrorStyle style, Handler handler) {
+        registered.add(new Route("GET", template));
         routes.add(Methods.GET, template, exchange -> dispatch(exchange, style, handler));
         routes.add(Methods.HEAD, template, exchange -> dispatch(exchange, style, handler));
         return this;
@@ -92,6 +98,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
      */
     @Override
     public HttpServer getPublic(String template, ErrorStyle style, Handler handler) {
+        registered.add(new Route("GET", template));
         HttpHandler cached = exchange -> {
             String key = ResponseCache.key(exchange);
             ResponseCache.Entry hit = cache.current(key);
@@ -196,20 +203,28 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
 
     @Override
     public HttpServer post(String template, ErrorStyle style, Handler handler) {
+        registered.add(new Route("POST", template));
         routes.add(Methods.POST, template, exchange -> dispatch(exchange, style, handler));
         return this;
     }
 
     @Override
     public HttpServer put(String template, ErrorStyle style, Handler handler) {
+        registered.add(new Route("PUT", template));
         routes.add(Methods.PUT, template, exchange -> dispatch(exchange, style, handler));
         return this;
     }
 
     @Override
     public HttpServer delete(String template, ErrorStyle style, Handler handler) {
+        registered.add(new Route("DELETE", template));
         routes.add(Methods.DELETE, template, exchange -> dispatch(exchange, style, handler));
         return this;
+    }
+
+    /** Every route registered so far (the API description is checked against them). */
+    public java.util.List<Route> routes() {
+        return java.util.List.copyOf(registered);
     }
 
     /** Adds every adapter's routes. */
