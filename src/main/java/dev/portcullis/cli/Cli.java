@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "A self-hosted publish gate for package registries.",
         subcommands = {
             ServeCommand.class,
+            ConfigCommand.class,
             BackupCommand.Write.class,
             BackupCommand.Restore.class,
             AdminCommand.class,

@@ -26,6 +26,42 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    /** The environment the PORTCULLIS_ variables are read from (tests give their own). */
+    java.util.Map<String, String> environment = System.getenv();
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Configuration file (portcullis.yaml; docs/CONFIGURATION.md). Also PORTCULLIS_CONFIG."
+                    + " The command line wins over the environment, the environment over the file.",
+            defaultValue = "${env:PORTCULLIS_CONFIG}")
+    java.nio.file.Path config;
+
+    @Option(
+            names = "--database-password-file",
+            paramLabel = "FILE",
+            description = "File holding the PostgreSQL password (instead of putting it in the --database URL).")
+    java.nio.file.Path databasePasswordFile;
+
+    @Option(
+            names = "--smtp-password-file",
+            paramLabel = "FILE",
+            description = "File holding the SMTP password (else PORTCULLIS_SMTP_PASSWORD).")
+    java.nio.file.Path smtpPasswordFile;
+
+    @Option(
+            names = "--web-oidc-client-secret-file",
+            paramLabel = "FILE",
+            description = "File holding the page's OIDC client secret (else PORTCULLIS_WEB_OIDC_CLIENT_SECRET).")
+    java.nio.file.Path webOidcClientSecretFile;
+
+    @Option(
+            names = "--webhook-secrets-file",
+            paramLabel = "FILE",
+            description = "File holding the alert webhooks' whsec_ secrets, space-separated (else"
+                    + " PORTCULLIS_WEBHOOK_SECRETS).")
+    java.nio.file.Path webhookSecretsFile;
+
     @Option(
             names = "--host",
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.",
@@ -304,7 +340,7 @@ final class ServeCommand implements Callable<Integer> {
             provider = new dev.portcullis.identity.WebSignInSettings.Provider(
                     webOidcIssuer,
                     webOidcClientId,
-                    System.getenv("PORTCULLIS_WEB_OIDC_CLIENT_SECRET"),
+                    secret(webOidcClientSecretFile, "PORTCULLIS_WEB_OIDC_CLIENT_SECRET"),
                     webOidcUsernameClaim,
                     webOidcGroupsClaim,
                     roles);
@@ -314,16 +350,27 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private OutboundPolicy outbound() {
-        java.util.List<String> allowed = new java.util.ArrayList<>(outboundAllow);
-        String env = System.getenv("PORTCULLIS_OUTBOUND_ALLOW");
-        if (env != null && !env.isBlank()) {
-            allowed.addAll(java.util.List.of(env.trim().split("[\\s,]+")));
+        // PORTCULLIS_OUTBOUND_ALLOW (space- or comma-separated) comes in through ConfigFile, like every option.
+        return new OutboundPolicy(outboundAllow);
+    }
+
+    /** A secret from its file (first line), else from the environment variable; never from a flag or the config file. */
+    private static String secret(java.nio.file.Path file, String variable) {
+        if (file == null) {
+            return System.getenv(variable);
         }
-        return new OutboundPolicy(allowed);
+        try {
+            return java.nio.file.Files.readAllLines(file).stream()
+                    .findFirst()
+                    .map(String::strip)
+                    .orElse("");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the secret file " + file + " (" + e.getMessage() + ")");
+        }
     }
 
     private WatchSettings watch() {
-        String secrets = System.getenv("PORTCULLIS_WEBHOOK_SECRETS");
+        String secrets = secret(webhookSecretsFile, "PORTCULLIS_WEBHOOK_SECRETS");
         java.util.List<String> secretList = secrets == null || secrets.isBlank()
                 ? java.util.List.of()
                 : java.util.List.of(secrets.trim().split("\\s+"));
@@ -345,10 +392,19 @@ final class ServeCommand implements Callable<Integer> {
                 drillInterval == null ? null : Durations.parse(drillInterval));
     }
 
-    @Override
-    public Integer call() throws InterruptedException {
-        Settings settings = data.settings()
-                .withListener(host, port)
+    /**
+     * The settings this command would serve with: the command line, then the environment, then the
+     * configuration file, then the defaults (ConfigFile). Checks every value; starts nothing.
+     */
+    Settings settings() throws java.io.IOException {
+        ConfigFile.apply(spec.commandLine(), config, environment);
+        Settings base = data.settings();
+        if (databasePasswordFile != null) {
+            dev.portcullis.store.DatabaseSettings db = base.database();
+            base = base.withDatabase(new dev.portcullis.store.DatabaseSettings(
+                    db.dialect(), db.jdbcUrl(), db.user(), secret(databasePasswordFile, "PGPASSWORD")));
+        }
+        return base.withListener(host, port)
                 .withBaseUrl(baseUrl)
                 .withPublish(new PublishSettings(Durations.parseSize(maxFileSize)))
                 .withSigstoreTrustedRoot(sigstoreTrustedRoot)
@@ -362,7 +418,7 @@ final class ServeCommand implements Callable<Integer> {
                                         smtpPort,
                                         smtpFrom,
                                         smtpUser,
-                                        System.getenv("PORTCULLIS_SMTP_PASSWORD")))
+                                        secret(smtpPasswordFile, "PORTCULLIS_SMTP_PASSWORD")))
                 .withHttp(http())
                 .withWeb(web())
                 .withOutbound(outbound())
@@ -373,6 +429,11 @@ final class ServeCommand implements Callable<Integer> {
                         OidcSettings.DEFAULTS.gitlabIssuer(),
                         OidcSettings.DEFAULTS.googleIssuer(),
                         Durations.parse(publishTokenLifetime)));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settings();
         Portcullis portcullis = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
         int bound = portcullis.serve();
         CountDownLatch stopped = new CountDownLatch(1);
