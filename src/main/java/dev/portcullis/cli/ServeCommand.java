@@ -301,6 +301,14 @@ final class ServeCommand implements Callable<Integer> {
     int maxConnectionsPerAddress;
 
     @Option(
+            names = "--access-log",
+            paramLabel = "FORMAT",
+            defaultValue = "text",
+            description = "One line per request (method, path without query, status, bytes, ms, client, agent): text,"
+                    + " json or off. Default: ${DEFAULT-VALUE}.")
+    String accessLog;
+
+    @Option(
             names = "--trusted-proxy",
             paramLabel = "ADDRESS|BLOCK",
             description =
@@ -324,7 +332,8 @@ final class ServeCommand implements Callable<Integer> {
                         Durations.parse(headerTimeout), Durations.parse(idleTimeout), Durations.parse(bodyReadTimeout))
                 .withConnections(maxConnections, maxConnectionsPerAddress)
                 .withTrustedProxies(
-                        trustedProxies.stream().map(AddressBlock::parse).toList());
+                        trustedProxies.stream().map(AddressBlock::parse).toList())
+                .withAccessLog(dev.portcullis.http.AccessLog.Format.parse(accessLog));
     }
 
     private dev.portcullis.identity.WebSignInSettings web() {

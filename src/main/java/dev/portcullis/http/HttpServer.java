@@ -237,7 +237,11 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
         // Expect: 100-continue (Maven's HTTP client sends it with every PUT and otherwise waits 3 s
         // before sending the body): "100 Continue" goes out when a handler starts reading the body,
         // so a request refused first (no token, no permission) never sends its body at all.
-        shutdown = new GracefulShutdownHandler(new io.undertow.server.handlers.HttpContinueReadHandler(routes));
+        HttpHandler logged = exchange -> {
+            AccessLog.attach(exchange, settings.accessLog(), clients);
+            routes.handleRequest(exchange);
+        };
+        shutdown = new GracefulShutdownHandler(new io.undertow.server.handlers.HttpContinueReadHandler(logged));
         OptionMap http = OptionMap.builder()
                 .set(UndertowOptions.ALWAYS_SET_DATE, true)
                 .set(UndertowOptions.MAX_HEADER_SIZE, 32 * 1024)

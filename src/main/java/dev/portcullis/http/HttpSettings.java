@@ -15,6 +15,7 @@ import java.util.List;
  * @param maxConnectionsPerAddress connections at once from one client address (trusted proxies exempt)
  * @param trustedProxies addresses or blocks whose {@code Forwarded} / {@code X-Forwarded-For}
  *     header names the client (its address is then used for throttling, events and detectors)
+ * @param accessLog one line per request ({@link AccessLog}), or off
  */
 public record HttpSettings(
         Duration headerTimeout,
@@ -22,10 +23,18 @@ public record HttpSettings(
         Duration bodyReadTimeout,
         int maxConnections,
         int maxConnectionsPerAddress,
-        List<AddressBlock> trustedProxies) {
+        List<AddressBlock> trustedProxies,
+        AccessLog.Format accessLog) {
 
+    /** Defaults; the access log is off here and on (text) in {@code serve}. */
     public static final HttpSettings DEFAULTS = new HttpSettings(
-            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2_000, 100, List.of());
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            2_000,
+            100,
+            List.of(),
+            AccessLog.Format.OFF);
 
     public HttpSettings {
         for (Duration d : List.of(headerTimeout, idleTimeout, bodyReadTimeout)) {
@@ -37,19 +46,39 @@ public record HttpSettings(
             throw new IllegalArgumentException("connection limits must be at least 1");
         }
         trustedProxies = List.copyOf(trustedProxies);
+        java.util.Objects.requireNonNull(accessLog, "accessLog");
     }
 
     public HttpSettings withTimeouts(Duration header, Duration idle, Duration body) {
-        return new HttpSettings(header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies);
+        return new HttpSettings(
+                header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies, accessLog);
     }
 
     public HttpSettings withConnections(int max, int perAddress) {
-        return new HttpSettings(headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies);
+        return new HttpSettings(
+                headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies, accessLog);
     }
 
     public HttpSettings withTrustedProxies(List<AddressBlock> proxies) {
         return new HttpSettings(
-                headerTimeout, idleTimeout, bodyReadTimeout, maxConnections, maxConnectionsPerAddress, proxies);
+                headerTimeout,
+                idleTimeout,
+                bodyReadTimeout,
+                maxConnections,
+                maxConnectionsPerAddress,
+                proxies,
+                accessLog);
+    }
+
+    public HttpSettings withAccessLog(AccessLog.Format format) {
+        return new HttpSettings(
+                headerTimeout,
+                idleTimeout,
+                bodyReadTimeout,
+                maxConnections,
+                maxConnectionsPerAddress,
+                trustedProxies,
+                format);
     }
 
     @Override

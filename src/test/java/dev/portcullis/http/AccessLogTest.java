@@ -1,0 +1,57 @@
+package dev.portcullis.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.testing.RawHttp;
+import dev.portcullis.testing.ServerProcess;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve --access-log json}: one JSON line per request with method, path, status, bytes,
+ * time, client and agent — never the query string (an OAuth code travels there).
+ */
+class AccessLogTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneJsonLinePerRequestWithoutTheQueryString() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), null, "256m", "--access-log", "json")) {
+            assertThat(RawHttp.send(server.url(), "GET", "/livez", Map.of("User-Agent", "probe/1"), null)
+                            .status())
+                    .isEqualTo(200);
+            RawHttp.send(server.url(), "GET", "/ui/sign-in/oidc/callback?code=SECRET-CODE&state=s", Map.of(), null);
+            RawHttp.send(server.url(), "GET", "/simple/nothing-here/", Map.of(), null);
+            server.stop(); // graceful: every completed request has been logged
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> lines = server.log()
+                    .lines()
+                    .filter(l -> l.contains(" access - {"))
+                    .map(l -> {
+                        try {
+                            return json.readTree(l.substring(l.indexOf('{')));
+                        } catch (Exception e) {
+                            throw new AssertionError("not JSON: " + l, e);
+                        }
+                    })
+                    .toList();
+            assertThat(lines).as(server.log()).hasSize(3);
+            assertThat(lines.get(0).path("method").asText()).isEqualTo("GET");
+            assertThat(lines.get(0).path("path").asText()).isEqualTo("/livez");
+            assertThat(lines.get(0).path("status").asInt()).isEqualTo(200);
+            assertThat(lines.get(0).path("bytes").asLong()).isPositive();
+            assertThat(lines.get(0).path("agent").asText()).isEqualTo("probe/1");
+            assertThat(lines.get(0).path("client").asText()).isEqualTo("127.0.0.1");
+            assertThat(lines.get(1).path("path").asText()).isEqualTo("/ui/sign-in/oidc/callback");
+            assertThat(lines.get(2).path("status").asInt()).isEqualTo(404);
+            assertThat(server.log()).doesNotContain("SECRET-CODE");
+        }
+    }
+}
