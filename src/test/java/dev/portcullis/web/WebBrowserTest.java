@@ -299,6 +299,69 @@ class WebBrowserTest {
         }
     }
 
+    /**
+     * What an attacker tries from outside, in the real browser: a page on another site posts the
+     * approve form to Portcullis (the browser holds a live session) — SameSite keeps the cookie off
+     * and the same-site check refuses it; and the session cookie copied out of the browser, with the
+     * page's anti-forgery token, still cannot approve without the second factor.
+     */
+    @Test
+    void anotherSiteCannotApproveAndAStolenCookieAloneCannotEither() throws Exception {
+        String uploader = server.token("csrf-uploader", Role.MAINTAINER, null, Permission.UPLOAD);
+        TestUser hal = server.user("hal", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.APPROVER), Permission.APPROVE);
+        uploadWheel(uploader, "target", "1.0.0", "target-1.0.0-py3-none-any.whl");
+        String site = server.url().replace("127.0.0.1", "localhost");
+        browser.get(site + "/ui/sign-in");
+        browser.findElement(By.id("token")).sendKeys(hal.token());
+        browser.findElement(By.id("token")).sendKeys(Keys.ENTER);
+        browser.get(site + "/ui/releases/target/1.0.0");
+        String csrf = browser.findElement(By.name("csrf")).getDomAttribute("value");
+        String files = String.join(
+                "",
+                browser.findElements(By.cssSelector("form[action$='/approve'] input[name=files]")).stream()
+                        .map(e -> "&files=" + e.getDomAttribute("value"))
+                        .toList());
+
+        // The attacker's page (another site: 127.0.0.1, not localhost) with a form aimed at Portcullis.
+        com.sun.net.httpserver.HttpServer evil =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String page = "<!DOCTYPE html><form id=f method=post action=\"" + site
+                + "/ui/releases/target/1.0.0/reject\"><input name=csrf value=\"" + csrf
+                + "\"><input name=comment value=pwned><input name=otp value=000000>"
+                + "<button id=go>win a prize</button></form>";
+        evil.createContext("/", exchange -> {
+            byte[] body = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        evil.start();
+        try {
+            browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
+            browser.findElement(By.id("go")).click();
+            waiting().until(d -> d.getCurrentUrl().startsWith(site));
+            assertThat(browser.getPageSource()).contains("Refused").doesNotContain("Rejected: nothing of it");
+        } finally {
+            evil.stop(0);
+        }
+        assertThat(server.release("target", "1.0.0").path("state").asText()).isEqualTo("held");
+
+        // The cookie and the form's token, copied out of the browser: no code, no key, no approval.
+        String cookie = browser.manage().getCookieNamed("__Host-portcullis").getValue();
+        java.net.http.HttpResponse<String> stolen = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(site + "/ui/releases/target/1.0.0/approve"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("Cookie", "__Host-portcullis=" + cookie)
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                        "csrf=" + csrf + files + "&otp="))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(stolen.statusCode()).isEqualTo(403);
+        assertThat(server.release("target", "1.0.0").path("approvals").size()).isZero();
+    }
+
     /** Waits up to 10 s, looking again when the page changed under a lookup (a navigation after a key's answer). */
     private static WebDriverWait waiting() {
         WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(10));
