@@ -29,7 +29,16 @@ class AccessLogTest {
                     .isEqualTo(200);
             RawHttp.send(server.url(), "GET", "/ui/sign-in/oidc/callback?code=SECRET-CODE&state=s", Map.of(), null);
             RawHttp.send(server.url(), "GET", "/simple/nothing-here/", Map.of(), null);
-            server.stop(); // graceful: every completed request has been logged
+            // A line is written when its exchange completes, just after the client has the answer.
+            dev.portcullis.testing.Await.until(
+                    "three access lines",
+                    java.time.Duration.ofSeconds(10),
+                    () -> server.log()
+                                    .lines()
+                                    .filter(l -> l.contains(" access - {"))
+                                    .count()
+                            == 3);
+            server.stop();
             ObjectMapper json = new ObjectMapper();
             List<JsonNode> lines = server.log()
                     .lines()
