@@ -29,6 +29,8 @@ public final class Identity {
     private final PublishTokenStore publishTokens;
     private final SecondFactor secondFactor;
     private final Accounts accounts;
+    private final EnrolmentTickets tickets;
+    private final EventLog events;
     private final Tokens tokens;
     private final Authenticator authenticator;
     private final SecurityKeys keys;
@@ -48,6 +50,8 @@ public final class Identity {
         UserRepository users = new UserRepository();
         TokenRepository tokenRows = new TokenRepository();
         EnrolmentTickets tickets = new EnrolmentTickets(database, events, clock, format);
+        this.tickets = tickets;
+        this.events = events;
         this.publishTokens = new PublishTokenStore(database, clock);
         this.secondFactor = new SecondFactor(database, users, events, clock, secrets, random, settings, tickets);
         this.accounts = new Accounts(database, events, clock, settings, users, secondFactor, tickets);
@@ -213,13 +217,34 @@ public final class Identity {
     }
 
     /**
-     * Registers a passkey or security key for the caller, after a fresh one-time code: a session or
-     * token alone never adds a factor.
+     * Registers a passkey or security key for the caller, after a fresh one-time code — or, for a
+     * person who has no factor yet, with the enrolment ticket an admin issued them (used up by it):
+     * a session or token alone never adds a factor, and a key can be someone's only factor.
      */
     public SecurityKeys.Key registerKey(
-            Principal by, String otp, SecurityKeys.Registration registration, Origin origin) {
+            Principal by, String codeOrTicket, SecurityKeys.Registration registration, Origin origin) {
         requirePerson(by);
-        secondFactor.verify(by, otp, "register a security key", origin);
+        if (codeOrTicket != null && codeOrTicket.strip().startsWith("pcl_e_")) {
+            Optional<EnrolmentTickets.Redeemable> ticket = tickets.check(codeOrTicket);
+            if (ticket.isEmpty() || ticket.get().userId() != by.userId()) {
+                events.appendCounted(
+                        new dev.portcullis.events.Event(
+                                "EnrolmentTicketRefused",
+                                by.actor(),
+                                null,
+                                by.userName(),
+                                origin,
+                                java.util.Map.of("action", "register a security key")),
+                        origin.ip());
+                throw EnrolmentTickets.refused();
+            }
+            return keys.register(by, registration, origin, h -> {
+                if (!tickets.use(h, ticket.get())) {
+                    throw EnrolmentTickets.refused();
+                }
+            });
+        }
+        secondFactor.verify(by, codeOrTicket, "register a security key", origin);
         return keys.register(by, registration, origin);
     }
 

@@ -56,7 +56,10 @@ public record IdentityEvidence(
                         "SELECT COUNT(*) FROM users WHERE disabled_at IS NULL AND COALESCE(last_active_at, created_at) < "
                                 + accountIdle),
                 count(h, approvers),
-                count(h, approvers + " AND u.mfa_enabled_at IS NOT NULL"));
+                count(
+                        h,
+                        approvers + " AND (u.mfa_enabled_at IS NOT NULL OR EXISTS"
+                                + " (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = u.id))"));
     }
 
     private static long count(org.jdbi.v3.core.Handle h, String sql) {

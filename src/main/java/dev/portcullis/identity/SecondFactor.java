@@ -154,7 +154,8 @@ final class SecondFactor {
                     principal,
                     action,
                     "a second factor is required to " + action + ", and " + principal.userName()
-                            + " has none: enrol with the ticket an admin gives you (`portcullis mfa enroll --ticket T`)",
+                            + " has no one-time codes: use your security key on the web page (/ui/), or enrol TOTP"
+                            + " with the ticket an admin gives you (`portcullis mfa enroll --ticket T`)",
                     origin);
         }
         if (otp == null || otp.isBlank()) {

@@ -93,6 +93,15 @@ public final class SecurityKeys {
 
     /** Registers a key for {@code by}, whose fresh second factor the caller ({@link Identity}) checked. */
     Key register(Principal by, Registration registration, Origin origin) {
+        return register(by, registration, origin, h -> {});
+    }
+
+    /** As above; {@code alsoInTransaction} runs in the registering transaction (using up an enrolment ticket). */
+    Key register(
+            Principal by,
+            Registration registration,
+            Origin origin,
+            java.util.function.Consumer<org.jdbi.v3.core.Handle> alsoInTransaction) {
         String name = registration.name() == null ? "" : registration.name().strip();
         if (name.isEmpty() || name.length() > 100) {
             throw new Refusal.Invalid("Name the key (1-100 characters) so you can tell it from your others.");
@@ -127,6 +136,7 @@ public final class SecurityKeys {
         long count = data.getAttestationObject().getAuthenticatorData().getSignCount();
         Instant now = clock.instant();
         database.inTransaction(h -> {
+            alsoInTransaction.accept(h);
             boolean taken = h.createQuery("SELECT COUNT(*) FROM webauthn_credentials WHERE credential_id = :c")
                             .bind("c", id)
                             .mapTo(Long.class)

@@ -121,7 +121,11 @@ final class KeysPage {
                             "100",
                             "required",
                             "required")
-                    .element("label", "One-time code (a new factor needs one you already have)", "for", "key-otp")
+                    .element(
+                            "label",
+                            "One-time code — or, for your first factor, the enrolment ticket (pcl_e_…) an admin gave you",
+                            "for",
+                            "key-otp")
                     .empty(
                             "input",
                             "type",

@@ -400,6 +400,64 @@ class WebPageTest {
         assertThat(server.events("SecurityKeyRemoved")).isEqualTo(1);
     }
 
+    /** Someone with no factor at all registers a key with the enrolment ticket an admin gave them: the key is their factor. */
+    @Test
+    void aFirstKeyIsRegisteredWithAnEnrolmentTicketAndIsTheOnlyFactor() {
+        String token = server.token("ivy", Role.APPROVER, null, Permission.APPROVE);
+        String ticket = server.app()
+                .identity()
+                .resetSecondFactor("ivy", "test", dev.portcullis.core.Origin.LOCAL)
+                .secret();
+        FormBrowser browser = signedIn(token);
+        SoftwareKey key = new SoftwareKey(true);
+        String origin = server.url();
+        String rpId = URI.create(origin).getHost();
+
+        // Another person's ticket does not work.
+        String othersTicket = server.app()
+                .identity()
+                .resetSecondFactor("uploader", "test", dev.portcullis.core.Origin.LOCAL)
+                .secret();
+        assertThat(register(browser, key, origin, rpId, othersTicket).statusCode())
+                .isEqualTo(403);
+        assertThat(register(browser, key, origin, rpId, ticket).statusCode()).isEqualTo(303);
+        // Used up: a second key needs a code or a new ticket.
+        assertThat(register(browser, new SoftwareKey(true), origin, rpId, ticket)
+                        .statusCode())
+                .isEqualTo(403);
+
+        upload("web-ivy", "1.0.0", Map.of());
+        String approve =
+                FormBrowser.form(browser.get("/ui/releases/web-ivy/1.0.0").body(), "/approve");
+        HttpResponse<String> approved = browser.post(
+                "/ui/releases/web-ivy/1.0.0/approve",
+                keyForm(
+                        approve,
+                        key.credentialId(),
+                        key.get(FormBrowser.attribute(approve, "data-challenge"), origin, rpId)));
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(303);
+        assertThat(server.release("web-ivy", "1.0.0").path("state").asText()).isEqualTo("released");
+        // On the API she has no codes: the refusal says where her factor works.
+        upload("web-ivy", "1.1.0", Map.of());
+        RawHttp.Response byApi = server.decideWith(token, "web-ivy", "1.1.0", "approve", "123456");
+        assertThat(byApi.status()).isEqualTo(403);
+        assertThat(byApi.body()).contains("use your security key on the web page");
+    }
+
+    private static HttpResponse<String> register(
+            FormBrowser browser, SoftwareKey key, String origin, String rpId, String ticket) {
+        String form = FormBrowser.form(browser.get("/ui/keys").body(), "/ui/keys/register");
+        String[] created = key.create(FormBrowser.attribute(form, "data-challenge"), origin, rpId);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("csrf", FormBrowser.inputValue(form, "csrf"));
+        fields.put("nonce", FormBrowser.inputValue(form, "nonce"));
+        fields.put("name", "first key");
+        fields.put("key-attestation", created[0]);
+        fields.put("key-client-data", created[1]);
+        fields.put("otp", ticket);
+        return browser.post("/ui/keys/register", fields);
+    }
+
     private static Map<String, Object> keyForm(String form, String credential, String[] assertion) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("csrf", FormBrowser.inputValue(form, "csrf"));
