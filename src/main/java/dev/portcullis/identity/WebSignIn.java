@@ -108,6 +108,8 @@ public final class WebSignIn {
     private final TokenRepository tokens = new TokenRepository();
     private final ObjectMapper json = new ObjectMapper();
     private volatile Endpoints endpoints;
+    /** Failed provider sign-ins per address: past the limit, a callback is refused before the provider is asked. */
+    private final FailureThrottle failures;
     /** When discovery last failed: for {@link #RETRY_AFTER} sign-ins are refused without asking again. */
     private volatile Instant discoveryFailedAt;
 
@@ -130,6 +132,9 @@ public final class WebSignIn {
         this.identity = identity;
         this.sessions = new WebSessions(database, events, clock, random, settings.sessionIdle(), settings.sessionMax());
         this.verifier = new OidcVerifier(clock, OidcSettings.DEFAULTS, Map.of(), http);
+        IdentitySettings limits = identity.settings();
+        this.failures = new FailureThrottle(
+                limits.throttleWindow(), limits.maxFailuresPerAddress(), limits.maxFailuresPerAddress());
     }
 
     public WebSessions sessions() {
@@ -200,6 +205,12 @@ public final class WebSignIn {
     public WebSessions.Opened finishProviderSignIn(
             String loginCookie, String state, String code, String error, URI redirectUri, Origin origin) {
         WebSignInSettings.Provider provider = requireProvider();
+        IdentitySettings limits = identity.settings();
+        if (failures.recent(origin.ip(), clock.instant()) >= limits.maxFailuresPerAddress()) {
+            // Each callback costs a request to the provider's token endpoint: a flood of forged ones stops here.
+            throw new Refusal.Throttled("too many failed sign-ins from this address; try again in "
+                    + limits.throttleWindow().toMinutes() + " minutes");
+        }
         if (error != null) {
             throw refused("oidc", "the provider answered " + error, origin);
         }
@@ -402,6 +413,9 @@ public final class WebSignIn {
     }
 
     private Refusal refused(String method, String why, Origin origin) {
+        if (method.equals("oidc")) {
+            failures.failed(origin.ip(), null, clock.instant());
+        }
         events.appendCounted(
                 new Event("WebSignInRefused", null, null, null, origin, Map.of("method", method, "reason", why)),
                 origin.ip());

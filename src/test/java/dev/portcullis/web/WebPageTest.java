@@ -565,6 +565,17 @@ class WebPageTest {
             other.clock().advance(Duration.ofSeconds(31));
             assertThat(browser.get("/ui/sign-in/oidc").statusCode()).isEqualTo(503);
             assertThat(broken.bodies()).hasSize(2);
+            // Failed provider sign-ins from one address are counted: past the limit a callback is
+            // refused before anything is asked of the provider.
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < dev.portcullis.identity.IdentitySettings.DEFAULTS.maxFailuresPerAddress(); i++) {
+                refused = browser.get("/ui/sign-in/oidc/callback?state=forged&code=c");
+                assertThat(refused.statusCode()).isEqualTo(401);
+            }
+            HttpResponse<String> throttled = browser.get("/ui/sign-in/oidc/callback?state=forged&code=c");
+            assertThat(throttled.statusCode()).isEqualTo(429);
+            assertThat(throttled.body()).contains("too many failed sign-ins");
+
             // The token sign-in still works.
             HttpResponse<String> signedIn = browser.post("/ui/sign-in/token", Map.of("token", other.adminToken()));
             assertThat(signedIn.statusCode()).isEqualTo(303);
