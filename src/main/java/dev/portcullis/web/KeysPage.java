@@ -54,24 +54,8 @@ final class KeysPage {
                             .open("td")
                             .open("form", "method", "post", "action", "/ui/keys/remove", "class", "inline")
                             .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
-                            .empty("input", "type", "hidden", "name", "credential", "value", key.id())
-                            .element("label", "One-time code for " + key.name(), "for", id, "class", "visually-hidden")
-                            .empty(
-                                    "input",
-                                    "type",
-                                    "text",
-                                    "id",
-                                    id,
-                                    "name",
-                                    "otp",
-                                    "inputmode",
-                                    "numeric",
-                                    "autocomplete",
-                                    "one-time-code",
-                                    "required",
-                                    "required",
-                                    "size",
-                                    "8")
+                            .empty("input", "type", "hidden", "name", "credential", "value", key.id());
+                    Pages.codeField(html, id, "One-time code for " + key.name(), true, true)
                             .element("button", "Remove", "type", "submit")
                             .close("form")
                             .close("td")
@@ -120,26 +104,13 @@ final class KeysPage {
                             "maxlength",
                             "100",
                             "required",
-                            "required")
-                    .element(
-                            "label",
-                            "One-time code — or, for your first factor, the enrolment ticket (pcl_e_…) an admin gave you",
-                            "for",
-                            "key-otp")
-                    .empty(
-                            "input",
-                            "type",
-                            "text",
-                            "id",
+                            "required");
+            Pages.codeField(
+                            html,
                             "key-otp",
-                            "name",
-                            "otp",
-                            "inputmode",
-                            "numeric",
-                            "autocomplete",
-                            "one-time-code",
-                            "required",
-                            "required")
+                            "One-time code — or, for your first factor, the enrolment ticket (pcl_e_…) an admin gave you",
+                            false,
+                            true)
                     .element("button", "Register a key", "type", "submit", "id", "register-key")
                     .element("p", "", "data-webauthn-status", "", "role", "status", "class", "hint")
                     .close("fieldset")

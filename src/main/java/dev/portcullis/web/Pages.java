@@ -62,6 +62,30 @@ final class Pages {
         return html.close("main").close("body").close("html");
     }
 
+    /**
+     * The labelled field for a fresh one-time code ({@code otp}), as every decision form has it;
+     * {@code hiddenLabel}: for screen readers only (inline forms in tables).
+     */
+    static Html codeField(Html html, String id, String label, boolean hiddenLabel, boolean required) {
+        return html.element("label", label, "for", id, "class", hiddenLabel ? "visually-hidden" : null)
+                .empty(
+                        "input",
+                        "type",
+                        "text",
+                        "id",
+                        id,
+                        "name",
+                        "otp",
+                        "class",
+                        hiddenLabel ? "code" : null,
+                        "inputmode",
+                        "numeric",
+                        "autocomplete",
+                        "one-time-code",
+                        "required",
+                        required ? "required" : null);
+    }
+
     private static void signOutForm(Html html, WebRoutes.Caller caller, String action, String label) {
         html.open("form", "method", "post", "action", action, "class", "inline")
                 .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())

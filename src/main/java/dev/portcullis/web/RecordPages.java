@@ -283,26 +283,8 @@ final class RecordPages {
                                         "required",
                                         "required",
                                         "size",
-                                        "12")
-                                .element("label", "One-time code", "for", id + "-otp", "class", "visually-hidden")
-                                .empty(
-                                        "input",
-                                        "type",
-                                        "text",
-                                        "id",
-                                        id + "-otp",
-                                        "name",
-                                        "otp",
-                                        "placeholder",
-                                        "code",
-                                        "inputmode",
-                                        "numeric",
-                                        "autocomplete",
-                                        "one-time-code",
-                                        "required",
-                                        "required",
-                                        "size",
-                                        "7")
+                                        "12");
+                        Pages.codeField(html, id + "-otp", "One-time code", true, true)
                                 .element("button", "Revoke", "type", "submit", "id", id)
                                 .close("form");
                     }

@@ -467,26 +467,13 @@ final class ReleasePage {
                         "maxlength",
                         "500",
                         "required",
-                        noteRequired ? "required" : null)
-                .element(
-                        "label",
-                        keys ? "One-time code (leave empty to use your security key)" : "One-time code",
-                        "for",
-                        id + "-otp")
-                .empty(
-                        "input",
-                        "type",
-                        "text",
-                        "id",
+                        noteRequired ? "required" : null);
+        Pages.codeField(
+                        html,
                         id + "-otp",
-                        "name",
-                        "otp",
-                        "inputmode",
-                        "numeric",
-                        "autocomplete",
-                        "one-time-code",
-                        "required",
-                        keys ? null : "required")
+                        keys ? "One-time code (leave empty to use your security key)" : "One-time code",
+                        false,
+                        !keys)
                 .element("button", keys ? label + " with your key" : label, "type", "submit", "id", id + "-submit")
                 .element("p", "", "data-webauthn-status", "", "role", "status", "class", "hint")
                 .close("fieldset")
