@@ -36,8 +36,8 @@ final class ConfigCommand {
             CommandLine serve = new CommandLine(new ServeCommand());
             serve.parseArgs("--config", file.toString());
             ServeCommand command = serve.getCommand();
-            java.util.List<String> used = ConfigFile.apply(serve, file, command.environment);
             dev.portcullis.app.Settings settings = command.settings();
+            java.util.List<String> used = command.configKeysUsed;
             spec.commandLine()
                     .getOut()
                     .println("ok: " + file + " (" + used.size() + " keys: " + String.join(", ", used)

@@ -29,6 +29,9 @@ final class ServeCommand implements Callable<Integer> {
     /** The environment the PORTCULLIS_ variables are read from (tests give their own). */
     java.util.Map<String, String> environment = System.getenv();
 
+    /** The configuration file's keys {@link #settings} took (for {@code config check}). */
+    java.util.List<String> configKeysUsed = java.util.List.of();
+
     @Option(
             names = "--config",
             paramLabel = "FILE",
@@ -406,7 +409,7 @@ final class ServeCommand implements Callable<Integer> {
      * configuration file, then the defaults (ConfigFile). Checks every value; starts nothing.
      */
     Settings settings() throws java.io.IOException {
-        ConfigFile.apply(spec.commandLine(), config, environment);
+        configKeysUsed = ConfigFile.apply(spec.commandLine(), config, environment);
         Settings base = data.settings();
         if (databasePasswordFile != null) {
             dev.portcullis.store.DatabaseSettings db = base.database();
