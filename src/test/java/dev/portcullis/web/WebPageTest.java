@@ -349,20 +349,10 @@ class WebPageTest {
         SoftwareKey key = new SoftwareKey(false);
 
         String keysPage = browser.get("/ui/keys").body();
-        String register = FormBrowser.form(keysPage, "/ui/keys/register");
-        String[] created = key.create(FormBrowser.attribute(register, "data-challenge"), origin, rpId);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("csrf", FormBrowser.inputValue(register, "csrf"));
-        fields.put("nonce", FormBrowser.inputValue(register, "nonce"));
-        fields.put("name", "software key");
-        fields.put("key-attestation", created[0]);
-        fields.put("key-client-data", created[1]);
-        fields.put("otp", "");
-        assertThat(browser.post("/ui/keys/register", fields).statusCode())
+        assertThat(register(browser, key, origin, rpId, "software key", "").statusCode())
                 .as("a key is added only with a code")
                 .isEqualTo(403);
-        fields.put("otp", bob.otp());
-        HttpResponse<String> registered = browser.post("/ui/keys/register", fields);
+        HttpResponse<String> registered = register(browser, key, origin, rpId, "software key", bob.otp());
         assertThat(registered.statusCode()).as(registered.body()).isEqualTo(303);
         assertThat(browser.get("/ui/keys").body()).contains("software key");
 
@@ -418,11 +408,13 @@ class WebPageTest {
                 .identity()
                 .resetSecondFactor("uploader", "test", dev.portcullis.core.Origin.LOCAL)
                 .secret();
-        assertThat(register(browser, key, origin, rpId, othersTicket).statusCode())
+        assertThat(register(browser, key, origin, rpId, "first key", othersTicket)
+                        .statusCode())
                 .isEqualTo(403);
-        assertThat(register(browser, key, origin, rpId, ticket).statusCode()).isEqualTo(303);
+        assertThat(register(browser, key, origin, rpId, "first key", ticket).statusCode())
+                .isEqualTo(303);
         // Used up: a second key needs a code or a new ticket.
-        assertThat(register(browser, new SoftwareKey(true), origin, rpId, ticket)
+        assertThat(register(browser, new SoftwareKey(true), origin, rpId, "first key", ticket)
                         .statusCode())
                 .isEqualTo(403);
 
@@ -444,17 +436,18 @@ class WebPageTest {
         assertThat(byApi.body()).contains("use your security key on the web page");
     }
 
+    /** Registers {@code key} through the keys page's form, with {@code codeOrTicket}. */
     private static HttpResponse<String> register(
-            FormBrowser browser, SoftwareKey key, String origin, String rpId, String ticket) {
+            FormBrowser browser, SoftwareKey key, String origin, String rpId, String name, String codeOrTicket) {
         String form = FormBrowser.form(browser.get("/ui/keys").body(), "/ui/keys/register");
         String[] created = key.create(FormBrowser.attribute(form, "data-challenge"), origin, rpId);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("csrf", FormBrowser.inputValue(form, "csrf"));
         fields.put("nonce", FormBrowser.inputValue(form, "nonce"));
-        fields.put("name", "first key");
+        fields.put("name", name);
         fields.put("key-attestation", created[0]);
         fields.put("key-client-data", created[1]);
-        fields.put("otp", ticket);
+        fields.put("otp", codeOrTicket);
         return browser.post("/ui/keys/register", fields);
     }
 
