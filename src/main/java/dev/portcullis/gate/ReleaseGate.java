@@ -216,6 +216,35 @@ public final class ReleaseGate implements ReleaseListener {
                 .toList();
     }
 
+    /**
+     * Who among {@code users} could still count an approval of a held or quarantined release under
+     * the same rules an approval is checked by (the policy's roles and users, not an uploader, not
+     * who quarantined it), enabled and not yet counted; their names, sorted. Empty for other states.
+     */
+    public List<String> whoCanStillApprove(Release release, List<dev.portcullis.identity.User> users) {
+        String kind = switch (release.state()) {
+            case HELD -> "release";
+            case QUARANTINED -> "unquarantine";
+            default -> null;
+        };
+        if (kind == null) {
+            return List.of();
+        }
+        Policy policy = policies.active(release.project());
+        java.util.Set<String> counted = approvals(release).stream()
+                .filter(a -> a.kind().equals(kind) && a.current())
+                .map(Approval::user)
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> uploaders = uploaders(release);
+        return users.stream()
+                .filter(u -> !u.disabled() && !counted.contains(u.name()))
+                .filter(u -> ineligibleForRelease(u.name(), u.grants(), policy, release, release.state(), uploaders)
+                        .isEmpty())
+                .map(dev.portcullis.identity.User::name)
+                .sorted()
+                .toList();
+    }
+
     /** Every recorded approval of the release, and whether it counts for the files it has now. */
     public List<Approval> approvals(Release release) {
         return database.withHandle(h -> {
@@ -776,10 +805,15 @@ public final class ReleaseGate implements ReleaseListener {
     }
 
     private static Optional<String> ineligible(Principal principal, Policy policy, String project) {
-        boolean byRole = principal.grants().stream()
+        return ineligible(principal.userName(), principal.grants(), policy, project);
+    }
+
+    private static Optional<String> ineligible(
+            String userName, List<dev.portcullis.identity.RoleGrant> grants, Policy policy, String project) {
+        boolean byRole = grants.stream()
                 .anyMatch(g -> g.covers(project) && policy.approval().roles().contains(g.role()));
-        if (!byRole && !policy.approval().users().contains(principal.userName())) {
-            return Optional.of(principal.userName() + " is not an approver under the project's policy (roles "
+        if (!byRole && !policy.approval().users().contains(userName)) {
+            return Optional.of(userName + " is not an approver under the project's policy (roles "
                     + policy.approval().roles().stream()
                             .map(r -> r.wireName())
                             .sorted()
@@ -789,17 +823,32 @@ public final class ReleaseGate implements ReleaseListener {
     }
 
     private Optional<String> ineligibleForRelease(Principal principal, Policy policy, Release release, Quorum quorum) {
-        Optional<String> role = ineligible(principal, policy, release);
+        return ineligibleForRelease(
+                principal.userName(), principal.grants(), policy, release, quorum.from(), uploaders(release));
+    }
+
+    private java.util.Set<String> uploaders(Release release) {
+        return catalog.artifactsOf(release.id()).stream()
+                .map(Artifact::uploadedBy)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private Optional<String> ineligibleForRelease(
+            String userName,
+            List<dev.portcullis.identity.RoleGrant> grants,
+            Policy policy,
+            Release release,
+            ReleaseState from,
+            java.util.Set<String> uploaders) {
+        Optional<String> role = ineligible(userName, grants, policy, release.project());
         if (role.isPresent()) {
             return role;
         }
-        boolean uploaded = catalog.artifactsOf(release.id()).stream()
-                .anyMatch(a -> a.uploadedBy().equals(principal.userName()));
-        if (uploaded) {
+        if (uploaders.contains(userName)) {
             return Optional.of(
                     "the uploader of a file of a release (or the owner of the token that uploaded it) cannot approve it");
         }
-        if (quorum.from() == ReleaseState.QUARANTINED && principal.userName().equals(release.decidedBy())) {
+        if (from == ReleaseState.QUARANTINED && userName.equals(release.decidedBy())) {
             return Optional.of("whoever put a release in quarantine cannot approve bringing it back");
         }
         return Optional.empty();

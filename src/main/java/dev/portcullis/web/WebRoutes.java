@@ -295,39 +295,9 @@ public final class WebRoutes implements Routes {
                         .toList(),
                 URI.create(pageOrigin(exchange)).getHost(),
                 challenges.nonce(),
-                stillEligible(release, files));
+                // Local users only: whom the provider's groups make approvers is known when they sign in.
+                gate.whoCanStillApprove(release, identity.listUsers()));
         Html.send(exchange, ReleasePage.render(caller.get(), view));
-    }
-
-    /**
-     * Local users who could still approve: an approving role on the project under its policy (or
-     * named by it), enabled, not an uploader of any file, not already counted (and for a release
-     * in quarantine, not who put it there). People whose role comes only from the provider's groups
-     * are not known here until they sign in.
-     */
-    private List<String> stillEligible(Release release, List<Artifact> files) {
-        dev.portcullis.gate.Policy.Approval policy =
-                gate.policies().active(release.project()).approval();
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        java.util.Set<String> uploaders =
-                files.stream().map(Artifact::uploadedBy).collect(java.util.stream.Collectors.toSet());
-        java.util.Set<String> counted = gate.approvals(release).stream()
-                .filter(dev.portcullis.gate.ReleaseGate.Approval::current)
-                .map(dev.portcullis.gate.ReleaseGate.Approval::user)
-                .collect(java.util.stream.Collectors.toSet());
-        for (dev.portcullis.identity.User user : identity.listUsers()) {
-            boolean byRole = user.grants().stream()
-                    .anyMatch(g -> g.covers(release.project()) && policy.roles().contains(g.role()));
-            if ((byRole || policy.users().contains(user.name()))
-                    && !user.disabled()
-                    && !uploaders.contains(user.name())
-                    && !counted.contains(user.name())
-                    && !(release.state() == ReleaseState.QUARANTINED
-                            && user.name().equals(release.decidedBy()))) {
-                out.add(user.name());
-            }
-        }
-        return List.copyOf(out);
     }
 
     private Release visibleRelease(Principal principal, Exchange exchange) {
