@@ -151,6 +151,7 @@ public final class Identity {
     /** Revokes a token from the web page: as {@link #revokeToken(Principal, String, String, Origin)}, after a fresh second factor. */
     public TokenInfo revokeToken(Principal by, StepUp stepUp, String tokenId, String reason, Origin origin) {
         requirePerson(by);
+        tokens.requireMayRevoke(by, tokenId, origin); // before a code is spent on a revocation that would be refused
         requireSecondFactor(by, stepUp, "revoke token " + tokenId, origin);
         return revokeToken(by, tokenId, reason, origin);
     }

@@ -91,13 +91,19 @@ final class Tokens {
      * otherwise the caller must be able to manage it. No second factor: revocation only takes power away.
      */
     TokenInfo revoke(Principal by, String tokenId, String reason, Origin origin) {
+        TokenInfo token = requireMayRevoke(by, tokenId, origin);
+        return revoke(List.of(token), by.actor(), reason, origin).stream()
+                .findFirst()
+                .orElseThrow(() -> new Refusal.Invalid("token " + tokenId + " is already revoked"));
+    }
+
+    /** The token, when {@code by} may revoke it (its own, or one within its authority); refused otherwise. */
+    TokenInfo requireMayRevoke(Principal by, String tokenId, Origin origin) {
         TokenInfo token = get(tokenId);
         if (!token.id().equals(by.tokenId())) {
             requireAuthority(by, token.owner(), token.project(), token.permissions(), "revoke a token", origin);
         }
-        return revoke(List.of(token), by.actor(), reason, origin).stream()
-                .findFirst()
-                .orElseThrow(() -> new Refusal.Invalid("token " + tokenId + " is already revoked"));
+        return token;
     }
 
     /** Local operator (and scheduled drills): revokes one token. */

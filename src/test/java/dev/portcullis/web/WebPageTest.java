@@ -532,7 +532,11 @@ class WebPageTest {
         revoke.put("csrf", FormBrowser.inputValue(approver.get("/ui/").body(), "csrf"));
         revoke.put("token", server.adminToken().substring("pcl_u_".length(), "pcl_u_".length() + 12));
         revoke.put("otp", ann.otp());
+        long verified = server.events("SecondFactorVerified");
         assertThat(approver.post("/ui/tokens/revoke", revoke).statusCode()).isEqualTo(403);
+        assertThat(server.events("SecondFactorVerified"))
+                .as("refused before the code is spent")
+                .isEqualTo(verified);
     }
 
     @Test
