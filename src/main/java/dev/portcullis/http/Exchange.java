@@ -75,8 +75,7 @@ public final class Exchange {
      * #jsonBody}.
      */
     public InputStream body(long maxBytes) {
-        InputStream in = exchange.getInputStream();
-        return new java.io.FilterInputStream(in) {
+        return new java.io.FilterInputStream(requestStream()) {
             private long read;
 
             @Override
@@ -110,7 +109,7 @@ public final class Exchange {
     /** Reads a JSON request body of at most {@code maxBytes} bytes into {@code type}. */
     public <T> T jsonBody(Class<T> type, int maxBytes) {
         try {
-            byte[] bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
+            byte[] bytes = requestStream().readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) {
                 throw new Refusal.Invalid("Request body larger than " + maxBytes + " bytes.");
             }
@@ -167,7 +166,7 @@ public final class Exchange {
         }
         byte[] bytes;
         try {
-            bytes = exchange.getInputStream().readNBytes(maxBytes + 1);
+            bytes = requestStream().readNBytes(maxBytes + 1);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -352,6 +351,35 @@ public final class Exchange {
     /** The response body stream, for handlers that stream files. */
     public OutputStream output() {
         return exchange.getOutputStream();
+    }
+
+    /**
+     * Undertow's request stream, where a read that a timeout or a vanished client ends from the I/O
+     * thread fails as the IOException it is: Undertow's blocking stream can throw a
+     * NullPointerException there (the buffer it was reading into was released under it), which
+     * would otherwise be answered as an internal error and logged with a stack trace per attacking
+     * connection.
+     */
+    private InputStream requestStream() {
+        return new java.io.FilterInputStream(exchange.getInputStream()) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (NullPointerException | IllegalStateException closedUnderUs) {
+                    throw new IOException("the connection closed while the request body was read", closedUnderUs);
+                }
+            }
+
+            @Override
+            public int read(byte[] buffer, int off, int len) throws IOException {
+                try {
+                    return super.read(buffer, off, len);
+                } catch (NullPointerException | IllegalStateException closedUnderUs) {
+                    throw new IOException("the connection closed while the request body was read", closedUnderUs);
+                }
+            }
+        };
     }
 
     public boolean responseStarted() {

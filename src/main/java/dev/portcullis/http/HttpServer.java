@@ -7,7 +7,6 @@ import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
-import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -18,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +60,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     /** A registered route: its method and Undertow path template. */
     public record Route(String method, String template) {}
 
-    private GracefulShutdownHandler shutdown;
+    private final InFlight inFlight = new InFlight();
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> listener;
 
@@ -241,7 +241,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             AccessLog.attach(exchange, settings.accessLog(), clients);
             routes.handleRequest(exchange);
         };
-        shutdown = new GracefulShutdownHandler(new io.undertow.server.handlers.HttpContinueReadHandler(logged));
+        HttpHandler root = new io.undertow.server.handlers.HttpContinueReadHandler(logged);
         OptionMap http = OptionMap.builder()
                 .set(UndertowOptions.ALWAYS_SET_DATE, true)
                 .set(UndertowOptions.MAX_HEADER_SIZE, 32 * 1024)
@@ -271,7 +271,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             // was built (and registered with the pool) for each request and never reused.
             ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024 - 20, -1, 0);
             HttpOpenListener open = new HttpOpenListener(buffers, http);
-            open.setRootHandler(shutdown);
+            open.setRootHandler(root);
             ConnectionLimit limited = new ConnectionLimit(open, settings.maxConnectionsPerAddress(), clients);
             OptionMap socket = OptionMap.builder()
                     .set(Options.WORKER_IO_THREADS, ioThreads)
@@ -321,9 +321,10 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("closing the listener: {}", e.toString());
             }
-            shutdown.shutdown();
             try {
-                shutdown.awaitShutdown(30_000);
+                if (!inFlight.stop(Duration.ofSeconds(30))) {
+                    LOG.warn("stopping with {} requests still running", inFlight.running());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -341,9 +342,32 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler, ResponseCache.Slot slot) {
         HttpHandler blocking = ex -> {
             ex.startBlocking();
-            run(new Exchange(ex, clients, slot), style, handler);
+            Exchange wrapped = new Exchange(ex, clients, slot);
+            if (!inFlight.enter()) {
+                respond(wrapped, style, 503, "The server is stopping.");
+                return;
+            }
+            try {
+                run(wrapped, style, handler);
+            } finally {
+                inFlight.exit();
+            }
         };
-        exchange.dispatch(workers, blocking);
+        exchange.dispatch(
+                task -> {
+                    try {
+                        workers.execute(task);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // Undertow answers 503 and logs it only at debug level: say why here.
+                        LOG.warn(
+                                "no thread for {} {}: {}",
+                                exchange.getRequestMethod(),
+                                exchange.getRequestPath(),
+                                e.toString());
+                        throw e;
+                    }
+                },
+                blocking);
     }
 
     private static void run(Exchange exchange, ErrorStyle style, Handler handler) {
@@ -381,12 +405,22 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             return;
         }
         exchange.status(status);
-        switch (style) {
-            case PYPI, MAVEN ->
-                exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
-            case JSON -> exchange.json(Map.of("error", Map.of("status", status, "message", message)));
-            case NPM -> exchange.json(Map.of("error", message));
-            case HTML -> HtmlErrors.respond(exchange, status, message);
+        try {
+            switch (style) {
+                case PYPI, MAVEN ->
+                    exchange.reason(message).text("text/plain; charset=utf-8", status + " " + message + "\n");
+                case JSON -> exchange.json(Map.of("error", Map.of("status", status, "message", message)));
+                case NPM -> exchange.json(Map.of("error", message));
+                case HTML -> HtmlErrors.respond(exchange, status, message);
+            }
+        } catch (java.io.UncheckedIOException gone) {
+            // The client left, or a timeout closed the connection: nobody is there to read the answer.
+            LOG.debug(
+                    "{} {}: the answer {} could not be sent ({})",
+                    exchange.method(),
+                    exchange.path(),
+                    status,
+                    gone.getCause().toString());
         }
     }
 }

@@ -127,7 +127,11 @@ class ConnectionLimitsTest {
             }
             assertThat(closedByServer).as("connections the server closed").isEqualTo(attack.size());
             RawHttp.Response after = RawHttp.send(server.url(), "GET", "/simple/", Map.of(), null);
-            assertThat(after.status()).isEqualTo(200);
+            assertThat(after.status())
+                    .as(
+                            "the index after the flood: %s %s",
+                            after.reason(), new String(after.bytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(200);
 
             // The refused uploads are counted, a few rows per address and minute, not one each.
             long rows = server.app()
