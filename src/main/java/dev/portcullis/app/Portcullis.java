@@ -113,7 +113,7 @@ public final class Portcullis implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
         }
         this.database = Database.open(settings.database());
-        this.blobs = new BlobStore(settings.dataDir().resolve("blobs"));
+        this.blobs = BlobStore.open(settings.dataDir().resolve("blobs"), settings.blobs());
         this.events = new EventLog(database, clock);
         events.chainLegacyEvents();
         this.integrity = new EventLogIntegrity(
@@ -135,6 +135,28 @@ public final class Portcullis implements AutoCloseable {
                         database, events, clock, settings.watch(), this::projectRecipients, catalog::isDrillSandbox),
                 alerts);
         alerts = this.alerts;
+        blobs.onDamage(damaged -> {
+            events.append(new dev.portcullis.events.Event(
+                    "BlobDamaged",
+                    "portcullis",
+                    null,
+                    damaged.sha256(),
+                    dev.portcullis.core.Origin.LOCAL,
+                    Map.of("severity", "high", "actual_sha256", damaged.actual())));
+            this.alerts.raise(new AlertSink.Alert(
+                    "BlobDamaged",
+                    dev.portcullis.events.AlertLevel.HIGH,
+                    null,
+                    damaged.sha256(),
+                    "a release file in the bucket was changed outside Portcullis",
+                    "The object for " + damaged.sha256() + " in " + blobs.describe()
+                            + " now holds other bytes (SHA-256 "
+                            + damaged.actual() + "). It is not served; restore the object from a backup and find out"
+                            + " who can write to the bucket.",
+                    Map.of("actual_sha256", damaged.actual()),
+                    List.of(),
+                    List.of()));
+        });
         SecretBox secrets = SecretBox.open(settings.dataDir(), settings.secretKey(), random);
         GuardedHttp upstreamHttp = outbound("upstream");
         this.identity = new Identity(database, events, clock, random, secrets, settings.identity(), alerts);
@@ -723,6 +745,7 @@ public final class Portcullis implements AutoCloseable {
             LOG.warn("writing counted-event summaries at shutdown failed: {}", e.toString());
         }
         outboundClients.forEach(GuardedHttp::close);
+        blobs.close();
         database.close();
     }
 }

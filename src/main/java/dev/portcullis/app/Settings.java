@@ -5,6 +5,7 @@ import dev.portcullis.identity.IdentitySettings;
 import dev.portcullis.identity.OidcSettings;
 import dev.portcullis.net.OutboundPolicy;
 import dev.portcullis.publish.PublishSettings;
+import dev.portcullis.store.BlobSettings;
 import dev.portcullis.store.DatabaseSettings;
 import dev.portcullis.watch.WatchSettings;
 import dev.portcullis.watch.alert.Smtp;
@@ -20,6 +21,7 @@ import java.util.Objects;
 public record Settings(
         Path dataDir,
         DatabaseSettings database,
+        BlobSettings blobs,
         String host,
         int port,
         String baseUrl,
@@ -42,6 +44,7 @@ public record Settings(
     public Settings {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(blobs, "blobs");
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535");
@@ -63,6 +66,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 DatabaseSettings.parse(null, dataDir),
+                BlobSettings.LOCAL,
                 DEFAULT_HOST,
                 DEFAULT_PORT,
                 null,
@@ -84,6 +88,30 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
+                host,
+                port,
+                baseUrl,
+                publish,
+                identity,
+                oidc,
+                web,
+                smtp,
+                sigstoreTrustedRoot,
+                sourceCommitsApi,
+                secretKey,
+                watch,
+                http,
+                outbound,
+                scheduledWork);
+    }
+
+    /** Where release files are kept (files in the data directory by default). */
+    public Settings withBlobs(BlobSettings blobs) {
+        return new Settings(
+                dataDir,
+                database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -105,6 +133,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -126,6 +155,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -148,6 +178,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -170,6 +201,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -192,6 +224,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -213,6 +246,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -234,6 +268,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -255,6 +290,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -277,6 +313,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -308,6 +345,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -330,6 +368,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -357,6 +396,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -378,6 +418,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,
@@ -399,6 +440,7 @@ public record Settings(
         return new Settings(
                 dataDir,
                 database,
+                blobs,
                 host,
                 port,
                 baseUrl,

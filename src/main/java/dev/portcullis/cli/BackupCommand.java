@@ -67,6 +67,7 @@ final class BackupCommand {
             char[] passphrase = noKeys ? null : passphrase(passphraseFile, true);
             Backup.Summary summary = Backup.write(
                     settings.database(),
+                    settings.blobs(),
                     settings.dataDir(),
                     to,
                     passphrase,
@@ -106,8 +107,8 @@ final class BackupCommand {
         @Override
         public Integer call() throws Exception {
             Settings settings = data.settings();
-            Backup.Summary summary =
-                    Backup.restore(from, settings.database(), settings.dataDir(), passphrase(passphraseFile, false));
+            Backup.Summary summary = Backup.restore(
+                    from, settings.database(), settings.blobs(), settings.dataDir(), passphrase(passphraseFile, false));
             spec.commandLine()
                     .getOut()
                     .println("restored into " + settings.dataDir().toAbsolutePath() + " and "

@@ -1,6 +1,7 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.app.Settings;
+import dev.portcullis.store.BlobSettings;
 import dev.portcullis.store.DatabaseSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -23,6 +24,53 @@ final class DataOptions {
             defaultValue = "${env:PORTCULLIS_DATABASE}")
     String database;
 
+    @Option(
+            names = "--blob-store",
+            paramLabel = "s3://BUCKET[/PREFIX]",
+            description = "Keep release files in an S3-compatible bucket (the data directory then caches them);"
+                    + " omit to keep them in the data directory. Several instances share one bucket.")
+    String blobStore;
+
+    @Option(
+            names = "--s3-endpoint",
+            paramLabel = "URL",
+            description = "The S3-compatible service (MinIO, Ceph, …); omit for AWS S3 itself.")
+    java.net.URI s3Endpoint;
+
+    @Option(
+            names = "--s3-region",
+            paramLabel = "REGION",
+            defaultValue = "us-east-1",
+            description = "The bucket's region. Default: ${DEFAULT-VALUE}.")
+    String s3Region;
+
+    @Option(
+            names = "--s3-path-style",
+            description = "Name the bucket in the path, not the host name (most S3-compatible services need it).")
+    boolean s3PathStyle;
+
+    @Option(
+            names = "--s3-access-key-id",
+            paramLabel = "ID",
+            description =
+                    "The access key's id, with --s3-secret-access-key-file; omit both for the AWS default"
+                            + " credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, the instance or pod role).")
+    String s3AccessKeyId;
+
+    @Option(
+            names = "--s3-secret-access-key-file",
+            paramLabel = "FILE",
+            description = "A file whose first line is the access key's secret.")
+    Path s3SecretAccessKeyFile;
+
+    @Option(
+            names = "--blob-cache-size",
+            paramLabel = "SIZE",
+            defaultValue = "10G",
+            description =
+                    "With --blob-store: how much of the bucket this instance keeps on its disk. Default: ${DEFAULT-VALUE}.")
+    String blobCacheSize;
+
     /**
      * As {@link #settings}, for commands that work on an existing installation: a data directory
      * that does not exist is a mistyped path, said in a sentence, not a fresh empty one.
@@ -40,6 +88,36 @@ final class DataOptions {
         // users of the machine can see); without it, the key file in the data directory is used.
         return Settings.defaults(data)
                 .withDatabase(DatabaseSettings.parse(database, data))
+                .withBlobs(blobs())
                 .withSecretKey(System.getenv("PORTCULLIS_SECRET_KEY"));
+    }
+
+    private BlobSettings blobs() {
+        if (blobStore == null || blobStore.isBlank()) {
+            if (s3Endpoint != null || s3AccessKeyId != null || s3SecretAccessKeyFile != null) {
+                throw new IllegalArgumentException("the --s3-… options need --blob-store s3://BUCKET[/PREFIX]");
+            }
+            return BlobSettings.LOCAL;
+        }
+        String secret = null;
+        if (s3SecretAccessKeyFile != null) {
+            try {
+                secret = java.nio.file.Files.readAllLines(s3SecretAccessKeyFile).stream()
+                        .findFirst()
+                        .map(String::strip)
+                        .orElse("");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(
+                        "cannot read the secret file " + s3SecretAccessKeyFile + " (" + e.getMessage() + ")");
+            }
+        }
+        return BlobSettings.S3.parse(
+                blobStore,
+                s3Endpoint,
+                s3Region,
+                s3PathStyle,
+                s3AccessKeyId,
+                secret,
+                Durations.parseSize(blobCacheSize));
     }
 }

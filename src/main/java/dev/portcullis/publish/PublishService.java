@@ -13,7 +13,6 @@ import dev.portcullis.store.Database;
 import dev.portcullis.store.StagedBlob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -457,7 +456,11 @@ public final class PublishService {
         try {
             blobs.commit(u.content());
         } catch (IOException e) {
-            throw new UncheckedIOException("blob store failed while staging " + u.filename(), e);
+            // Fail closed: the transaction rolls back, so no row names a file that was not stored.
+            org.slf4j.LoggerFactory.getLogger(PublishService.class)
+                    .warn("storing {} failed; nothing was recorded: {}", u.filename(), e.toString());
+            throw new dev.portcullis.core.Refusal.Unavailable(
+                    "The file store cannot be written now; nothing was stored. Try the upload again later.");
         }
         return new UploadResult.Staged(
                 project.name(),

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,7 +77,8 @@ public final class Backup {
      * Writes a backup of the installation ({@code database}, {@code dataDir}) into {@code to}, which
      * must not exist or be empty. {@code passphrase} encrypts the keys; null leaves them out.
      */
-    public static Summary write(DatabaseSettings database, Path dataDir, Path to, char[] passphrase, Instant now)
+    public static Summary write(
+            DatabaseSettings database, BlobSettings blobSettings, Path dataDir, Path to, char[] passphrase, Instant now)
             throws IOException {
         requireEmpty(to, "the backup directory");
         PrivateFiles.createDirectories(to.resolve("tables"));
@@ -118,7 +118,10 @@ public final class Backup {
         } catch (SQLException e) {
             throw new IOException("the database could not be read: " + e.getMessage(), e);
         }
-        long[] blobs = copyBlobs(dataDir.resolve("blobs"), to.resolve("blobs"));
+        long[] blobs;
+        try (BlobStore store = BlobStore.open(dataDir.resolve("blobs"), blobSettings)) {
+            blobs = copyBlobs(store, to.resolve("blobs"));
+        }
         copyTree(dataDir.resolve("checkpoints"), to.resolve("checkpoints"));
         boolean keys = false;
         if (passphrase != null) {
@@ -193,7 +196,8 @@ public final class Backup {
      * tables and {@code dataDir} must not exist or be empty. Every table file is checked against the
      * manifest's digest, every blob against its name, before anything is written to the target.
      */
-    public static Summary restore(Path from, DatabaseSettings database, Path dataDir, char[] passphrase)
+    public static Summary restore(
+            Path from, DatabaseSettings database, BlobSettings blobSettings, Path dataDir, char[] passphrase)
             throws IOException {
         com.fasterxml.jackson.databind.JsonNode manifest =
                 JSON.readTree(from.resolve("manifest.json").toFile());
@@ -268,7 +272,12 @@ public final class Backup {
         } catch (SQLException e) {
             throw new IOException("the database to restore into cannot be used: " + e.getMessage(), e);
         }
-        copyTree(from.resolve("blobs"), dataDir.resolve("blobs"));
+        try (BlobStore store = BlobStore.open(dataDir.resolve("blobs"), blobSettings);
+                Stream<Path> files = Files.walk(from.resolve("blobs"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                store.add(file);
+            }
+        }
         copyTree(from.resolve("checkpoints"), dataDir.resolve("checkpoints"));
         return new Summary(version, rows, blobs[0], blobs[1], keys);
     }
@@ -491,34 +500,19 @@ public final class Backup {
 
     // ---------------------------------------------------------------- files
 
-    /** Copies the blob store's content-addressed files (not its temporary area), checking each digest. */
-    private static long[] copyBlobs(Path blobs, Path to) throws IOException {
+    /** Copies every blob the store holds (from its bucket, when it has one), each checked against its digest. */
+    private static long[] copyBlobs(BlobStore store, Path to) throws IOException {
         long[] counts = {0, 0};
-        if (!Files.isDirectory(blobs)) {
-            return counts;
-        }
-        try (Stream<Path> files = Files.walk(blobs)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Path relative = blobs.relativize(file);
-                if (relative.getName(0).toString().equals("tmp")) {
-                    continue;
-                }
-                String name = file.getFileName().toString();
-                if (!Digests.isHex(name, 64)) {
-                    continue;
-                }
-                Path target = to.resolve(relative.toString());
-                PrivateFiles.createDirectories(target.getParent());
-                MessageDigest sha = Sha256.digest();
-                try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
-                    Files.copy(in, target);
-                }
-                if (!HexFormat.of().formatHex(sha.digest()).equals(name)) {
-                    throw new IOException("blob " + name + " does not match its digest: the store is damaged");
-                }
-                counts[0]++;
-                counts[1] += Files.size(target);
+        List<String> all = new java.util.ArrayList<>();
+        store.forEach(all::add);
+        for (String sha256 : all) {
+            Path target = to.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+            PrivateFiles.createDirectories(target.getParent());
+            if (!store.copyTo(sha256, target)) {
+                throw new IOException("blob " + sha256 + " disappeared while the backup was taken");
             }
+            counts[0]++;
+            counts[1] += Files.size(target);
         }
         return counts;
     }

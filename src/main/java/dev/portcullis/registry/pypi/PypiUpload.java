@@ -9,7 +9,6 @@ import dev.portcullis.store.BlobStore;
 import dev.portcullis.store.Sha256;
 import dev.portcullis.store.StagedBlob;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -175,7 +174,13 @@ final class PypiUpload implements Submission.Rules {
             try {
                 blobs.put(coreMetadata); // served as the PEP 658 .metadata file, byte for byte as in the wheel
             } catch (IOException e) {
-                throw new UncheckedIOException("blob store failed while storing the metadata of " + form.filename(), e);
+                org.slf4j.LoggerFactory.getLogger(PypiUpload.class)
+                        .warn(
+                                "storing the metadata of {} failed; nothing was recorded: {}",
+                                form.filename(),
+                                e.toString());
+                throw new dev.portcullis.core.Refusal.Unavailable(
+                        "The file store cannot be written now; nothing was stored. Try the upload again later.");
             }
             metadataSha256 = Sha256.hex(coreMetadata);
         }
