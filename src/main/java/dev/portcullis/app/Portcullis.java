@@ -87,6 +87,15 @@ public final class Portcullis implements AutoCloseable {
     private final InspectionService inspection;
     private final Clock clock;
     private final SecureRandom random;
+    private final dev.portcullis.store.Leases leases;
+    /** Until when (clock millis) this process may do the leader's duties: its lease's end, less a margin. */
+    private volatile long leaderUntil;
+
+    /** The lease that picks, among processes sharing the database, the one doing the leader's duties. */
+    static final String LEADER = "leader";
+
+    static final Duration LEADER_LEASE = Duration.ofSeconds(30);
+
     private HttpServer server;
     private final com.fasterxml.jackson.databind.JsonNode apiDescription = ApiDescription.load();
     private final EventLogIntegrity integrity;
@@ -113,6 +122,14 @@ public final class Portcullis implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + settings.dataDir(), e);
         }
         this.database = Database.open(settings.database());
+        byte[] instance = new byte[4];
+        random.nextBytes(instance);
+        this.leases = new dev.portcullis.store.Leases(
+                database,
+                clock,
+                System.getenv().getOrDefault("HOSTNAME", "portcullis") + "/"
+                        + ProcessHandle.current().pid() + "/"
+                        + java.util.HexFormat.of().formatHex(instance));
         this.blobs = BlobStore.open(settings.dataDir().resolve("blobs"), settings.blobs());
         this.events = new EventLog(database, clock);
         events.chainLegacyEvents();
@@ -403,15 +420,25 @@ public final class Portcullis implements AutoCloseable {
                 });
         http.start();
         server = http;
-        every("portcullis-housekeeping", Duration.ofHours(1), "housekeeping failed; retrying in an hour", () -> {
-            var report = identity.housekeeping();
-            trustedPublishing.housekeeping();
-            if (!report.disabledTokens().isEmpty()
-                    || !report.disabledUsers().isEmpty()
-                    || !report.expiringTokens().isEmpty()) {
-                LOG.info("housekeeping: {}", report);
-            }
-        });
+        // First, so that tick() knows who leads before the leader's duties below.
+        every(
+                "portcullis-leader",
+                LEADER_LEASE.dividedBy(3),
+                "renewing the leader lease failed; the leader's duties pause until it is held again",
+                this::lead);
+        every(
+                "portcullis-housekeeping",
+                Duration.ofHours(1),
+                "housekeeping failed; retrying in an hour",
+                leaderOnly(() -> {
+                    var report = identity.housekeeping();
+                    trustedPublishing.housekeeping();
+                    if (!report.disabledTokens().isEmpty()
+                            || !report.disabledUsers().isEmpty()
+                            || !report.expiringTokens().isEmpty()) {
+                        LOG.info("housekeeping: {}", report);
+                    }
+                }));
         // Other processes sharing the database: every change installers can see is an event, so the
         // event log's head moving means cached public responses may be out of date.
         long[] head = {events.head().seq()};
@@ -423,7 +450,11 @@ public final class Portcullis implements AutoCloseable {
             }
         });
         // Auto-releases whose settle time passed, expiry of held releases.
-        every("portcullis-gate", Duration.ofSeconds(30), "gate tick failed; held releases stay held", gate::tick);
+        every(
+                "portcullis-gate",
+                Duration.ofSeconds(30),
+                "gate tick failed; held releases stay held",
+                leaderOnly(gate::tick));
         every(
                 "portcullis-alerts",
                 Duration.ofMillis(500),
@@ -443,7 +474,7 @@ public final class Portcullis implements AutoCloseable {
                 "portcullis-checkpoints",
                 settings.watch().checkpointInterval(),
                 "signing an event-log checkpoint failed",
-                () -> this.integrity.checkpoint());
+                leaderOnly(() -> this.integrity.checkpoint()));
         every(
                 "portcullis-counted-events",
                 Duration.ofSeconds(15),
@@ -454,6 +485,9 @@ public final class Portcullis implements AutoCloseable {
             DrillSchedule schedule = new DrillSchedule(identity, () -> localUrl(http), clock);
             clocks.add(Thread.ofVirtual().name("portcullis-drills").start(() -> {
                 while (sleep(settings.watch().drillInterval())) {
+                    if (!leading()) {
+                        continue; // the leader drills, once for all processes
+                    }
                     try {
                         Scorecard card = schedule.runOnce();
                         LOG.info(
@@ -469,6 +503,44 @@ public final class Portcullis implements AutoCloseable {
             }));
         }
         return http.port();
+    }
+
+    /**
+     * Takes or renews the leader lease. Of the processes sharing the database one holds it and does
+     * the duties that must happen once (the gate's clock, housekeeping, checkpoints, scheduled
+     * drills); the others take over within {@link #LEADER_LEASE} when it stops renewing. Work that
+     * every process shares (alert deliveries, upstream polls, promotions) is claimed row by row.
+     */
+    private void lead() {
+        long now = clock.millis();
+        try {
+            boolean held = leases.hold(LEADER, LEADER_LEASE);
+            boolean was = leading();
+            leaderUntil = held ? now + LEADER_LEASE.toMillis() - LEADER_LEASE.toMillis() / 3 : 0;
+            if (held != was) {
+                LOG.info(
+                        held
+                                ? "{} leads: it does the gate's clock, housekeeping and checkpoints"
+                                : "{} no longer leads",
+                        leases.me());
+            }
+        } catch (RuntimeException e) {
+            leaderUntil = 0;
+            throw e;
+        }
+    }
+
+    /** Whether this process holds the leader lease now (with a margin before it runs out). */
+    public boolean leading() {
+        return clock.millis() < leaderUntil;
+    }
+
+    private Runnable leaderOnly(Runnable duty) {
+        return () -> {
+            if (leading()) {
+                duty.run();
+            }
+        };
     }
 
     /** Runs every piece of periodic work once, now, on the calling thread (failures are logged, as on the clocks). */
@@ -590,6 +662,7 @@ public final class Portcullis implements AutoCloseable {
             ready &= Boolean.TRUE.equals(state.get("alive"));
         }
         checks.put("loops", loops);
+        checks.put("leader", Map.of("this_process", leading(), "instance", leases.me()));
         return new Readiness(ready, checks);
     }
 
@@ -743,6 +816,14 @@ public final class Portcullis implements AutoCloseable {
             events.flushCounted(true);
         } catch (RuntimeException e) {
             LOG.warn("writing counted-event summaries at shutdown failed: {}", e.toString());
+        }
+        if (leading()) {
+            try {
+                leases.release(LEADER); // another process takes over at once, not when the lease runs out
+            } catch (RuntimeException e) {
+                LOG.warn("handing back the leader lease failed; it runs out by itself: {}", e.toString());
+            }
+            leaderUntil = 0;
         }
         outboundClients.forEach(GuardedHttp::close);
         blobs.close();

@@ -26,6 +26,7 @@ final class DataOptions {
 
     @Option(
             names = "--blob-store",
+            defaultValue = "${env:PORTCULLIS_BLOB_STORE}",
             paramLabel = "s3://BUCKET[/PREFIX]",
             description = "Keep release files in an S3-compatible bucket (the data directory then caches them);"
                     + " omit to keep them in the data directory. Several instances share one bucket.")
@@ -33,6 +34,7 @@ final class DataOptions {
 
     @Option(
             names = "--s3-endpoint",
+            defaultValue = "${env:PORTCULLIS_S3_ENDPOINT}",
             paramLabel = "URL",
             description = "The S3-compatible service (MinIO, Ceph, …); omit for AWS S3 itself.")
     java.net.URI s3Endpoint;
@@ -40,17 +42,19 @@ final class DataOptions {
     @Option(
             names = "--s3-region",
             paramLabel = "REGION",
-            defaultValue = "us-east-1",
+            defaultValue = "${env:PORTCULLIS_S3_REGION:-us-east-1}",
             description = "The bucket's region. Default: ${DEFAULT-VALUE}.")
     String s3Region;
 
     @Option(
             names = "--s3-path-style",
+            defaultValue = "${env:PORTCULLIS_S3_PATH_STYLE:-false}",
             description = "Name the bucket in the path, not the host name (most S3-compatible services need it).")
     boolean s3PathStyle;
 
     @Option(
             names = "--s3-access-key-id",
+            defaultValue = "${env:PORTCULLIS_S3_ACCESS_KEY_ID}",
             paramLabel = "ID",
             description =
                     "The access key's id, with --s3-secret-access-key-file; omit both for the AWS default"
@@ -59,6 +63,7 @@ final class DataOptions {
 
     @Option(
             names = "--s3-secret-access-key-file",
+            defaultValue = "${env:PORTCULLIS_S3_SECRET_ACCESS_KEY_FILE}",
             paramLabel = "FILE",
             description = "A file whose first line is the access key's secret.")
     Path s3SecretAccessKeyFile;
@@ -66,7 +71,7 @@ final class DataOptions {
     @Option(
             names = "--blob-cache-size",
             paramLabel = "SIZE",
-            defaultValue = "10G",
+            defaultValue = "${env:PORTCULLIS_BLOB_CACHE_SIZE:-10G}",
             description =
                     "With --blob-store: how much of the bucket this instance keeps on its disk. Default: ${DEFAULT-VALUE}.")
     String blobCacheSize;
