@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             BenchUpload.class,
             BenchMaven.class,
             BenchPage.class,
+            BenchCluster.class,
             BenchCommand.Inspect.class,
             BenchCommand.Detectors.class
         })

@@ -49,7 +49,11 @@ final class BenchServer implements AutoCloseable {
     }
 
     BenchServer(Path dataDir) {
-        Settings settings = Settings.defaults(dataDir).withListener("127.0.0.1", 0);
+        this(Settings.defaults(dataDir).withListener("127.0.0.1", 0));
+    }
+
+    /** A Portcullis on {@code settings} (another database, a bucket), with the same people. */
+    BenchServer(Settings settings) {
         this.app = Portcullis.open(settings, Clock.systemUTC(), new SecureRandom());
         this.port = app.serve();
         app.identity().addUser("bench-uploader", new RoleGrant(RoleGrant.EVERY_PROJECT, Role.MAINTAINER), "bench");
@@ -97,6 +101,12 @@ final class BenchServer implements AutoCloseable {
 
     /** Uploads {@code wheel} as twine does (multipart, streamed from the file). */
     HttpResponse<String> upload(String project, String version, Path wheel) throws IOException, InterruptedException {
+        return uploadTo(url(), project, version, wheel);
+    }
+
+    /** The same, to another instance sharing this one's database (bench cluster). */
+    HttpResponse<String> uploadTo(String server, String project, String version, Path wheel)
+            throws IOException, InterruptedException {
         String boundary = "bench" + Long.toHexString(System.nanoTime());
         StringBuilder head = new StringBuilder();
         String[][] fields = {
@@ -130,7 +140,7 @@ final class BenchServer implements AutoCloseable {
         String basic =
                 Base64.getEncoder().encodeToString(("__token__:" + uploadToken).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url() + "/legacy/"))
+                HttpRequest.newBuilder(URI.create(server + "/legacy/"))
                         .header("Authorization", "Basic " + basic)
                         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                         .POST(body)

@@ -192,6 +192,7 @@ class ArchitectureTest {
             java.util.Map.entry(
                     "upstream",
                     java.util.List.of("watched_projects", "upstream_files", "upstream_targets", "promotions")),
+            java.util.Map.entry("store", java.util.List.of("leases")),
             java.util.Map.entry("registry/pypi", java.util.List.of("pypi_files")),
             java.util.Map.entry(
                     "registry/maven",
