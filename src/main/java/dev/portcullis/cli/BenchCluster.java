@@ -87,9 +87,15 @@ final class BenchCluster implements Callable<Integer> {
         }
         long millis = Durations.parse(duration).toMillis();
         out.printf(
+                java.util.Locale.ROOT,
                 "%d clients, %s per run, %d%% uploads, %d%% downloads, the rest index reads (PEP 691 JSON), on %d cores%n",
-                clients, duration, uploadPercent, 8, Runtime.getRuntime().availableProcessors());
+                clients,
+                duration,
+                uploadPercent,
+                8,
+                Runtime.getRuntime().availableProcessors());
         out.printf(
+                java.util.Locale.ROOT,
                 "%-10s %10s %9s %9s %9s %9s %9s %8s  %s%n",
                 "instances",
                 "requests/s",
@@ -107,6 +113,7 @@ final class BenchCluster implements Callable<Integer> {
                 baseline = r.perSecond;
             }
             out.printf(
+                    java.util.Locale.ROOT,
                     "%-10d %10.0f %9.1f %9.1f %9.1f %9.1f %9.1f %8d  %s%s%n",
                     n,
                     r.perSecond,
