@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Settings;
 import dev.portcullis.store.Backup;
+import dev.portcullis.store.S3Blobs;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,18 @@ final class BackupCommand {
         return text.strip().toCharArray();
     }
 
+    /** Removes a temporary copy of a backup (it holds the keys, encrypted, and every row). */
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     @Command(
             name = "backup",
             description = {
@@ -46,8 +59,12 @@ final class BackupCommand {
         @Mixin
         DataOptions data;
 
-        @Option(names = "--to", required = true, paramLabel = "DIR", description = "Empty or new directory.")
-        Path to;
+        @Option(
+                names = "--to",
+                required = true,
+                paramLabel = "DIR|s3://BUCKET/PREFIX",
+                description = "Empty or new directory, or an empty bucket prefix (with the --s3-… options).")
+        String to;
 
         @Option(
                 names = "--passphrase-file",
@@ -65,15 +82,35 @@ final class BackupCommand {
         public Integer call() throws Exception {
             Settings settings = data.existingSettings();
             char[] passphrase = noKeys ? null : passphrase(passphraseFile, true);
-            Backup.Summary summary = Backup.write(
-                    settings.database(),
-                    settings.blobs(),
-                    settings.dataDir(),
-                    to,
-                    passphrase,
-                    java.time.Clock.systemUTC().instant());
+            S3Blobs bucket = to.startsWith("s3://") ? new S3Blobs(data.bucket(to, 0)) : null;
+            Path dir = bucket == null ? Path.of(to) : Files.createTempDirectory("portcullis-backup-");
+            Backup.Summary summary;
+            try {
+                if (bucket != null) {
+                    Files.delete(dir); // Backup.write creates it, owner-only
+                    if (bucket.holdsAnything()) {
+                        throw new IllegalArgumentException(to + " is not empty: back up into a new prefix");
+                    }
+                }
+                summary = Backup.write(
+                        settings.database(),
+                        settings.blobs(),
+                        settings.dataDir(),
+                        dir,
+                        passphrase,
+                        java.time.Clock.systemUTC().instant());
+                if (bucket != null) {
+                    bucket.uploadTree(dir);
+                }
+            } finally {
+                if (bucket != null) {
+                    deleteTree(dir);
+                    bucket.close();
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
-            out.println("backup written to " + to.toAbsolutePath() + ": schema " + summary.schemaVersion() + ", "
+            out.println("backup written to " + (bucket == null ? dir.toAbsolutePath() : to) + ": schema "
+                    + summary.schemaVersion() + ", "
                     + summary.tables().size() + " tables, " + summary.rows() + " rows, " + summary.blobs() + " blobs ("
                     + dev.portcullis.inspect.Bytes.human(summary.blobBytes()) + ")"
                     + (summary.keys() ? ", keys encrypted in keys.enc" : ", keys NOT included"));
@@ -92,8 +129,12 @@ final class BackupCommand {
         @Mixin
         DataOptions data;
 
-        @Option(names = "--from", required = true, paramLabel = "DIR", description = "The backup directory.")
-        Path from;
+        @Option(
+                names = "--from",
+                required = true,
+                paramLabel = "DIR|s3://BUCKET/PREFIX",
+                description = "The backup: a directory, or a bucket prefix (with the --s3-… options).")
+        String from;
 
         @Option(
                 names = "--passphrase-file",
@@ -107,8 +148,30 @@ final class BackupCommand {
         @Override
         public Integer call() throws Exception {
             Settings settings = data.settings();
-            Backup.Summary summary = Backup.restore(
-                    from, settings.database(), settings.blobs(), settings.dataDir(), passphrase(passphraseFile, false));
+            Backup.Summary summary;
+            if (from.startsWith("s3://")) {
+                Path dir = Files.createTempDirectory("portcullis-restore-");
+                try (S3Blobs bucket = new S3Blobs(data.bucket(from, 0))) {
+                    if (bucket.downloadTree(dir) == 0) {
+                        throw new IllegalArgumentException("there is no backup at " + from);
+                    }
+                    summary = Backup.restore(
+                            dir,
+                            settings.database(),
+                            settings.blobs(),
+                            settings.dataDir(),
+                            passphrase(passphraseFile, false));
+                } finally {
+                    deleteTree(dir);
+                }
+            } else {
+                summary = Backup.restore(
+                        Path.of(from),
+                        settings.database(),
+                        settings.blobs(),
+                        settings.dataDir(),
+                        passphrase(passphraseFile, false));
+            }
             spec.commandLine()
                     .getOut()
                     .println("restored into " + settings.dataDir().toAbsolutePath() + " and "

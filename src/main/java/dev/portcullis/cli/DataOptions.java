@@ -99,11 +99,18 @@ final class DataOptions {
 
     private BlobSettings blobs() {
         if (blobStore == null || blobStore.isBlank()) {
-            if (s3Endpoint != null || s3AccessKeyId != null || s3SecretAccessKeyFile != null) {
-                throw new IllegalArgumentException("the --s3-… options need --blob-store s3://BUCKET[/PREFIX]");
-            }
             return BlobSettings.LOCAL;
         }
+        return bucket(blobStore, Durations.parseSize(blobCacheSize));
+    }
+
+    /** Whether an --s3-… connection option was given (serve refuses them without --blob-store). */
+    boolean s3OptionsGiven() {
+        return s3Endpoint != null || s3AccessKeyId != null || s3SecretAccessKeyFile != null;
+    }
+
+    /** {@code s3://BUCKET[/PREFIX]} with this command's connection options (backups into a bucket, the blob store). */
+    BlobSettings.S3 bucket(String url, long cacheBytes) {
         String secret = null;
         if (s3SecretAccessKeyFile != null) {
             try {
@@ -116,13 +123,6 @@ final class DataOptions {
                         "cannot read the secret file " + s3SecretAccessKeyFile + " (" + e.getMessage() + ")");
             }
         }
-        return BlobSettings.S3.parse(
-                blobStore,
-                s3Endpoint,
-                s3Region,
-                s3PathStyle,
-                s3AccessKeyId,
-                secret,
-                Durations.parseSize(blobCacheSize));
+        return BlobSettings.S3.parse(url, s3Endpoint, s3Region, s3PathStyle, s3AccessKeyId, secret, cacheBytes);
     }
 }

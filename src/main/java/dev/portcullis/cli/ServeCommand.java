@@ -411,6 +411,9 @@ final class ServeCommand implements Callable<Integer> {
     Settings settings() throws java.io.IOException {
         configKeysUsed = ConfigFile.apply(spec.commandLine(), config, environment);
         Settings base = data.settings();
+        if (base.blobs() instanceof dev.portcullis.store.BlobSettings.Local && data.s3OptionsGiven()) {
+            throw new IllegalArgumentException("the --s3-… options need --blob-store s3://BUCKET[/PREFIX]");
+        }
         if (databasePasswordFile != null) {
             dev.portcullis.store.DatabaseSettings db = base.database();
             base = base.withDatabase(new dev.portcullis.store.DatabaseSettings(

@@ -246,6 +246,73 @@ public final class S3Blobs implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies every file under {@code dir} to the objects {@code <prefix><relative path>} (a backup
+     * into a bucket), each with its MD5, large ones in parts.
+     */
+    public void uploadTree(Path dir) throws IOException {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path file : files) {
+            String key = settings.prefix() + dir.relativize(file).toString().replace('\\', '/');
+            long size = Files.size(file);
+            try {
+                if (size <= partBytes) {
+                    String md5 = base64(md5(file, 0, size));
+                    s3.putObject(
+                            b -> b.bucket(settings.bucket())
+                                    .key(key)
+                                    .contentLength(size)
+                                    .contentMD5(md5),
+                            RequestBody.fromFile(file));
+                } else {
+                    uploadInParts(file, size, key);
+                }
+            } catch (SdkException e) {
+                throw new IOException("storing " + key + " in " + describe() + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Copies every object under the prefix into {@code dir}, by the path after the prefix (a restore from a bucket). */
+    public int downloadTree(Path dir) throws IOException {
+        int count = 0;
+        try {
+            for (S3Object object : s3.listObjectsV2Paginator(
+                            b -> b.bucket(settings.bucket()).prefix(settings.prefix()))
+                    .contents()) {
+                String relative = object.key().substring(settings.prefix().length());
+                Path target = dir.resolve(relative).normalize();
+                if (relative.isEmpty() || relative.endsWith("/") || !target.startsWith(dir)) {
+                    continue; // a folder marker, or a name that would leave the directory
+                }
+                Files.createDirectories(target.getParent());
+                try (InputStream in =
+                        s3.getObject(b -> b.bucket(settings.bucket()).key(object.key()))) {
+                    Files.copy(in, target);
+                }
+                count++;
+            }
+        } catch (SdkException e) {
+            throw new IOException("reading " + describe() + " failed: " + e.getMessage(), e);
+        }
+        return count;
+    }
+
+    /** Whether any object lies under the prefix. */
+    public boolean holdsAnything() throws IOException {
+        try {
+            var listed = s3.listObjectsV2(
+                    b -> b.bucket(settings.bucket()).prefix(settings.prefix()).maxKeys(1));
+            // (not hasContents(): it says whether the element was in the answer, not whether it lists anything)
+            return !listed.contents().isEmpty();
+        } catch (SdkException e) {
+            throw new IOException("reading " + describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Every blob in the bucket, by SHA-256 (objects not named like one are not Portcullis's). */
     public void forEach(Consumer<String> each) throws IOException {
         String under = settings.prefix() + "sha256/";

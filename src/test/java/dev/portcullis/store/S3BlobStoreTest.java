@@ -206,7 +206,7 @@ class S3BlobStoreTest {
     void aBackupFromTheBucketRestoresIntoAnotherOne() throws Exception {
         Path passphrase = dir.resolve("passphrase");
         Files.writeString(passphrase, "correct horse battery staple\n");
-        Path backup = dir.resolve("backup");
+        String backup = "s3://" + S3Server.BUCKET + "/backups/first"; // a backup into a bucket, too
         Path secret = dir.resolve("s3-secret");
         dev.portcullis.testing.TestUser admin;
         try (TestServer server =
@@ -221,15 +221,19 @@ class S3BlobStoreTest {
             List<String> args = new ArrayList<>(List.of("backup"));
             args.addAll(List.of(server.localOptions()));
             args.addAll(s3.options("before/", secret));
-            args.addAll(List.of("--to", backup.toString(), "--passphrase-file", passphrase.toString()));
+            args.addAll(List.of("--to", backup, "--passphrase-file", passphrase.toString()));
             CliRunner.Output written = CliRunner.run(args.toArray(String[]::new));
             assertThat(written.code()).as(written.err()).isZero();
+            CliRunner.Output again = CliRunner.run(args.toArray(String[]::new));
+            assertThat(again.code()).isNotZero();
+            assertThat(again.err()).contains("is not empty");
         }
-        assertThat(backup.resolve("blobs")).isNotEmptyDirectory();
+        assertThat(s3.files("backups/first/"))
+                .extracting(p -> p.getFileName().toString())
+                .contains("manifest.json", "keys.enc", "events.jsonl");
 
         Path restored = dir.resolve("restored");
-        List<String> args =
-                new ArrayList<>(List.of("restore", "--from", backup.toString(), "--data", restored.toString()));
+        List<String> args = new ArrayList<>(List.of("restore", "--from", backup, "--data", restored.toString()));
         args.addAll(s3.options("after/", secret));
         args.addAll(List.of("--passphrase-file", passphrase.toString()));
         CliRunner.Output done = CliRunner.run(args.toArray(String[]::new));

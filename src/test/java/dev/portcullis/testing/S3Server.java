@@ -152,6 +152,19 @@ public final class S3Server implements AutoCloseable {
         }
     }
 
+    /** The files S3Proxy keeps for every object under {@code prefix}. */
+    public List<Path> files(String prefix) {
+        Path root = dir.resolve("buckets").resolve(BUCKET).resolve(prefix);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Stops the service (its objects stay on disk). */
     public void stop() {
         process.destroy();
