@@ -105,14 +105,17 @@ class LeaderLeaseTest {
                         database, dir.resolve("two"), clock, one.admin(), s -> s.withScheduledWork(false))) {
             one.tick();
             assertThat(one.app().leading()).isTrue();
-            // "one" hangs (no more ticks, no hand-back): until its lease runs out nobody else leads.
-            clock.advance(Portcullis.LEADER_LEASE.minusSeconds(1));
+            // "one" hangs (no more ticks, no hand-back): until its lease runs out nobody else leads,
+            // and it stops doing the duties a margin (a third of the lease) before that.
+            clock.advance(Portcullis.LEADER_LEASE.multipliedBy(2).dividedBy(3));
+            assertThat(one.app().leading()).as("its own margin ran out first").isFalse();
             two.tick();
-            assertThat(two.app().leading()).isFalse();
-            clock.advance(Duration.ofSeconds(2));
+            assertThat(two.app().leading())
+                    .as("the lease runs for another third")
+                    .isFalse();
+            clock.advance(Portcullis.LEADER_LEASE.dividedBy(3));
             two.tick();
             assertThat(two.app().leading()).isTrue();
-            assertThat(one.app().leading()).as("its own margin ran out first").isFalse();
             one.tick();
             assertThat(one.app().leading()).as("it cannot take the lease back").isFalse();
         }
