@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * One line per request when it completes (logger {@code dev.portcullis.access}): method, path,
  * status, bytes sent, milliseconds, client address (through trusted proxies) and user agent. The
  * query string is never logged — an OAuth {@code code} or a {@code state} travels there — nor are
- * any headers but the user agent. {@code json} writes each line as one JSON object for log shippers.
+ * any headers but the user agent — and the trace id of a W3C {@code traceparent} header, so a line
+ * can be found from the trace a proxy or client started. {@code json} writes each line as one JSON
+ * object for log shippers.
  */
 public final class AccessLog {
 
@@ -60,6 +62,7 @@ public final class AccessLog {
         String path = ex.getRequestPath();
         int status = ex.getStatusCode();
         long bytes = ex.getResponseBytesSent();
+        String trace = traceId(ex.getRequestHeaders().getFirst("traceparent"));
         if (format == Format.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("method", method);
@@ -69,6 +72,9 @@ public final class AccessLog {
             json.put("ms", millis);
             json.put("client", client);
             json.put("agent", agent);
+            if (trace != null) {
+                json.put("trace", trace);
+            }
             try {
                 return Exchange.JSON.writeValueAsString(json);
             } catch (JsonProcessingException e) {
@@ -76,7 +82,23 @@ public final class AccessLog {
             }
         }
         return method + " " + printable(path) + " " + status + " " + bytes + "B " + millis + "ms " + client + " \""
-                + printable(agent == null ? "-" : agent).replace("\"", "'") + "\"";
+                + printable(agent == null ? "-" : agent).replace("\"", "'") + "\""
+                + (trace == null ? "" : " trace=" + trace);
+    }
+
+    /**
+     * The trace id of a W3C Trace Context {@code traceparent} ({@code 00-<32 hex>-<16 hex>-<2 hex>}),
+     * or null when there is none or it is malformed (an all-zero id is invalid): nothing else of a
+     * client's header reaches the log.
+     */
+    static String traceId(String traceparent) {
+        if (traceparent == null
+                || !traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
+                || traceparent.startsWith("ff")) {
+            return null;
+        }
+        String id = traceparent.substring(3, 35);
+        return id.equals("0".repeat(32)) || traceparent.substring(36, 52).equals("0".repeat(16)) ? null : id;
     }
 
     private static List<String> values(HttpServerExchange ex, String name) {
