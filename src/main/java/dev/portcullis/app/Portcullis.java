@@ -420,7 +420,13 @@ public final class Portcullis implements AutoCloseable {
                 });
         http.start();
         server = http;
-        // First, so that tick() knows who leads before the leader's duties below.
+        // Once now, so that the leader's duties below find it decided when their loops first run;
+        // then first in the list, so that tick() renews it before them.
+        try {
+            lead();
+        } catch (RuntimeException e) {
+            LOG.error("taking the leader lease failed; the leader's duties wait for the next try", e);
+        }
         every(
                 "portcullis-leader",
                 LEADER_LEASE.dividedBy(3),

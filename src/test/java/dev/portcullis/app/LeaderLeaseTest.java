@@ -65,9 +65,11 @@ class LeaderLeaseTest {
         TestClock clock = new TestClock();
         try (TestServer one =
                 TestServer.start(database, dir.resolve("one"), clock, null, s -> s.withScheduledWork(false))) {
+            // A process takes the lease when it starts; creating the test's admin moved the test clock
+            // past it (a fresh one-time-code step), so the first one renews it before the second starts.
+            one.tick();
             try (TestServer two = TestServer.start(
                     database, dir.resolve("two"), clock, one.admin(), s -> s.withScheduledWork(false))) {
-                one.tick();
                 two.tick();
                 assertThat(one.app().leading()).isTrue();
                 assertThat(two.app().leading()).isFalse();
@@ -100,24 +102,32 @@ class LeaderLeaseTest {
         DatabaseSettings database = TestDatabases.create("postgresql", dir.resolve("one"));
         TestClock clock = new TestClock();
         try (TestServer one =
-                        TestServer.start(database, dir.resolve("one"), clock, null, s -> s.withScheduledWork(false));
-                TestServer two = TestServer.start(
-                        database, dir.resolve("two"), clock, one.admin(), s -> s.withScheduledWork(false))) {
-            one.tick();
-            assertThat(one.app().leading()).isTrue();
-            // "one" hangs (no more ticks, no hand-back): until its lease runs out nobody else leads,
-            // and it stops doing the duties a margin (a third of the lease) before that.
-            clock.advance(Portcullis.LEADER_LEASE.multipliedBy(2).dividedBy(3));
-            assertThat(one.app().leading()).as("its own margin ran out first").isFalse();
-            two.tick();
-            assertThat(two.app().leading())
-                    .as("the lease runs for another third")
-                    .isFalse();
-            clock.advance(Portcullis.LEADER_LEASE.dividedBy(3));
-            two.tick();
-            assertThat(two.app().leading()).isTrue();
-            one.tick();
-            assertThat(one.app().leading()).as("it cannot take the lease back").isFalse();
+                TestServer.start(database, dir.resolve("one"), clock, null, s -> s.withScheduledWork(false))) {
+            one.tick(); // renewed after the admin's creation moved the test clock (above)
+            try (TestServer two = TestServer.start(
+                    database, dir.resolve("two"), clock, one.admin(), s -> s.withScheduledWork(false))) {
+                assertThat(one.app().leading()).isTrue();
+                assertThat(two.app().leading())
+                        .as("it found the lease held when it started")
+                        .isFalse();
+                // "one" hangs (no more ticks, no hand-back): until its lease runs out nobody else leads,
+                // and it stops doing the duties a margin (a third of the lease) before that.
+                clock.advance(Portcullis.LEADER_LEASE.multipliedBy(2).dividedBy(3));
+                assertThat(one.app().leading())
+                        .as("its own margin ran out first")
+                        .isFalse();
+                two.tick();
+                assertThat(two.app().leading())
+                        .as("the lease runs for another third")
+                        .isFalse();
+                clock.advance(Portcullis.LEADER_LEASE.dividedBy(3));
+                two.tick();
+                assertThat(two.app().leading()).isTrue();
+                one.tick();
+                assertThat(one.app().leading())
+                        .as("it cannot take the lease back")
+                        .isFalse();
+            }
         }
     }
 
