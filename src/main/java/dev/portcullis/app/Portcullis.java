@@ -420,6 +420,7 @@ public final class Portcullis implements AutoCloseable {
                 });
         http.start();
         server = http;
+        integrity.foreignKey().ifPresent(reason -> LOG.error("{}", reason));
         // Once now, so that the leader's duties below find it decided when their loops first run;
         // then first in the list, so that tick() renews it before them.
         try {
@@ -669,6 +670,13 @@ public final class Portcullis implements AutoCloseable {
         }
         checks.put("loops", loops);
         checks.put("leader", Map.of("this_process", leading(), "instance", leases.me()));
+        // Said, not counted against readiness: a restore without keys starts a new key on purpose.
+        checks.put(
+                "checkpoint_key",
+                integrity
+                        .foreignKey()
+                        .<Object>map(r -> Map.of("same_as_log", false, "reason", r))
+                        .orElse(Map.of("same_as_log", true)));
         return new Readiness(ready, checks);
     }
 

@@ -73,6 +73,26 @@ public final class EventLogIntegrity {
     }
 
     /** Signs a checkpoint over every event so far, if there are events since the last one. */
+    /**
+     * Empty, or why this process's checkpoint key is not the one that signed the latest checkpoint:
+     * processes sharing a database must share {@code keys/}, or the checkpoints one signs fail the
+     * others' verification (docs/OPERATIONS.md). Not an error by itself — a restore without keys
+     * starts a new key on purpose — so it is said, not enforced.
+     */
+    public Optional<String> foreignKey() {
+        String latest =
+                database.withHandle(h -> h.createQuery("SELECT key_id FROM event_checkpoints ORDER BY seq DESC LIMIT 1")
+                        .mapTo(String.class)
+                        .findOne()
+                        .orElse(null));
+        String mine = CheckpointKey.keyId(key.publicKey());
+        return latest == null || latest.equals(mine)
+                ? Optional.empty()
+                : Optional.of("the event log's latest checkpoint was signed by key " + latest
+                        + ", this process's checkpoint key is " + mine
+                        + ": processes sharing a database must share the data directory's keys/ (docs/OPERATIONS.md)");
+    }
+
     public Optional<Checkpoint> checkpoint() {
         EventLog.ChainHead head = events.head();
         long seq = head.seq();

@@ -75,6 +75,10 @@ class LeaderLeaseTest {
                 assertThat(two.app().leading()).isFalse();
                 long signed = checkpointedUpTo(one);
                 assertThat(signed).isPositive();
+                // "two" has a data directory, so a checkpoint key, of its own: it says so.
+                assertThat(one.app().integrity().foreignKey()).isEmpty();
+                assertThat(two.app().integrity().foreignKey())
+                        .hasValueSatisfying(r -> assertThat(r).contains("must share the data directory's keys/"));
 
                 // New events: the follower's tick signs nothing, the leader's does.
                 one.token("ci", Role.MAINTAINER, "led", Permission.UPLOAD);
