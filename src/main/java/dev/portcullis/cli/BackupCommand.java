@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.app.Settings;
 import dev.portcullis.store.Backup;
+import dev.portcullis.store.PrivateFiles;
 import dev.portcullis.store.S3Blobs;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -34,18 +35,6 @@ final class BackupCommand {
             throw new IllegalArgumentException("the passphrase must be at least 12 characters");
         }
         return text.strip().toCharArray();
-    }
-
-    /** Removes a temporary copy of a backup (it holds the keys, encrypted, and every row). */
-    private static void deleteTree(Path root) throws java.io.IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     @Command(
@@ -104,7 +93,7 @@ final class BackupCommand {
                 }
             } finally {
                 if (bucket != null) {
-                    deleteTree(dir);
+                    PrivateFiles.deleteTree(dir); // it holds every row and the encrypted keys
                     bucket.close();
                 }
             }
@@ -162,7 +151,7 @@ final class BackupCommand {
                             settings.dataDir(),
                             passphrase(passphraseFile, false));
                 } finally {
-                    deleteTree(dir);
+                    PrivateFiles.deleteTree(dir); // it holds every row and the encrypted keys
                 }
             } else {
                 summary = Backup.restore(

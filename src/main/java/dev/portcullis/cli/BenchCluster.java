@@ -298,6 +298,7 @@ final class BenchCluster implements Callable<Integer> {
                     once);
         } finally {
             others.forEach(Portcullis::close);
+            dev.portcullis.store.PrivateFiles.deleteTree(data);
             try (Connection c = DriverManager.getConnection(base.jdbcUrl(), base.user(), base.password());
                     Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");

@@ -94,7 +94,7 @@ final class BenchGatePath {
                         usedHeapAfterGc() / 1e6);
             }
         } finally {
-            BenchRead.deleteTree(dir);
+            dev.portcullis.store.PrivateFiles.deleteTree(dir);
         }
     }
 

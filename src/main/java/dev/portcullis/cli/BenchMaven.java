@@ -131,7 +131,7 @@ final class BenchMaven implements Callable<Integer> {
                 nginx.waitFor(10, TimeUnit.SECONDS);
             }
         } finally {
-            BenchRead.deleteTree(dir);
+            dev.portcullis.store.PrivateFiles.deleteTree(dir);
         }
         return 0;
     }

@@ -107,7 +107,7 @@ final class BenchPage implements Callable<Integer> {
                     "page / API: %.2fx the time (goal: under a second on this machine)%n",
                     median(page) / median(api));
         } finally {
-            BenchRead.deleteTree(dir);
+            dev.portcullis.store.PrivateFiles.deleteTree(dir);
         }
         return 0;
     }

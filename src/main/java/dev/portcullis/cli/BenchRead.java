@@ -142,7 +142,7 @@ final class BenchRead implements Callable<Integer> {
                 Thread.currentThread().join();
             }
         } finally {
-            deleteTree(dir);
+            dev.portcullis.store.PrivateFiles.deleteTree(dir);
         }
         return 0;
     }
@@ -269,13 +269,5 @@ final class BenchRead implements Callable<Integer> {
                 .map(d -> Path.of(d, program))
                 .filter(Files::isExecutable)
                 .findFirst();
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -112,7 +112,7 @@ final class BenchUpload implements Callable<Integer> {
                 out.printf(Locale.ROOT, "upload / baseline: %.2fx the time (goal: within 2x)%n", upload / tools);
             }
         } finally {
-            BenchRead.deleteTree(dir);
+            dev.portcullis.store.PrivateFiles.deleteTree(dir);
         }
         return 0;
     }

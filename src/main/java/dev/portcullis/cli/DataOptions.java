@@ -104,6 +104,18 @@ final class DataOptions {
         return bucket(blobStore, Durations.parseSize(blobCacheSize));
     }
 
+    /** A secret from the first line of its file (secrets never come from a flag or the configuration file). */
+    static String secretFile(Path file) {
+        try {
+            return java.nio.file.Files.readAllLines(file).stream()
+                    .findFirst()
+                    .map(String::strip)
+                    .orElse("");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the secret file " + file + " (" + e.getMessage() + ")");
+        }
+    }
+
     /** Whether an --s3-… connection option was given (serve refuses them without --blob-store). */
     boolean s3OptionsGiven() {
         return s3Endpoint != null || s3AccessKeyId != null || s3SecretAccessKeyFile != null;
@@ -111,18 +123,7 @@ final class DataOptions {
 
     /** {@code s3://BUCKET[/PREFIX]} with this command's connection options (backups into a bucket, the blob store). */
     BlobSettings.S3 bucket(String url, long cacheBytes) {
-        String secret = null;
-        if (s3SecretAccessKeyFile != null) {
-            try {
-                secret = java.nio.file.Files.readAllLines(s3SecretAccessKeyFile).stream()
-                        .findFirst()
-                        .map(String::strip)
-                        .orElse("");
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException(
-                        "cannot read the secret file " + s3SecretAccessKeyFile + " (" + e.getMessage() + ")");
-            }
-        }
+        String secret = s3SecretAccessKeyFile == null ? null : secretFile(s3SecretAccessKeyFile);
         return BlobSettings.S3.parse(url, s3Endpoint, s3Region, s3PathStyle, s3AccessKeyId, secret, cacheBytes);
     }
 }

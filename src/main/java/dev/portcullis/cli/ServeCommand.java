@@ -371,14 +371,7 @@ final class ServeCommand implements Callable<Integer> {
         if (file == null) {
             return System.getenv(variable);
         }
-        try {
-            return java.nio.file.Files.readAllLines(file).stream()
-                    .findFirst()
-                    .map(String::strip)
-                    .orElse("");
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read the secret file " + file + " (" + e.getMessage() + ")");
-        }
+        return DataOptions.secretFile(file);
     }
 
     private WatchSettings watch() {

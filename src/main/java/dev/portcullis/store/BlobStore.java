@@ -54,6 +54,14 @@ public final class BlobStore implements AutoCloseable {
     private volatile long probedAt;
     private volatile Optional<String> probed = Optional.empty();
     private volatile java.util.function.Consumer<S3Blobs.Damaged> onDamage = d -> {};
+    /**
+     * Blobs the bucket returned damaged, until when they are refused without asking it again: else
+     * every anonymous request for the file would download it whole and raise another alert.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> damaged =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final long DAMAGED_MILLIS = 10 * 60_000;
 
     /** Blobs in {@code root} only. */
     public BlobStore(Path root) {
@@ -292,14 +300,23 @@ public final class BlobStore implements AutoCloseable {
                 if (Files.isRegularFile(path)) {
                     return Optional.of(path);
                 }
+                long now = System.currentTimeMillis();
+                Long refusedUntil = damaged.get(sha256);
+                if (refusedUntil != null && refusedUntil > now) {
+                    throw new IOException("the bucket's object for " + sha256
+                            + " was found changed outside Portcullis; it is not served (asked again after "
+                            + java.time.Instant.ofEpochMilli(refusedUntil) + ")");
+                }
                 Path part = tmp.resolve(UUID.randomUUID() + ".part");
                 try {
                     if (!remote.download(sha256, part)) {
                         return Optional.empty();
                     }
-                } catch (S3Blobs.Damaged damaged) {
-                    onDamage.accept(damaged);
-                    throw damaged;
+                    damaged.remove(sha256); // restored in the bucket
+                } catch (S3Blobs.Damaged found) {
+                    damaged.put(sha256, now + DAMAGED_MILLIS);
+                    onDamage.accept(found);
+                    throw found;
                 }
                 Files.createDirectories(path.getParent());
                 long size = Files.size(part);

@@ -62,4 +62,16 @@ public final class PrivateFiles {
         Files.write(tmp, content);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
+
+    /** Removes a directory and everything in it (a scratch copy, a benchmark's data); nothing when it is absent. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

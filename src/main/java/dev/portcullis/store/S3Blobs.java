@@ -32,7 +32,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -96,9 +95,7 @@ public final class S3Blobs implements AutoCloseable {
         try {
             s3.headObject(b -> b.bucket(settings.bucket()).key(key(sha256)));
             return true;
-        } catch (NoSuchKeyException e) {
-            return false;
-        } catch (S3Exception e) {
+        } catch (S3Exception e) { // NoSuchKeyException among them
             if (e.statusCode() == 404) {
                 return false;
             }
@@ -201,9 +198,7 @@ public final class S3Blobs implements AutoCloseable {
             }
             kept = true;
             return true;
-        } catch (NoSuchKeyException e) {
-            return false;
-        } catch (S3Exception e) {
+        } catch (S3Exception e) { // NoSuchKeyException among them
             if (e.statusCode() == 404) {
                 return false;
             }

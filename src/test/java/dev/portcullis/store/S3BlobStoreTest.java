@@ -144,6 +144,17 @@ class S3BlobStoreTest {
                     .as("the changed bytes are not kept")
                     .doesNotExist();
             assertThat(server.snapshot().temporaryFiles()).isZero();
+            // Asked again (anyone can): refused at once, without another download or another alert.
+            for (int i = 0; i < 3; i++) {
+                assertThat(RawHttp.send(
+                                        server.url(),
+                                        "GET",
+                                        fileUrl(server, "changed", Uploads.wheelName("changed", "1.0.0")),
+                                        Map.of(),
+                                        null)
+                                .status())
+                        .isEqualTo(500);
+            }
             assertThat(server.events("BlobDamaged")).isEqualTo(1);
         }
     }
