@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * A text file as the rules see it: its path in the archive, kind, the first bytes decoded as text
  * ({@code truncated} when the file is longer), and whole-file statistics from the manifest. Comment
- * lines are blanked ({@link #code}): a URL in documentation is not a download.
+ * lines (in Python every comment, and docstrings, found by {@link PythonText}'s tokenizer) are
+ * blanked ({@link #code}): a URL in documentation is not a download.
  */
 public final class SourceFile {
 
@@ -23,6 +24,7 @@ public final class SourceFile {
     private final long size;
     private final long longestLine;
     private String lower;
+    private java.util.BitSet functionLines; // 1-based lines inside def/class bodies (Python)
     private java.util.BitSet literals; // ids of the probe literals the text contains (Literals)
     private int literalsKnown; // how many literals the automaton that found them knew
 
@@ -43,8 +45,11 @@ public final class SourceFile {
      * string or a regular expression, and code must never be mistaken for a comment.
      */
     static String code(FileKind kind, String text) {
+        if (kind == FileKind.PYTHON) {
+            return PythonText.code(text);
+        }
         boolean js = kind == FileKind.JAVASCRIPT;
-        boolean hash = kind == FileKind.PYTHON || kind == FileKind.SHELL;
+        boolean hash = kind == FileKind.SHELL;
         if (!js && !hash) {
             return text;
         }
@@ -100,6 +105,18 @@ public final class SourceFile {
 
     public long longestLine() {
         return longestLine;
+    }
+
+    /**
+     * Whether 1-based {@code line} of a Python file lies in the body of a {@code def} or {@code
+     * class}: code that runs when called, not when the module is imported or run as a script (an
+     * {@code if __name__ == "__main__"} block runs).
+     */
+    public boolean insideFunction(int line) {
+        if (functionLines == null) {
+            functionLines = PythonText.functionBodies(text);
+        }
+        return functionLines.get(line);
     }
 
     /** The text in lower case, for case-insensitive literal probes (computed once). */
