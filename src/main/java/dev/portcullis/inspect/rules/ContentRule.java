@@ -22,6 +22,7 @@ public interface ContentRule {
                 new Exfiltration(),
                 new WalletDrainer(),
                 new RemoteShell(),
-                new DnsExfiltration());
+                new DnsExfiltration(),
+                new SecretFlow());
     }
 }
