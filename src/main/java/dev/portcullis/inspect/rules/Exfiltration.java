@@ -47,12 +47,14 @@ public final class Exfiltration implements ContentRule {
     private static final Probe IP_URL =
             Probe.of("(?:https?|wss?|tcp)://(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})", "://");
     private static final Probe GITHUB_REPOS = Probe.of(
-            "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg|OhNoWhatsGoingOnWithGitHub|Shai-Hulud",
+            "api\\.github\\.com/user/repos|/user/repos['\"`]|createForAuthenticatedUser|repos\\.createInOrg",
             "/user/repos",
             "createForAuthenticatedUser",
-            "createInOrg",
+            "createInOrg");
+    private static final Probe DEAD_DROPS = Probe.ignoringCase(
+            "OhNoWhatsGoingOnWithGitHub|Sha1?-Hulud|A Mini Shai-Hulud has Appeared",
             "OhNoWhatsGoingOnWithGitHub",
-            "Shai-Hulud");
+            "hulud");
 
     @Override
     public String id() {
@@ -65,12 +67,16 @@ public final class Exfiltration implements ContentRule {
             return List.of();
         }
         List<Finding> findings = new ArrayList<>();
+        DEAD_DROPS
+                .find(file)
+                .ifPresent(hit -> findings.add(file.finding(
+                        ID, Severity.HIGH, "names a known worm's dead-drop or repository description", hit)));
         GITHUB_REPOS
                 .find(file)
                 .ifPresent(hit -> findings.add(file.finding(
                         ID,
-                        Severity.HIGH,
-                        "creates GitHub repositories or names a known worm dead-drop from package code",
+                        Severity.LOW,
+                        "creates GitHub repositories (a GitHub client's API; worms publish stolen secrets this way)",
                         hit)));
         COLLECTORS
                 .find(file)

@@ -29,7 +29,8 @@ public final class Obfuscation implements ContentRule {
             "(?<![\\w$.])(exec|eval|compile)\\s*\\(.{0,80}(b64decode|b32decode|a85decode|decompress|marshal\\.loads|fromhex|codecs\\.decode|rot13|\\[::-1\\]|decrypt\\s*\\("
                     + "|__import__\\s*\\(\\s*['\"](?:marshal|base64|zlib|lzma|bz2|codecs)['\"])"
                     + "|(?<![\\w$.])(eval|Function)\\s*\\(.{0,80}(atob\\s*\\(|Buffer\\.from\\s*\\([^)]*base64)"
-                    + "|marshal\\.loads\\s*\\(|__import__\\s*\\(\\s*['\"]marshal['\"]\\s*\\)"
+                    + "|__import__\\s*\\(\\s*['\"]marshal['\"]\\s*\\)"
+                    + "|__import__\\s*\\(\\s*['\"]builtins['\"]\\s*\\)\\s*\\.\\s*(?:exec|eval|compile)\\s*\\("
                     + "|getattr\\s*\\(\\s*__import__\\s*\\(\\s*['\"](?:builtins|marshal)['\"]\\s*\\)\\s*,\\s*['\"](?:exec|eval|loads)['\"]",
             "exec",
             "eval",
