@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
             BenchPage.class,
             BenchCluster.class,
             BenchCommand.Inspect.class,
+            BenchDetection.class,
             BenchCommand.Detectors.class
         })
 final class BenchCommand {
