@@ -34,7 +34,7 @@ public final class SecretFlow implements ContentRule {
                     + "|(?:stringify|Object\\.(?:keys|entries|values))\\s*\\(\\s*process\\.env\\s*\\)"
                     + "|\\.ssh/(?!authorized_keys|known_hosts|config\\b)|\\bid_(?:rsa|ed25519|ecdsa|dsa)\\b|\\.aws/credentials|\\.npmrc|\\.pypirc|\\.git-credentials"
                     + "|\\.docker/config\\.json|\\.kube/config|\\.netrc\\b|Local Storage|\\bleveldb\\b|Login Data|wallet\\.dat"
-                    + "|\\.config/gh/hosts|\\.config/gcloud|gh\\s+auth\\s+token|\\bget_credentials\\s*\\(|get_frozen_credentials"
+                    + "|\\.config/gh/hosts|\\.config/gcloud|gh\\s+auth\\s+token|[Ss]ession(?:\\(\\s*\\))?\\.get_credentials\\s*\\(|get_frozen_credentials"
                     + "|google\\.auth\\.default\\s*\\(|DefaultAzureCredential|fromIni\\s*\\(|\\.secretKey\\b|\\bmnemonic\\b",
             "environ",
             "process.env",

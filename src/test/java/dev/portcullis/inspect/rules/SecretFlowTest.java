@@ -84,6 +84,15 @@ class SecretFlowTest {
             json_body = json_encode({'env': kernel_env})
             return await gateway_request(self.kernels_endpoint, method='POST', body=json_body)
         """)).isEmpty();
+        // a Redis client sends the password its credential provider gives to the Redis server
+        assertThat(check("redis/connection.py", """
+        class Connection:
+            def send_command(self, *args, **kwargs):
+                self._sock.sendall(self.pack(*args))
+            def on_connect(self):
+                auth_args = self.credential_provider.get_credentials()
+                self.send_command("AUTH", *auth_args, check_health=False)
+        """)).isEmpty();
         // a wallet library's messages name the key: a string, not the key
         assertThat(check("wallet/dist/index.js", """
         function checkWords(words) {
