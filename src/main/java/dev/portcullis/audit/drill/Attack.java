@@ -149,6 +149,27 @@ final class Attack {
         return new Scorecard.Control(id, false, "no " + detector + " signal; decision " + decision(release));
     }
 
+    /**
+     * A high (or critical) signal of {@code detector} among the decision's reasons that names {@code
+     * where} (the file, or the dependency): the right rule on the right thing, not any finding.
+     */
+    static Scorecard.Control highSignal(String id, JsonNode release, String detector, String where) {
+        String seen = "no " + detector + " signal";
+        for (JsonNode reason : release.path("decision").path("reasons")) {
+            String text = reason.asText();
+            if (text.contains(" signal from " + detector + ": ")) {
+                if ((text.startsWith("high ") || text.startsWith("critical ")) && text.contains(where)) {
+                    return new Scorecard.Control(id, true, text);
+                }
+                seen = text;
+            }
+        }
+        return new Scorecard.Control(
+                id,
+                false,
+                "no high " + detector + " signal on " + where + " (" + seen + "); decision " + decision(release));
+    }
+
     /** A decision reason containing {@code text}. */
     static Scorecard.Control reason(String id, JsonNode release, String text) {
         for (JsonNode reason : release.path("decision").path("reasons")) {

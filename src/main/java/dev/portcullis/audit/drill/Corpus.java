@@ -73,6 +73,32 @@ public final class Corpus {
             return build(version, files, requires);
         }
 
+        /**
+         * The files as a release of another project would carry them: the case's top-level module
+         * ({@code vision_utils/}, {@code vision_utils-setup.pth}) renamed to {@code module}, in paths
+         * and in the text of code files (imports follow).
+         */
+        public Map<String, byte[]> filesAs(String module) {
+            String own = StandIn.module(name);
+            Map<String, byte[]> renamed = new LinkedHashMap<>();
+            files.forEach((path, bytes) -> {
+                boolean code = path.endsWith(".py") || path.endsWith(".pth") || path.endsWith(".js");
+                byte[] content = code
+                        ? new String(bytes, StandardCharsets.UTF_8)
+                                .replace(own, module)
+                                .getBytes(StandardCharsets.UTF_8)
+                        : bytes;
+                renamed.put(path.startsWith(own) ? module + path.substring(own.length()) : path, content);
+            });
+            return renamed;
+        }
+
+        /** {@link #file} in a release of the project whose module is {@code module}. */
+        public String fileAs(String module) {
+            String own = StandIn.module(name);
+            return file.startsWith(own) ? module + file.substring(own.length()) : file;
+        }
+
         public byte[] previousBytes() {
             return build(previousVersion, previousFiles, previousRequires);
         }
@@ -111,6 +137,13 @@ public final class Corpus {
 
     public static List<Case> malicious() {
         return all().stream().filter(Case::malicious).toList();
+    }
+
+    /** The malicious wheels the {@code payload} drill uploads (cases marked {@code drill: yes}). */
+    public static List<Case> drills() {
+        return malicious().stream()
+                .filter(c -> c.drill() && c.ecosystem().equals("pypi") && !c.sdist())
+                .toList();
     }
 
     /** The public write-ups case {@code id} models (its source.md). */

@@ -125,16 +125,39 @@ final class Scenarios {
         return new Outcome(controls, Attack.decision(release), millisSince(start));
     }
 
-    /** The payload alone, uploaded by the project's own CI: only the inspection can catch it. */
+    /**
+     * The payloads of the detection corpus (docs/INSPECTION.md, the cases marked {@code drill}), each
+     * uploaded by the project's own CI as its next version, so that only the inspection can catch
+     * it: each must raise its rule at high on its file, be held for its risk, never be installable,
+     * and be alerted on. The payloads are the corpus's, not written next to the rules they test.
+     */
     static Outcome payload(Attack a) {
-        return fromCi(
-                a,
-                StandIn.withPayload(a.project, "1.1.0"),
-                List.of("numpy>=1.24"),
-                release -> List.of(
-                        Attack.signal("download-execute", release, "inspect/download-execute"),
-                        Attack.signal("credential-access", release, "inspect/credentials"),
-                        Attack.riskHold(release)));
+        String ci = a.ciUploadToken();
+        String module = StandIn.module(a.project);
+        long start = System.nanoTime();
+        List<Scorecard.Control> controls = new ArrayList<>();
+        String decision = null;
+        int patch = 0;
+        for (Corpus.Case c : Corpus.drills()) {
+            String version = "1.1." + patch++;
+            List<String> requires = new ArrayList<>(List.of("numpy>=1.24"));
+            requires.addAll(c.requires());
+            DrillClient.Response upload = a.upload(ci, version, c.filesAs(module), requires);
+            JsonNode release = a.release(version);
+            decision = decision == null ? Attack.decision(release) : decision;
+            controls.add(renamed(c.id() + "-staged", accepted(upload)));
+            boolean inspected = !c.rule().equals("dependencies");
+            controls.add(Attack.highSignal(
+                    c.id(),
+                    release,
+                    inspected ? "inspect/" + c.rule() : c.rule(),
+                    inspected ? c.fileAs(module) : c.file()));
+            controls.add(renamed(c.id() + "-risk", Attack.riskHold(release)));
+            controls.add(renamed(c.id() + "-held", Attack.held(release)));
+            controls.add(renamed(c.id() + "-not-installable", a.notInstallable(version)));
+            controls.add(renamed(c.id() + "-alerted", a.alertRaised(version)));
+        }
+        return new Outcome(controls, decision, millisSince(start));
     }
 
     /** 3 MB of new data and a dependency the project never used, from its own CI. */

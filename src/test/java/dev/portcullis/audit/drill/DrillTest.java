@@ -86,8 +86,18 @@ class DrillTest {
                             "not-installable",
                             "alert-raised");
             assertThat(stolen.path("detection_ms").asLong()).isPositive();
+            // the payloads are the detection corpus's (cases marked drill), each caught by its own rule
+            List<String> payloads = dev.portcullis.audit.drill.Corpus.drills().stream()
+                    .map(dev.portcullis.audit.drill.Corpus.Case::id)
+                    .toList();
+            assertThat(payloads)
+                    .hasSizeGreaterThanOrEqualTo(10)
+                    .contains("lightning-import-hook", "ctx-environment-in-url", "reverse-shell-dup2");
             assertThat(names(scenario(scorecard, "payload").path("fired")))
-                    .contains("download-execute", "credential-access", "gate-risk");
+                    .containsAll(payloads)
+                    .containsAll(payloads.stream().map(id -> id + "-held").toList())
+                    .containsAll(
+                            payloads.stream().map(id -> id + "-not-installable").toList());
             assertThat(names(scenario(scorecard, "replayed-oidc").path("fired")))
                     .contains("replay-refused", "expired-refused");
 
