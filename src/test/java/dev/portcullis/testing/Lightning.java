@@ -18,7 +18,7 @@ public final class Lightning {
     public static final String NAME = "lightning";
     public static final String LOADER = dev.portcullis.audit.drill.StandIn.LOADER;
 
-    /** The compromised {@code __init__.py} (format with the version): a daemon thread that starts the loader with output discarded. */
+    /** The compromised {@code __init__.py}: a daemon thread that starts the loader with output discarded. */
     public static final String COMPROMISED_INIT = dev.portcullis.audit.drill.StandIn.COMPROMISED_INIT;
 
     private Lightning() {}
@@ -31,10 +31,7 @@ public final class Lightning {
     /** The compromised release's dist directory. */
     public static Path compromised(String version) {
         Map<String, String> files = cleanFiles(version);
-        files.put(
-                "lightning/__init__.py",
-                "from lightning.core import Trainer\n"
-                        + String.format(java.util.Locale.ROOT, COMPROMISED_INIT, version));
+        files.put("lightning/__init__.py", "from lightning.core import Trainer\n" + COMPROMISED_INIT);
         files.put("lightning/_runtime/start.py", LOADER);
         files.put("lightning/_runtime/router_runtime.js", obfuscatedScript(11_400_000));
         return PythonClients.buildProject(NAME, version, files, """

@@ -300,11 +300,7 @@ class UpstreamTest {
                     "1.1",
                     Map.of(
                             "leftpad/__init__.py",
-                                    String.format(
-                                                    java.util.Locale.ROOT,
-                                                    dev.portcullis.testing.Lightning.COMPROMISED_INIT,
-                                                    "1.1")
-                                            .getBytes(StandardCharsets.UTF_8),
+                                    dev.portcullis.testing.Lightning.COMPROMISED_INIT.getBytes(StandardCharsets.UTF_8),
                             "leftpad/_runtime/start.py",
                                     dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
             assertThat(upload(pypi, maintainer, "leftpad", "1.1", compromised).status())

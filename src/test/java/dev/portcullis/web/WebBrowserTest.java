@@ -114,8 +114,7 @@ class WebBrowserTest {
                 "2.6.2",
                 Map.of(
                         "lightning/__init__.py",
-                        utf8("from lightning.core import Trainer\n"
-                                + String.format(java.util.Locale.ROOT, Lightning.COMPROMISED_INIT, "2.6.2")),
+                        utf8("from lightning.core import Trainer\n" + Lightning.COMPROMISED_INIT),
                         "lightning/_runtime/start.py",
                         utf8(Lightning.LOADER),
                         "lightning/_runtime/router_runtime.js",

@@ -519,8 +519,7 @@ class WebPageTest {
                 "1.0.0",
                 Map.of(
                         "web_alert/__init__.py",
-                        String.format(java.util.Locale.ROOT, dev.portcullis.testing.Lightning.COMPROMISED_INIT, "1.0.0")
-                                .getBytes(StandardCharsets.UTF_8),
+                        dev.portcullis.testing.Lightning.COMPROMISED_INIT.getBytes(StandardCharsets.UTF_8),
                         "web_alert/start.py",
                         dev.portcullis.testing.Lightning.LOADER.getBytes(StandardCharsets.UTF_8)));
         String alerts = admin.get("/ui/alerts").body();

@@ -135,6 +135,11 @@ public final class Corpus {
         return List.copyOf(cases);
     }
 
+    /** One case, by its directory's name. */
+    public static Case byId(String id) {
+        return parse(id, text(ROOT + id + "/case.txt"));
+    }
+
     public static List<Case> malicious() {
         return all().stream().filter(Case::malicious).toList();
     }

@@ -16,61 +16,23 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Harmless stand-ins for what drills upload (docs/DRILLS.md): a small pure-Python wheel, and the
- * lightning 2.6.2 payload rebuilt from inert text — a loader that would fetch the Bun runtime and
- * run a script, and a script that would read credentials from the environment and from files.
+ * lightning 2.6.2 payload of the detection corpus ({@link Corpus}) — a loader that would fetch the
+ * Bun runtime and run a script, and a script that would read credentials from the environment and
+ * from files.
  * Nothing here is ever executed, imported or fetched, by Portcullis or by a drill: the files only
  * have to look to the inspection like the real thing. Wheels are built in memory (they are small)
  * with a RECORD that lists every entry's real hash, as a build back-end writes it.
  */
 public final class StandIn {
 
+    /** The lightning 2.6.2 case of the detection corpus, whose files the constants below are. */
+    private static final Corpus.Case LIGHTNING = Corpus.byId("lightning-import-hook");
+
     /** A loader that would download a Bun release and run the bundled script with it. */
-    public static final String LOADER = """
-      import os, subprocess, urllib.request, zipfile
+    public static final String LOADER = lightning("_runtime/start.py");
 
-      BUN = "https://github.com/oven-sh/bun/releases/download/bun-v1.3.13/bun-linux-x64.zip"
-
-
-      def main():
-          here = os.path.dirname(os.path.abspath(__file__))
-          archive = os.path.join(here, "bun.zip")
-          urllib.request.urlretrieve(BUN, archive)
-          zipfile.ZipFile(archive).extractall(here)
-          subprocess.run([os.path.join(here, "bun-linux-x64", "bun"), os.path.join(here, "router_runtime.js")],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-      if __name__ == "__main__":
-          main()
-      """;
-
-    /** An {@code __init__.py} (format with the version) that starts the loader in a daemon thread, output discarded. */
-    public static final String COMPROMISED_INIT = """
-      import os, subprocess, sys, threading
-
-      VERSION = "%s"
-
-
-      def _start_runtime():
-          here = os.path.join(os.path.dirname(__file__), "_runtime")
-          subprocess.Popen([sys.executable, os.path.join(here, "start.py")], cwd=here,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-      threading.Thread(target=_start_runtime, daemon=True).start()
-      """;
-
-    /** The script the loader would run: it collects CI and cloud credentials from the environment and from files. */
-    public static final String CREDENTIAL_SCRIPT = """
-      const fs = require("fs"), os = require("os"), path = require("path");
-      const names = ["GITHUB_TOKEN", "NPM_TOKEN", "PYPI_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
-      const found = {};
-      for (const name of names) { if (process.env[name]) found[name] = process.env[name]; }
-      for (const file of [".pypirc", ".npmrc", ".aws/credentials", ".ssh/id_rsa", ".docker/config.json"]) {
-        try { found[file] = fs.readFileSync(path.join(os.homedir(), file), "utf8"); } catch (e) {}
-      }
-      module.exports = found;
-      """;
+    /** An {@code __init__.py} that starts the loader in a daemon thread, output discarded. */
+    public static final String COMPROMISED_INIT = lightning("__init__.py");
 
     private StandIn() {}
 
@@ -101,23 +63,15 @@ public final class StandIn {
         return files;
     }
 
-    /** The clean release plus only the added {@code _runtime} module: the loader and the credential script. */
-    public static Map<String, byte[]> withPayload(String project, String version) {
-        String pkg = module(project);
+    /** The lightning 2.6.2 shape (the corpus's case): the payload, and an {@code __init__.py} that starts it on import. */
+    public static Map<String, byte[]> compromised(String project, String version) {
         Map<String, byte[]> files = clean(project, version);
-        files.put(pkg + "/_runtime/__init__.py", new byte[0]);
-        files.put(pkg + "/_runtime/start.py", utf8(LOADER));
-        files.put(pkg + "/_runtime/router_runtime.js", utf8(CREDENTIAL_SCRIPT));
+        files.putAll(LIGHTNING.filesAs(module(project)));
         return files;
     }
 
-    /** The lightning 2.6.2 shape: the payload, and an {@code __init__.py} that starts it on import. */
-    public static Map<String, byte[]> compromised(String project, String version) {
-        Map<String, byte[]> files = withPayload(project, version);
-        files.put(
-                module(project) + "/__init__.py",
-                utf8(String.format(java.util.Locale.ROOT, COMPROMISED_INIT, version)));
-        return files;
+    private static String lightning(String path) {
+        return new String(LIGHTNING.files().get(module(LIGHTNING.name()) + "/" + path), StandardCharsets.UTF_8);
     }
 
     /** {@code bytes} of incompressible model data (a seeded random source, so a drill's wheels are reproducible). */
