@@ -65,6 +65,25 @@ public final class SecretFlow implements ContentRule {
                     + "|\\.sendall\\s*\\(|\\.sendto\\s*\\(|\\bfetch\\s*\\(|\\bhttps?\\.(?:request|get)\\s*\\("
                     + "|\\baxios(?:\\.\\w+)?\\s*\\(|\\bgot(?:\\.\\w+)?\\s*\\(|new\\s+WebSocket\\s*\\(|\\bxhr\\.send\\s*\\(",
             Pattern.CASE_INSENSITIVE);
+    /** Literals every sink contains (in any case), and every key-material name. */
+    private static final Probe SINKS = Probe.ignoringCase(
+            "(?!)",
+            "requests",
+            "httpx",
+            "session",
+            "client",
+            "urlopen",
+            "request",
+            "sendall",
+            "sendto",
+            "fetch",
+            "http",
+            "axios",
+            "got",
+            "websocket",
+            "xhr");
+
+    private static final Probe KEYS = Probe.of("(?!)", "privateKey", "secretKey", "mnemonic", "seedPhrase");
     private static final Pattern CALL = Pattern.compile("([A-Za-z_$][\\w$]*)\\s*\\(");
     private static final Pattern REQUEST_OBJECT =
             Pattern.compile("(?:const|let|var)?\\s*(\\w+)\\s*=\\s*https?\\.request\\s*\\(");
@@ -105,6 +124,10 @@ public final class SecretFlow implements ContentRule {
         if (file.kind() != FileKind.PYTHON && file.kind() != FileKind.JAVASCRIPT) {
             return List.of();
         }
+        boolean sourced = SOURCES.possible(file);
+        if (!sourced && !KEYS.possible(file) || !SINKS.possible(file)) {
+            return List.of(); // the literal pass over the file already says so: no regular expression runs
+        }
         String text = file.text();
         List<Finding> findings = new ArrayList<>();
         Matcher patched = SIGNER_PATCHED.matcher(text);
@@ -116,9 +139,7 @@ public final class SecretFlow implements ContentRule {
                     "replaces a signing function of a wallet library in a file that holds keys and makes network calls",
                     file.hitAt(patched.start())));
         }
-        if (!anySink
-                || !SOURCES.possible(file)
-                || !SOURCES.pattern().matcher(text).find()) {
+        if (!anySink || !sourced || !SOURCES.pattern().matcher(text).find()) {
             return findings;
         }
         Pattern sources = SOURCES.pattern();
