@@ -186,27 +186,20 @@ final class BenchDetection implements Callable<Integer> {
                 caught,
                 malicious.size(),
                 100.0 * caught / Math.max(1, malicious.size()));
-        for (Verdict v : malicious) {
-            out.printf(
-                    Locale.ROOT,
-                    "  %-6s %-34s %s%n",
-                    v.caught() ? "caught" : "MISSED",
-                    v.c().id(),
-                    v.caught()
-                            ? ""
-                            : "(wanted high " + v.c().rule() + " in " + v.c().file() + "; high: " + brief(v.high())
-                                    + ")");
-        }
+        malicious.forEach(v -> printVerdict(out, v));
         long quiet = benign.stream().filter(Verdict::right).count();
         out.printf(Locale.ROOT, "Benign look-alikes: %d of %d with no high finding%n", quiet, benign.size());
-        for (Verdict v : benign) {
-            out.printf(
-                    Locale.ROOT,
-                    "  %-6s %-34s %s%n",
-                    v.right() ? "quiet" : "HIGH",
-                    v.c().id(),
-                    v.right() ? "" : brief(v.high()));
-        }
+        benign.forEach(v -> printVerdict(out, v));
+    }
+
+    private static void printVerdict(PrintWriter out, Verdict v) {
+        String mark = v.c().malicious() ? (v.right() ? "caught" : "MISSED") : (v.right() ? "quiet" : "HIGH");
+        String why = v.right()
+                ? ""
+                : v.c().malicious()
+                        ? "(wanted high " + v.c().rule() + " in " + v.c().file() + "; high: " + brief(v.high()) + ")"
+                        : brief(v.high());
+        out.printf(Locale.ROOT, "  %-6s %-34s %s%n", mark, v.c().id(), why);
     }
 
     private static String brief(List<Finding> findings) {

@@ -25,24 +25,14 @@ public final class NpmPackages {
 
     /** A gzipped tar with {@code package/package.json} ({@code manifest}) and {@code files} under {@code package/}. */
     public static byte[] tarball(Map<String, Object> manifest, Map<String, String> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
-            Map<String, byte[]> all = new LinkedHashMap<>();
-            all.put(
-                    "package/package.json",
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            files.forEach((path, text) -> all.put("package/" + path, text.getBytes(StandardCharsets.UTF_8)));
-            for (Map.Entry<String, byte[]> e : all.entrySet()) {
-                TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
-                entry.setSize(e.getValue().length);
-                tar.putArchiveEntry(entry);
-                tar.write(e.getValue());
-                tar.closeArchiveEntry();
-            }
+        Map<String, byte[]> all = new LinkedHashMap<>();
+        try {
+            all.put("package.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        files.forEach((path, text) -> all.put(path, text.getBytes(StandardCharsets.UTF_8)));
+        return dev.portcullis.audit.drill.StandIn.tarball("package/", all);
     }
 
     /** The manifest npm sends for {@code name}@{@code version}. */

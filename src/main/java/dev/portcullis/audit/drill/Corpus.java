@@ -1,6 +1,5 @@
 package dev.portcullis.audit.drill;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,9 +9,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * The detection corpus (docs/INSPECTION.md, "The corpus"): packages modelled on publicly documented
@@ -105,7 +101,7 @@ public final class Corpus {
 
         private byte[] build(String v, Map<String, byte[]> content, List<String> deps) {
             if (ecosystem.equals("npm")) {
-                return tarball("package/", content);
+                return StandIn.tarball("package/", content);
             }
             if (!sdist) {
                 return StandIn.wheel(name, v, content, deps);
@@ -117,7 +113,7 @@ public final class Corpus {
             deps.forEach(d -> pkgInfo.append("Requires-Dist: ").append(d).append('\n'));
             all.put("PKG-INFO", pkgInfo.append('\n').toString().getBytes(StandardCharsets.UTF_8));
             all.putAll(content);
-            return tarball(top, all);
+            return StandIn.tarball(top, all);
         }
     }
 
@@ -253,22 +249,5 @@ public final class Corpus {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** A gzipped tar of {@code files} under {@code top} ({@code package/} as npm pack writes it). */
-    static byte[] tarball(String top, Map<String, byte[]> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
-            for (Map.Entry<String, byte[]> e : files.entrySet()) {
-                TarArchiveEntry entry = new TarArchiveEntry(top + e.getKey());
-                entry.setSize(e.getValue().length);
-                tar.putArchiveEntry(entry);
-                tar.write(e.getValue());
-                tar.closeArchiveEntry();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }
