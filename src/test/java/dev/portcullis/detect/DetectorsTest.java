@@ -110,6 +110,54 @@ class DetectorsTest {
     }
 
     @Test
+    void aBurstOfVersionsWithinTheHourIsHigh() {
+        Baseline baseline = history();
+        Instant night = Instant.parse("2026-10-04T03:00:00Z");
+        List<ReleaseFacts> wave = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String version = "2.6." + i;
+            wave.add(new ReleaseFacts(
+                    version,
+                    List.of(wheel(version, 860_000, night.plus(Duration.ofMinutes(3L * i)), "198.51.100.7", true)),
+                    deps("torch>=2.1", "numpy")));
+        }
+        ReleaseFacts fifth = wave.get(4);
+        List<Assessment.Signal> signals = run(fifth, baseline, wave.subList(0, 4));
+        assertThat(signals)
+                .filteredOn(s -> s.detector().equals("cadence"))
+                .extracting(Assessment.Signal::severity, Assessment.Signal::evidence)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "high",
+                                "5 versions within an hour (2.6.0, 2.6.1, 2.6.2, 2.6.3, 2.6.4); the project's median gap between releases is 14 days"));
+        assertThat(run(wave.get(3), baseline, wave.subList(0, 3)))
+                .filteredOn(s -> s.detector().equals("cadence"))
+                .extracting(Assessment.Signal::severity)
+                .as("four versions within the hour: each only came soon after another")
+                .containsExactly("medium");
+        assertThat(run(fifth, new Baseline(), wave.subList(0, 4)))
+                .filteredOn(s -> s.detector().equals("cadence"))
+                .extracting(Assessment.Signal::severity, Assessment.Signal::evidence)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "medium",
+                                "5 versions within an hour (2.6.0, 2.6.1, 2.6.2, 2.6.3, 2.6.4); the project has no released version yet"));
+
+        Baseline fast = new Baseline();
+        for (int i = 0; i < 10; i++) {
+            String version = "0.0." + i;
+            fast.add(new ReleaseFacts(
+                    version,
+                    List.of(wheel(version, 860_000, START.plus(Duration.ofMinutes(10L * i)), "198.51.100.7", true)),
+                    deps("numpy")));
+        }
+        assertThat(run(fifth, fast, wave.subList(0, 4)))
+                .filteredOn(s -> s.detector().equals("cadence"))
+                .as("a project that releases every few minutes is not bursting")
+                .isEmpty();
+    }
+
+    @Test
     void anOrdinaryReleaseRaisesNothing() {
         Baseline baseline = history();
         Instant usual = START.plus(Duration.ofDays(14L * 20));
