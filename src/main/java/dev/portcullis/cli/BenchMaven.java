@@ -81,6 +81,14 @@ final class BenchMaven implements Callable<Integer> {
                 byte[] pom = pom(a).getBytes(StandardCharsets.UTF_8);
                 BenchRead.require("deploy " + a.path() + ".pom", server.put("/maven2/" + a.path() + ".pom", pom), 201);
                 BenchRead.require("deploy " + a.path() + ".jar", server.put("/maven2/" + a.path() + ".jar", jar), 201);
+                String artifactDir =
+                        a.path().substring(0, a.path().lastIndexOf('/', a.path().lastIndexOf('/') - 1));
+                BenchRead.require(
+                        "end the deployment of " + a.path(),
+                        server.put(
+                                "/maven2/" + artifactDir + "/maven-metadata.xml",
+                                "<metadata/>".getBytes(StandardCharsets.UTF_8)),
+                        201);
                 BenchRead.require(
                         "approve " + a.path(),
                         server.approve("maven:" + a.groupId() + ":" + a.artifactId(), a.version()),
@@ -251,7 +259,7 @@ final class BenchMaven implements Callable<Integer> {
         return millis;
     }
 
-    private static long median(List<Long> values) {
+    static long median(List<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
     }

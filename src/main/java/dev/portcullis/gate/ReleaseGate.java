@@ -88,6 +88,61 @@ public final class ReleaseGate implements ReleaseListener {
                 });
     }
 
+    /** A file of a deployment still arriving: approvals given before it no longer count; the decision waits. */
+    @Override
+    public void received(String project, String version, String filename) {
+        catalog.findRelease(
+                        project,
+                        catalog.ecosystems().ofKey(project).version(version).canonical())
+                .filter(r -> r.state() == ReleaseState.HELD)
+                .ifPresent(release -> clearApprovals(release, filename));
+    }
+
+    /** The client ended its deployment to {@code project}: its held releases with undecided files are decided. */
+    @Override
+    public void complete(String project) {
+        for (Release release : undecided(newest -> true)) {
+            if (release.project().equals(project)) {
+                decide(release, false);
+            }
+        }
+    }
+
+    /** Whether {@code release} has a file newer than its last decision, or no decision at all. */
+    private boolean notYetDecided(Release release) {
+        Optional<Instant> newest = catalog.artifactsOf(release.id()).stream()
+                .map(Artifact::uploadedAt)
+                .max(Instant::compareTo);
+        Optional<Instant> decided = decisions(release).stream().findFirst().map(DecisionRecord::decidedAt);
+        return newest.isPresent() && (decided.isEmpty() || newest.get().isAfter(decided.get()));
+    }
+
+    /**
+     * Held releases with a file newer than their last decision (or with none yet) whose newest file
+     * {@code quietEnough} accepts: deployments still arriving, or never said to be complete.
+     */
+    private List<Release> undecided(java.util.function.Predicate<Instant> quietEnough) {
+        Map<Long, Instant> newest = catalog.newestFileOfReleases(ReleaseState.HELD);
+        if (newest.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Long> decided = database.withHandle(h -> h.createQuery(
+                        "SELECT release_id, MAX(decided_at) FROM release_decisions WHERE release_id IN (<ids>)"
+                                + " GROUP BY release_id")
+                .bindList("ids", List.copyOf(newest.keySet()))
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                .collectToMap(Map.Entry::getKey, Map.Entry::getValue));
+        List<Release> out = new java.util.ArrayList<>();
+        for (Map.Entry<Long, Instant> e : newest.entrySet()) {
+            Long last = decided.get(e.getKey());
+            if ((last == null || e.getValue().toEpochMilli() > last) && quietEnough.test(e.getValue())) {
+                out.add(catalog.getRelease(e.getKey()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Release::id));
+        return out;
+    }
+
     private void clearApprovals(Release release, String filename) {
         database.inTransaction(h -> {
             lock(h, release.id());
@@ -169,10 +224,15 @@ public final class ReleaseGate implements ReleaseListener {
     }
 
     /**
-     * The gate's clock: releases whose settle time has passed are re-evaluated and released if every
-     * condition still holds; held releases past their policy's waiting time expire.
+     * The gate's clock: deployments whose files have been quiet for {@link #QUIET} without being
+     * said complete are decided; releases whose settle time has passed are re-evaluated and released
+     * if every condition still holds; held releases past their policy's waiting time expire.
      */
     public void tick() {
+        Instant quietSince = clock.instant().minus(QUIET);
+        for (Release release : undecided(newest -> !newest.isAfter(quietSince))) {
+            decide(release, false); // a deployment its client never said was complete
+        }
         Instant now = clock.instant();
         for (Release release : catalog.dueForAutoRelease(now)) {
             decide(release, true);
@@ -593,6 +653,13 @@ public final class ReleaseGate implements ReleaseListener {
         Optional<String> changed = reviewed == null ? Optional.empty() : filesChanged(release, reviewed);
         if (changed.isPresent()) {
             return new Decision.AlreadyDecided(release, changed.get());
+        }
+        if (quorum.from() == ReleaseState.HELD && notYetDecided(release)) {
+            // A deployment still arriving: the detectors and the policy have not seen its files yet.
+            return new Decision.AlreadyDecided(
+                    release,
+                    "its deployment is still arriving and the gate has not assessed it yet (it does when the client ends"
+                            + " the deployment, or after " + QUIET.toMinutes() + " quiet minutes); review it then");
         }
         requireKeyIfThePolicySays(policy, stepUp, principal, release, quorum.action(), origin);
         identity.requireSecondFactor(

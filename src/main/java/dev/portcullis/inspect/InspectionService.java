@@ -164,6 +164,22 @@ public final class InspectionService implements ContentInspection, Assessor {
                             .orElse(null));
             signals.addAll(signals(file.filename(), report));
         }
+        if (!files.isEmpty()) {
+            PackageFormat format = formatOf(files.getFirst());
+            catalog.previousReleased(release.project(), release.id()).ifPresent(previous -> {
+                java.util.Set<String> before = new java.util.TreeSet<>();
+                catalog.artifactsOf(previous.id()).forEach(a -> before.add(a.kind()));
+                java.util.Set<String> after = new java.util.TreeSet<>();
+                files.forEach(a -> after.add(a.kind()));
+                for (Finding f : format.compareReleases(before, after)) {
+                    signals.add(new Assessment.Signal(
+                            DETECTOR + "/" + f.rule(),
+                            f.severity().wireName(),
+                            f.severity().score(),
+                            release.version() + ": " + f.explain()));
+                }
+            });
+        }
         return Assessment.of(signals);
     }
 

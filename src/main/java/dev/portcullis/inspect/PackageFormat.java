@@ -57,6 +57,14 @@ public interface PackageFormat {
     }
 
     /**
+     * What only this ecosystem sees between two whole releases, from the kinds of file each has
+     * (Maven: the previous release was signed, this one carries no signature). None by default.
+     */
+    default List<Finding> compareReleases(java.util.Set<String> kindsBefore, java.util.Set<String> kindsAfter) {
+        return List.of();
+    }
+
+    /**
      * The kinds of file that are foreign to this ecosystem's packages: a new one in a release is
      * worth a reviewer's look (JavaScript in a Python wheel was lightning's payload; in an npm
      * tarball it is the package). Native code, JavaScript and shell scripts by default.

@@ -381,6 +381,16 @@ public final class Catalog {
                 > 0);
     }
 
+    /** The upload time of the newest file of each release in {@code state}, by release id. */
+    public Map<Long, Instant> newestFileOfReleases(ReleaseState state) {
+        return database.withHandle(h -> h.createQuery("SELECT f.release_id, MAX(f.uploaded_at) AS newest"
+                        + " FROM release_files f JOIN releases r ON r.id = f.release_id WHERE r.state = :s"
+                        + " GROUP BY f.release_id")
+                .bind("s", state.wireName())
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2))))
+                .collectToMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
     /** Held releases whose policy scheduled their release for {@code now} or before. */
     public List<Release> dueForAutoRelease(Instant now) {
         return database.withHandle(

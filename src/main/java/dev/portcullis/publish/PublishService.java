@@ -122,7 +122,11 @@ public final class PublishService {
                 // After the commit: the gate decides what happens to the release now. If that fails,
                 // the release simply stays held (fail closed).
                 try {
-                    listener.staged(staged.project(), staged.version(), staged.filename());
+                    if (submission.rules().partOfDeployment()) {
+                        listener.received(staged.project(), staged.version(), staged.filename());
+                    } else {
+                        listener.staged(staged.project(), staged.version(), staged.filename());
+                    }
                 } catch (RuntimeException e) {
                     org.slf4j.LoggerFactory.getLogger(PublishService.class)
                             .error("deciding {} {} failed; it stays held", staged.project(), staged.version(), e);
@@ -133,6 +137,19 @@ public final class PublishService {
             if (content != null) {
                 blobs.discard(content); // no-op once committed: the file has moved
             }
+        }
+    }
+
+    /**
+     * The client ended a deployment to {@code project} ({@link Submission.Rules#partOfDeployment}):
+     * the gate decides its releases now. Needs upload permission on the project, checked by the caller.
+     */
+    public void complete(Ecosystems.ProjectRef project) {
+        try {
+            listener.complete(project.key());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(PublishService.class)
+                    .error("deciding {} failed; it stays held", project.key(), e);
         }
     }
 
@@ -241,7 +258,11 @@ public final class PublishService {
                             origin));
                 }
                 try {
-                    listener.staged(project.key(), version, filename);
+                    if (rules.partOfDeployment()) {
+                        listener.received(project.key(), version, filename);
+                    } else {
+                        listener.staged(project.key(), version, filename);
+                    }
                 } catch (RuntimeException e) {
                     org.slf4j.LoggerFactory.getLogger(PublishService.class)
                             .error("deciding {} {} failed; it stays held", project.key(), version, e);

@@ -39,6 +39,15 @@ public record Submission(
             return "The attestations cannot be accepted: " + reason;
         }
 
+        /**
+         * Whether the protocol sends a release's files as one deployment that it ends itself
+         * (Maven's {@code maven-metadata.xml}): then the gate decides when it ends, not after each
+         * file ({@link ReleaseListener}).
+         */
+        default boolean partOfDeployment() {
+            return false;
+        }
+
         /** The protocol's own checks of the request, before the file is read (its name against the project and version, the digests sent). */
         Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version);
 

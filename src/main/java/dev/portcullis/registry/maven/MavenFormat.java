@@ -161,6 +161,25 @@ final class MavenFormat implements PackageFormat {
         return findings;
     }
 
+    /**
+     * A release without a single signature after one that was signed: Maven Central requires an
+     * {@code .asc} beside every file, so a release manager's deploy carries them; a deploy made with
+     * a stolen token and no signing key does not (high).
+     */
+    @Override
+    public List<Finding> compareReleases(java.util.Set<String> kindsBefore, java.util.Set<String> kindsAfter) {
+        List<String> signed =
+                kindsBefore.stream().filter(k -> k.endsWith(".asc")).toList();
+        if (signed.isEmpty() || kindsAfter.stream().anyMatch(k -> k.endsWith(".asc"))) {
+            return List.of();
+        }
+        return List.of(Finding.of(
+                SIGNATURE,
+                Severity.HIGH,
+                "carries no OpenPGP signature, but the previous release was signed (" + String.join(", ", signed)
+                        + "): deployed without the project's signing key"));
+    }
+
     static final String POM = "maven-pom";
     static final String JAR = "maven-jar";
     static final String SIGNATURE = "maven-signature";

@@ -88,6 +88,10 @@ final class MavenRoutes implements Routes {
             requireUpload(principal, project, path, exchange);
             drain(exchange);
             // Portcullis writes maven-metadata.xml from what was released; what a client merged is not kept.
+            // It comes last in a deploy: the deployment is complete, and the gate decides its release now.
+            if (path.checksum() == null) {
+                publish.complete(project);
+            }
             exchange.status(201).text("text/plain; charset=utf-8", "");
             return;
         }

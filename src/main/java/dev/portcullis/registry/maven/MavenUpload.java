@@ -25,6 +25,12 @@ final class MavenUpload implements Submission.Rules {
         this.digests = digests;
     }
 
+    /** A deploy is a series of PUTs that maven-metadata.xml ends: the gate decides then (MavenRoutes). */
+    @Override
+    public boolean partOfDeployment() {
+        return true;
+    }
+
     @Override
     public Optional<String> check(Ecosystems.ProjectRef project, Ecosystem.Versioned version) {
         if (!MavenFormat.deployable(path.filename())) {

@@ -275,6 +275,11 @@ final class PortalRoutes implements Routes {
                         .filter(id -> !releases.contains(id))
                         .ifPresent(releases::add);
             }
+            // The bundle is the whole deployment: its releases are decided now, with every file there.
+            files.stream()
+                    .map(f -> catalog.ecosystems().project(ecosystem, f.path().project()))
+                    .distinct()
+                    .forEach(publish::complete);
             return releases;
         } catch (ZipException e) {
             throw invalid(principal, exchange, "the bundle is not a zip file");

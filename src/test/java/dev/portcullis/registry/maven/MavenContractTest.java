@@ -46,6 +46,9 @@ class MavenContractTest extends RegistryContract {
                 MavenArtifacts.path(GROUP, project, version, project + "-" + version + ".jar"),
                 Map.of("Authorization", RawHttp.basic(token)),
                 file);
+        if (response.status() == 201 || response.status() == 200) {
+            MavenArtifacts.endDeployment(server, token, GROUP, project);
+        }
         return switch (response.status()) {
             case 201 -> Outcome.STAGED;
             case 200 -> Outcome.UNCHANGED;
@@ -104,6 +107,21 @@ class MavenContractTest extends RegistryContract {
                     Archives.Entry.file(
                             "META-INF/maven/" + group + "/" + artifact + "/pom.xml", pom(group, artifact, version, "")),
                     Archives.Entry.file("hello.txt", content)));
+        }
+
+        /**
+         * Ends a deployment of {@code group:artifact} as Maven does, with its {@code maven-metadata.xml}
+         * PUT: the gate decides the deployed release then. Returns the status.
+         */
+        static int endDeployment(TestServer server, String token, String group, String artifact) {
+            return RawHttp.send(
+                            server.url(),
+                            "PUT",
+                            path(group, artifact, null, "maven-metadata.xml"),
+                            Map.of("Authorization", RawHttp.basic(token)),
+                            utf8("<metadata><groupId>" + group + "</groupId><artifactId>" + artifact
+                                    + "</artifactId></metadata>"))
+                    .status();
         }
 
         static byte[] utf8(String s) {

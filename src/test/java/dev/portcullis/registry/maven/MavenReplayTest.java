@@ -52,6 +52,8 @@ class MavenReplayTest {
                     .isEqualTo(201);
             assertThat(put(server, token, "1.28.0", "commons-compress-1.28.0.jar", jar))
                     .isEqualTo(201);
+            assertThat(MavenContractTest.MavenArtifacts.endDeployment(server, token, GROUP, "commons-compress"))
+                    .isEqualTo(201);
             RawHttp.Response approved = server.approve(PROJECT, "1.28.0");
             assertThat(approved.status()).as(approved.body()).isEqualTo(200);
 
@@ -70,6 +72,8 @@ class MavenReplayTest {
                     .isEqualTo(201);
             assertThat(put(server, token, "1.28.1", "commons-compress-1.28.1.jar", nextJar))
                     .as("staged: the attacker learns nothing")
+                    .isEqualTo(201);
+            assertThat(MavenContractTest.MavenArtifacts.endDeployment(server, token, GROUP, "commons-compress"))
                     .isEqualTo(201);
 
             String release = RawHttp.send(

@@ -100,6 +100,8 @@ class MavenSignaturesTest {
                                 "signed-" + version + ".pom.asc",
                                 Files.readAllBytes(SIGNATURES.resolve(release[1]))))
                         .isEqualTo(201);
+                assertThat(MavenContractTest.MavenArtifacts.endDeployment(server, token, "org.example", "signed"))
+                        .isEqualTo(201);
                 if (version.equals("1.0")) {
                     assertThat(server.approve(project, "1.0").status()).isEqualTo(200);
                 }

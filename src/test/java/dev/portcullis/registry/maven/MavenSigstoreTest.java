@@ -101,6 +101,8 @@ class MavenSigstoreTest {
 
             RawHttp.Response accepted = put(server, token, "sigstore-java-2.0.0.jar.sigstore.json", bundle);
             assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
+            assertThat(MavenContractTest.MavenArtifacts.endDeployment(server, token, "dev.sigstore", "sigstore-java"))
+                    .isEqualTo(201);
             JsonNode release = server.release(PROJECT, "2.0.0");
             assertThat(release.path("files").findValuesAsText("filename"))
                     .contains("sigstore-java-2.0.0.jar.sigstore.json");
@@ -182,6 +184,11 @@ class MavenSigstoreTest {
                     assertThat(put(server, token, version, "sigstore-java-2.0.0.jar.sigstore.json", bundle)
                                     .status())
                             .isEqualTo(201);
+                }
+                assertThat(MavenContractTest.MavenArtifacts.endDeployment(
+                                server, token, "dev.sigstore", "sigstore-java"))
+                        .isEqualTo(201);
+                if (version.equals("2.0.0")) {
                     assertThat(server.approve(PROJECT, "2.0.0").status()).isEqualTo(200);
                 }
             }

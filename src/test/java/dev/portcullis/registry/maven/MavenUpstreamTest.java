@@ -77,7 +77,10 @@ class MavenUpstreamTest {
             deploy(gate, ci, "1.0");
             assertThat(gate.approve(PROJECT, "1.0").status()).isEqualTo(200);
             gate.tick();
-            repository.tick(); // the public repository releases deployments at once
+            // Promotion PUTs files and checksums, never maven-metadata.xml: the public repository (a
+            // Portcullis releasing deployments at once) decides them after two quiet minutes.
+            repository.clock().advance(java.time.Duration.ofMinutes(3));
+            repository.tick();
             for (String file : List.of("widget-1.0.pom", "widget-1.0.jar")) {
                 RawHttp.Response there = RawHttp.send(
                         repository.url(), "GET", path("org.example", "widget", "1.0", file), Map.of(), null);
@@ -172,5 +175,7 @@ class MavenUpstreamTest {
                     file.getValue());
             assertThat(put.status()).as(put.body()).isEqualTo(201);
         }
+        assertThat(MavenContractTest.MavenArtifacts.endDeployment(server, token, "org.example", "widget"))
+                .isEqualTo(201);
     }
 }
