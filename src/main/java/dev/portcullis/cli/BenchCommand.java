@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
             BenchRead.class,
             BenchUpload.class,
             BenchMaven.class,
+            BenchNpm.class,
             BenchPage.class,
             BenchCluster.class,
             BenchCommand.Inspect.class,

@@ -64,6 +64,14 @@ final class BenchServer implements AutoCloseable {
         addApprover();
     }
 
+    /** A new upload token for {@code project} only, as a team gives each package's release job its own. */
+    String uploadToken(String project) {
+        return app.identity()
+                .createToken(
+                        new TokenRequest("bench-uploader", "bench", project, Set.of(Permission.UPLOAD), null), "bench")
+                .secret();
+    }
+
     /** A new approver, enrolled with a second factor (which uses one of its codes). */
     private Approver addApprover() {
         String name = "bench-approver-" + (approvers.size() + 1);

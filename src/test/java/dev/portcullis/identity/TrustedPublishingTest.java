@@ -183,6 +183,48 @@ class TrustedPublishingTest {
                         .one());
     }
 
+    /** The same exchange from a Maven release job: the minted token is settings.xml's password, no stored token exists. */
+    @org.junit.jupiter.api.Test
+    void aMavenReleaseJobDeploysWithTheMintedToken() throws Exception {
+        String group = "test.portcullis.tp"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        String project = "maven:" + group + ":demo";
+        List<AlertSink.Alert> alerts = Collections.synchronizedList(new ArrayList<>());
+        try (TestServer server = start("sqlite", alerts)) {
+            addGithubPublisher(server, project, null);
+            RawHttp.Response response = mintJwt(server, token(github()));
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            String minted = JSON.readTree(response.body()).path("token").asText();
+
+            dev.portcullis.testing.MavenClient maven =
+                    new dev.portcullis.testing.MavenClient(dir.resolve("client"), server.url(), minted);
+            Path build = dev.portcullis.testing.MavenClient.jarProject(
+                    dir.resolve("demo"), group, "1.0", maven.repository());
+            Processes.Result deployed = maven.run(build, "deploy", "-Dmaven.install.skip=true");
+            assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+
+            JsonNode release = server.release(project, "1.0");
+            assertThat(release.path("state").asText()).isEqualTo("held");
+            assertThat(release.path("files").findValuesAsText("credential"))
+                    .containsOnly("trusted-publisher")
+                    .hasSize(2);
+            assertThat(securityAlerts(alerts))
+                    .as("a trusted publisher's deploy raises nothing (its release notice aside)")
+                    .isEmpty();
+            RawHttp.Response other = RawHttp.send(
+                    server.url(),
+                    "PUT",
+                    "/maven2/org/example/other/1.0/other-1.0.pom",
+                    Map.of("Authorization", RawHttp.basic(minted)),
+                    "<project/>".getBytes(StandardCharsets.UTF_8));
+            assertThat(other.status())
+                    .as("the minted token covers only the projects that trust the workflow")
+                    .isEqualTo(403);
+        } finally {
+            dev.portcullis.testing.MavenClient.forget(group);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.portcullis.testing.TestDatabases#both")
     void ciExchangesItsIdentityForAFifteenMinuteTokenThatTwineUploadsWith(String database) throws Exception {

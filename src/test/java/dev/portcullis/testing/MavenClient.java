@@ -86,4 +86,42 @@ public final class MavenClient {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** A jar project with one resource, deploying to Portcullis, on the plugin versions this project builds with. */
+    public static Path jarProject(Path dir, String group, String version, String repository) throws IOException {
+        Files.createDirectories(dir.resolve("src/main/resources"));
+        Files.writeString(dir.resolve("src/main/resources/hello.txt"), "hello from " + group + "\n");
+        Files.writeString(
+                dir.resolve("pom.xml"),
+                String.format(java.util.Locale.ROOT, """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>%s</groupId>
+                  <artifactId>demo</artifactId>
+                  <version>%s</version>
+                  <properties>
+                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+                    <maven.compiler.release>17</maven.compiler.release>
+                    <project.build.outputTimestamp>2026-01-01T00:00:00Z</project.build.outputTimestamp>
+                  </properties>
+                  <distributionManagement>
+                    <repository><id>portcullis</id><url>%s</url></repository>
+                  </distributionManagement>
+                  <build>
+                    <pluginManagement>
+                      <plugins>
+                        <plugin><artifactId>maven-resources-plugin</artifactId><version>3.5.0</version></plugin>
+                        <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.14.1</version></plugin>
+                        <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.5.4</version></plugin>
+                        <plugin><artifactId>maven-jar-plugin</artifactId><version>3.5.1</version></plugin>
+                        <plugin><artifactId>maven-install-plugin</artifactId><version>3.2.0</version></plugin>
+                        <plugin><artifactId>maven-deploy-plugin</artifactId><version>3.2.0</version></plugin>
+                      </plugins>
+                    </pluginManagement>
+                  </build>
+                </project>
+                """, group, version, repository),
+                StandardCharsets.UTF_8);
+        return dir;
+    }
 }

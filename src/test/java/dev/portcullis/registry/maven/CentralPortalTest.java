@@ -45,7 +45,8 @@ class CentralPortalTest {
         try (TestServer server = TestServer.start("sqlite", dir.resolve("data"))) {
             String token = server.token("ci", Role.MAINTAINER, project, Permission.UPLOAD);
             MavenClient maven = new MavenClient(dir.resolve("client"), server.url(), token);
-            Path build = MavenClientTest.project(dir.resolve("demo"), group, "1.0", maven.repository());
+            Path build = dev.portcullis.testing.MavenClient.jarProject(
+                    dir.resolve("demo"), group, "1.0", maven.repository());
             String pom = Files.readString(build.resolve("pom.xml"));
             Files.writeString(
                     build.resolve("pom.xml"),

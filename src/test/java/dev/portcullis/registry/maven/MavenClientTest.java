@@ -10,7 +10,6 @@ import dev.portcullis.testing.MavenClient;
 import dev.portcullis.testing.Processes;
 import dev.portcullis.testing.RawHttp;
 import dev.portcullis.testing.TestServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +40,7 @@ class MavenClientTest {
         try (TestServer server = TestServer.start(database, dir.resolve("data"))) {
             String token = server.token("ci", Role.MAINTAINER, project, Permission.UPLOAD);
             MavenClient maven = new MavenClient(dir.resolve("client"), server.url(), token);
-            Path build = project(dir.resolve("demo"), group, "1.0", maven.repository());
+            Path build = MavenClient.jarProject(dir.resolve("demo"), group, "1.0", maven.repository());
 
             Processes.Result deployed = maven.run(build, "deploy", "-Dmaven.install.skip=true");
             assertThat(deployed.exitCode()).as(deployed.output()).isZero();
@@ -92,44 +91,6 @@ class MavenClientTest {
                 "-Dartifact=" + group + ":demo:1.0",
                 "-Dtransitive=false",
                 "-DremoteRepositories=portcullis::default::" + maven.repository());
-    }
-
-    /** A jar project with one resource, deploying to Portcullis, on the plugin versions this project builds with. */
-    static Path project(Path dir, String group, String version, String repository) throws Exception {
-        Files.createDirectories(dir.resolve("src/main/resources"));
-        Files.writeString(dir.resolve("src/main/resources/hello.txt"), "hello from " + group + "\n");
-        Files.writeString(
-                dir.resolve("pom.xml"),
-                String.format(java.util.Locale.ROOT, """
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>%s</groupId>
-                  <artifactId>demo</artifactId>
-                  <version>%s</version>
-                  <properties>
-                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-                    <maven.compiler.release>17</maven.compiler.release>
-                    <project.build.outputTimestamp>2026-01-01T00:00:00Z</project.build.outputTimestamp>
-                  </properties>
-                  <distributionManagement>
-                    <repository><id>portcullis</id><url>%s</url></repository>
-                  </distributionManagement>
-                  <build>
-                    <pluginManagement>
-                      <plugins>
-                        <plugin><artifactId>maven-resources-plugin</artifactId><version>3.5.0</version></plugin>
-                        <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.14.1</version></plugin>
-                        <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.5.4</version></plugin>
-                        <plugin><artifactId>maven-jar-plugin</artifactId><version>3.5.1</version></plugin>
-                        <plugin><artifactId>maven-install-plugin</artifactId><version>3.2.0</version></plugin>
-                        <plugin><artifactId>maven-deploy-plugin</artifactId><version>3.2.0</version></plugin>
-                      </plugins>
-                    </pluginManagement>
-                  </build>
-                </project>
-                """, group, version, repository),
-                StandardCharsets.UTF_8);
-        return dir;
     }
 
     private static JsonNode release(TestServer server, String project, String version) throws Exception {

