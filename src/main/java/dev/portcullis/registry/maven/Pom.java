@@ -15,7 +15,8 @@ import org.w3c.dom.Node;
 /**
  * What a pom says, read safely (no DTD, no external entity, no XInclude: a pom is attacker input):
  * coordinates (a missing groupId or version comes from the parent, as Maven reads it), packaging,
- * description, dependencies, extra repositories and build plugins. Properties are not
+ * description, dependencies, extra repositories, build plugins and their executions (plugin, goals,
+ * phase). Properties are not
  * interpolated: a reviewer compares what is written.
  */
 record Pom(
@@ -27,7 +28,8 @@ record Pom(
         String parent,
         List<String> dependencies,
         List<String> repositories,
-        List<String> plugins) {
+        List<String> plugins,
+        List<String> executions) {
 
     /** The pom in {@code bytes}, or empty when it is not a readable pom. */
     static Optional<Pom> read(byte[] bytes) {
@@ -65,9 +67,20 @@ record Pom(
                 }
             }
             List<String> plugins = new ArrayList<>();
+            List<String> executions = new ArrayList<>();
             for (Element p : children(child(child(project, "build"), "plugins"), "plugin")) {
-                plugins.add(text(p, "groupId").orElse("org.apache.maven.plugins") + ":"
-                        + text(p, "artifactId").orElse(""));
+                String plugin = text(p, "groupId").orElse("org.apache.maven.plugins") + ":"
+                        + text(p, "artifactId").orElse("");
+                plugins.add(plugin);
+                for (Element e : children(child(p, "executions"), "execution")) {
+                    List<String> goals = new ArrayList<>();
+                    for (Element g : children(child(e, "goals"), "goal")) {
+                        goals.add(g.getTextContent().strip());
+                    }
+                    executions.add((plugin + ":" + String.join(",", goals)
+                                    + text(e, "phase").map(phase -> "@" + phase).orElse(""))
+                            .replaceAll("\\s+", ""));
+                }
             }
             return Optional.of(new Pom(
                     groupId,
@@ -82,7 +95,8 @@ record Pom(
                                     + text(parent, "version").orElse(""),
                     List.copyOf(dependencies),
                     List.copyOf(repositories),
-                    List.copyOf(plugins)));
+                    List.copyOf(plugins),
+                    List.copyOf(executions)));
         } catch (Exception e) {
             return Optional.empty(); // malformed or hostile XML: not a readable pom
         }
@@ -100,6 +114,9 @@ record Pom(
         }
         if (!plugins.isEmpty()) {
             facts.put("build plugins", String.join(" ", plugins));
+        }
+        if (!executions.isEmpty()) {
+            facts.put("build executions", String.join(" ", executions));
         }
         return facts;
     }

@@ -191,6 +191,47 @@ class MavenJarDiffTest {
                 .satisfies(f -> assertThat(f.message()).isEqualTo("adds build plugins: x:z"));
     }
 
+    @Test
+    void anExecutionAddedToAPluginTheBuildAlreadyHadIsNamed() {
+        String pom = "<project><groupId>g</groupId><artifactId>a</artifactId><version>%s</version><build><plugins>"
+                + "<plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId>%s</plugin>"
+                + "</plugins></build></project>";
+        String execution = "<executions><execution><id>fetch</id><phase>generate-sources</phase>"
+                + "<goals><goal>exec</goal></goals></execution></executions>";
+        Pom before = Pom.read(String.format(java.util.Locale.ROOT, pom, "1", "")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .orElseThrow();
+        Pom after = Pom.read(String.format(java.util.Locale.ROOT, pom, "2", execution)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .orElseThrow();
+        assertThat(FORMAT.compare(
+                        new dev.portcullis.inspect.PackageMetadata(
+                                "g:a", "1", null, List.of(), Map.of(), null, before.facts()),
+                        new dev.portcullis.inspect.PackageMetadata(
+                                "g:a", "2", null, List.of(), Map.of(), null, after.facts())))
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.severity()).isEqualTo(dev.portcullis.inspect.Severity.MEDIUM);
+                    assertThat(f.message())
+                            .isEqualTo(
+                                    "adds executions of build plugins that run commands or scripts"
+                                            + " (plugin:goals@phase): org.codehaus.mojo:exec-maven-plugin:exec@generate-sources");
+                });
+        Pom jacoco = Pom.read(String.format(java.util.Locale.ROOT, pom, "2", "")
+                        .replace("org.codehaus.mojo", "org.jacoco")
+                        .replace("exec-maven-plugin", "jacoco-maven-plugin")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .orElseThrow();
+        assertThat(FORMAT.compare(
+                        new dev.portcullis.inspect.PackageMetadata(
+                                "g:a", "1", null, List.of(), Map.of(), null, before.facts()),
+                        new dev.portcullis.inspect.PackageMetadata(
+                                "g:a", "2", null, List.of(), Map.of(), null, jacoco.facts())))
+                .as("a plugin that does not exist to run commands: for the reviewer, not a hold")
+                .singleElement()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(dev.portcullis.inspect.Severity.LOW));
+    }
+
     private static List<Finding> jarFindings(Inspection before, Inspection after) {
         return ReleaseDiff.between(before, null, after, null, FORMAT, Limits.DEFAULT, Clock.systemUTC())
                 .findings()
