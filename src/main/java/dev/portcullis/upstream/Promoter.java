@@ -232,6 +232,40 @@ public final class Promoter {
         });
     }
 
+    /**
+     * After a file was pushed and recorded: when every released file of its release is now pushed,
+     * the protocol ends the release ({@link UpstreamProtocol#finish}). The check follows this file's
+     * own record, so of two files finishing at once the later one always sees both. Null when done
+     * (or not yet due); otherwise why it failed.
+     */
+    private String finishIfComplete(
+            UpstreamProtocol protocol, String uploadUrl, String token, String project, Artifact file) {
+        List<Long> ids = catalog.releasedArtifacts(project).stream()
+                .filter(a -> a.version().equals(file.version()))
+                .map(Artifact::id)
+                .toList();
+        long pushed = ids.isEmpty()
+                ? 0
+                : database.withHandle(h -> h.createQuery(
+                                "SELECT COUNT(*) FROM promotions WHERE state = 'uploaded' AND file_id IN (<ids>)")
+                        .bindList("ids", ids)
+                        .mapTo(Long.class)
+                        .one());
+        if (pushed < ids.size() || ids.isEmpty()) {
+            return null;
+        }
+        try {
+            UpstreamProtocol.Pushed finished =
+                    protocol.finish(http, uploadUrl, token, ecosystems.nameOf(project), file.version());
+            return finished instanceof UpstreamProtocol.Refused r
+                    ? "finishing the release: the upstream answered HTTP " + r.status()
+                    : null;
+        } catch (IOException | RuntimeException e) {
+            return "finishing the release: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+    }
+
     private void promote(Map<String, Object> row) {
         long id = ((Number) row.get("id")).longValue();
         String project = (String) row.get("project");
@@ -298,10 +332,15 @@ public final class Promoter {
                                             alreadyThere)));
                     return null;
                 });
-                return;
+                String unfinished = finishIfComplete(protocol, (String) target.get("upload_url"), token, project, file);
+                if (unfinished == null) {
+                    return;
+                }
+                error = unfinished; // this file's promotion is retried: a re-push is "already there", then the finish
+            } else {
+                // The status only: what the other server says is never copied into errors or alerts.
+                error = "the upstream answered HTTP " + ((UpstreamProtocol.Refused) pushed).status();
             }
-            // The status only: what the other server says is never copied into errors or alerts.
-            error = "the upstream answered HTTP " + ((UpstreamProtocol.Refused) pushed).status();
         } catch (java.io.InterruptedIOException e) {
             // Shutting down mid-upload: hand the promotion back (a repeat is recognised as "already there").
             database.inTransaction(h -> h.createUpdate(

@@ -39,6 +39,16 @@ public interface UpstreamProtocol {
     Pushed push(GuardedHttp http, String uploadUrl, String credential, Approved file, Path blob) throws IOException;
 
     /**
+     * Ends the promotion of a release once every file of it was pushed: what the protocol's own
+     * clients send last (Maven: the artifact's {@code maven-metadata.xml} with the version added,
+     * which a repository that takes deployments lists versions from). Nothing by default.
+     */
+    default Pushed finish(GuardedHttp http, String uploadUrl, String credential, String project, String version)
+            throws IOException {
+        return new Uploaded();
+    }
+
+    /**
      * The digest of a file the gate released, in the form {@link File#digest()} has on this index, so
      * the two compare as strings.
      */

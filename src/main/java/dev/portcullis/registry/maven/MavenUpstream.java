@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Released versions never change on Central, so each version's SHA-1 is fetched once per process
  * (for the newest {@value #MAX_VERSIONS} versions listed).
  * Promotion PUTs each approved file and its {@code .sha1} and {@code .md5} to a repository that
- * accepts deployments (Nexus, Artifactory, Reposilite, another Portcullis); Maven Central itself
+ * accepts deployments (Nexus, Artifactory, Reposilite, another Portcullis), then, once a release's
+ * files are all there, the artifact's {@code maven-metadata.xml}; Maven Central itself
  * takes deployments only through its Publisher Portal, which this does not speak yet.
  */
 final class MavenUpstream implements UpstreamProtocol {
@@ -162,6 +163,83 @@ final class MavenUpstream implements UpstreamProtocol {
     }
 
     /**
+     * Writes the artifact's {@code maven-metadata.xml} as Maven's deploy does after a deployment's
+     * files: the repository's own (if any) with {@code version} added and made the latest and the
+     * release, then its {@code .sha1} and {@code .md5}. A repository that derives its metadata
+     * itself (Portcullis) takes it as the end of the deployment.
+     */
+    @Override
+    public Pushed finish(GuardedHttp http, String uploadUrl, String credential, String project, String version)
+            throws IOException {
+        String base = (uploadUrl.endsWith("/") ? uploadUrl.substring(0, uploadUrl.length() - 1) : uploadUrl) + "/"
+                + artifactPath(project) + "/maven-metadata.xml";
+        Map<String, String> auth = basic(credential);
+        GuardedHttp.Response existing = http.get(URI.create(base), auth, Duration.ofSeconds(60), MAX_METADATA_BYTES);
+        List<String> versions = new ArrayList<>();
+        if (existing.status() == 200) {
+            Matcher listed = VERSIONS.matcher(new String(existing.body(), StandardCharsets.UTF_8));
+            if (listed.find()) {
+                Matcher m = VERSION.matcher(listed.group(1));
+                while (m.find()) {
+                    if (m.group(1).matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}")) {
+                        versions.add(m.group(1));
+                    }
+                }
+            }
+        } else if (existing.status() != 404) {
+            return new Refused(existing.status());
+        }
+        versions.remove(version);
+        versions.add(version);
+        String[] coordinates = ecosystem.name(project).normalized().split(":");
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n")
+                .append("  <groupId>")
+                .append(coordinates[0])
+                .append("</groupId>\n")
+                .append("  <artifactId>")
+                .append(coordinates[1])
+                .append("</artifactId>\n")
+                .append("  <versioning>\n")
+                .append("    <latest>")
+                .append(version)
+                .append("</latest>\n")
+                .append("    <release>")
+                .append(version)
+                .append("</release>\n")
+                .append("    <versions>\n");
+        for (String v : versions.subList(Math.max(0, versions.size() - MAX_VERSIONS), versions.size())) {
+            xml.append("      <version>").append(v).append("</version>\n");
+        }
+        xml.append("    </versions>\n    <lastUpdated>")
+                .append(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT)
+                        .withZone(java.time.ZoneOffset.UTC)
+                        .format(java.time.Instant.now()))
+                .append("</lastUpdated>\n  </versioning>\n</metadata>\n");
+        byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
+        MavenFiles.Digests d = MavenFiles.Digests.of(body);
+        for (String[] put : new String[][] {{"", null}, {".sha1", d.sha1()}, {".md5", d.md5()}}) {
+            byte[] bytes = put[1] == null ? body : put[1].getBytes(StandardCharsets.US_ASCII);
+            GuardedHttp.Response answer = http.put(
+                    URI.create(base + put[0]),
+                    auth,
+                    new GuardedHttp.Bytes(bytes, put[1] == null ? "application/xml" : "text/plain"),
+                    Duration.ofSeconds(60),
+                    64 * 1024);
+            if (answer.status() / 100 != 2) {
+                return new Refused(answer.status());
+            }
+        }
+        return new Uploaded();
+    }
+
+    /** HTTP Basic for {@code credential}: {@code user:password}, or a token sent as {@code __token__}'s password. */
+    private static Map<String, String> basic(String credential) {
+        String user = credential.contains(":") ? credential : "__token__:" + credential;
+        return Map.of(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
      * PUTs the file, then its {@code .sha1} and {@code .md5}, with HTTP Basic ({@code credential} is
      * {@code user:password}, or a token sent as {@code __token__}'s password). A refusal of a file
      * already there with these bytes (its {@code .sha1} matches) is a retry's: already there.
@@ -173,9 +251,7 @@ final class MavenUpstream implements UpstreamProtocol {
                 .orElseThrow(() -> new IllegalStateException("the gate has no Maven digests for " + file.filename()));
         String base = (uploadUrl.endsWith("/") ? uploadUrl.substring(0, uploadUrl.length() - 1) : uploadUrl) + "/"
                 + artifactPath(file.project()) + "/" + file.version() + "/" + file.filename();
-        String user = credential.contains(":") ? credential : "__token__:" + credential;
-        Map<String, String> auth = Map.of(
-                "Authorization", "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> auth = basic(credential);
         GuardedHttp.Response response;
         try (var in = Files.newInputStream(blob)) {
             response = http.put(

@@ -77,9 +77,8 @@ class MavenUpstreamTest {
             deploy(gate, ci, "1.0");
             assertThat(gate.approve(PROJECT, "1.0").status()).isEqualTo(200);
             gate.tick();
-            // Promotion PUTs files and checksums, never maven-metadata.xml: the public repository (a
-            // Portcullis releasing deployments at once) decides them after two quiet minutes.
-            repository.clock().advance(java.time.Duration.ofMinutes(3));
+            // Promotion ends the release with its maven-metadata.xml, as mvn deploy does: the public
+            // repository (a Portcullis releasing deployments at once) decides it then.
             repository.tick();
             for (String file : List.of("widget-1.0.pom", "widget-1.0.jar")) {
                 RawHttp.Response there = RawHttp.send(
