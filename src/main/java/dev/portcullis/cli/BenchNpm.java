@@ -156,14 +156,7 @@ final class BenchNpm implements Callable<Integer> {
     /** The root's tree resolved by npm against {@code source}, each version's tarball packed from there. */
     private List<Tarball> fetchTree(Path npm, Path dir) throws IOException, InterruptedException {
         Path project = dir.resolve("tree");
-        Files.createDirectories(project);
-        int at = root.lastIndexOf('@');
-        if (at <= 0) {
-            throw new IllegalArgumentException("--root must be name@version: " + root);
-        }
-        ObjectNode manifest = JSON.createObjectNode().put("name", "bench-tree").put("version", "1.0.0");
-        manifest.putObject("dependencies").put(root.substring(0, at), root.substring(at + 1));
-        Files.writeString(project.resolve("package.json"), manifest.toString());
+        writeManifest(project, "bench-tree");
         Path cache = dir.resolve("source-cache");
         run(
                 project,
@@ -216,6 +209,18 @@ final class BenchNpm implements Callable<Integer> {
         return tree;
     }
 
+    /** A package.json in {@code project} (created) that depends on the root, exactly as {@code --root} names it. */
+    private void writeManifest(Path project, String name) throws IOException {
+        int at = root.lastIndexOf('@');
+        if (at <= 0) {
+            throw new IllegalArgumentException("--root must be name@version: " + root);
+        }
+        Files.createDirectories(project);
+        ObjectNode manifest = JSON.createObjectNode().put("name", name).put("version", "1.0.0");
+        manifest.putObject("dependencies").put(root.substring(0, at), root.substring(at + 1));
+        Files.writeString(project.resolve("package.json"), manifest.toString());
+    }
+
     private static Path npmrc(Path file, String registry, String token) throws IOException {
         String hostPath = registry.substring(registry.indexOf("//"));
         Files.writeString(file, "registry=" + registry + "\n" + hostPath + ":_authToken=" + token + "\n");
@@ -245,12 +250,7 @@ final class BenchNpm implements Callable<Integer> {
     /** Milliseconds of {@code npm install} of the root from {@code registry}; checks that the whole tree arrived. */
     private long install(Path npm, String registry, Path project, int expected)
             throws IOException, InterruptedException {
-        Files.createDirectories(project);
-        int at = root.lastIndexOf('@');
-        ObjectNode manifest =
-                JSON.createObjectNode().put("name", "bench-install").put("version", "1.0.0");
-        manifest.putObject("dependencies").put(root.substring(0, at), root.substring(at + 1));
-        Files.writeString(project.resolve("package.json"), manifest.toString());
+        writeManifest(project, "bench-install");
         Files.writeString(project.resolve(".npmrc"), "registry=" + registry + "\n");
         long start = System.nanoTime();
         run(
@@ -335,19 +335,7 @@ final class BenchNpm implements Callable<Integer> {
                 .redirectErrorStream(true)
                 .redirectOutput(home.resolve("verdaccio.out").toFile())
                 .start();
-        for (int i = 0; i < 300; i++) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return process;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(
-                            "Verdaccio did not start: " + Files.readString(home.resolve("verdaccio.out")));
-                }
-                Thread.sleep(100);
-            }
-        }
-        process.destroy();
-        throw new IllegalStateException("Verdaccio did not listen on " + port);
+        return BenchRead.awaitListening(process, port, home.resolve("verdaccio.out"), "Verdaccio");
     }
 
     /** Verdaccio installed with npm into ~/.cache/portcullis-bench/verdaccio (once). */

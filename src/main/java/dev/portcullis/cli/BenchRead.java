@@ -238,19 +238,24 @@ final class BenchRead implements Callable<Integer> {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("nginx.out").toFile())
                 .start();
-        for (int i = 0; i < 100; i++) {
+        return awaitListening(process, port, dir.resolve("nginx.out"), "nginx");
+    }
+
+    /** {@code process} once it accepts connections on {@code port} (up to 30 s); its output in the error if it dies. */
+    static Process awaitListening(Process process, int port, Path output, String what)
+            throws IOException, InterruptedException {
+        for (int i = 0; i < 300; i++) {
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                 return process;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(
-                            "nginx did not start: " + Files.readString(dir.resolve("nginx.out")));
+                    throw new IllegalStateException(what + " did not start: " + Files.readString(output));
                 }
-                Thread.sleep(50);
+                Thread.sleep(100);
             }
         }
         process.destroy();
-        throw new IllegalStateException("nginx did not listen on " + port);
+        throw new IllegalStateException(what + " did not listen on " + port);
     }
 
     static int freePort() throws IOException {

@@ -78,24 +78,23 @@ public final class ReleaseGate implements ReleaseListener {
      */
     @Override
     public void staged(String project, String version, String filename) {
-        catalog.findRelease(
-                        project,
-                        catalog.ecosystems().ofKey(project).version(version).canonical())
-                .filter(r -> r.state() == ReleaseState.HELD)
-                .ifPresent(release -> {
-                    clearApprovals(release, filename);
-                    decide(release, false);
-                });
+        held(project, version).ifPresent(release -> {
+            clearApprovals(release, filename);
+            decide(release, false);
+        });
     }
 
     /** A file of a deployment still arriving: approvals given before it no longer count; the decision waits. */
     @Override
     public void received(String project, String version, String filename) {
-        catalog.findRelease(
+        held(project, version).ifPresent(release -> clearApprovals(release, filename));
+    }
+
+    private Optional<Release> held(String project, String version) {
+        return catalog.findRelease(
                         project,
                         catalog.ecosystems().ofKey(project).version(version).canonical())
-                .filter(r -> r.state() == ReleaseState.HELD)
-                .ifPresent(release -> clearApprovals(release, filename));
+                .filter(r -> r.state() == ReleaseState.HELD);
     }
 
     /** The client ended its deployment to {@code project}: its held releases with undecided files are decided. */

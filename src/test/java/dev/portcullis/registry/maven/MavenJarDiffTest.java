@@ -198,17 +198,8 @@ class MavenJarDiffTest {
                 + "</plugins></build></project>";
         String execution = "<executions><execution><id>fetch</id><phase>generate-sources</phase>"
                 + "<goals><goal>exec</goal></goals></execution></executions>";
-        Pom before = Pom.read(String.format(java.util.Locale.ROOT, pom, "1", "")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .orElseThrow();
-        Pom after = Pom.read(String.format(java.util.Locale.ROOT, pom, "2", execution)
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .orElseThrow();
-        assertThat(FORMAT.compare(
-                        new dev.portcullis.inspect.PackageMetadata(
-                                "g:a", "1", null, List.of(), Map.of(), null, before.facts()),
-                        new dev.portcullis.inspect.PackageMetadata(
-                                "g:a", "2", null, List.of(), Map.of(), null, after.facts())))
+        String before = String.format(java.util.Locale.ROOT, pom, "1", "");
+        assertThat(comparePoms(before, String.format(java.util.Locale.ROOT, pom, "2", execution)))
                 .singleElement()
                 .satisfies(f -> {
                     assertThat(f.severity()).isEqualTo(dev.portcullis.inspect.Severity.MEDIUM);
@@ -217,19 +208,25 @@ class MavenJarDiffTest {
                                     "adds executions of build plugins that run commands or scripts"
                                             + " (plugin:goals@phase): org.codehaus.mojo:exec-maven-plugin:exec@generate-sources");
                 });
-        Pom jacoco = Pom.read(String.format(java.util.Locale.ROOT, pom, "2", "")
-                        .replace("org.codehaus.mojo", "org.jacoco")
-                        .replace("exec-maven-plugin", "jacoco-maven-plugin")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .orElseThrow();
-        assertThat(FORMAT.compare(
-                        new dev.portcullis.inspect.PackageMetadata(
-                                "g:a", "1", null, List.of(), Map.of(), null, before.facts()),
-                        new dev.portcullis.inspect.PackageMetadata(
-                                "g:a", "2", null, List.of(), Map.of(), null, jacoco.facts())))
+        String jacoco = String.format(java.util.Locale.ROOT, pom, "2", "")
+                .replace("org.codehaus.mojo", "org.jacoco")
+                .replace("exec-maven-plugin", "jacoco-maven-plugin");
+        assertThat(comparePoms(before, jacoco))
                 .as("a plugin that does not exist to run commands: for the reviewer, not a hold")
                 .singleElement()
                 .satisfies(f -> assertThat(f.severity()).isEqualTo(dev.portcullis.inspect.Severity.LOW));
+    }
+
+    /** The pom findings between two poms as written, read as a deploy reads them. */
+    private static List<Finding> comparePoms(String before, String after) {
+        return FORMAT.compare(metadata(before), metadata(after));
+    }
+
+    private static dev.portcullis.inspect.PackageMetadata metadata(String pom) {
+        Pom read =
+                Pom.read(pom.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElseThrow();
+        return new dev.portcullis.inspect.PackageMetadata(
+                "g:a", read.version(), null, List.of(), Map.of(), null, read.facts());
     }
 
     private static List<Finding> jarFindings(Inspection before, Inspection after) {
