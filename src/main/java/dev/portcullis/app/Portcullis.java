@@ -88,6 +88,7 @@ public final class Portcullis implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random;
     private final dev.portcullis.store.Leases leases;
+    private final Telemetry telemetry;
     /** Until when (clock millis) this process may do the leader's duties: its lease's end, less a margin. */
     private volatile long leaderUntil;
 
@@ -130,6 +131,7 @@ public final class Portcullis implements AutoCloseable {
                 System.getenv().getOrDefault("HOSTNAME", "portcullis") + "/"
                         + ProcessHandle.current().pid() + "/"
                         + java.util.HexFormat.of().formatHex(instance));
+        this.telemetry = Telemetry.start(settings.http().traces(), leases.me());
         this.blobs = BlobStore.open(settings.dataDir().resolve("blobs"), settings.blobs());
         this.events = new EventLog(database, clock);
         events.chainLegacyEvents();
@@ -263,7 +265,7 @@ public final class Portcullis implements AutoCloseable {
 
     /** One guarded outbound client per purpose, so trouble in one never reaches the others (net/GuardedHttp). */
     private GuardedHttp outbound(String purpose) {
-        GuardedHttp client = new GuardedHttp(settings.outbound(), purpose);
+        GuardedHttp client = new GuardedHttp(settings.outbound(), purpose, telemetry.tracing());
         outboundClients.add(client);
         return client;
     }
@@ -339,7 +341,8 @@ public final class Portcullis implements AutoCloseable {
      */
     public int serve() {
         blobs.removeAbandonedTemporaryFiles();
-        HttpServer http = new HttpServer(settings.host(), settings.port(), settings.http(), database::changes);
+        HttpServer http = new HttpServer(
+                settings.host(), settings.port(), settings.http(), database::changes, telemetry.tracing());
         ApiAuthenticator auth = new ApiAuthenticator(identity);
         dev.portcullis.identity.ProjectNames projectNames =
                 name -> ecosystems.project(name).key();
@@ -840,6 +843,7 @@ public final class Portcullis implements AutoCloseable {
             leaderUntil = 0;
         }
         outboundClients.forEach(GuardedHttp::close);
+        telemetry.close();
         blobs.close();
         database.close();
     }

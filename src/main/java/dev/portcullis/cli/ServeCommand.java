@@ -312,6 +312,21 @@ final class ServeCommand implements Callable<Integer> {
     String accessLog;
 
     @Option(
+            names = "--otlp-endpoint",
+            paramLabel = "URL",
+            description = "Send spans (one per request, one per outbound call) to this OpenTelemetry collector's"
+                    + " OTLP/HTTP base URL, e.g. http://collector:4318 (POSTed to /v1/traces). Default: no tracing.")
+    java.net.URI otlpEndpoint;
+
+    @Option(
+            names = "--trace-sample-ratio",
+            paramLabel = "R",
+            defaultValue = "1.0",
+            description = "The share of requests traced (0 to 1) when no trusted proxy decided for them."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double traceSampleRatio;
+
+    @Option(
             names = "--trusted-proxy",
             paramLabel = "ADDRESS|BLOCK",
             description =
@@ -336,7 +351,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withConnections(maxConnections, maxConnectionsPerAddress)
                 .withTrustedProxies(
                         trustedProxies.stream().map(AddressBlock::parse).toList())
-                .withAccessLog(dev.portcullis.http.AccessLog.Format.parse(accessLog));
+                .withAccessLog(dev.portcullis.http.AccessLog.Format.parse(accessLog))
+                .withTraces(new HttpSettings.Traces(otlpEndpoint, traceSampleRatio));
     }
 
     private dev.portcullis.identity.WebSignInSettings web() {

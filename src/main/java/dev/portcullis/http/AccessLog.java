@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * One line per request when it completes (logger {@code dev.portcullis.access}): method, path,
  * status, bytes sent, milliseconds, client address (through trusted proxies) and user agent. The
  * query string is never logged — an OAuth {@code code} or a {@code state} travels there — nor are
- * any headers but the user agent — and the trace id of a W3C {@code traceparent} header, so a line
- * can be found from the trace a proxy or client started. {@code json} writes each line as one JSON
+ * any headers but the user agent — and a trace id: the request's own span's when tracing is on
+ * ({@code core/Tracing}), otherwise that of a W3C {@code traceparent} header, so a line can be found
+ * from the trace it belongs to. {@code json} writes each line as one JSON
  * object for log shippers.
  */
 public final class AccessLog {
@@ -37,6 +38,16 @@ public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("dev.portcullis.access");
 
     private AccessLog() {}
+
+    private static final io.undertow.util.AttachmentKey<String> TRACE =
+            io.undertow.util.AttachmentKey.create(String.class);
+
+    /** The trace id of the request's own span (tracing on), which the line then carries instead of the client's. */
+    static void traced(HttpServerExchange exchange, String traceId) {
+        if (traceId != null) {
+            exchange.putAttachment(TRACE, traceId);
+        }
+    }
 
     /** Arranges for {@code exchange} to be logged when it completes. */
     static void attach(HttpServerExchange exchange, Format format, ClientAddress clients) {
@@ -62,7 +73,10 @@ public final class AccessLog {
         String path = ex.getRequestPath();
         int status = ex.getStatusCode();
         long bytes = ex.getResponseBytesSent();
-        String trace = traceId(ex.getRequestHeaders().getFirst("traceparent"));
+        String trace = ex.getAttachment(TRACE);
+        if (trace == null) {
+            trace = traceId(ex.getRequestHeaders().getFirst("traceparent"));
+        }
         if (format == Format.JSON) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("method", method);

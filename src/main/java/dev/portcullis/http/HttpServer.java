@@ -61,6 +61,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     public record Route(String method, String template) {}
 
     private final InFlight inFlight = new InFlight();
+    private final dev.portcullis.core.Tracing tracing;
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> listener;
 
@@ -68,16 +69,22 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
      * @param changes the database's change number (store/Database#changes): a cached public
      *     response is served only while it is the one it was computed at
      */
-    public HttpServer(String host, int port, HttpSettings settings, java.util.function.LongSupplier changes) {
+    public HttpServer(
+            String host,
+            int port,
+            HttpSettings settings,
+            java.util.function.LongSupplier changes,
+            dev.portcullis.core.Tracing tracing) {
         this.host = host;
         this.port = port;
         this.settings = settings;
+        this.tracing = tracing;
         this.clients = new ClientAddress(settings.trustedProxies());
         this.cache = new ResponseCache(changes);
-        routes.setFallbackHandler(exchange -> dispatch(exchange, ErrorStyle.JSON, e -> {
+        routes.setFallbackHandler(exchange -> dispatch(exchange, null, ErrorStyle.JSON, e -> {
             throw new Refusal.NotFound("Not Found");
         }));
-        routes.setInvalidMethodHandler(exchange -> dispatch(exchange, ErrorStyle.JSON, e -> {
+        routes.setInvalidMethodHandler(exchange -> dispatch(exchange, null, ErrorStyle.JSON, e -> {
             throw new Refusal.MethodNotAllowed("Method Not Allowed");
         }));
     }
@@ -85,8 +92,8 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     @Override
     public HttpServer get(String template, ErrorStyle style, Handler handler) {
         registered.add(new Route("GET", template));
-        routes.add(Methods.GET, template, exchange -> dispatch(exchange, style, handler));
-        routes.add(Methods.HEAD, template, exchange -> dispatch(exchange, style, handler));
+        routes.add(Methods.GET, template, exchange -> dispatch(exchange, template, style, handler));
+        routes.add(Methods.HEAD, template, exchange -> dispatch(exchange, template, style, handler));
         return this;
     }
 
@@ -103,7 +110,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
             String key = ResponseCache.key(exchange);
             ResponseCache.Entry hit = cache.current(key);
             if (hit == null || !serveCached(exchange, hit)) {
-                dispatch(exchange, style, handler, cache.slot(key));
+                dispatch(exchange, template, style, handler, cache.slot(key));
             }
         };
         routes.add(Methods.GET, template, cached);
@@ -204,21 +211,21 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     @Override
     public HttpServer post(String template, ErrorStyle style, Handler handler) {
         registered.add(new Route("POST", template));
-        routes.add(Methods.POST, template, exchange -> dispatch(exchange, style, handler));
+        routes.add(Methods.POST, template, exchange -> dispatch(exchange, template, style, handler));
         return this;
     }
 
     @Override
     public HttpServer put(String template, ErrorStyle style, Handler handler) {
         registered.add(new Route("PUT", template));
-        routes.add(Methods.PUT, template, exchange -> dispatch(exchange, style, handler));
+        routes.add(Methods.PUT, template, exchange -> dispatch(exchange, template, style, handler));
         return this;
     }
 
     @Override
     public HttpServer delete(String template, ErrorStyle style, Handler handler) {
         registered.add(new Route("DELETE", template));
-        routes.add(Methods.DELETE, template, exchange -> dispatch(exchange, style, handler));
+        routes.add(Methods.DELETE, template, exchange -> dispatch(exchange, template, style, handler));
         return this;
     }
 
@@ -335,11 +342,12 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
         listener = null;
     }
 
-    private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler) {
-        dispatch(exchange, style, handler, null);
+    private void dispatch(HttpServerExchange exchange, String route, ErrorStyle style, Handler handler) {
+        dispatch(exchange, route, style, handler, null);
     }
 
-    private void dispatch(HttpServerExchange exchange, ErrorStyle style, Handler handler, ResponseCache.Slot slot) {
+    private void dispatch(
+            HttpServerExchange exchange, String route, ErrorStyle style, Handler handler, ResponseCache.Slot slot) {
         HttpHandler blocking = ex -> {
             ex.startBlocking();
             Exchange wrapped = new Exchange(ex, clients, slot);
@@ -347,9 +355,12 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                 respond(wrapped, style, 503, "The server is stopping.");
                 return;
             }
-            try {
+            io.opentelemetry.api.trace.Span span = serverSpan(ex, route);
+            try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+                AccessLog.traced(ex, dev.portcullis.core.Tracing.currentTraceId());
                 run(wrapped, style, handler);
             } finally {
+                dev.portcullis.core.Tracing.end(span, ex.getStatusCode());
                 inFlight.exit();
             }
         };
@@ -368,6 +379,26 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                     }
                 },
                 blocking);
+    }
+
+    /** The request's span: named by its route template (unmatched requests by their method alone). */
+    private io.opentelemetry.api.trace.Span serverSpan(HttpServerExchange ex, String route) {
+        if (!tracing.on()) {
+            return io.opentelemetry.api.trace.Span.getInvalid();
+        }
+        InetSocketAddress peer = ex.getSourceAddress();
+        java.net.InetAddress address = peer == null ? null : peer.getAddress();
+        var headers = ex.getRequestHeaders();
+        String client = clients.of(
+                address,
+                headers.get("Forwarded") == null ? null : java.util.List.copyOf(headers.get("Forwarded")),
+                headers.get("X-Forwarded-For") == null ? null : java.util.List.copyOf(headers.get("X-Forwarded-For")));
+        return tracing.server(
+                ex.getRequestMethod().toString(),
+                route == null ? "" : route,
+                client,
+                headers.getFirst("traceparent"),
+                clients.isTrustedProxy(address));
     }
 
     private static void run(Exchange exchange, ErrorStyle style, Handler handler) {

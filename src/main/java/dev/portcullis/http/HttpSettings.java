@@ -16,6 +16,7 @@ import java.util.List;
  * @param trustedProxies addresses or blocks whose {@code Forwarded} / {@code X-Forwarded-For}
  *     header names the client (its address is then used for throttling, events and detectors)
  * @param accessLog one line per request ({@link AccessLog}), or off
+ * @param traces where spans go ({@code core/Tracing}), or {@link Traces#OFF}
  */
 public record HttpSettings(
         Duration headerTimeout,
@@ -24,7 +25,31 @@ public record HttpSettings(
         int maxConnections,
         int maxConnectionsPerAddress,
         List<AddressBlock> trustedProxies,
-        AccessLog.Format accessLog) {
+        AccessLog.Format accessLog,
+        Traces traces) {
+
+    /**
+     * Span export: an OTLP/HTTP collector's base URL (spans are POSTed to {@code /v1/traces} under
+     * it), and the share of requests recorded when no trusted proxy decided for them.
+     */
+    public record Traces(java.net.URI otlpEndpoint, double sampleRatio) {
+        public static final Traces OFF = new Traces(null, 1.0);
+
+        public Traces {
+            if (!(sampleRatio >= 0 && sampleRatio <= 1)) {
+                throw new IllegalArgumentException("the trace sample ratio is between 0 and 1, not " + sampleRatio);
+            }
+            if (otlpEndpoint != null
+                    && !"http".equals(otlpEndpoint.getScheme())
+                    && !"https".equals(otlpEndpoint.getScheme())) {
+                throw new IllegalArgumentException("the OTLP endpoint is an http(s) URL, not " + otlpEndpoint);
+            }
+        }
+
+        public boolean on() {
+            return otlpEndpoint != null;
+        }
+    }
 
     /** Defaults; the access log is off here and on (text) in {@code serve}. */
     public static final HttpSettings DEFAULTS = new HttpSettings(
@@ -34,7 +59,8 @@ public record HttpSettings(
             2_000,
             100,
             List.of(),
-            AccessLog.Format.OFF);
+            AccessLog.Format.OFF,
+            Traces.OFF);
 
     public HttpSettings {
         for (Duration d : List.of(headerTimeout, idleTimeout, bodyReadTimeout)) {
@@ -47,16 +73,17 @@ public record HttpSettings(
         }
         trustedProxies = List.copyOf(trustedProxies);
         java.util.Objects.requireNonNull(accessLog, "accessLog");
+        java.util.Objects.requireNonNull(traces, "traces");
     }
 
     public HttpSettings withTimeouts(Duration header, Duration idle, Duration body) {
         return new HttpSettings(
-                header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies, accessLog);
+                header, idle, body, maxConnections, maxConnectionsPerAddress, trustedProxies, accessLog, traces);
     }
 
     public HttpSettings withConnections(int max, int perAddress) {
         return new HttpSettings(
-                headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies, accessLog);
+                headerTimeout, idleTimeout, bodyReadTimeout, max, perAddress, trustedProxies, accessLog, traces);
     }
 
     public HttpSettings withTrustedProxies(List<AddressBlock> proxies) {
@@ -67,7 +94,8 @@ public record HttpSettings(
                 maxConnections,
                 maxConnectionsPerAddress,
                 proxies,
-                accessLog);
+                accessLog,
+                traces);
     }
 
     public HttpSettings withAccessLog(AccessLog.Format format) {
@@ -78,7 +106,20 @@ public record HttpSettings(
                 maxConnections,
                 maxConnectionsPerAddress,
                 trustedProxies,
-                format);
+                format,
+                traces);
+    }
+
+    public HttpSettings withTraces(Traces export) {
+        return new HttpSettings(
+                headerTimeout,
+                idleTimeout,
+                bodyReadTimeout,
+                maxConnections,
+                maxConnectionsPerAddress,
+                trustedProxies,
+                accessLog,
+                export);
     }
 
     @Override

@@ -67,9 +67,17 @@ public final class GuardedHttp implements AutoCloseable {
     private final String purpose;
     private volatile CloseableHttpClient client;
 
+    private final dev.portcullis.core.Tracing tracing;
+
     public GuardedHttp(OutboundPolicy policy, String purpose) {
+        this(policy, purpose, dev.portcullis.core.Tracing.OFF);
+    }
+
+    /** As above, each request also a client span ({@link dev.portcullis.core.Tracing#client}). */
+    public GuardedHttp(OutboundPolicy policy, String purpose, dev.portcullis.core.Tracing tracing) {
         this.policy = policy;
         this.purpose = purpose;
+        this.tracing = tracing;
         this.client = build();
     }
 
@@ -156,25 +164,34 @@ public final class GuardedHttp implements AutoCloseable {
                         });
             }
             URI from = current;
-            Response response = execute(request, r -> {
-                Map<String, List<String>> names = new LinkedHashMap<>();
-                for (Header h : r.getHeaders()) {
-                    names.computeIfAbsent(
-                                    h.getName().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>())
-                            .add(h.getValue());
-                }
-                byte[] bytes = new byte[0];
-                if (r.getEntity() != null && maxBody != DISCARD) {
-                    try (InputStream in = r.getEntity().getContent()) {
-                        bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            io.opentelemetry.api.trace.Span span = tracing.client(method, current, purpose);
+            Response response;
+            try {
+                response = execute(request, r -> {
+                    Map<String, List<String>> names = new LinkedHashMap<>();
+                    for (Header h : r.getHeaders()) {
+                        names.computeIfAbsent(
+                                        h.getName().toLowerCase(java.util.Locale.ROOT),
+                                        k -> new java.util.ArrayList<>())
+                                .add(h.getValue());
                     }
-                    if (bytes.length > maxBody) {
-                        throw new IOException(
-                                "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
+                    byte[] bytes = new byte[0];
+                    if (r.getEntity() != null && maxBody != DISCARD) {
+                        try (InputStream in = r.getEntity().getContent()) {
+                            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+                        }
+                        if (bytes.length > maxBody) {
+                            throw new IOException(
+                                    "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
+                        }
                     }
-                }
-                return new Response(r.getCode(), names, bytes);
-            });
+                    return new Response(r.getCode(), names, bytes);
+                });
+            } catch (IOException | RuntimeException e) {
+                dev.portcullis.core.Tracing.endClient(span, 0, e);
+                throw e;
+            }
+            dev.portcullis.core.Tracing.endClient(span, response.status(), null);
             // Only GETs follow redirects: a POST or PUT body (an alert, an upload) goes exactly where it was configured
             // to.
             if (!method.equals("GET") || !isRedirect(response.status())) {
