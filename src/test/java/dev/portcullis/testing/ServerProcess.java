@@ -56,6 +56,11 @@ public final class ServerProcess implements AutoCloseable {
             command.add(database);
         }
         command.addAll(List.of(extra));
+        return run(command);
+    }
+
+    /** Runs {@code command} (one that ends in {@code serve}'s options) and waits until it listens. */
+    public static ServerProcess run(List<String> command) {
         try {
             Process process =
                     new ProcessBuilder(command).redirectErrorStream(true).start();
