@@ -42,6 +42,11 @@ final class KeyChallenges {
                 + String.join(",", digests.stream().sorted().toList()) + "\0" + nonce);
     }
 
+    /** The challenge for one other step-up action (revoking a token, removing a key) on one subject. */
+    static byte[] action(String secret, String action, String subject, String nonce) {
+        return Sha256.of("portcullis-action\0" + secret + "\0" + action + "\0" + subject + "\0" + nonce);
+    }
+
     /** The challenge for registering a key in this session. */
     static byte[] registration(String secret, String nonce) {
         return Sha256.of("portcullis-register\0" + secret + "\0" + nonce);

@@ -17,6 +17,8 @@ final class KeysPage {
             String nonce,
             String challenge,
             String done) {
+        Pages.KeyPrompt prompt =
+                new Pages.KeyPrompt(keys.stream().map(SecurityKeys.Key::id).toList(), rpId, nonce);
         return Pages.page("Security keys", caller, html -> {
             html.element("h1", "Your passkeys and security keys");
             if ("registered".equals(done)) {
@@ -41,7 +43,7 @@ final class KeysPage {
                         .element("th", "Name", "scope", "col")
                         .element("th", "Registered", "scope", "col")
                         .element("th", "Last used", "scope", "col")
-                        .element("th", "Remove (with a one-time code)", "scope", "col")
+                        .element("th", "Remove (with a key or a one-time code)", "scope", "col")
                         .close("tr")
                         .close("thead")
                         .open("tbody");
@@ -51,15 +53,23 @@ final class KeysPage {
                             .element("td", key.name())
                             .element("td", Pages.time(key.createdAt()))
                             .element("td", key.lastUsedAt() == null ? "never" : Pages.time(key.lastUsedAt()))
-                            .open("td")
-                            .open("form", "method", "post", "action", "/ui/keys/remove", "class", "inline")
+                            .open("td");
+                    Pages.openForm(
+                                    html,
+                                    "/ui/keys/remove",
+                                    "inline",
+                                    prompt,
+                                    KeyChallenges.action(caller.secret(), "remove-key", key.id(), nonce))
                             .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
                             .empty("input", "type", "hidden", "name", "credential", "value", key.id());
-                    Pages.codeField(html, id, "One-time code for " + key.name(), true, true)
-                            .element("button", "Remove", "type", "submit")
-                            .close("form")
-                            .close("td")
-                            .close("tr");
+                    Pages.codeField(
+                                    html,
+                                    id,
+                                    "One-time code for removing " + key.name() + " (leave empty to use a key)",
+                                    true,
+                                    false)
+                            .element("button", "Remove with a key", "type", "submit");
+                    Pages.keyStatus(html).close("form").close("td").close("tr");
                 }
                 html.close("tbody").close("table");
             }

@@ -66,6 +66,54 @@ final class Pages {
      * The labelled field for a fresh one-time code ({@code otp}), as every decision form has it;
      * {@code hiddenLabel}: for screen readers only (inline forms in tables).
      */
+    /**
+     * What a page needs to ask for the signed-in person's key: their keys' credential ids (none:
+     * they decide with codes), the relying-party id and a fresh nonce for the page's challenges.
+     */
+    record KeyPrompt(List<String> credentials, String rpId, String nonce) {
+        boolean any() {
+            return !credentials.isEmpty();
+        }
+    }
+
+    /**
+     * Opens a POST form to {@code action}. When the person has keys, the form asks one for its
+     * answer to {@code challenge} (the page's script, webauthn.js, fills the hidden fields it adds);
+     * a typed one-time code still goes through as it is.
+     */
+    static Html openForm(Html html, String action, String cssClass, KeyPrompt keys, byte[] challenge) {
+        boolean ask = keys.any();
+        html.open(
+                "form",
+                "method",
+                "post",
+                "action",
+                action,
+                "class",
+                cssClass,
+                "data-webauthn",
+                ask ? "assert" : null,
+                "data-challenge",
+                ask ? KeyChallenges.base64url(challenge) : null,
+                "data-rp-id",
+                ask ? keys.rpId() : null,
+                "data-credentials",
+                ask ? String.join(",", keys.credentials()) : null);
+        if (ask) {
+            html.empty("input", "type", "hidden", "name", "nonce", "value", keys.nonce());
+            for (String field :
+                    List.of("key-credential", "key-client-data", "key-authenticator-data", "key-signature")) {
+                html.empty("input", "type", "hidden", "name", field, "value", "");
+            }
+        }
+        return html;
+    }
+
+    /** Where the page's script says what the key is doing (waiting, sending, failed). */
+    static Html keyStatus(Html html) {
+        return html.element("span", "", "data-webauthn-status", "", "role", "status", "class", "hint");
+    }
+
     static Html codeField(Html html, String id, String label, boolean hiddenLabel, boolean required) {
         return html.element("label", label, "for", id, "class", hiddenLabel ? "visually-hidden" : null)
                 .empty(

@@ -206,7 +206,8 @@ final class RecordPages {
         });
     }
 
-    static Html tokens(WebRoutes.Caller caller, List<TokenAudit.Row> rows, Instant now, String done) {
+    static Html tokens(
+            WebRoutes.Caller caller, List<TokenAudit.Row> rows, Instant now, Pages.KeyPrompt keys, String done) {
         boolean mayRevoke = caller.principal().canEverywhere(Permission.ADMIN);
         return Pages.page("Tokens", caller, html -> {
             html.element("h1", "API tokens");
@@ -217,7 +218,7 @@ final class RecordPages {
                     "p",
                     "Every token, its use, and what the audit flags. "
                             + (mayRevoke
-                                    ? "Revoking needs a reason and a fresh one-time code."
+                                    ? "Revoking needs a reason and your key or a fresh one-time code."
                                     : "Global admins revoke tokens here."),
                     "class",
                     "hint");
@@ -260,7 +261,12 @@ final class RecordPages {
                     html.open("td");
                     if (row.status() == TokenInfo.Status.ACTIVE) {
                         String id = "revoke-" + t.id();
-                        html.open("form", "method", "post", "action", "/ui/tokens/revoke", "class", "inline")
+                        Pages.openForm(
+                                        html,
+                                        "/ui/tokens/revoke",
+                                        "inline",
+                                        keys,
+                                        KeyChallenges.action(caller.secret(), "revoke-token", t.id(), keys.nonce()))
                                 .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
                                 .empty("input", "type", "hidden", "name", "token", "value", t.id())
                                 .element(
@@ -284,9 +290,20 @@ final class RecordPages {
                                         "required",
                                         "size",
                                         "12");
-                        Pages.codeField(html, id + "-otp", "One-time code", true, true)
-                                .element("button", "Revoke", "type", "submit", "id", id)
-                                .close("form");
+                        Pages.codeField(
+                                        html,
+                                        id + "-otp",
+                                        keys.any() ? "One-time code (leave empty to use your key)" : "One-time code",
+                                        true,
+                                        !keys.any())
+                                .element(
+                                        "button",
+                                        keys.any() ? "Revoke with your key" : "Revoke",
+                                        "type",
+                                        "submit",
+                                        "id",
+                                        id);
+                        Pages.keyStatus(html).close("form");
                     }
                     html.close("td");
                 }

@@ -37,9 +37,7 @@ final class ReleasePage {
             List<InspectionService.FileReport> reports,
             String done,
             boolean all,
-            List<String> keys,
-            String rpId,
-            String nonce,
+            Pages.KeyPrompt keys,
             List<String> stillEligible) {}
 
     private ReleasePage() {}
@@ -411,36 +409,23 @@ final class ReleasePage {
             boolean noteRequired,
             boolean bindsFiles) {
         String id = action.substring(action.lastIndexOf('/') + 1);
-        boolean keys = !v.keys().isEmpty();
+        boolean keys = v.keys().any();
         List<String> digests = v.files().stream().map(Artifact::sha256).toList();
-        html.open(
-                        "form",
-                        "method",
-                        "post",
-                        "action",
+        Pages.openForm(
+                        html,
                         action,
-                        "class",
                         "decision",
-                        "data-webauthn",
-                        keys ? "assert" : null,
-                        "data-challenge",
-                        keys
-                                ? KeyChallenges.base64url(KeyChallenges.decision(
-                                        caller.secret(),
-                                        id,
-                                        v.release().project(),
-                                        v.release().version(),
-                                        digests,
-                                        v.nonce()))
-                                : null,
-                        "data-rp-id",
-                        keys ? v.rpId() : null,
-                        "data-credentials",
-                        keys ? String.join(",", v.keys()) : null)
+                        v.keys(),
+                        KeyChallenges.decision(
+                                caller.secret(),
+                                id,
+                                v.release().project(),
+                                v.release().version(),
+                                digests,
+                                v.keys().nonce()))
                 .open("fieldset")
                 .element("legend", label)
-                .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf())
-                .empty("input", "type", "hidden", "name", "nonce", "value", v.nonce());
+                .empty("input", "type", "hidden", "name", "csrf", "value", caller.csrf());
         for (String digest : digests) {
             html.empty("input", "type", "hidden", "name", "files", "value", digest);
         }
@@ -451,9 +436,6 @@ final class ReleasePage {
                             + " files listed above, by digest; a file that arrives later makes this approval fail.",
                     "class",
                     "hint");
-        }
-        for (String field : List.of("key-credential", "key-client-data", "key-authenticator-data", "key-signature")) {
-            html.empty("input", "type", "hidden", "name", field, "value", "");
         }
         html.element("label", noteLabel, "for", id + "-comment")
                 .empty(
@@ -474,9 +456,7 @@ final class ReleasePage {
                         keys ? "One-time code (leave empty to use your security key)" : "One-time code",
                         false,
                         !keys)
-                .element("button", keys ? label + " with your key" : label, "type", "submit", "id", id + "-submit")
-                .element("p", "", "data-webauthn-status", "", "role", "status", "class", "hint")
-                .close("fieldset")
-                .close("form");
+                .element("button", keys ? label + " with your key" : label, "type", "submit", "id", id + "-submit");
+        Pages.keyStatus(html).close("fieldset").close("form");
     }
 }

@@ -290,14 +290,28 @@ public final class WebRoutes implements Routes {
                 inspection.reports(release),
                 exchange.query("done").orElse(null),
                 exchange.query("all").isPresent(),
-                identity.securityKeys().list(caller.get().principal().userId()).stream()
-                        .map(dev.portcullis.identity.SecurityKeys.Key::id)
-                        .toList(),
-                URI.create(pageOrigin(exchange)).getHost(),
-                challenges.nonce(),
+                keyPrompt(caller.get(), exchange),
                 // Local users only: whom the provider's groups make approvers is known when they sign in.
                 gate.whoCanStillApprove(release, identity.listUsers()));
         Html.send(exchange, ReleasePage.render(caller.get(), view));
+    }
+
+    /** The signed-in person's keys, for forms that ask one instead of a code. */
+    private Pages.KeyPrompt keyPrompt(Caller caller, Exchange exchange) {
+        return new Pages.KeyPrompt(
+                identity.securityKeys().list(caller.principal().userId()).stream()
+                        .map(dev.portcullis.identity.SecurityKeys.Key::id)
+                        .toList(),
+                URI.create(pageOrigin(exchange)).getHost(),
+                challenges.nonce());
+    }
+
+    /** A code, or the key's answer to the challenge for {@code action} on {@code subject}. */
+    private StepUp stepUp(Exchange exchange, Caller caller, Map<String, String> form, String action, String subject) {
+        return blankToNull(form.get("key-credential")) == null
+                ? StepUp.code(form.get("otp"))
+                : keyAssertion(
+                        exchange, form, KeyChallenges.action(caller.secret(), action, subject, form.get("nonce")));
     }
 
     private Release visibleRelease(Principal principal, Exchange exchange) {
@@ -516,16 +530,18 @@ public final class WebRoutes implements Routes {
                         caller.get(),
                         records.tokens().inventory(),
                         clock.instant(),
+                        keyPrompt(caller.get(), exchange),
                         exchange.query("done").orElse(null)));
     }
 
     void revokeToken(Exchange exchange) {
         Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
         Map<String, String> form = change.getValue();
+        String token = form.getOrDefault("token", "");
         identity.revokeToken(
                 change.getKey().principal(),
-                StepUp.code(form.get("otp")),
-                form.getOrDefault("token", ""),
+                stepUp(exchange, change.getKey(), form, "revoke-token", token),
+                token,
                 required(blankToNull(form.get("reason"))),
                 exchange.origin());
         exchange.redirect(303, "/ui/tokens?done=revoked");
@@ -574,8 +590,12 @@ public final class WebRoutes implements Routes {
     void removeKey(Exchange exchange) {
         Map.Entry<Caller, Map<String, String>> change = changeCaller(exchange);
         Map<String, String> form = change.getValue();
+        String credential = form.getOrDefault("credential", "");
         identity.removeKey(
-                change.getKey().principal(), StepUp.code(form.get("otp")), form.get("credential"), exchange.origin());
+                change.getKey().principal(),
+                stepUp(exchange, change.getKey(), form, "remove-key", credential),
+                credential,
+                exchange.origin());
         exchange.redirect(303, "/ui/keys?done=removed");
     }
 

@@ -119,14 +119,22 @@ public final class FormBrowser {
 
     /** The HTML of the page's form whose action ends with {@code actionSuffix}. */
     public static String form(String page, String actionSuffix) {
+        return form(page, actionSuffix, "");
+    }
+
+    /** The HTML of the page's first form whose action ends with {@code actionSuffix} and that holds {@code text} (one row's form). */
+    public static String form(String page, String actionSuffix, String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                         "<form[^>]*action=\"[^\"]*" + java.util.regex.Pattern.quote(actionSuffix) + "\".*?</form>",
                         java.util.regex.Pattern.DOTALL)
                 .matcher(page);
-        if (!m.find()) {
-            throw new AssertionError("no form for " + actionSuffix + " in the page");
+        while (m.find()) {
+            if (m.group().contains(text)) {
+                return m.group();
+            }
         }
-        return m.group();
+        throw new AssertionError(
+                "no form for " + actionSuffix + (text.isEmpty() ? "" : " with " + text) + " in the page");
     }
 
     /** The value of attribute {@code name} on the first tag of {@code html} (a form's data-* attributes). */

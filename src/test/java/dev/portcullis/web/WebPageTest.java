@@ -339,7 +339,7 @@ class WebPageTest {
      * Keys, with an authenticator in software for what a browser's cannot do: a key whose counter
      * stays 0 (many passkeys) cannot have one signed answer counted twice (the challenge is used up);
      * an answer a phishing site obtained (its own origin) is refused; a new key needs a code, and
-     * removing one needs a code.
+     * removing one a code (or a key: {@link #aKeyAloneRevokesTokensAndRemovesKeys}).
      */
     @Test
     void keyAnswersCountOnceAndOnlyForThisSite() {
@@ -382,12 +382,13 @@ class WebPageTest {
 
         String keyId = FormBrowser.inputValue(
                 FormBrowser.form(browser.get("/ui/keys").body(), "/ui/keys/remove"), "credential");
+        long removedBefore = server.events("SecurityKeyRemoved");
         HttpResponse<String> removed = browser.post(
                 "/ui/keys/remove",
                 Map.of("csrf", FormBrowser.inputValue(keysPage, "csrf"), "credential", keyId, "otp", bob.otp()));
         assertThat(removed.statusCode()).isEqualTo(303);
         assertThat(browser.get("/ui/keys").body()).contains("You have no key yet.");
-        assertThat(server.events("SecurityKeyRemoved")).isEqualTo(1);
+        assertThat(server.events("SecurityKeyRemoved")).isEqualTo(removedBefore + 1);
     }
 
     /** Someone with no factor at all registers a key with the enrolment ticket an admin gave them: the key is their factor. */
@@ -434,6 +435,76 @@ class WebPageTest {
         RawHttp.Response byApi = server.decideWith(token, "web-ivy", "1.1.0", "approve", "123456");
         assertThat(byApi.status()).isEqualTo(403);
         assertThat(byApi.body()).contains("use your security key on the web page");
+    }
+
+    /**
+     * Someone whose only factor is a key uses it for what else needs a second factor on the page:
+     * revoking a token and removing a key. Each answer is bound to its subject — an answer for one
+     * token does not revoke another — and a form answered on another site is refused.
+     */
+    @Test
+    void aKeyAloneRevokesTokensAndRemovesKeys() {
+        String token = server.token("kim", Role.ADMIN, null, Permission.ADMIN, Permission.READ);
+        String ticket = server.app()
+                .identity()
+                .resetSecondFactor("kim", "test", dev.portcullis.core.Origin.LOCAL)
+                .secret();
+        FormBrowser browser = signedIn(token);
+        SoftwareKey key = new SoftwareKey(true);
+        String origin = server.url();
+        String rpId = URI.create(origin).getHost();
+        assertThat(register(browser, key, origin, rpId, "only key", ticket).statusCode())
+                .isEqualTo(303);
+
+        String victim = server.token("ci-kim", Role.MAINTAINER, "web-kim", Permission.UPLOAD);
+        String bystander = server.token("ci-kim-2", Role.MAINTAINER, "web-kim", Permission.UPLOAD);
+        String victimId = victim.substring("pcl_u_".length(), "pcl_u_".length() + 12);
+        String bystanderId = bystander.substring("pcl_u_".length(), "pcl_u_".length() + 12);
+        String page = browser.get("/ui/tokens").body();
+        String form = FormBrowser.form(page, "/ui/tokens/revoke", "value=\"" + victimId + "\"");
+        assertThat(form).contains("data-webauthn=\"assert\"", "Revoke with your key");
+        String challenge = FormBrowser.attribute(form, "data-challenge");
+
+        // The answer to the victim row's challenge, sent for another token: refused, nothing revoked.
+        Map<String, Object> misused = keyForm(form, key.credentialId(), key.get(challenge, origin, rpId));
+        misused.put("token", bystanderId);
+        misused.put("reason", "wrong row");
+        assertThat(browser.post("/ui/tokens/revoke", misused).statusCode()).isEqualTo(403);
+        // Answered on a look-alike site: refused.
+        Map<String, Object> phished =
+                keyForm(form, key.credentialId(), key.get(challenge, "https://portcullis.evil.example", rpId));
+        phished.put("token", victimId);
+        phished.put("reason", "phished");
+        assertThat(browser.post("/ui/tokens/revoke", phished).statusCode()).isEqualTo(403);
+        for (String t : List.of(victim, bystander)) {
+            assertThat(status(t)).isNotEqualTo(401);
+        }
+        // Answered here, for this row's token: that token alone is revoked.
+        Map<String, Object> signed = keyForm(form, key.credentialId(), key.get(challenge, origin, rpId));
+        signed.put("token", victimId);
+        signed.put("reason", "left on a laptop");
+        HttpResponse<String> revoked = browser.post("/ui/tokens/revoke", signed);
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(303);
+        assertThat(status(victim)).isEqualTo(401);
+        assertThat(status(bystander)).isNotEqualTo(401);
+
+        // The key removes itself (her last factor: an admin's reset gives her a ticket again).
+        String keys = browser.get("/ui/keys").body();
+        String remove = FormBrowser.form(keys, "/ui/keys/remove");
+        long removedBefore = server.events("SecurityKeyRemoved");
+        Map<String, Object> removal = keyForm(
+                remove, key.credentialId(), key.get(FormBrowser.attribute(remove, "data-challenge"), origin, rpId));
+        removal.put("credential", FormBrowser.inputValue(remove, "credential"));
+        HttpResponse<String> removed = browser.post("/ui/keys/remove", removal);
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(303);
+        assertThat(browser.get("/ui/keys").body()).contains("You have no key yet.");
+        assertThat(server.events("SecurityKeyRemoved")).isEqualTo(removedBefore + 1);
+    }
+
+    /** What the API answers {@code token}: 401 once it is revoked. */
+    private static int status(String token) {
+        return RawHttp.send(server.url(), "GET", "/api/v1/releases", Map.of("Authorization", "Bearer " + token), null)
+                .status();
     }
 
     /** Registers {@code key} through the keys page's form, with {@code codeOrTicket}. */
