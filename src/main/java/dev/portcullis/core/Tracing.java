@@ -48,6 +48,16 @@ public final class Tracing {
         }
     };
 
+    /** The tracing a request's work runs under (set with its server span), so features need no tracer of their own. */
+    private static final io.opentelemetry.context.ContextKey<Tracing> CURRENT =
+            io.opentelemetry.context.ContextKey.named("portcullis-tracing");
+
+    /** Work that may fail with a checked exception. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T run() throws E;
+    }
+
     private final Tracer tracer;
     private final boolean on;
 
@@ -95,6 +105,33 @@ public final class Tracing {
             builder.addLink(remote, io.opentelemetry.api.common.Attributes.of(REMOTE_TRACE, remote.getTraceId()));
         }
         return builder.startSpan();
+    }
+
+    /** The context a request runs in: {@code span}, and this tracing for {@link #inSpan} inside it. */
+    public Context context(Span span) {
+        return span.storeInContext(Context.current().with(CURRENT, this));
+    }
+
+    /**
+     * Runs {@code work} in a child span named {@code name} of the current request's span: the steps
+     * of an upload or a decision (receiving, inspecting, assessing, deciding) show as parts of it.
+     * Outside a traced request it just runs {@code work}. A failure marks the span an error with
+     * the exception's kind, never its message.
+     */
+    public static <T, E extends Exception> T inSpan(String name, Work<T, E> work) throws E {
+        Tracing tracing = Context.current().get(CURRENT);
+        if (tracing == null || !tracing.on || !Span.current().getSpanContext().isValid()) {
+            return work.run();
+        }
+        Span span = tracing.tracer.spanBuilder(name).startSpan();
+        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+            return work.run();
+        } catch (Exception | Error e) {
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /** Ends a server span with the status the client got (5xx marks it an error). */

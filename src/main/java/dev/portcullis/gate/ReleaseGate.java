@@ -333,7 +333,7 @@ public final class ReleaseGate implements ReleaseListener {
         List<Artifact> files = catalog.artifactsOf(release.id());
         Assessment assessment;
         try {
-            assessment = assessor.assess(release, files);
+            assessment = dev.portcullis.core.Tracing.inSpan("assess release", () -> assessor.assess(release, files));
         } catch (RuntimeException e) {
             assessment = new Assessment(
                     policy.risk().holdAt(),

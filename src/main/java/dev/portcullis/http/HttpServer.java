@@ -356,7 +356,7 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                 return;
             }
             io.opentelemetry.api.trace.Span span = serverSpan(ex, route);
-            try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+            try (io.opentelemetry.context.Scope scope = tracing.context(span).makeCurrent()) {
                 AccessLog.traced(ex, dev.portcullis.core.Tracing.currentTraceId());
                 run(wrapped, style, handler);
             } finally {

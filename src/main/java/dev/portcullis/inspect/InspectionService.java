@@ -73,7 +73,8 @@ public final class InspectionService implements ContentInspection, Assessor {
 
     @Override
     public Result inspect(String ecosystem, String filename, Path file) {
-        Inspection inspection = inspector.inspect(file, filename, format(ecosystem));
+        Inspection inspection = dev.portcullis.core.Tracing.inSpan(
+                "inspect file", () -> inspector.inspect(file, filename, format(ecosystem)));
         Optional<String> refusal = inspection.refusal();
         if (refusal.isPresent()) {
             return new Refused(refusal.get());

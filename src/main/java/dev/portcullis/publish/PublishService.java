@@ -80,7 +80,7 @@ public final class PublishService {
      * @throws BlobTooLargeException past {@link PublishSettings#maxFileBytes()}; nothing is kept
      */
     public StagedBlob receive(InputStream in) throws IOException {
-        return blobs.stage(in, settings.maxFileBytes());
+        return dev.portcullis.core.Tracing.inSpan("receive file", () -> blobs.stage(in, settings.maxFileBytes()));
     }
 
     /** Drops received bytes that will not be staged (idempotent). */

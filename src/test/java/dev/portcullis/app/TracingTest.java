@@ -111,6 +111,12 @@ class TracingTest {
         try (Receiver receiver = new Receiver();
                 StaticIssuer issuer = new StaticIssuer()) {
             String accessLog;
+            String[] init = dev.portcullis.testing.CliRunner.run(
+                            "admin", "init", "--data", dir.resolve("data").toString())
+                    .out()
+                    .strip()
+                    .split("\n");
+            String admin = init[init.length - 1];
             try (ServerProcess server = ServerProcess.start(
                     dir.resolve("data"),
                     null,
@@ -161,6 +167,10 @@ class TracingTest {
                 assertThat(mint.status())
                         .as("no publisher is registered: refused, after the signature was checked: " + mint.body())
                         .isEqualTo(422);
+                // An upload: received, inspected and assessed inside its request.
+                RawHttp.Response uploaded =
+                        dev.portcullis.testing.Uploads.upload(server.url(), admin, "traced", "1.0.0");
+                assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
                 // SIGTERM: the shutdown sends every span still waiting.
                 assertThat(server.stop()).isIn(0, 143);
                 accessLog = server.log();
@@ -216,6 +226,20 @@ class TracingTest {
                                 .as("the outbound URL's path is not recorded")
                                 .doesNotContain("jwks");
                     });
+
+            Span upload = named(spans, "POST /legacy/", "http.response.status_code", "200");
+            java.util.Set<String> steps = new java.util.HashSet<>();
+            for (Span step : spans) {
+                if (step.getTraceId().equals(upload.getTraceId())
+                        && !step.getSpanId().equals(upload.getSpanId())) {
+                    steps.add(step.getName());
+                    assertThat(step.getStartTimeUnixNano()).isGreaterThanOrEqualTo(upload.getStartTimeUnixNano());
+                    assertThat(step.getEndTimeUnixNano()).isLessThanOrEqualTo(upload.getEndTimeUnixNano());
+                }
+            }
+            assertThat(steps)
+                    .as("the upload's steps, inside its span")
+                    .contains("receive file", "inspect file", "assess release");
 
             // The access log names each request's own trace.
             List<String> lines = accessLog.lines().toList();
