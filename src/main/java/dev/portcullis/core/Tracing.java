@@ -10,14 +10,13 @@ import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import java.net.URI;
 import java.util.Map;
 
 /**
  * Spans for what crosses the process's edge (docs/OPERATIONS.md, "Tracing"): one server span per
- * HTTP request, named by its route template, and one client span per outbound request. Everything
- * else a request does happens inside its server span. Without an exporter ({@link #OFF}) the spans
- * cost nothing and record nothing.
+ * HTTP request, named by its route template, and one client span per outbound request; inside a
+ * request, {@link #inSpan} marks a costly step. Without an exporter ({@link #OFF}) the spans cost
+ * nothing and record nothing.
  *
  * <p>What a span may hold is chosen like the access log: method, route template, status, client
  * address — never a query string, a header value or an outbound URL's path (webhook and chat URLs
@@ -34,7 +33,7 @@ public final class Tracing {
     private static final AttributeKey<String> SERVER = AttributeKey.stringKey("server.address");
     private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     private static final AttributeKey<String> PURPOSE = AttributeKey.stringKey("portcullis.outbound.purpose");
-    private static final AttributeKey<String> REMOTE_TRACE = AttributeKey.stringKey("portcullis.untrusted_traceparent");
+    private static final AttributeKey<String> LINK = AttributeKey.stringKey("portcullis.link");
 
     private static final TextMapGetter<Map<String, String>> HEADERS = new TextMapGetter<>() {
         @Override
@@ -102,7 +101,7 @@ public final class Tracing {
                 .setAttribute(ROUTE, route)
                 .setAttribute(CLIENT, client);
         if (remote.isValid() && !followed) {
-            builder.addLink(remote, io.opentelemetry.api.common.Attributes.of(REMOTE_TRACE, remote.getTraceId()));
+            builder.addLink(remote, io.opentelemetry.api.common.Attributes.of(LINK, "untrusted traceparent"));
         }
         return builder.startSpan();
     }
@@ -114,7 +113,7 @@ public final class Tracing {
 
     /**
      * Runs {@code work} in a child span named {@code name} of the current request's span: the steps
-     * of an upload or a decision (receiving, inspecting, assessing, deciding) show as parts of it.
+     * of an upload (receiving, inspecting, assessing) show as parts of it.
      * Outside a traced request it just runs {@code work}. A failure marks the span an error with
      * the exception's kind, never its message.
      */
@@ -134,29 +133,22 @@ public final class Tracing {
         }
     }
 
-    /** Ends a server span with the status the client got (5xx marks it an error). */
-    public static void end(Span span, int status) {
-        span.setAttribute(STATUS, (long) status);
-        if (status >= 500) {
-            span.setStatus(StatusCode.ERROR);
-        }
-        span.end();
-    }
-
     /** A client span for one outbound request, a child of whatever span is current. */
-    public Span client(String method, URI uri, String purpose) {
-        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    public Span client(String method, String host, int port, String purpose) {
         return tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(METHOD, method)
-                .setAttribute(SERVER, String.valueOf(uri.getHost()))
+                .setAttribute(SERVER, host)
                 .setAttribute(SERVER_PORT, (long) port)
                 .setAttribute(PURPOSE, purpose)
                 .startSpan();
     }
 
-    /** Ends a client span with the answer's status, or the failure's kind (never its message: it may name a URL). */
-    public static void endClient(Span span, int status, Throwable failure) {
+    /**
+     * Ends a server or client span with the HTTP status (5xx marks it an error), or with the
+     * failure's kind when there was no answer (never its message: it may name a URL).
+     */
+    public static void end(Span span, int status, Throwable failure) {
         if (failure != null) {
             span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
             span.setAttribute(
@@ -170,9 +162,9 @@ public final class Tracing {
         span.end();
     }
 
-    /** The trace id of the current span, or null when nothing is being recorded. */
-    public static String currentTraceId() {
-        SpanContext context = Span.current().getSpanContext();
+    /** The trace id of {@code span}, or null when nothing is being recorded. */
+    public static String traceId(Span span) {
+        SpanContext context = span.getSpanContext();
         return context.isValid() ? context.getTraceId() : null;
     }
 }

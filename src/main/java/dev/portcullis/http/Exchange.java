@@ -135,8 +135,7 @@ public final class Exchange {
      * the header from anyone else is ignored.
      */
     public boolean secure() {
-        InetSocketAddress peer = exchange.getSourceAddress();
-        if (peer == null || !clients.isTrustedProxy(peer.getAddress())) {
+        if (!viaTrustedProxy()) {
             return false;
         }
         String proto = header("X-Forwarded-Proto");
@@ -144,6 +143,12 @@ public final class Exchange {
         return "https".equalsIgnoreCase(proto == null ? "" : proto.split(",")[0].trim())
                 || (forwarded != null
                         && forwarded.toLowerCase(java.util.Locale.ROOT).contains("proto=https"));
+    }
+
+    /** Whether the connection comes from a configured trusted proxy, whose forwarding headers count. */
+    boolean viaTrustedProxy() {
+        InetSocketAddress peer = exchange.getSourceAddress();
+        return peer != null && clients.isTrustedProxy(peer.getAddress());
     }
 
     /** The value of cookie {@code name} in the request, or null. */

@@ -355,12 +355,12 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
                 respond(wrapped, style, 503, "The server is stopping.");
                 return;
             }
-            io.opentelemetry.api.trace.Span span = serverSpan(ex, route);
+            io.opentelemetry.api.trace.Span span = serverSpan(wrapped, route);
             try (io.opentelemetry.context.Scope scope = tracing.context(span).makeCurrent()) {
-                AccessLog.traced(ex, dev.portcullis.core.Tracing.currentTraceId());
+                AccessLog.traced(ex, dev.portcullis.core.Tracing.traceId(span));
                 run(wrapped, style, handler);
             } finally {
-                dev.portcullis.core.Tracing.end(span, ex.getStatusCode());
+                dev.portcullis.core.Tracing.end(span, ex.getStatusCode(), null);
                 inFlight.exit();
             }
         };
@@ -382,23 +382,16 @@ public final class HttpServer implements HttpRouter, AutoCloseable {
     }
 
     /** The request's span: named by its route template (unmatched requests by their method alone). */
-    private io.opentelemetry.api.trace.Span serverSpan(HttpServerExchange ex, String route) {
+    private io.opentelemetry.api.trace.Span serverSpan(Exchange exchange, String route) {
         if (!tracing.on()) {
             return io.opentelemetry.api.trace.Span.getInvalid();
         }
-        InetSocketAddress peer = ex.getSourceAddress();
-        java.net.InetAddress address = peer == null ? null : peer.getAddress();
-        var headers = ex.getRequestHeaders();
-        String client = clients.of(
-                address,
-                headers.get("Forwarded") == null ? null : java.util.List.copyOf(headers.get("Forwarded")),
-                headers.get("X-Forwarded-For") == null ? null : java.util.List.copyOf(headers.get("X-Forwarded-For")));
         return tracing.server(
-                ex.getRequestMethod().toString(),
+                exchange.method(),
                 route == null ? "" : route,
-                client,
-                headers.getFirst("traceparent"),
-                clients.isTrustedProxy(address));
+                exchange.origin().ip(),
+                exchange.header("traceparent"),
+                exchange.viaTrustedProxy());
     }
 
     private static void run(Exchange exchange, ErrorStyle style, Handler handler) {

@@ -164,34 +164,25 @@ public final class GuardedHttp implements AutoCloseable {
                         });
             }
             URI from = current;
-            io.opentelemetry.api.trace.Span span = tracing.client(method, current, purpose);
-            Response response;
-            try {
-                response = execute(request, r -> {
-                    Map<String, List<String>> names = new LinkedHashMap<>();
-                    for (Header h : r.getHeaders()) {
-                        names.computeIfAbsent(
-                                        h.getName().toLowerCase(java.util.Locale.ROOT),
-                                        k -> new java.util.ArrayList<>())
-                                .add(h.getValue());
+            Response response = execute(request, r -> {
+                Map<String, List<String>> names = new LinkedHashMap<>();
+                for (Header h : r.getHeaders()) {
+                    names.computeIfAbsent(
+                                    h.getName().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>())
+                            .add(h.getValue());
+                }
+                byte[] bytes = new byte[0];
+                if (r.getEntity() != null && maxBody != DISCARD) {
+                    try (InputStream in = r.getEntity().getContent()) {
+                        bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
                     }
-                    byte[] bytes = new byte[0];
-                    if (r.getEntity() != null && maxBody != DISCARD) {
-                        try (InputStream in = r.getEntity().getContent()) {
-                            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-                        }
-                        if (bytes.length > maxBody) {
-                            throw new IOException(
-                                    "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
-                        }
+                    if (bytes.length > maxBody) {
+                        throw new IOException(
+                                "the answer from " + from.getHost() + " is larger than " + maxBody + " bytes");
                     }
-                    return new Response(r.getCode(), names, bytes);
-                });
-            } catch (IOException | RuntimeException e) {
-                dev.portcullis.core.Tracing.endClient(span, 0, e);
-                throw e;
-            }
-            dev.portcullis.core.Tracing.endClient(span, response.status(), null);
+                }
+                return new Response(r.getCode(), names, bytes);
+            });
             // Only GETs follow redirects: a POST or PUT body (an alert, an upload) goes exactly where it was configured
             // to.
             if (!method.equals("GET") || !isRedirect(response.status())) {
@@ -215,19 +206,40 @@ public final class GuardedHttp implements AutoCloseable {
                 .build());
     }
 
+    /** Sends {@code request} (one hop), as a client span of its own ({@link dev.portcullis.core.Tracing#client}). */
     private <T> T execute(HttpUriRequestBase request, org.apache.hc.core5.http.io.HttpClientResponseHandler<T> handler)
             throws IOException {
+        org.apache.hc.core5.net.URIAuthority authority = request.getAuthority();
+        io.opentelemetry.api.trace.Span span = tracing.client(
+                request.getMethod(),
+                authority.getHostName(),
+                authority.getPort() != -1 ? authority.getPort() : "https".equals(request.getScheme()) ? 443 : 80,
+                purpose);
+        int[] status = {0};
+        org.apache.hc.core5.http.io.HttpClientResponseHandler<T> observed = response -> {
+            status[0] = response.getCode();
+            return handler.handleResponse(response);
+        };
         try {
-            return client.execute(request, handler);
-        } catch (IllegalStateException e) {
-            // The pool was shut down under us (a failure elsewhere): rebuild this purpose's client once.
-            rebuild();
-            return client.execute(request, handler);
+            T result;
+            try {
+                result = client.execute(request, observed);
+            } catch (IllegalStateException e) {
+                // The pool was shut down under us (a failure elsewhere): rebuild this purpose's client once.
+                rebuild();
+                result = client.execute(request, observed);
+            }
+            dev.portcullis.core.Tracing.end(span, status[0], null);
+            return result;
         } catch (UnknownHostException e) {
+            dev.portcullis.core.Tracing.end(span, 0, e);
             if (e.getCause() instanceof OutboundRefused refused) {
                 throw refused;
             }
             throw new IOException("cannot resolve " + request.getAuthority().getHostName());
+        } catch (IOException | RuntimeException e) {
+            dev.portcullis.core.Tracing.end(span, 0, e);
+            throw e;
         }
     }
 

@@ -395,20 +395,14 @@ class WebPageTest {
     @Test
     void aFirstKeyIsRegisteredWithAnEnrolmentTicketAndIsTheOnlyFactor() {
         String token = server.token("ivy", Role.APPROVER, null, Permission.APPROVE);
-        String ticket = server.app()
-                .identity()
-                .resetSecondFactor("ivy", "test", dev.portcullis.core.Origin.LOCAL)
-                .secret();
+        String ticket = ticket("ivy");
         FormBrowser browser = signedIn(token);
         SoftwareKey key = new SoftwareKey(true);
         String origin = server.url();
         String rpId = URI.create(origin).getHost();
 
         // Another person's ticket does not work.
-        String othersTicket = server.app()
-                .identity()
-                .resetSecondFactor("uploader", "test", dev.portcullis.core.Origin.LOCAL)
-                .secret();
+        String othersTicket = ticket("uploader");
         assertThat(register(browser, key, origin, rpId, "first key", othersTicket)
                         .statusCode())
                 .isEqualTo(403);
@@ -445,10 +439,7 @@ class WebPageTest {
     @Test
     void aKeyAloneRevokesTokensAndRemovesKeys() {
         String token = server.token("kim", Role.ADMIN, null, Permission.ADMIN, Permission.READ);
-        String ticket = server.app()
-                .identity()
-                .resetSecondFactor("kim", "test", dev.portcullis.core.Origin.LOCAL)
-                .secret();
+        String ticket = ticket("kim");
         FormBrowser browser = signedIn(token);
         SoftwareKey key = new SoftwareKey(true);
         String origin = server.url();
@@ -499,6 +490,14 @@ class WebPageTest {
         assertThat(removed.statusCode()).as(removed.body()).isEqualTo(303);
         assertThat(browser.get("/ui/keys").body()).contains("You have no key yet.");
         assertThat(server.events("SecurityKeyRemoved")).isEqualTo(removedBefore + 1);
+    }
+
+    /** An admin's reset of {@code user}'s second factors: the enrolment ticket it issues. */
+    private static String ticket(String user) {
+        return server.app()
+                .identity()
+                .resetSecondFactor(user, "test", dev.portcullis.core.Origin.LOCAL)
+                .secret();
     }
 
     /** What the API answers {@code token}: 401 once it is revoked. */
